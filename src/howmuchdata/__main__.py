@@ -1,0 +1,5 @@
+import sys
+
+from howmuchdata.cli import main
+
+sys.exit(main())
