@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "howmuchdata.cli.diagnose",
     "howmuchdata.cli.plan",
     "howmuchdata.cli.report",
+    "howmuchdata.cli.compare",
 ]
 
 
