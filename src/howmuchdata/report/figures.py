@@ -1,0 +1,607 @@
+"""Interactive plotly figures, built from the parsed ``result.json`` only.
+
+Each builder returns a :class:`Figure` (plotly figure as a plain dict plus a title and a
+caption) or ``None`` when its data is absent. Every string that comes from the data (model,
+class, subgroup and strategy names) is HTML-escaped before it reaches plotly, because plotly
+renders a subset of HTML in names and hover text: a class called ``<b>x</b>`` must show as
+typed. Numbers are rounded to six significant digits to keep the page small.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from howmuchdata.report.runview import CurveView, RunView, num, subgroup_table
+from howmuchdata.report.summary import fmt_score, pretty_scoring, size_for_target
+
+PALETTE = [
+    "#1f5fa6",
+    "#d9622b",
+    "#2a9d6f",
+    "#8a4fbf",
+    "#c23b56",
+    "#7a7a2e",
+    "#2b8fb3",
+    "#9c6b30",
+    "#e377c2",
+    "#555555",
+]
+BASE_LAYOUT: dict[str, Any] = {
+    "template": "none",
+    "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 13},
+    "margin": {"l": 64, "r": 16, "t": 16, "b": 56},
+    "hovermode": "closest",
+    "legend": {"orientation": "h", "y": -0.18},
+    "height": 420,
+    "plot_bgcolor": "#ffffff",
+    "paper_bgcolor": "#ffffff",
+}
+AXIS = {"gridcolor": "#e6e6e6", "zeroline": False, "linecolor": "#999", "showline": True}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One plot of the report: an id for the page, its heading, a caption and the figure."""
+
+    key: str
+    title: str
+    caption: str
+    figure: dict[str, Any]
+    details: tuple[str, ...] = ()  # how it was computed, shown folded under the plot
+
+
+def esc(text: Any) -> str:
+    """Escape data text for plotly's HTML-like labels (it converts entities back to text)."""
+    return html.escape(str(text), quote=True)
+
+
+def _round(value: Any) -> Any:
+    """Round floats in a plotly JSON tree to six significant digits."""
+    if isinstance(value, float):
+        return float(f"{value:.6g}") if math.isfinite(value) else None
+    if isinstance(value, list):
+        return [_round(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _round(v) for k, v in value.items()}
+    return value
+
+
+def _finish(fig: go.Figure, *, x_title: str, y_title: str, log_x: bool = True) -> dict[str, Any]:
+    fig.update_layout(**BASE_LAYOUT)
+    fig.update_layout(
+        xaxis={"title": {"text": x_title}, "type": "log" if log_x else "-", **AXIS},
+        yaxis={"title": {"text": y_title}, **AXIS},
+    )
+    if "yaxis2" in fig.layout and fig.layout.yaxis2.overlaying:
+        fig.update_layout(margin={"r": 72})
+    # plotly's own encoder handles NumPy values; the tree is then rounded and plain.
+    return _round(json.loads(fig.to_json()))
+
+
+def _color(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def _rgba(color: str, alpha: float) -> str:
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _band(
+    x: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    color: str,
+    name: str,
+    group: str,
+    alpha: float = 0.18,
+) -> go.Scatter:
+    """A filled band between ``lo`` and ``hi`` drawn as one closed polygon (no hover)."""
+    return go.Scatter(
+        x=np.concatenate([x, x[::-1]]).tolist(),
+        y=np.concatenate([hi, lo[::-1]]).tolist(),
+        fill="toself",
+        fillcolor=_rgba(color, alpha),
+        line={"width": 0},
+        hoverinfo="skip",
+        name=name,
+        legendgroup=group,
+        showlegend=False,
+    )
+
+
+def learning_curves(view: RunView) -> Figure | None:
+    """Validation (solid) and training (dashed) score against size, with repeat spread."""
+    curves = [c for c in view.curves.values() if c.last is not None]
+    if not curves:
+        return None
+    fig = go.Figure()
+    for i, curve in enumerate(curves):
+        color, group, name = _color(i), curve.model, esc(curve.model)
+        t = curve.by_size
+        ok = curve.points[curve.points["status"] == "ok"]
+        x = t["size"].to_numpy(float)
+        fig.add_trace(
+            _band(
+                x,
+                (t["val_mean"] - t["val_std"]).to_numpy(),
+                (t["val_mean"] + t["val_std"]).to_numpy(),
+                color,
+                name,
+                group,
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=ok["size"].tolist(),
+                y=ok["val_score"].tolist(),
+                mode="markers",
+                marker={"color": _rgba(color, 0.45), "size": 5},
+                name=f"{name} repeats",
+                legendgroup=group,
+                showlegend=False,
+                customdata=ok["repeat"].tolist(),
+                hovertemplate=f"{name}<br>size %{{x:,}}<br>repeat %{{customdata}}<br>validation %{{y:.4f}}<extra></extra>",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x.tolist(),
+                y=t["val_mean"].tolist(),
+                mode="lines+markers",
+                line={"color": color, "width": 2.5},
+                name=f"{name} validation",
+                legendgroup=group,
+                customdata=np.column_stack([t["val_std"], t["n_ok"], t["n_points"]]).tolist(),
+                hovertemplate=(
+                    f"{name} validation<br>size %{{x:,}}<br>mean %{{y:.4f}} ± %{{customdata[0]:.4f}}"
+                    "<br>repeats ok %{customdata[1]} of %{customdata[2]}<extra></extra>"
+                ),
+            )
+        )
+        if t["train_mean"].notna().any():
+            fig.add_trace(
+                go.Scatter(
+                    x=x.tolist(),
+                    y=t["train_mean"].tolist(),
+                    mode="lines",
+                    line={"color": color, "width": 1.5, "dash": "dash"},
+                    name=f"{name} train",
+                    legendgroup=group,
+                    customdata=t["train_std"].tolist(),
+                    hovertemplate=f"{name} train<br>size %{{x:,}}<br>mean %{{y:.4f}} ± %{{customdata:.4f}}<extra></extra>",
+                )
+            )
+    scoring = pretty_scoring(curves[0].scoring)
+    return Figure(
+        "curves",
+        "Learning curves",
+        "Validation score (solid, band = ±1 standard deviation over repeats, dots = single repeats) "
+        "and training score (dashed) against the number of training samples (log scale).",
+        _finish(fig, x_title="training samples (log scale)", y_title=scoring),
+    )
+
+
+def _forecast_end(curve: CurveView, target: float | None, planned: float | None) -> float:
+    """How far right the forecast is drawn: 10x the data, the planned size or the target size."""
+    grid = curve.extrapolation.grid
+    end = 10 * float(curve.last["size"])
+    if planned:
+        end = max(end, 1.2 * planned)
+    if target is not None:
+        _, _, hi = size_for_target(grid, target, curve.greater_is_better)
+        if math.isfinite(hi):
+            end = max(end, 1.3 * hi)
+    return min(end, float(grid.sizes[-1]))
+
+
+def planned_size(view: RunView) -> float | None:
+    """The total size the plan recommends, when a plan is stored."""
+    if not view.plan:
+        return None
+    candidates = [view.plan.get(k) for k in ("recommended_size", "planned_size", "total_size")]
+    for key in ("next_round", "recommendation"):
+        rec = view.plan.get(key)
+        if isinstance(rec, dict):
+            candidates += [rec.get(k) for k in ("size", "total_size", "recommended_size")]
+    for value in candidates:
+        v = num(value)
+        if math.isfinite(v) and v > 0:
+            return v
+    return None
+
+
+def extrapolation(view: RunView, target: float | None) -> Figure | None:
+    """Measured means plus the forecast with its interval band, the target and planned size."""
+    curves = [c for c in view.curves.values() if c.extrapolation is not None and c.last is not None]
+    if not curves:
+        return None
+    planned = planned_size(view)
+    fig = go.Figure()
+    x_max = 0.0
+    for i, curve in enumerate(curves):
+        color, name, group = (
+            _color(list(view.curves).index(curve.model)),
+            esc(curve.model),
+            curve.model,
+        )
+        grid = curve.extrapolation.grid
+        end = _forecast_end(curve, target, planned)
+        keep = grid.sizes <= end * (1 + 1e-9)
+        gx, gm, glo, ghi = grid.sizes[keep], grid.mean[keep], grid.lo[keep], grid.hi[keep]
+        x_max = max(x_max, float(gx[-1]) if len(gx) else 0.0)
+        pct = int(round(100 * curve.extrapolation.level))
+        fig.add_trace(_band(gx, glo, ghi, color, name, group))
+        fig.add_trace(
+            go.Scatter(
+                x=gx.tolist(),
+                y=gm.tolist(),
+                mode="lines",
+                line={"color": color, "dash": "dot", "width": 2},
+                name=f"{name} forecast",
+                legendgroup=group,
+                customdata=np.column_stack([glo, ghi]).tolist(),
+                hovertemplate=(
+                    f"{name} forecast<br>size %{{x:,.0f}}<br>expected %{{y:.4f}}"
+                    f"<br>{pct}% interval %{{customdata[0]:.4f}}–%{{customdata[1]:.4f}}<extra></extra>"
+                ),
+            )
+        )
+        t = curve.by_size
+        fig.add_trace(
+            go.Scatter(
+                x=t["size"].tolist(),
+                y=t["val_mean"].tolist(),
+                mode="markers",
+                marker={"color": color, "size": 8, "line": {"color": "white", "width": 1}},
+                error_y={
+                    "type": "data",
+                    "array": t["val_std"].tolist(),
+                    "color": color,
+                    "thickness": 1,
+                },
+                name=f"{name} measured",
+                legendgroup=group,
+                hovertemplate=f"{name} measured<br>size %{{x:,}}<br>mean %{{y:.4f}}<extra></extra>",
+            )
+        )
+        asym = curve.extrapolation.asymptote
+        if math.isfinite(asym) and i == 0 and len(curves) == 1:
+            fig.add_trace(
+                go.Scatter(
+                    x=[float(t["size"].iloc[0]), x_max],
+                    y=[asym, asym],
+                    mode="lines",
+                    line={"color": "#777", "width": 1, "dash": "longdash"},
+                    name="asymptote",
+                    hovertemplate=f"asymptote {fmt_score(asym)}<extra></extra>",
+                )
+            )
+    x0 = min(float(c.by_size["size"].iloc[0]) for c in curves)
+    if target is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[x0, x_max],
+                y=[target, target],
+                mode="lines",
+                line={"color": "#c23b56", "width": 1.5},
+                name=f"target {fmt_score(target)}",
+                hovertemplate=f"target {fmt_score(target)}<extra></extra>",
+            )
+        )
+    ys = [y for tr in fig.data for y in (tr.y or []) if y is not None]
+    now = max(float(c.by_size["size"].iloc[-1]) for c in curves)
+    if ys:
+        fig.add_trace(
+            go.Scatter(
+                x=[now, now],
+                y=[min(ys), max(ys)],
+                mode="lines",
+                line={"color": "#999", "width": 1},
+                name=f"measured up to {now:,.0f}",
+                hovertemplate=f"largest measured size {now:,.0f}<extra></extra>",
+            )
+        )
+    if planned and ys:
+        fig.add_trace(
+            go.Scatter(
+                x=[planned, planned],
+                y=[min(ys), max(ys)],
+                mode="lines",
+                line={"color": "#444", "width": 1, "dash": "dash"},
+                name=f"planned size {planned:,.0f}",
+                hovertemplate=f"planned size {planned:,.0f}<extra></extra>",
+            )
+        )
+    return Figure(
+        "forecast",
+        "What more data would bring",
+        "Measured mean validation score (dots, bars = ±1 standard deviation) and the extrapolated "
+        f"expected score (dotted) with its {int(round(100 * curves[0].extrapolation.level))}% "
+        "interval (band), up to 10x the data or the planned size; the target as a horizontal line, "
+        "the largest measured size as a grey vertical line.",
+        _finish(
+            fig, x_title="training samples (log scale)", y_title=pretty_scoring(curves[0].scoring)
+        ),
+        tuple(f"{c.model}: {c.extrapolation.summary}" for c in curves if c.extrapolation.summary),
+    )
+
+
+def _named_curves(
+    table, curve: CurveView, key: str, title: str, caption: str, y_title: str
+) -> Figure:
+    fig = go.Figure()
+    x = [float(v) for v in table.index]
+    for i, column in enumerate(table.columns):
+        name = esc(column)
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=table[column].tolist(),
+                mode="lines+markers",
+                name=name,
+                line={"color": _color(i)},
+                hovertemplate=f"{name}<br>size %{{x:,}}<br>{esc(y_title)} %{{y:.4f}}<extra></extra>",
+            )
+        )
+    return Figure(
+        key, title, caption, _finish(fig, x_title="training samples (log scale)", y_title=y_title)
+    )
+
+
+def per_class(view: RunView) -> Figure | None:
+    """Mean validation recall per class against size, for the headline model."""
+    curve = view.primary
+    if curve is None or curve.class_recall is None or curve.class_recall.empty:
+        return None
+    return _named_curves(
+        curve.class_recall,
+        curve,
+        "classes",
+        f"Per-class recall ({curve.model})",
+        "Validation recall of each class (mean over repeats) against the training size: a class "
+        "whose recall still climbs steeply gains most from more examples of that class.",
+        "recall",
+    )
+
+
+def per_subgroup(view: RunView) -> Figure | None:
+    """Mean validation score per subgroup against size, for the headline model."""
+    curve = view.primary
+    if curve is None or curve.subgroup_scores is None or curve.subgroup_scores.empty:
+        return None
+    return _named_curves(
+        curve.subgroup_scores,
+        curve,
+        "subgroups",
+        f"Per-subgroup score ({curve.model})",
+        "Validation score within each subgroup (mean over repeats) against the training size.",
+        pretty_scoring(curve.scoring),
+    )
+
+
+def labels_saved(view: RunView) -> Figure | None:
+    """Labels each strategy needs to reach each target, against the baseline."""
+    rows = [r for r in view.labels_saved if math.isfinite(num(r.get("labels")))]
+    if not rows:
+        return None
+    unreached = len(view.labels_saved) - len(rows)
+    fig = go.Figure()
+    targets = sorted({num(r.get("target")) for r in rows})
+    for i, target in enumerate(targets):
+        sel = [r for r in rows if num(r.get("target")) == target]
+        labels = np.array([num(r.get("labels")) for r in sel])
+        lo = np.array([num(r.get("labels_lo")) for r in sel])
+        hi = np.array([num(r.get("labels_hi")) for r in sel])
+        base = [num(r.get("baseline_labels")) for r in sel]
+        ratio = [num(r.get("ratio")) for r in sel]
+        names = [esc(r.get("strategy", "?")) for r in sel]
+        fig.add_trace(
+            go.Bar(
+                x=names,
+                y=labels.tolist(),
+                name=f"target {fmt_score(target)}",
+                marker_color=_color(i),
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": np.nan_to_num(hi - labels, nan=0.0, posinf=0.0).tolist(),
+                    "arrayminus": np.nan_to_num(labels - lo, nan=0.0, posinf=0.0).tolist(),
+                },
+                customdata=np.column_stack([lo, hi, base, ratio]).tolist(),
+                hovertemplate=(
+                    "%{x}<br>labels %{y:,.0f} (%{customdata[0]:,.0f}–%{customdata[1]:,.0f})"
+                    "<br>baseline %{customdata[2]:,.0f}<br>%{customdata[3]:.2f}x fewer<extra>"
+                    f"target {fmt_score(target)}</extra>"
+                ),
+            )
+        )
+    fig.update_layout(barmode="group")
+    figure = _finish(fig, x_title="strategy", y_title="labels needed (log scale)", log_x=False)
+    figure["layout"]["yaxis"]["type"] = "log"
+    return Figure(
+        "strategies",
+        "Labels needed per strategy",
+        "Labeled samples each strategy needs to reach each target (bars = interval); fewer is "
+        "better."
+        + (
+            f" {unreached} (strategy, target) pairs never reach the target and are not drawn."
+            if unreached
+            else ""
+        ),
+        figure,
+    )
+
+
+def _plan_rows(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    for key in ("table", "rows", "candidates", "options"):
+        value = plan.get(key)
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            return value
+    return []
+
+
+def _pick(row: dict[str, Any], *names: str) -> float:
+    for name in names:
+        if name in row:
+            return num(row[name])
+    return math.nan
+
+
+def cost_value(view: RunView) -> Figure | None:
+    """The planner's table: label cost, expected value and net benefit against total size."""
+    rows = _plan_rows(view.plan or {})
+    if not rows:
+        return None
+
+    def column(*names: str) -> np.ndarray:
+        return np.array([_pick(r, *names) for r in rows])
+
+    size = column("size", "n", "total_size")
+    order = np.argsort(size)
+    size = size[order]
+    series = [
+        ("label cost", column("cost", "label_cost")[order], None, None),
+        (
+            "expected value",
+            column("value", "expected_value")[order],
+            column("value_lo")[order],
+            column("value_hi")[order],
+        ),
+        (
+            "expected net benefit",
+            column("net_benefit", "net")[order],
+            column("net_lo")[order],
+            column("net_hi")[order],
+        ),
+    ]
+    prob = column("p_reach", "p_target", "probability")[order]
+    if not np.isfinite(size).any() or not any(np.isfinite(v).any() for _, v, _, _ in series):
+        return None
+    fig = go.Figure()
+    pct = int(round(100 * num((view.plan or {}).get("level", 0.8))))
+    for i, (name, values, lo, hi) in enumerate(series):
+        if not np.isfinite(values).any():
+            continue
+        color = _color(i)
+        has_band = lo is not None and np.isfinite(lo).all() and np.isfinite(hi).all()
+        if has_band:
+            fig.add_trace(_band(size, lo, hi, color, name, name, alpha=0.12))
+        fig.add_trace(
+            go.Scatter(
+                x=size.tolist(),
+                y=values.tolist(),
+                mode="lines+markers",
+                name=name,
+                line={"color": color},
+                legendgroup=name,
+                customdata=np.column_stack([lo, hi]).tolist() if has_band else None,
+                hovertemplate=(
+                    f"{name}<br>total size %{{x:,.0f}}<br>%{{y:,.2f}}"
+                    + (
+                        f"<br>{pct}% interval %{{customdata[0]:,.2f}} to %{{customdata[1]:,.2f}}"
+                        if has_band
+                        else ""
+                    )
+                    + "<extra></extra>"
+                ),
+            )
+        )
+    if np.isfinite(prob).any():
+        fig.add_trace(
+            go.Scatter(
+                x=size.tolist(),
+                y=prob.tolist(),
+                mode="lines",
+                yaxis="y2",
+                name="chance of reaching the target",
+                line={"color": "#777", "dash": "dot"},
+                hovertemplate="total size %{x:,.0f}<br>chance %{y:.0%}<extra></extra>",
+            )
+        )
+        fig.update_layout(
+            yaxis2={
+                "overlaying": "y",
+                "side": "right",
+                "range": [0, 1],
+                "tickformat": ".0%",
+                "showgrid": False,
+                "title": {"text": "chance of reaching the target"},
+            }
+        )
+    planned = planned_size(view)
+    if planned:
+        fig.add_vline(x=planned, line={"color": "#444", "width": 1, "dash": "dash"})
+    figure = _finish(
+        fig, x_title="total labeled samples (log scale)", y_title="money (your currency)"
+    )
+    return Figure(
+        "costvalue",
+        "Cost against value",
+        "Label cost, expected value of the better model and their difference (net benefit, band = "
+        f"{pct}% interval) for each candidate total size; dotted: the chance of reaching the "
+        "target (right axis); dashed vertical line: the recommended size.",
+        figure,
+    )
+
+
+def subgroup_bars(view: RunView) -> Figure | None:
+    """Score and count per subgroup from the diagnosis, when no per-subgroup curves exist."""
+    table = subgroup_table(view.findings)
+    if not table:
+        return None
+    names = list(table)
+    metric = next((k for k in next(iter(table.values())) if k not in ("n", "share")), "score")
+    scores = [num(table[n].get(metric)) for n in names]
+    counts = [num(table[n].get("n")) for n in names]
+    shares = [num(table[n].get("share")) for n in names]
+    fig = go.Figure(
+        go.Bar(
+            x=[esc(n) for n in names],
+            y=scores,
+            marker_color=PALETTE[0],
+            customdata=np.column_stack([counts, shares]).tolist(),
+            hovertemplate=f"%{{x}}<br>{esc(metric.replace('_', ' '))} %{{y:.4f}}<br>rows %{{customdata[0]:,}} (%{{customdata[1]:.1%}})<extra></extra>",
+        )
+    )
+    figure = _finish(fig, x_title="subgroup", y_title=metric.replace("_", " "), log_x=False)
+    return Figure(
+        "subgroups",
+        "Score per subgroup",
+        "Out-of-fold score within each subgroup (hover for its row count), from the diagnosis. "
+        "Per-subgroup learning curves appear here when the curve points store subgroup scores.",
+        figure,
+    )
+
+
+def build_figures(view: RunView) -> list[Figure]:
+    """Every figure the data supports, in reading order."""
+    target = headline_target(view)
+    built = [
+        learning_curves(view),
+        extrapolation(view, target),
+        per_class(view),
+        per_subgroup(view) or subgroup_bars(view),
+        labels_saved(view),
+        cost_value(view),
+    ]
+    return [f for f in built if f is not None]
+
+
+def headline_target(view: RunView) -> float | None:
+    """The target drawn on the forecast: the user's, else the headline's example target."""
+    if view.target is not None:
+        return view.target
+    from howmuchdata.report.summary import answer
+
+    for statement in answer(view):
+        if statement.key == "target":
+            return float(statement.numbers["target"])
+    return None

@@ -1,0 +1,62 @@
+"""``_repr_html_`` for Jupyter: results display as the report's answer and findings.
+
+Attach it to a result object in one of two ways::
+
+    class LearningCurve(ReportReprMixin):
+        def _result_sections(self) -> dict:      # the keys it writes to result.json
+            return {"points": ..., "curves": [...]}
+
+    # or, without inheriting:
+    def _repr_html_(self) -> str:
+        return summary_html({"points": ..., "curves": [...]})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from howmuchdata.report.page import render_answer
+from howmuchdata.report.runview import read_run
+from howmuchdata.result import to_jsonable
+
+# Scoped, inline style: notebooks show the fragment inside their own page.
+_STYLE = (
+    "<style>.hmd-fragment{font-family:system-ui,sans-serif;line-height:1.45}"
+    ".hmd-fragment h2{font-size:1.05rem;margin:8px 0 4px}"
+    ".hmd-fragment .hmd-notes{background:#fff7e6;border-left:4px solid #e0a100;padding:4px 10px}"
+    ".hmd-fragment .hmd-finding{border-left:4px solid #8a8f98;padding:2px 10px;margin:6px 0}"
+    ".hmd-fragment .hmd-sev-critical{border-color:#c23b56}"
+    ".hmd-fragment .hmd-sev-warning{border-color:#e0a100}"
+    ".hmd-fragment .hmd-sev-info{border-color:#1f5fa6}"
+    ".hmd-fragment .hmd-badge{text-transform:uppercase;font-size:.7rem}"
+    ".hmd-fragment .hmd-evidence th{font-weight:normal;color:#5b5f66;text-align:left;padding-right:8px}</style>"
+)
+
+
+def summary_html(sections: Mapping[str, Any]) -> str:
+    """The answer and findings of ``result.json``-shaped ``sections`` as an HTML fragment.
+
+    Parameters
+    ----------
+    sections : mapping
+        Any subset of the ``result.json`` keys (``points``, ``curves``, ``extrapolation``,
+        ``findings``, ``labels_saved``, ``plan``); NumPy values are accepted.
+
+    Returns
+    -------
+    str
+        Escaped HTML without scripts, suitable for ``_repr_html_``.
+    """
+    view = read_run(to_jsonable(dict(sections)))
+    return f'<div class="hmd-fragment">{_STYLE}{render_answer(view)}</div>'
+
+
+class ReportReprMixin:
+    """Gives a result object ``_repr_html_`` from its ``_result_sections()``."""
+
+    def _result_sections(self) -> Mapping[str, Any]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        return summary_html(self._result_sections())

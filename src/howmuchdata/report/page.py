@@ -1,0 +1,348 @@
+"""Render the self-contained ``report.html`` (Jinja2 template, plotly.js inlined once).
+
+Safety: Jinja2 autoescaping escapes every string from the data in the HTML; the figures travel
+as JSON inside a ``<script type="application/json">`` element with ``<``, ``>`` and ``&``
+written as ``\\u003c`` etc., so no string (``</script>`` included) can end that element early;
+the page's Content-Security-Policy forbids fetching anything.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from plotly.offline import get_plotlyjs
+
+import howmuchdata
+from howmuchdata.report.figures import Figure, build_figures
+from howmuchdata.report.runview import RunView, num
+from howmuchdata.report.summary import (
+    answer,
+    finding_title,
+    fmt_score,
+    fmt_size,
+    fmt_value,
+    notes,
+    plan_recommendation,
+)
+from howmuchdata.result import SCHEMA_VERSION
+
+# At most this many failed points are listed per model (their count is always given).
+MAX_FAILED_ROWS = 50
+
+
+@cache
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("howmuchdata.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+    )
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` become JSON unicode escapes (the parsed value is unchanged), so
+    neither ``</script>`` nor ``<!--`` can appear; U+2028/2029 are escaped for old JS parsers.
+    """
+    text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+    for char, code in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, code)
+    return text
+
+
+@cache
+def plotly_js() -> str:
+    """plotly.js as shipped with the installed plotly package (matches its figure schema)."""
+    code = get_plotlyjs()
+    if "</script" in code.lower():  # would end the inline script early; never true so far
+        raise RuntimeError("the installed plotly.js cannot be inlined safely")
+    return code
+
+
+def finding_context(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for f in findings:
+        evidence = f.get("evidence") or {}
+        items = evidence.items() if isinstance(evidence, dict) else [("evidence", evidence)]
+        out.append(
+            {
+                "severity": str(f.get("severity", "info")),
+                "kind": str(f.get("kind", "")),
+                "title": finding_title(f),
+                "advice": str(f.get("advice", "")),
+                "evidence": [(str(k).replace("_", " "), fmt_value(v)) for k, v in items],
+            }
+        )
+    return out
+
+
+def answer_context(view: RunView) -> dict[str, Any]:
+    """What ``answer.html.j2`` needs: statements, notes, findings."""
+    return {
+        "statements": answer(view),
+        "notes": notes(view),
+        "findings": finding_context(view.findings),
+    }
+
+
+def _measured(view: RunView) -> list[dict[str, Any]]:
+    out = []
+    for curve in view.curves.values():
+        t = curve.by_size
+        has_groups = "n_train_groups" in t and t["n_train_groups"].notna().any()
+        rows = [
+            {
+                "size": fmt_size(r["size"]),
+                "groups": fmt_size(r["n_train_groups"]) if has_groups else "",
+                "val": f"{fmt_score(r['val_mean'])} ± {fmt_score(r['val_std'])}",
+                "train": fmt_score(r["train_mean"]),
+                "repeats": f"{int(r['n_ok'])} of {int(r['n_points'])}",
+                "fit": f"{r['fit_seconds']:.3f}" if math.isfinite(r["fit_seconds"]) else "n/a",
+            }
+            for _, r in t.iterrows()
+        ]
+        failed = curve.failed
+        out.append(
+            {
+                "model": curve.model,
+                "n_sizes": len(t),
+                "n_ok": int(len(curve.points) - len(failed)),
+                "n_points": len(curve.points),
+                "has_groups": bool(has_groups),
+                "rows": rows,
+                "failed": [
+                    {
+                        "size": fmt_size(num(r["size"])),
+                        "repeat": r["repeat"],
+                        "error": str(r["error"] or "no error message stored")[:500],
+                    }
+                    for _, r in failed.head(MAX_FAILED_ROWS).iterrows()
+                ],
+            }
+        )
+    return out
+
+
+def _labels_saved(view: RunView) -> list[dict[str, str]]:
+    return [
+        {
+            "strategy": str(r.get("strategy", "")),
+            "target": fmt_score(num(r.get("target"))),
+            "labels": fmt_size(num(r.get("labels")), estimate=True),
+            "interval": f"{fmt_size(num(r.get('labels_lo')), estimate=True)}–{fmt_size(num(r.get('labels_hi')), estimate=True)}",
+            "baseline": fmt_size(num(r.get("baseline_labels")), estimate=True),
+            "ratio": f"{num(r.get('ratio')):.2f}x" if math.isfinite(num(r.get("ratio"))) else "n/a",
+        }
+        for r in view.labels_saved
+    ]
+
+
+# planner table columns shown on the page, in order, with their headings
+PLAN_COLUMNS = (
+    ("size", "total size"),
+    ("extra_labels", "labels to buy"),
+    ("score", "expected score"),
+    ("p_reach", "chance of target"),
+    ("cost", "cost"),
+    ("value", "expected value"),
+    ("net_benefit", "net benefit"),
+    ("gain_per_1000", "points per 1,000 labels"),
+)
+MAX_PLAN_ROWS = 25
+
+
+def _plan_cell(row: dict[str, Any], key: str) -> str:
+    value = num(row.get(key))
+    if not math.isfinite(value):
+        return "n/a"
+    if key in ("size", "extra_labels"):
+        return fmt_size(value)
+    if key == "p_reach":
+        return f"{100 * value:.0f}%"
+    if key == "score":
+        lo, hi = num(row.get("score_lo")), num(row.get("score_hi"))
+        span = (
+            f" ({fmt_score(lo)}–{fmt_score(hi)})" if math.isfinite(lo) and math.isfinite(hi) else ""
+        )
+        return fmt_score(value) + span
+    if key in ("value", "net_benefit"):
+        lo_key, hi_key = ("value_lo", "value_hi") if key == "value" else ("net_lo", "net_hi")
+        lo, hi = num(row.get(lo_key)), num(row.get(hi_key))
+        span = f" ({lo:,.0f} to {hi:,.0f})" if math.isfinite(lo) and math.isfinite(hi) else ""
+        return f"{value:,.0f}{span}"
+    return f"{value:,.2f}" if key == "cost" else f"{value:.3g}"
+
+
+def _thin(rows: list[dict[str, Any]], keep: int) -> list[dict[str, Any]]:
+    """At most ``keep`` rows, evenly spread, always with the first and last."""
+    if len(rows) <= keep:
+        return rows
+    index = sorted({round(i * (len(rows) - 1) / (keep - 1)) for i in range(keep)})
+    return [rows[i] for i in index]
+
+
+def _plan(view: RunView) -> dict[str, Any] | None:
+    if not view.plan:
+        return None
+    rows: list[dict[str, Any]] = []
+    for key in ("table", "rows", "candidates"):
+        value = view.plan.get(key)
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            rows = value
+            break
+    known = [(k, title) for k, title in PLAN_COLUMNS if any(k in r for r in rows)]
+    if known:
+        columns = [title for _, title in known]
+        cells = [[_plan_cell(r, k) for k, _ in known] for r in _thin(rows, MAX_PLAN_ROWS)]
+    else:  # a table of another shape: show its own columns
+        keys = list(dict.fromkeys(k for r in rows for k in r))
+        columns = [k.replace("_", " ") for k in keys]
+        cells = [[fmt_value(r.get(k)) for k in keys] for r in _thin(rows, MAX_PLAN_ROWS)]
+    details = []
+    minimum = view.plan.get("minimum_sample_size")
+    if isinstance(minimum, dict):
+        for c in minimum.get("details") or []:
+            if isinstance(c, dict):
+                details.append(
+                    f"{c.get('name', '')}: {fmt_value(c.get('n'))} — {c.get('description', '')}"
+                )
+    for rule in view.plan.get("rules_of_thumb") or []:
+        if isinstance(rule, dict):
+            details.append(
+                f"Rule of thumb (not a measurement) {rule.get('rule', '')}: {fmt_value(rule.get('n'))}"
+            )
+    similar = view.plan.get("similar_problems")
+    if isinstance(similar, dict) and similar.get("sentence"):
+        details.append(str(similar["sentence"]))
+    for p in view.plan.get("priorities") or []:
+        if isinstance(p, dict) and p.get("advice"):
+            details.append(f"Buy first: {p['advice']}")
+    return {
+        "recommendation": plan_recommendation(view.plan),
+        "details": details,
+        "columns": columns,
+        "rows": cells,
+    }
+
+
+def _crossovers(view: RunView) -> list[str]:
+    """ "a is best below ~400 labels, b above" sentences, when the strategy lab stored them."""
+    out = []
+    comparison = view.result.get("comparison")
+    raw = view.result.get("crossovers")
+    if raw is None and isinstance(comparison, dict):
+        raw = comparison.get("crossovers")
+    for c in raw if isinstance(raw, list) else []:
+        if isinstance(c, dict) and math.isfinite(num(c.get("size"))):
+            where = " (extrapolated)" if c.get("extrapolated") else ""
+            out.append(
+                f"{c.get('below', '?')} is best below ~{fmt_size(num(c['size']), estimate=True)} labels, "
+                f"{c.get('above', '?')} above{where}."
+            )
+    return out
+
+
+def _strategies(view: RunView) -> list[dict[str, str]]:
+    """What each compared strategy does, from the strategy lab's ``comparison`` key."""
+    comparison = view.result.get("comparison")
+    rows = comparison.get("strategies") if isinstance(comparison, dict) else None
+    return [
+        {
+            "name": str(r.get("name", "")),
+            "description": str(r.get("description", "")),
+            "status": str(r.get("status", "")),
+        }
+        for r in rows or []
+        if isinstance(r, dict)
+    ]
+
+
+def _missing_figures(view: RunView, figures: list[Figure]) -> list[dict[str, str]]:
+    shown = {f.key for f in figures}
+    missing = []
+    if "curves" not in shown:
+        missing.append(
+            {
+                "title": "Learning curves",
+                "reason": "No point has a validation score, so there is no curve to draw.",
+            }
+        )
+    if "forecast" not in shown and view.curves:
+        reasons = [c.extrapolation_missing for c in view.curves.values() if c.extrapolation_missing]
+        missing.append(
+            {
+                "title": "What more data would bring",
+                "reason": "; ".join(reasons) or "No extrapolation is stored.",
+            }
+        )
+    return missing
+
+
+def _meta_line(view: RunView) -> str:
+    result = view.result
+    primary = view.primary
+    parts = []
+    data = result.get("data") if isinstance(result.get("data"), dict) else {}
+    if data.get("source"):
+        target = f", target {data['target']}" if data.get("target") else ""
+        parts.append(f"data: {data['source']}{target}")
+    if primary is not None:
+        meta = primary.meta
+        if meta.get("task"):
+            parts.append(str(meta["task"]))
+        if math.isfinite(num(meta.get("n_samples"))):
+            parts.append(f"{fmt_size(num(meta['n_samples']))} rows")
+        classes = meta.get("classes")
+        if isinstance(classes, list) and classes:
+            parts.append(f"{len(classes)} classes")
+    if view.curves:
+        parts.append("models: " + ", ".join(view.curves))
+    if result.get("commands"):
+        parts.append("commands: " + ", ".join(map(str, result["commands"])))
+    if result.get("updated"):
+        parts.append(f"updated {result['updated']}")
+    return " · ".join(parts)
+
+
+def render_page(view: RunView) -> str:
+    """The complete HTML document for one run."""
+    figures = build_figures(view)
+    primary = view.primary
+    context = {
+        **answer_context(view),
+        "headline_model": primary.model if primary is not None else None,
+        "meta_line": _meta_line(view),
+        "figures": figures,
+        "missing_figures": _missing_figures(view, figures),
+        "figures_json": script_json([{"key": f.key, "figure": f.figure} for f in figures]),
+        "plotly_js": plotly_js() if figures else "",
+        "labels_saved": _labels_saved(view),
+        "plan": _plan(view),
+        "crossovers": _crossovers(view),
+        "strategies": _strategies(view),
+        "measured": _measured(view),
+        "version": howmuchdata.__version__,
+        "schema_version": view.result.get("schema_version", SCHEMA_VERSION),
+    }
+    # the two script payloads are made safe above; everything else is autoescaped
+    context["figures_json"] = Markup(context["figures_json"])
+    context["plotly_js"] = Markup(context["plotly_js"])
+    return environment().get_template("report.html.j2").render(**context)
+
+
+def render_answer(view: RunView) -> str:
+    """The answer and findings as an HTML fragment (no scripts), e.g. for Jupyter."""
+    return environment().get_template("answer.html.j2").render(**answer_context(view))
