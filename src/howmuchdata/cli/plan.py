@@ -1,0 +1,267 @@
+"""``howmuchdata plan``: how many labels to buy next (from a run folder) or before any data.
+
+Thin: parse -> :func:`howmuchdata.planner.plan` / :func:`howmuchdata.planner.plan_before_data`
+-> print (rich) -> ``result.json`` ``plan`` key -> ``report.html``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from howmuchdata.cli._app import app
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.result import read_result, update_result
+
+OUTCOMES = ("binary", "continuous", "survival")
+
+
+def _fmt(v: float, digits: int = 4) -> str:
+    return "-" if v is None or not np.isfinite(v) else f"{v:.{digits}f}"
+
+
+def _extrapolation_for(
+    result: dict[str, Any], model: str | None
+) -> tuple[Any, str, int, bool | None, Any]:
+    """(extrapolation, model name, largest size, greater_is_better, points) from result.json."""
+    from howmuchdata.extrapolate import Extrapolation, extrapolate
+
+    points = [
+        p
+        for p in result.get("points", [])
+        if p.get("status", "ok") == "ok" and p.get("val_score") is not None
+    ]
+    metas = {m["model"]: m for m in result.get("curves", []) if "model" in m}
+    stored = result.get("extrapolation") or {}
+    names = list(dict.fromkeys([*metas, *stored, *(p["model"] for p in points if "model" in p)]))
+    if not names:
+        raise HowMuchDataError(
+            "the run folder has no curve; run `howmuchdata curve DATA --target COL --out RUN_DIR` first"
+        )
+    if model is None:
+        model = names[0]
+    elif model not in names:
+        raise HowMuchDataError(
+            f"no curve for model {model!r} in this run; pass --model with one of: {', '.join(names)}"
+        )
+    meta = metas.get(model, {})
+    mine = [p for p in points if p.get("model") == model]
+    if model in stored:
+        ext = Extrapolation.from_dict(stored[model])
+    elif mine:
+        ext = extrapolate(
+            np.array([p["size"] for p in mine], float),
+            np.array([p["val_score"] for p in mine], float),
+        )
+    else:
+        raise HowMuchDataError(
+            f"model {model!r} has no successful points; rerun `howmuchdata curve`"
+        )
+    sizes = [p["size"] for p in mine] or list(
+        (getattr(ext, "observed", None) or {}).get("sizes", [])
+    )
+    if not sizes:
+        raise HowMuchDataError(
+            "cannot tell how many labels the run used; rerun `howmuchdata curve`"
+        )
+    gib = meta.get("greater_is_better")
+    points = (
+        (
+            np.array([p["size"] for p in mine], float),
+            np.array([p["val_score"] for p in mine], float),
+        )
+        if mine
+        else None
+    )
+    return ext, model, int(max(sizes)), gib, points
+
+
+def _print_plan(console: Console, p: Any, model: str) -> None:
+    table = Table(title=f"Plan for {model} (80% intervals)")
+    for col in (
+        "total size",
+        "buy",
+        "score [80%]",
+        "P(target)",
+        "cost",
+        "net benefit [80%]",
+        "pts/1k labels",
+    ):
+        table.add_column(col, justify="right")
+    for _, r in p.table.iterrows():
+        table.add_row(
+            f"{int(r['size']):,}",
+            f"{int(r['extra_labels']):,}",
+            f"{_fmt(r['score'])} [{_fmt(r['score_lo'])}, {_fmt(r['score_hi'])}]",
+            "-" if not np.isfinite(r["p_reach"]) else f"{r['p_reach']:.0%}",
+            f"{r['cost']:,.0f}",
+            f"{r['net_benefit']:,.0f} [{r['net_lo']:,.0f}, {r['net_hi']:,.0f}]",
+            f"{r['gain_per_1000']:.2f}",
+        )
+    console.print(table)
+    console.print(p.summary())
+    for item in p.priorities:
+        console.print(f"Buy first: {item}")
+
+
+@app.command("plan")
+def plan_command(
+    run_dir: Annotated[
+        Path | None, typer.Argument(help="Run folder with result.json from `howmuchdata curve`.")
+    ] = None,
+    target: Annotated[float | None, typer.Option(help="Score to reach, e.g. 0.92.")] = None,
+    cost_per_label: Annotated[float, typer.Option(help="Currency per extra label.")] = 0.0,
+    value_per_point: Annotated[
+        float, typer.Option(help="Currency per point (0.01) of the metric.")
+    ] = 0.0,
+    value_of_target: Annotated[float, typer.Option(help="Currency for reaching the target.")] = 0.0,
+    budget: Annotated[float | None, typer.Option(help="Most currency to spend on labels.")] = None,
+    rounds: Annotated[int, typer.Option(help="Purchases left including this one.")] = 1,
+    penalty: Annotated[float, typer.Option(help="Cost of ending below the target.")] = 0.0,
+    max_size: Annotated[
+        int | None, typer.Option(help="Most labels that exist or can be bought.")
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help="Which curve of the run (default: the first)."),
+    ] = None,
+    before_data: Annotated[
+        bool,
+        typer.Option(
+            "--before-data", help="Plan before any data: Riley et al. minimum sample size."
+        ),
+    ] = False,
+    outcome: Annotated[
+        str | None, typer.Option(help="binary, continuous or survival (with --before-data).")
+    ] = None,
+    parameters: Annotated[int | None, typer.Option(help="Candidate predictor parameters.")] = None,
+    prevalence: Annotated[float | None, typer.Option(help="Binary: outcome proportion.")] = None,
+    r2_cs: Annotated[
+        float | None, typer.Option("--r2-cs", help="Anticipated Cox-Snell R-squared.")
+    ] = None,
+    r2_nagelkerke: Annotated[
+        float | None, typer.Option("--r2-nagelkerke", help="Anticipated Nagelkerke R-squared.")
+    ] = None,
+    c_statistic: Annotated[
+        float | None, typer.Option("--c-statistic", help="Binary: anticipated C statistic.")
+    ] = None,
+    r2: Annotated[
+        float | None, typer.Option("--r2", help="Continuous: anticipated adjusted R-squared.")
+    ] = None,
+    intercept: Annotated[float | None, typer.Option(help="Continuous: mean outcome.")] = None,
+    sd: Annotated[
+        float | None, typer.Option(help="Continuous: outcome standard deviation.")
+    ] = None,
+    rate: Annotated[float | None, typer.Option(help="Survival: event rate per unit time.")] = None,
+    timepoint: Annotated[float | None, typer.Option(help="Survival: time of interest.")] = None,
+    mean_followup: Annotated[float | None, typer.Option(help="Survival: mean follow-up.")] = None,
+    shrinkage: Annotated[float, typer.Option(help="Required expected shrinkage.")] = 0.9,
+    learner: Annotated[
+        str | None,
+        typer.Option(help="Model preset for the similar-problems estimate (logreg, rf, ...)."),
+    ] = None,
+    pool: Annotated[
+        float | None, typer.Option(help="Rows you could label at most (similar-problems band).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (--before-data; default: print only)."),
+    ] = None,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html.")] = True,
+) -> None:
+    """Plan how many labels to buy next, at what cost and with what chance."""
+    from howmuchdata.planner import Economics, plan, plan_before_data
+    from howmuchdata.planner.plan import check_target
+
+    # wide enough for the table when printed to a file or a pipe
+    console = Console(width=None if sys.stdout.isatty() else 140)
+    if before_data:
+        if outcome is None:
+            raise HowMuchDataError(
+                f"--before-data needs --outcome; pass one of {', '.join(OUTCOMES)}"
+            )
+        if parameters is None:
+            raise HowMuchDataError(
+                "--before-data needs --parameters; pass the number of candidate predictor parameters"
+            )
+        result = plan_before_data(
+            outcome,
+            model=learner,
+            pool=pool,
+            parameters=parameters,
+            prevalence=prevalence,
+            r2_cs=r2_cs,
+            r2_nagelkerke=r2_nagelkerke,
+            c_statistic=c_statistic,
+            r2=r2,
+            intercept=intercept,
+            sd=sd,
+            rate=rate,
+            timepoint=timepoint,
+            mean_followup=mean_followup,
+            shrinkage=shrinkage,
+        )
+        console.print(result.summary())
+        if out is not None:
+            update_result(out, "plan --before-data", plan=result.to_dict())
+            _write_report(out, report, console)
+        return
+    if run_dir is None:
+        raise HowMuchDataError(
+            "nothing to plan from; pass RUN_DIR (a folder written by `howmuchdata curve`) or "
+            "--before-data --outcome ... --parameters ..."
+        )
+    result_json = read_result(run_dir)
+    # Refuse bad money and targets before the (slower) extrapolation.
+    Economics(
+        cost_per_label=cost_per_label,
+        value_per_point=value_per_point,
+        value_of_target=value_of_target,
+        penalty=penalty,
+        budget=float("inf") if budget is None else budget,
+    )
+    if target is not None:
+        metas = [m for m in result_json.get("curves", []) if model in (None, m.get("model"))]
+        meta = metas[0] if metas else {}
+        scores = [
+            p["val_score"] for p in result_json.get("points", []) if p.get("val_score") is not None
+        ]
+        check_target(
+            target,
+            meta.get("greater_is_better", True) is not False,
+            meta.get("scoring"),
+            max(scores, default=1.0),
+        )
+    ext, name, current, gib, points = _extrapolation_for(result_json, model)
+    p = plan(
+        ext,
+        target=target,
+        cost_per_label=cost_per_label,
+        value_per_point=value_per_point,
+        value_of_target=value_of_target,
+        penalty=penalty,
+        budget=budget,
+        rounds=rounds,
+        current_size=current,
+        max_size=max_size,
+        greater_is_better=gib,
+        findings=result_json.get("findings"),
+        points=points,
+    )
+    _print_plan(console, p, name)
+    update_result(run_dir, "plan", plan={"model": name, **p.to_dict()})
+    _write_report(run_dir, report, console)
+
+
+def _write_report(out: Path, report: bool, console: Console) -> None:
+    if not report:
+        return
+    from howmuchdata.report import write_report
+
+    console.print(f"wrote {write_report(out)}")

@@ -1,0 +1,278 @@
+"""Cost against value over candidate total sizes, written against the Extrapolation interface.
+
+Only ``predict(n)``, ``interval(n, level)``, ``size_for(target[, level])``, ``asymptote`` and
+``asymptote_interval(level)`` are used, so any object with those methods can be planned on.
+
+Units: costs in currency per label; value in currency per *point* of the metric (a point is
+``point`` metric units, 0.01 by default, i.e. one percentage point of accuracy), and optionally a
+lump value for reaching the target. The probability of reaching a score at a size comes from the
+extrapolation's predictive interval, read as a split normal (its lower and upper halves may
+differ).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from howmuchdata.errors import HowMuchDataError
+
+#: Level of the intervals shown in tables.
+LEVEL = 0.8
+_Z = float(stats.norm.ppf(0.5 + LEVEL / 2))
+
+
+class ExtrapolationLike(Protocol):
+    """What the planner needs from :class:`howmuchdata.extrapolate.Extrapolation`."""
+
+    asymptote: float
+
+    def predict(self, n: Any) -> np.ndarray: ...
+
+    def interval(self, n: Any, level: float = 0.8) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def size_for(self, target: float, level: float | None = None) -> Any: ...
+
+    def asymptote_interval(self, level: float = 0.8) -> tuple[float, float]: ...
+
+
+@dataclass(frozen=True)
+class Economics:
+    """The money side of a plan, in plain units.
+
+    Attributes
+    ----------
+    cost_per_label : float
+        Currency per extra label (>= 0).
+    value_per_point : float
+        Currency per point of the metric gained (>= 0).
+    value_of_target : float
+        Lump value of reaching the target (>= 0).
+    penalty : float
+        Cost of ending the collection below the target (>= 0).
+    budget : float
+        Most currency that may be spent on labels (inf = no limit).
+    point : float
+        Metric units in one point (0.01: a percentage point of accuracy).
+    """
+
+    cost_per_label: float = 0.0
+    value_per_point: float = 0.0
+    value_of_target: float = 0.0
+    penalty: float = 0.0
+    budget: float = math.inf
+    point: float = 0.01
+
+    def __post_init__(self) -> None:
+        for name in ("cost_per_label", "value_per_point", "value_of_target", "penalty", "budget"):
+            value = getattr(self, name)
+            if value is None or not (value >= 0):
+                flag = name.replace("_", "-")
+                raise HowMuchDataError(
+                    f"{name}={value!r} is negative or missing; pass --{flag} >= 0"
+                )
+        if not (self.point > 0):
+            raise HowMuchDataError(
+                f"point={self.point!r} is not positive; pass the metric units in one point, e.g. 0.01"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def split_normal_sd(
+    ext: ExtrapolationLike, n: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and the lower / upper standard deviations implied by the 80% interval at ``n``."""
+    n = np.asarray(n, dtype=float)
+    mean = np.asarray(ext.predict(n), dtype=float)
+    lo, hi = (np.asarray(a, dtype=float) for a in ext.interval(n, level=LEVEL))
+    sd_lo = np.maximum((mean - lo) / _Z, 1e-12)
+    sd_hi = np.maximum((hi - mean) / _Z, 1e-12)
+    return mean, sd_lo, sd_hi
+
+
+def prob_at_least(
+    ext: ExtrapolationLike, n: np.ndarray, target: float, greater_is_better: bool = True
+) -> np.ndarray:
+    """Probability that the score at size ``n`` reaches ``target`` (split-normal reading)."""
+    mean, sd_lo, sd_hi = split_normal_sd(ext, n)
+    if not greater_is_better:
+        # lower is better: reaching means being at or below the target
+        return 1.0 - prob_at_least_generic(mean, sd_lo, sd_hi, target)
+    return prob_at_least_generic(mean, sd_lo, sd_hi, target)
+
+
+def prob_at_least_generic(
+    mean: np.ndarray, sd_lo: np.ndarray, sd_hi: np.ndarray, target: float
+) -> np.ndarray:
+    # Below the mean the lower half governs, above it the upper half.
+    sd = np.where(target <= mean, sd_lo, sd_hi)
+    return stats.norm.sf((target - mean) / sd)
+
+
+def candidate_sizes(current: float, cap: float, count: int = 12) -> np.ndarray:
+    """Log-spaced whole sizes from just above ``current`` to ``cap`` (both included)."""
+    if cap <= current:
+        return np.array([float(current)])
+    grid = np.geomspace(current, cap, count + 1)[1:]
+    return np.unique(np.concatenate([[current], np.ceil(grid)]))
+
+
+def gain_points(
+    ext: ExtrapolationLike, n: np.ndarray, current: float, econ: Economics, sign: float
+) -> np.ndarray:
+    """Expected points gained going from ``current`` to ``n`` (positive = better)."""
+    now = float(np.asarray(ext.predict(np.array([current])))[0])
+    return sign * (np.asarray(ext.predict(np.asarray(n, dtype=float))) - now) / econ.point
+
+
+def net_benefit(
+    ext: ExtrapolationLike,
+    n: np.ndarray,
+    current: float,
+    econ: Economics,
+    target: float | None = None,
+    greater_is_better: bool = True,
+) -> np.ndarray:
+    """Expected value minus label cost of growing from ``current`` to ``n`` labels."""
+    n = np.asarray(n, dtype=float)
+    sign = 1.0 if greater_is_better else -1.0
+    value = econ.value_per_point * gain_points(ext, n, current, econ, sign)
+    if target is not None and econ.value_of_target:
+        value = value + econ.value_of_target * prob_at_least(ext, n, target, greater_is_better)
+    return value - econ.cost_per_label * (n - current)
+
+
+def optimal_size(
+    ext: ExtrapolationLike,
+    current: float,
+    cap: float,
+    econ: Economics,
+    target: float | None = None,
+    greater_is_better: bool = True,
+) -> int:
+    """Whole total size in ``[current, cap]`` with the largest expected net benefit.
+
+    Past this size (for a concave curve) a label costs more than it returns: the break-even size.
+    Searched on log size with a bounded scalar minimiser, then polished over whole numbers.
+    """
+    current, cap = float(current), float(cap)
+    if cap <= current:
+        return int(round(current))
+
+    def loss(log_n: float) -> float:
+        return -float(
+            net_benefit(ext, np.array([math.exp(log_n)]), current, econ, target, greater_is_better)[
+                0
+            ]
+        )
+
+    # A coarse grid first, so that a curve with a value jump (target value) is not missed.
+    grid = np.geomspace(current, cap, 64)
+    start = grid[int(np.argmin([loss(math.log(g)) for g in grid]))]
+    lo_b = math.log(max(current, start / 1.5))
+    hi_b = math.log(min(cap, start * 1.5))
+    best = start
+    if hi_b > lo_b:
+        res = optimize.minimize_scalar(
+            loss, bounds=(lo_b, hi_b), method="bounded", options={"xatol": 1e-10}
+        )
+        best = math.exp(res.x) if res.fun <= loss(math.log(start)) else start
+    whole = np.unique(np.clip([math.floor(best), math.ceil(best), current, cap], current, cap))
+    values = net_benefit(ext, whole, current, econ, target, greater_is_better)
+    return int(round(whole[int(np.argmax(values))]))
+
+
+def cost_value_table(
+    ext: ExtrapolationLike,
+    current: float,
+    sizes: np.ndarray,
+    econ: Economics,
+    target: float | None = None,
+    greater_is_better: bool = True,
+) -> pd.DataFrame:
+    """The plan's table: one row per candidate total size.
+
+    Columns: ``size``, ``extra_labels``, ``score`` (expected) with ``score_lo`` / ``score_hi``
+    (80% interval), ``p_reach`` (probability of reaching the target), ``cost``, ``value``
+    (expected) with ``value_lo`` / ``value_hi``, ``net_benefit`` with ``net_lo`` / ``net_hi``,
+    and ``gain_per_1000`` (expected points per extra 1,000 labels at that size).
+    """
+    sizes = np.asarray(sizes, dtype=float)
+    sign = 1.0 if greater_is_better else -1.0
+    mean = np.asarray(ext.predict(sizes), dtype=float)
+    lo, hi = (np.asarray(a, dtype=float) for a in ext.interval(sizes, level=LEVEL))
+    here = np.array([float(current)])
+    now = float(np.asarray(ext.predict(here))[0])
+    now_lo, now_hi = (float(np.asarray(v)[0]) for v in ext.interval(here, level=LEVEL))
+    gain = sign * (mean - now) / econ.point
+    # Gain along the pessimistic and the optimistic bound of the curve: the uncertainty of the
+    # gain, not of today's score level (so it is 0 at the current size).
+    along_lo = sign * (lo - now_lo) / econ.point
+    along_hi = sign * (hi - now_hi) / econ.point
+    worst, best = np.minimum(along_lo, along_hi), np.maximum(along_lo, along_hi)
+    p = (
+        prob_at_least(ext, sizes, target, greater_is_better)
+        if target is not None
+        else np.full(sizes.shape, np.nan)
+    )
+    lump = econ.value_of_target * np.nan_to_num(p) if target is not None else 0.0
+    cost = econ.cost_per_label * (sizes - current)
+    value = econ.value_per_point * gain + lump
+    value_lo = econ.value_per_point * worst + lump
+    value_hi = econ.value_per_point * best + lump
+    step = np.maximum(sizes * 0.01, 1.0)
+    slope = sign * (np.asarray(ext.predict(sizes + step)) - mean) / step
+    return pd.DataFrame(
+        {
+            "size": sizes.astype(int),
+            "extra_labels": (sizes - current).astype(int),
+            "score": mean,
+            "score_lo": lo,
+            "score_hi": hi,
+            "p_reach": p,
+            "cost": cost,
+            "value": value,
+            "value_lo": value_lo,
+            "value_hi": value_hi,
+            "net_benefit": value - cost,
+            "net_lo": value_lo - cost,
+            "net_hi": value_hi - cost,
+            "gain_per_1000": slope * 1000.0 / econ.point,
+        }
+    )
+
+
+def target_purchase(
+    ext: ExtrapolationLike,
+    current: float,
+    cap: float,
+    target: float,
+    econ: Economics,
+    rounds_left: int = 1,
+    greater_is_better: bool = True,
+) -> tuple[int, float]:
+    """Total size for this round that minimises expected cost plus the penalty of missing.
+
+    With more rounds to come, falling short now is not final: the next round can top up, so a
+    miss is charged the expected top-up cost (the labels from here to where the curve reaches the
+    target with 90% probability) rather than the whole penalty. Returns (size, expected loss).
+    """
+    sizes = candidate_sizes(current, cap, 200)
+    p = prob_at_least(ext, sizes, target, greater_is_better)
+    cost = econ.cost_per_label * (sizes - current)
+    value = net_benefit(ext, sizes, current, econ, None, greater_is_better) + cost  # value only
+    miss_cost = np.full(sizes.shape, econ.penalty)
+    if rounds_left > 1:
+        reach90 = sizes[np.argmax(p >= 0.9)] if np.any(p >= 0.9) else cap
+        top_up = econ.cost_per_label * np.maximum(reach90 - sizes, 0.0)
+        miss_cost = np.minimum(miss_cost, top_up + 0.1 * econ.penalty)
+    loss = cost - value - econ.value_of_target * p + (1.0 - p) * miss_cost
+    i = int(np.argmin(loss))
+    return int(sizes[i]), float(loss[i])

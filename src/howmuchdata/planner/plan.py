@@ -1,0 +1,510 @@
+"""``plan``: what to buy next from a measured curve, and the before-data plan."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.planner.criteria import SampleSize, minimum_sample_size
+from howmuchdata.planner.decision import (
+    LEVEL,
+    Economics,
+    ExtrapolationLike,
+    candidate_sizes,
+    cost_value_table,
+    optimal_size,
+    target_purchase,
+)
+from howmuchdata.planner.rounds import (
+    default_policy,
+    next_purchase,
+    observe,
+    predicted_size,
+    purchase_from_state,
+)
+from howmuchdata.planner.rules_of_thumb import (
+    RuleOfThumb,
+    SimilarProblems,
+    rules_of_thumb,
+    similar_problems,
+)
+
+#: Scorers whose values lie in [0, 1] (scikit-learn names); negated errors ("neg_*") are <= 0.
+BOUNDED_01 = (
+    "accuracy",
+    "balanced_accuracy",
+    "roc_auc",
+    "average_precision",
+    "f1",
+    "precision",
+    "recall",
+    "jaccard",
+    "top_k_accuracy",
+)
+#: How far past the largest measured size the table looks when nothing else caps it.
+REACH = 100.0
+
+
+@dataclass
+class Plan:
+    """A labelling plan from a measured curve. Every number carries its interval or probability.
+
+    Attributes
+    ----------
+    status : str
+        ``"reachable"``, ``"out_of_reach"`` (the asymptote's optimistic bound is below the
+        target: more of the same data will not get there) or ``"reached"`` (already there), or
+        ``"no_target"``.
+    table : pandas.DataFrame
+        Candidate total sizes: expected score and 80% interval, probability of reaching the
+        target, cost, expected value and net benefit with intervals, gain per 1,000 labels.
+    next_round : dict
+        The recommendation for this round: total size, labels to buy, cost, probability of
+        reaching the target, expected score with interval.
+    optimum : dict
+        The size with the largest expected net benefit (past it a label costs more than it
+        returns), with its net benefit interval and probability.
+    """
+
+    target: float | None
+    greater_is_better: bool
+    current_size: int
+    current_score: dict[str, float]
+    asymptote: dict[str, float]
+    size_for_target: dict[str, float]
+    status: str
+    table: pd.DataFrame
+    next_round: dict[str, Any]
+    optimum: dict[str, Any]
+    economics: Economics
+    rounds: int
+    cap: int
+    priorities: list[dict[str, Any]] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form for ``result.json``'s ``plan`` key."""
+        return {
+            "kind": "from_curve",
+            "target": self.target,
+            "greater_is_better": self.greater_is_better,
+            "status": self.status,
+            "current_size": self.current_size,
+            "current_score": self.current_score,
+            "asymptote": self.asymptote,
+            "size_for_target": self.size_for_target,
+            "next_round": self.next_round,
+            "optimum": self.optimum,
+            "economics": self.economics.to_dict(),
+            "rounds": self.rounds,
+            "cap": self.cap,
+            "level": LEVEL,
+            "table": self.table.to_dict(orient="records"),
+            "priorities": self.priorities,
+            "advice": self.advice,
+        }
+
+    def summary(self) -> str:
+        """A few lines for people."""
+        lines = [*self.advice]
+        nr = self.next_round
+        if nr.get("size") is not None:
+            lines.append(
+                f"Next round: buy {nr['labels']:,} labels (total {nr['size']:,}), cost {nr['cost']:,.2f}, "
+                f"P(reach target) {nr['p_reach']:.0%}, expected score {nr['score']:.4f} "
+                f"[{nr['score_lo']:.4f}, {nr['score_hi']:.4f}]"
+            )
+        return "\n".join(lines)
+
+
+Points = tuple[np.ndarray, np.ndarray] | None
+
+
+def _as_extrapolation(
+    source: Any,
+) -> tuple[ExtrapolationLike, int | None, bool | None, str | None, Points]:
+    """(extrapolation, largest size, greater_is_better, scorer, measured points) from the input."""
+    if hasattr(source, "points") and hasattr(source, "extrapolate"):  # a LearningCurve
+        pts = source.points
+        ok = pts[pts["status"] == "ok"] if "status" in pts else pts
+        ok = ok[np.isfinite(ok["val_score"].to_numpy(float))]
+        if ok.empty:
+            raise HowMuchDataError(
+                "the curve has no successful points; rerun `howmuchdata curve` and check its errors"
+            )
+        points = (ok["size"].to_numpy(float), ok["val_score"].to_numpy(float))
+        return (
+            source.extrapolate(),
+            int(ok["size"].max()),
+            source.greater_is_better,
+            source.scoring,
+            points,
+        )
+    if isinstance(source, tuple) and len(source) == 2:
+        from howmuchdata.extrapolate import extrapolate
+
+        sizes = np.asarray(source[0], dtype=float)
+        scores = np.asarray(source[1], dtype=float)
+        return extrapolate(sizes, scores), int(np.nanmax(sizes)), None, None, (sizes, scores)
+    if hasattr(source, "predict") and hasattr(source, "interval"):
+        largest = None
+        for name in ("n_max", "largest_size", "n_observed"):
+            if getattr(source, name, None) is not None:
+                largest = int(getattr(source, name))
+                break
+        observed = getattr(source, "observed", None) or {}
+        if largest is None and len(observed.get("sizes", [])):
+            largest = int(np.max(observed["sizes"]))
+        direction = getattr(source, "direction", None)
+        gib = None if direction is None else direction in ("increase", "maximize", "higher")
+        return source, largest, gib, None, None
+    raise HowMuchDataError(
+        f"cannot plan from a {type(source).__name__}; pass a LearningCurve, an Extrapolation or (sizes, scores)"
+    )
+
+
+def _ceiling(ext: ExtrapolationLike, current: float) -> tuple[float, float, float]:
+    """The ceiling (mean, lo, hi); if the extrapolation's is not finite, its last finite value
+    on sizes up to 1024x the current size."""
+    mean = float(ext.asymptote)
+    lo, hi = (float(v) for v in ext.asymptote_interval(LEVEL))
+    if np.isfinite([mean, lo, hi]).all():
+        return mean, lo, hi
+    grid = current * np.geomspace(1.0, 1024.0, 61)
+    m = np.asarray(ext.predict(grid), dtype=float)
+    qlo, qhi = (np.asarray(v, dtype=float) for v in ext.interval(grid, level=LEVEL))
+    ok = np.isfinite(m) & np.isfinite(qlo) & np.isfinite(qhi)
+    if not ok.any():
+        return math.nan, math.nan, math.nan
+    i = int(np.nonzero(ok)[0][-1])
+    return float(m[i]), float(qlo[i]), float(qhi[i])
+
+
+def check_target(
+    target: float, greater_is_better: bool, scorer: str | None, observed_hi: float
+) -> None:
+    """Refuse a target outside the metric's range (HowMuchDataError)."""
+    if not np.isfinite(target):
+        raise HowMuchDataError(f"target={target!r} is not a number; pass e.g. --target 0.92")
+    if greater_is_better:
+        top = (
+            0.0
+            if (scorer or "").startswith("neg_")
+            else (1.0 if (scorer or "") in BOUNDED_01 or observed_hi <= 1.0 else math.inf)
+        )
+        if target > top:
+            raise HowMuchDataError(
+                f"target {target:g} is above the metric's range (at most {top:g}); pass a target <= {top:g}"
+            )
+    elif target < 0:
+        raise HowMuchDataError(
+            f"target {target:g} is below 0, the least an error can be; pass a target >= 0"
+        )
+
+
+def _split_normal_prob(mean: float, lo: float, hi: float, target: float, greater: bool) -> float:
+    z = stats.norm.ppf(0.5 + LEVEL / 2)
+    sd = (mean - lo) / z if target <= mean else (hi - mean) / z
+    p = float(stats.norm.sf((target - mean) / max(sd, 1e-12)))
+    return p if greater else 1.0 - p
+
+
+def _priorities(findings: Sequence[Any] | None) -> list[dict[str, Any]]:
+    """Classes or subgroups the diagnosis found short: buy their labels first.
+
+    A finding names one through ``evidence["class"]`` or ``evidence["subgroup"]`` (the
+    diagnosis' class and subgroup checks); its numbers on how many more it needs come along.
+    """
+    out = []
+    for f in findings or []:
+        d = f.to_dict() if hasattr(f, "to_dict") else dict(f)
+        evidence = d.get("evidence") or {}
+        who = {k: evidence[k] for k in ("class", "subgroup") if k in evidence}
+        if who and d.get("severity") in ("warning", "critical"):
+            extra = {
+                k: evidence[k]
+                for k in ("more_examples", "examples_needed", "n", "shortfall")
+                if k in evidence
+            }
+            out.append({"kind": d.get("kind"), **who, **extra, "advice": d.get("advice")})
+    return out
+
+
+def plan(
+    curve_or_ext: Any,
+    *,
+    target: float | None = None,
+    cost_per_label: float = 0.0,
+    value_per_point: float = 0.0,
+    value_of_target: float = 0.0,
+    penalty: float = 0.0,
+    budget: float | None = None,
+    rounds: int = 1,
+    current_size: int | None = None,
+    max_size: int | None = None,
+    greater_is_better: bool | None = None,
+    point: float = 0.01,
+    findings: Sequence[Any] | None = None,
+    points: tuple[Any, Any] | None = None,
+) -> Plan:
+    """Plan the next labelling round from a measured curve.
+
+    Parameters
+    ----------
+    curve_or_ext : LearningCurve, Extrapolation or (sizes, scores)
+        The measured curve, or its extrapolation (then pass ``current_size`` unless the
+        extrapolation knows its largest size).
+    target : float, optional
+        Score to reach.
+    cost_per_label : float
+        Currency per extra label (>= 0).
+    value_per_point : float
+        Currency per point of the metric (a point is ``point`` units: 0.01 = one percentage
+        point of accuracy).
+    value_of_target : float
+        Lump value of reaching the target.
+    penalty : float
+        Cost of ending below the target; with it, the next round minimises expected label cost
+        plus penalty over the remaining rounds.
+    budget : float, optional
+        Most currency to spend on labels.
+    rounds : int, default 1
+        Purchases left including this one.
+    current_size, max_size : int, optional
+        Labels you have now; most labels that exist or can be bought.
+    greater_is_better : bool, optional
+        Direction of the metric (taken from the curve when it knows).
+    point : float, default 0.01
+    findings : list of Finding, optional
+        The diagnosis; classes or subgroups found short become ``priorities``.
+    points : (sizes, scores), optional
+        The measured points behind an Extrapolation, so the next round is decided by
+        :func:`next_purchase` exactly (a LearningCurve or (sizes, scores) brings its own).
+
+    Returns
+    -------
+    Plan
+    """
+    if rounds < 1:
+        raise HowMuchDataError(f"rounds={rounds} is below 1; pass --rounds 1 or more")
+    econ = Economics(
+        cost_per_label=cost_per_label,
+        value_per_point=value_per_point,
+        value_of_target=value_of_target,
+        penalty=penalty,
+        budget=math.inf if budget is None else budget,
+        point=point,
+    )
+    ext, largest, gib, scorer, measured = _as_extrapolation(curve_or_ext)
+    if points is not None:
+        measured = (np.asarray(points[0], dtype=float), np.asarray(points[1], dtype=float))
+    current = current_size if current_size is not None else largest
+    if current is None or current <= 0:
+        raise HowMuchDataError(
+            "the current number of labels is unknown; pass current_size=... (the largest size measured)"
+        )
+    if greater_is_better is None:
+        greater_is_better = True if gib is None else bool(gib)
+    now = float(np.asarray(ext.predict(np.array([float(current)])))[0])
+    now_lo, now_hi = (
+        float(np.asarray(v)[0]) for v in ext.interval(np.array([float(current)]), level=LEVEL)
+    )
+    if target is not None:
+        check_target(float(target), greater_is_better, scorer, max(now_hi, now))
+    cap = float(current) * REACH
+    if max_size is not None:
+        cap = min(cap, float(max_size))
+    if econ.cost_per_label > 0 and math.isfinite(econ.budget):
+        cap = min(cap, current + econ.budget / econ.cost_per_label)
+    cap = max(cap, float(current))
+    asym, a_lo, a_hi = _ceiling(ext, float(current))
+    sizes = candidate_sizes(float(current), cap)
+    table = cost_value_table(ext, float(current), sizes, econ, target, greater_is_better)
+    opt = optimal_size(ext, float(current), cap, econ, target, greater_is_better)
+    opt_row = cost_value_table(
+        ext, float(current), np.array([float(opt)]), econ, target, greater_is_better
+    ).iloc[0]
+    optimum = {
+        "size": opt,
+        "labels": opt - int(current),
+        "cost": float(opt_row["cost"]),
+        "net_benefit": float(opt_row["net_benefit"]),
+        "net_lo": float(opt_row["net_lo"]),
+        "net_hi": float(opt_row["net_hi"]),
+        "score": float(opt_row["score"]),
+        "score_lo": float(opt_row["score_lo"]),
+        "score_hi": float(opt_row["score_hi"]),
+        "p_reach": None if target is None else float(opt_row["p_reach"]),
+        "meaning": "largest expected net benefit; past this size a label costs more than it returns",
+    }
+    advice: list[str] = []
+    size_for: dict[str, float] = {"mean": math.nan, "lo": math.nan, "hi": math.nan}
+    status = "no_target"
+    next_round: dict[str, Any] = {"size": None}
+    if target is not None:
+        target = float(target)
+        mid = predicted_size(ext, target)
+        try:
+            lo, hi = (float(v) for v in ext.size_for(target, level=LEVEL))
+        except (ValueError, ArithmeticError, TypeError):
+            lo, hi = math.nan, math.nan
+        size_for = {"mean": mid, "lo": lo, "hi": hi, "level": LEVEL}
+        p_asym = _split_normal_prob(asym, a_lo, a_hi, target, greater_is_better)
+        optimistic = a_hi if greater_is_better else a_lo
+        reached_now = (now >= target) if greater_is_better else (now <= target)
+        if reached_now:
+            status = "reached"
+            advice.append(
+                f"The target {target:g} is already expected at {current:,} labels ({now:.4f} [{now_lo:.4f}, {now_hi:.4f}]); buy only if the value table says so."
+            )
+        elif (optimistic < target) if greater_is_better else (optimistic > target):
+            status = "out_of_reach"
+            advice.append(
+                f"Out of reach with this kind of data: the curve levels off at {asym:.4f} [{a_lo:.4f}, {a_hi:.4f}], "
+                f"below the target {target:g} (P(ceiling reaches it) {p_asym:.0%}). More labels of the same kind will not get there; "
+                "run `howmuchdata diagnose` to see what holds the model back."
+            )
+        else:
+            status = "reachable"
+        if status == "reachable":
+            if econ.penalty > 0:
+                size, _ = target_purchase(
+                    ext, float(current), cap, target, econ, rounds, greater_is_better
+                )
+                how = "minimises expected label cost plus the penalty for missing, over the remaining rounds"
+            else:
+                if measured is not None:
+                    bought = next_purchase(
+                        measured[0],
+                        measured[1],
+                        target,
+                        cap,
+                        rounds,
+                        greater_is_better=greater_is_better,
+                    )
+                else:  # only the extrapolation at hand: read the rule's state off it
+                    observed = getattr(ext, "observed", None) or {}
+                    if len(observed.get("sizes", [])) >= 2:
+                        grid, means = observed["sizes"], observed["mean"]
+                    else:
+                        grid, means = [float(current)], [now]
+                    state = observe(grid, means, target, ext, greater_is_better)
+                    bought = purchase_from_state(
+                        state, target, cap, rounds, default_policy(), greater_is_better
+                    )
+                size = int(cap) if bought is None else max(int(bought), int(current))
+                how = f"the LCDB-calibrated purchase rule for {rounds} round(s) left"
+            row = cost_value_table(
+                ext, float(current), np.array([float(size)]), econ, target, greater_is_better
+            ).iloc[0]
+            next_round = {
+                "size": int(size),
+                "labels": int(size) - int(current),
+                "cost": float(row["cost"]),
+                "p_reach": float(row["p_reach"]),
+                "score": float(row["score"]),
+                "score_lo": float(row["score_lo"]),
+                "score_hi": float(row["score_hi"]),
+                "net_benefit": float(row["net_benefit"]),
+                "net_lo": float(row["net_lo"]),
+                "net_hi": float(row["net_hi"]),
+                "rule": how,
+            }
+            span = "" if not np.isfinite(hi) else f" (80% interval {lo:,.0f}-{hi:,.0f})"
+            reach = (
+                f"at {mid:,.0f}{span} labels"
+                if np.isfinite(mid)
+                else "beyond the extrapolation's reach (1024x the current size)"
+            )
+            advice.append(
+                f"The target {target:g} is expected {reach}; P(the ceiling {asym:.4f} [{a_lo:.4f}, {a_hi:.4f}] reaches it) {p_asym:.0%}."
+            )
+            if size >= cap and next_round["p_reach"] < 0.5:
+                advice.append(
+                    f"Even {int(cap):,} labels (the budget or pool) reach the target with only {next_round['p_reach']:.0%} probability."
+                )
+    if econ.cost_per_label > 0 and econ.value_per_point > 0 and opt <= current:
+        advice.append(
+            f"Already past the break-even size: at {current:,} labels an extra label costs more than "
+            "the score it adds is worth (buy only to reach the target)."
+        )
+    elif econ.cost_per_label > 0 and econ.value_per_point > 0:
+        advice.append(
+            f"Past {opt:,} labels a label costs more than the score it adds is worth "
+            f"(net benefit there {optimum['net_benefit']:,.0f} [{optimum['net_lo']:,.0f}, {optimum['net_hi']:,.0f}])."
+        )
+    return Plan(
+        target=target,
+        greater_is_better=greater_is_better,
+        current_size=int(current),
+        current_score={"mean": now, "lo": now_lo, "hi": now_hi},
+        asymptote={
+            "mean": asym,
+            "lo": a_lo,
+            "hi": a_hi,
+            "p_reach": None
+            if target is None
+            else _split_normal_prob(asym, a_lo, a_hi, target, greater_is_better),
+        },
+        size_for_target=size_for,
+        status=status,
+        table=table,
+        next_round=next_round,
+        optimum=optimum,
+        economics=econ,
+        rounds=rounds,
+        cap=int(cap),
+        priorities=_priorities(findings),
+        advice=advice,
+    )
+
+
+@dataclass
+class BeforeDataPlan:
+    """Before any data: the binding minimum, rules of thumb, and similar public problems."""
+
+    minimum: SampleSize
+    rules: list[RuleOfThumb]
+    similar: SimilarProblems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "before_data",
+            "minimum_sample_size": self.minimum.to_dict(),
+            "rules_of_thumb": [r.to_dict() for r in self.rules],
+            "similar_problems": self.similar.to_dict(),
+        }
+
+    def summary(self) -> str:
+        lines = [self.minimum.summary(), "Rules of thumb (not measurements):"]
+        lines += [f"  {r.rule}: {r.n:,}" for r in self.rules]
+        lines.append(self.similar.sentence())
+        return "\n".join(lines)
+
+
+def plan_before_data(
+    outcome: str,
+    *,
+    model: str | None = None,
+    pool: float | None = None,
+    n_classes: int | None = None,
+    **inputs: Any,
+) -> BeforeDataPlan:
+    """Before any data: Riley et al.'s minimum, the rules of thumb, and similar LCDB problems.
+
+    ``inputs`` are the keywords of :func:`minimum_sample_size` (``parameters``, ``prevalence``,
+    ``r2_cs``, ...). ``model`` (a preset or class name) and ``pool`` (rows you could label)
+    pick the similar public problems.
+    """
+    minimum = minimum_sample_size(outcome, **inputs)  # type: ignore[arg-type]
+    prevalence = inputs.get("prevalence") if outcome == "binary" else None
+    classes = n_classes if n_classes is not None else (2 if outcome == "binary" else None)
+    rules = rules_of_thumb(inputs.get("parameters"), prevalence=prevalence, n_classes=classes)
+    return BeforeDataPlan(minimum, rules, similar_problems(model, pool))

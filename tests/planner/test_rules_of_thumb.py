@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from howmuchdata.planner import rules_of_thumb as rot
+from howmuchdata.planner.rounds import reach_size
+
+LCDB = Path("/work/shared/data/lcdb_public_accuracy.parquet")
+
+
+def test_rules_scale_with_parameters_and_rarity():
+    rules = {r.name: r.n for r in rot.rules_of_thumb(24, prevalence=0.2, n_classes=3)}
+    assert rules == {"per_parameter": 240, "events_per_variable": 1200, "per_class": 720}
+    assert all("rule of thumb" in r.caveat for r in rot.rules_of_thumb(24))
+
+
+def test_similar_problems_picks_learner_and_band():
+    small = rot.similar_problems("logreg", pool=500)
+    large = rot.similar_problems("logreg", pool=100_000)
+    assert small.learner == "sklearn.linear_model.LogisticRegression"
+    assert (small.band, large.band) == ("<1k", ">10k")
+    assert small.n_q25 <= small.n_median <= small.n_q75
+    assert large.n_median > small.n_median  # bigger tables keep improving for longer
+    assert "median" in small.sentence()
+
+
+def test_unknown_model_falls_back_to_all_learners():
+    assert rot.similar_problems("my.module:Thing").learner == "all"
+
+
+def test_reach_size_interpolates_log_linearly():
+    sizes = [100.0, 400.0]
+    assert reach_size(sizes, [0.5, 0.7], 0.6) == pytest.approx(200.0)
+    assert reach_size(sizes, [0.5, 0.7], 0.9) == float("inf")
+    assert reach_size(sizes, [0.5, 0.3], 0.4, greater_is_better=False) == pytest.approx(200.0)
+
+
+@pytest.mark.skipif(not LCDB.exists(), reason="LCDB slice not available")
+@pytest.mark.slow
+def test_shipped_table_is_rebuilt_by_its_script():
+    from howmuchdata.planner._build_similar import build
+
+    shipped = rot._similar_table()
+    rebuilt = build(LCDB)
+    pd.testing.assert_frame_equal(
+        rebuilt.reset_index(drop=True), shipped, check_dtype=False, atol=1e-6
+    )
