@@ -1,0 +1,302 @@
+"""``howmuchdata curve`` and ``howmuchdata demo``: measure learning curves, write result.json.
+
+Thin: parse -> :func:`howmuchdata.data.load_dataset` -> :func:`howmuchdata.models.make_estimator`
+-> :func:`howmuchdata.curve.learning_curve` -> print + ``result.json`` + ``report.html``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from howmuchdata.cli._app import app
+from howmuchdata.curve import LearningCurve, curves_to_result, learning_curve
+from howmuchdata.data import Dataset, load_dataset
+from howmuchdata.deep import gpu_safe_jobs
+from howmuchdata.deep.images import skipped_message
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.models import make_estimator
+from howmuchdata.result import update_result
+from howmuchdata.store import default_store_url
+
+DEMO_MODELS = ("logreg", "rf")
+DEMO_REPEATS = 3
+
+
+@app.command()
+def curve(
+    data: Annotated[
+        Path, typer.Argument(help="CSV or Parquet file, one row per example, or an image folder.")
+    ],
+    target: Annotated[
+        str | None,
+        typer.Option("--target", "-t", help="Column to predict (not for image folders)."),
+    ] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Preset (logreg, rf, hgb, knn, mlp; cnn, pretrained, tfidf-linear, "
+            "minilm-linear, minilm-mlp) or module:callable; repeat for several.",
+        ),
+    ] = None,
+    text: Annotated[str | None, typer.Option(help="Text column for the text models.")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Epoch budget of neural networks.")] = None,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda (neural networks).")] = "auto",
+    weights: Annotated[
+        Path | None, typer.Option(help="Backbone .pt2 file of the pretrained model.")
+    ] = None,
+    groups: Annotated[
+        str | None, typer.Option(help="Column of group ids (patient, site): never split.")
+    ] = None,
+    time: Annotated[
+        str | None, typer.Option(help="Time column: validate on rows after the training rows.")
+    ] = None,
+    task: Annotated[
+        str | None, typer.Option(help="classification or regression (default: inferred).")
+    ] = None,
+    sizes: Annotated[
+        str | None,
+        typer.Option(help="Training sizes, e.g. 50,100,200 or 0.1,0.5,1 (default: geometric)."),
+    ] = None,
+    repeats: Annotated[int, typer.Option(help="Independent splits per size.")] = 5,
+    scoring: Annotated[
+        str | None, typer.Option(help="scikit-learn scorer name (default accuracy / r2).")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers.")] = 1,
+    backend: Annotated[str, typer.Option(help="local (joblib processes) or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (default: a LocalCluster).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default runs/<data name>).")
+    ] = None,
+    store: Annotated[
+        str | None, typer.Option(help="Run store URL (default sqlite:///OUT/store.db).")
+    ] = None,
+    drop: Annotated[
+        list[str] | None, typer.Option(help="Column to leave out of the features; repeatable.")
+    ] = None,
+    val_fraction: Annotated[float, typer.Option(help="Share held out for validation.")] = 0.2,
+    stratify: Annotated[
+        bool, typer.Option("--stratify/--no-stratify", help="Stratify classification splits.")
+    ] = True,
+    seed: Annotated[int, typer.Option(help="Root random seed.")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html.")] = True,
+) -> None:
+    """Measure learning curves of one or more models on a CSV / Parquet table."""
+    dataset = load_dataset(
+        data, target, groups=groups, time=time, task=_task(task), drop=tuple(drop or ())
+    )
+    if (note := skipped_message(dataset)) is not None:
+        typer.echo(f"howmuchdata: {note}", err=True)
+    out_dir = out or Path("runs") / data.stem
+    curves = run_curves(
+        dataset,
+        models=model or ["logreg"],
+        out_dir=out_dir,
+        sizes=parse_sizes(sizes),
+        repeats=repeats,
+        scoring=scoring,
+        jobs=jobs,
+        backend=backend,
+        scheduler=scheduler,
+        store=store,
+        val_fraction=val_fraction,
+        stratify=None if stratify else False,
+        seed=seed,
+        quiet=quiet,
+        deep_options={"text": text, "epochs": epochs, "device": device, "weights": weights},
+    )
+    finish(curves, dataset, out_dir, command="curve", report=report)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("runs/demo"),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers.")] = 2,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Learning curves of two models on scikit-learn's bundled digits (1,797 8x8 images)."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    dataset = load_dataset(digits.data, digits.target)
+    dataset.source = "scikit-learn digits"
+    curves = run_curves(
+        dataset,
+        models=list(DEMO_MODELS),
+        out_dir=out,
+        sizes=None,
+        repeats=DEMO_REPEATS,
+        scoring=None,
+        jobs=jobs,
+        backend="local",
+        scheduler=None,
+        store=None,
+        val_fraction=0.2,
+        stratify=None,
+        seed=0,
+        quiet=quiet,
+    )
+    finish(curves, dataset, out, command="demo", report=True)
+
+
+def run_curves(
+    dataset: Dataset,
+    *,
+    models: list[str],
+    out_dir: Path,
+    sizes: list[float] | None,
+    repeats: int,
+    scoring: str | None,
+    jobs: int,
+    backend: str,
+    scheduler: str | None,
+    store: str | None,
+    val_fraction: float,
+    stratify: bool | None,
+    seed: int,
+    quiet: bool,
+    deep_options: dict[str, Any] | None = None,
+) -> list[LearningCurve]:
+    """One curve per model on ``dataset``, all points kept in one store."""
+    if jobs < 1:
+        raise HowMuchDataError(f"--jobs {jobs}; pass 1 or more workers")
+    if len(set(models)) != len(models):
+        raise HowMuchDataError("the same --model is given twice; list each model once")
+    store_url = store or default_store_url(out_dir)
+    curves = []
+    for name in models:
+        estimator = make_estimator(name, dataset, deep_options=deep_options)
+        curves.append(
+            learning_curve(
+                estimator,
+                dataset.X,
+                dataset.y,
+                groups=dataset.groups,
+                time=dataset.time,
+                sizes=sizes,
+                repeats=repeats,
+                scoring=scoring,
+                store=store_url,
+                n_jobs=gpu_safe_jobs(estimator, jobs),
+                backend=backend,
+                scheduler=scheduler,
+                task=dataset.task,
+                stratify=stratify,
+                val_fraction=val_fraction,
+                random_state=seed,
+                name=name,
+                progress=False if quiet else "auto",
+            )
+        )
+    return curves
+
+
+def finish(
+    curves: list[LearningCurve], dataset: Dataset, out_dir: Path, *, command: str, report: bool
+) -> None:
+    """Print the summary, write result.json (+ extrapolation when available) and the report."""
+    console = Console()
+    sections: dict[str, Any] = curves_to_result(curves)
+    sections["data"] = {
+        "source": dataset.source,
+        "target": dataset.target,
+        "task": dataset.task,
+        "n_rows": dataset.n_samples,
+        "n_features": int(dataset.X.shape[1]),
+        "classes": dataset.classes,
+        "groups": dataset.groups is not None,
+        "time": dataset.time is not None,
+        **dataset.notes,
+    }
+    extrapolations = extrapolate_curves(curves, console)
+    if extrapolations:
+        sections["extrapolation"] = {name: ext.to_dict() for name, ext in extrapolations.items()}
+    path = update_result(out_dir, command, **sections)
+    _print_summary(console, curves, extrapolations)
+    console.print(f"wrote {path}")
+    if report:
+        from howmuchdata.report import write_report
+
+        console.print(f"wrote {write_report(out_dir)}")
+
+
+def extrapolate_curves(
+    curves: list[LearningCurve], console: Console | None = None
+) -> dict[str, Any]:
+    """``curve.extrapolate()`` per curve, when ``howmuchdata.extrapolate`` is installed.
+
+    A curve that cannot be extrapolated (e.g. fewer than three sizes) is left out, with a
+    note on ``console``.
+    """
+    try:
+        from howmuchdata.extrapolate import extrapolate  # noqa: F401
+    except ImportError:  # that stage is not installed in this build
+        return {}
+    fitted = {}
+    for item in curves:
+        try:
+            fitted[item.model] = item.extrapolate()
+        except HowMuchDataError as exc:
+            if console is not None:
+                console.print(f"{item.model}: not extrapolated ({exc})", markup=False)
+    return fitted
+
+
+def parse_sizes(text: str | None) -> list[float] | None:
+    """``"50,100,0.5"`` -> ``[50, 100, 0.5]`` (integers stay integers)."""
+    if text is None or not text.strip():
+        return None
+    values: list[float] = []
+    for part in text.split(","):
+        part = part.strip()
+        try:
+            values.append(int(part) if part.isdigit() else float(part))
+        except ValueError:
+            raise HowMuchDataError(
+                f"--sizes value {part!r} is not a number; pass e.g. --sizes 50,100,200"
+            ) from None
+    return values
+
+
+def _task(text: str | None) -> Any:
+    if text is None:
+        return None
+    if text not in ("classification", "regression"):
+        raise HowMuchDataError(f"--task {text!r}; use classification or regression")
+    return text
+
+
+def _print_summary(console: Console, curves: list[LearningCurve], extrapolations: dict) -> None:
+    for item in curves:
+        table = Table(title=f"{item.model}  ({item.scoring}, {item.settings['split']} splits)")
+        for column in ("size", "repeats ok", "validation", "train", "fit s"):
+            table.add_column(column, justify="right")
+        for row in item.by_size().itertuples():
+            spread = f" ± {row.val_std:.3f}" if row.val_std == row.val_std else ""
+            table.add_row(
+                str(row.size),
+                str(row.n_ok),
+                f"{row.val_mean:.4f}{spread}",
+                f"{row.train_mean:.4f}",
+                f"{row.fit_seconds:.3f}",
+            )
+        console.print(table)
+        stored, computed = item.settings["from_store"], item.settings["computed"]
+        console.print(f"{item.model}: {computed} points fitted, {stored} reused from the store")
+        failed = item.failures
+        if not failed.empty:
+            console.print(f"[bold red]{item.model}: {len(failed)} failed points[/]")
+            for row in failed.itertuples():
+                console.print(f"  size {row.size}, repeat {row.repeat}: {row.error}", markup=False)
+        ext = extrapolations.get(item.model)
+        if ext is not None:
+            console.print(f"{item.model}: {ext.summary()}", markup=False)

@@ -1,0 +1,476 @@
+"""``learning_curve``: validation score against training-set size, with repeats and a store."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.metrics import get_scorer
+
+from howmuchdata.curve.plan import (
+    DEFAULT_RATIO,
+    DEFAULT_VAL_FRACTION,
+    TIME_WINDOW_STEP,
+    default_min_size,
+    fit_seed,
+    make_splits,
+    resolve_sizes,
+)
+from howmuchdata.curve.progress import Reporter, make_reporter
+from howmuchdata.curve.runner import PointTask, n_groups_per_point, run_points
+from howmuchdata.data import Task, check_groups, check_target, check_time
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.models import model_name
+from howmuchdata.result import from_json_number
+from howmuchdata.store import Store, open_store
+
+POINT_COLUMNS = [
+    "size",
+    "repeat",
+    "train_score",
+    "val_score",
+    "fit_seconds",
+    "predict_seconds",
+    "status",
+    "error",
+    "warning",
+    "n_train_groups",
+    "train_counts",
+    "val_counts",
+    "val_recall",
+    "n_params",
+]
+_FLOAT_COLUMNS = ["train_score", "val_score", "fit_seconds", "predict_seconds"]
+# bump when a change makes stored points incomparable with new ones
+_ENGINE_VERSION = 1
+
+
+@dataclass
+class LearningCurve:
+    """The measured points of one model's learning curve.
+
+    Attributes
+    ----------
+    points : pandas.DataFrame
+        One row per (size, repeat), sorted by size then repeat; columns ``size``, ``repeat``,
+        ``train_score``, ``val_score`` (NaN when failed), ``fit_seconds``, ``predict_seconds``,
+        ``status`` ("ok" | "failed"), ``error``, ``warning`` (first warning the fit raised),
+        ``n_train_groups``, ``train_counts``, ``val_counts``, ``val_recall`` (dicts class ->
+        value, None for regression), ``n_params``.
+    scoring : str
+        scikit-learn scorer name. Scores are as the scorer returns them, so greater is better
+        (``neg_log_loss`` is minus the log-loss).
+    greater_is_better : bool
+    task : {"classification", "regression"}
+    n_samples : int
+        Rows available (training pool plus validation).
+    classes : list or None
+    model : str
+        The curve's name.
+    settings : dict
+        Everything needed to reproduce the run (sizes, repeats, split, seed, fingerprints).
+    """
+
+    points: pd.DataFrame
+    scoring: str
+    greater_is_better: bool
+    task: Task
+    n_samples: int
+    classes: list[Any] | None
+    model: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok_points(self) -> pd.DataFrame:
+        """The points that fitted (``status == "ok"`` with a finite validation score)."""
+        ok = (self.points["status"] == "ok") & np.isfinite(self.points["val_score"].astype(float))
+        return self.points[ok]
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        """The failed points with their errors."""
+        return self.points[self.points["status"] != "ok"]
+
+    def by_size(self) -> pd.DataFrame:
+        """Mean and standard deviation of the scores per size (over the ok repeats)."""
+        grouped = self.ok_points.groupby("size")
+        table = pd.DataFrame(
+            {
+                "n_ok": grouped["val_score"].count(),
+                "val_mean": grouped["val_score"].mean(),
+                "val_std": grouped["val_score"].std(ddof=1),
+                "train_mean": grouped["train_score"].mean(),
+                "fit_seconds": grouped["fit_seconds"].mean(),
+            }
+        )
+        return table.reset_index()
+
+    def extrapolate(self, **kwargs: Any) -> Any:
+        """Fit :func:`howmuchdata.extrapolate` to the ok points (every repeat, not the means)."""
+        from howmuchdata.extrapolate import extrapolate
+
+        ok = self.ok_points
+        if ok.empty:
+            raise HowMuchDataError(
+                f"curve {self.model!r} has no successful points to extrapolate; "
+                "fix the failures listed in the summary"
+            )
+        kwargs.setdefault("direction", "increase" if self.greater_is_better else "decrease")
+        return extrapolate(
+            ok["size"].to_numpy(dtype=float), ok["val_score"].to_numpy(dtype=float), **kwargs
+        )
+
+    def summary(self) -> str:
+        """Two lines: the score at the smallest and largest size, and the failures."""
+        table = self.by_size()
+        if table.empty:
+            text = f"{self.model}: no successful points"
+        else:
+            first, last = table.iloc[0], table.iloc[-1]
+            spread = f" ± {last.val_std:.3f}" if np.isfinite(last.val_std) else ""
+            text = (
+                f"{self.model}: {self.scoring} {last.val_mean:.4f}{spread} with "
+                f"{int(last['size'])} training rows ({int(last.n_ok)} repeats); "
+                f"{first.val_mean:.4f} with {int(first['size'])}"
+            )
+        failed = self.failures
+        if not failed.empty:
+            text += f"\n  {len(failed)} failed points:"
+            for row in failed.itertuples():
+                text += f"\n    size {row.size}, repeat {row.repeat}: {row.error}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain metadata plus ``points`` (list of dicts, each with ``model``)."""
+        return {
+            **self.metadata(),
+            "points": [
+                {"model": self.model, **_record(row)}
+                for row in self.points.to_dict(orient="records")
+            ],
+        }
+
+    def metadata(self) -> dict[str, Any]:
+        """Everything but the points (the ``curves`` entry of result.json)."""
+        return {
+            "model": self.model,
+            "scoring": self.scoring,
+            "greater_is_better": self.greater_is_better,
+            "task": self.task,
+            "n_samples": self.n_samples,
+            "classes": self.classes,
+            "settings": self.settings,
+            "n_points": len(self.points),
+            "n_failed": len(self.failures),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LearningCurve:
+        """Rebuild a curve from :meth:`to_dict` output (or result.json)."""
+        records = [
+            {k: v for k, v in p.items() if k != "model"}
+            for p in data.get("points", [])
+            if p.get("model", data["model"]) == data["model"]
+        ]
+        return cls(
+            points=points_frame(records),
+            scoring=data["scoring"],
+            greater_is_better=bool(data.get("greater_is_better", True)),
+            task=data["task"],
+            n_samples=int(data["n_samples"]),
+            classes=data.get("classes"),
+            model=data["model"],
+            settings=dict(data.get("settings", {})),
+        )
+
+
+def points_frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """A points DataFrame with the standard columns, sorted by size and repeat."""
+    frame = pd.DataFrame(list(records), columns=POINT_COLUMNS)
+    for column in _FLOAT_COLUMNS:
+        frame[column] = [from_json_number(v) for v in frame[column]]
+    frame["size"] = frame["size"].astype(int)
+    frame["repeat"] = frame["repeat"].astype(int)
+    frame = frame.astype({"error": object, "warning": object, "n_train_groups": object})
+    return frame.sort_values(["size", "repeat"], kind="stable").reset_index(drop=True)
+
+
+def curves_to_result(curves: Sequence[LearningCurve]) -> dict[str, Any]:
+    """The ``points`` and ``curves`` keys of result.json for several curves."""
+    points: list[dict[str, Any]] = []
+    for curve in curves:
+        points.extend(curve.to_dict()["points"])
+    return {"points": points, "curves": [curve.metadata() for curve in curves]}
+
+
+def curves_from_result(result: Mapping[str, Any]) -> list[LearningCurve]:
+    """Rebuild every curve stored in a result.json dict."""
+    curves = []
+    for meta in result.get("curves", []):
+        mine = [p for p in result.get("points", []) if p.get("model") == meta["model"]]
+        curves.append(LearningCurve.from_dict({**meta, "points": mine}))
+    return curves
+
+
+def learning_curve(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    *,
+    groups: Any = None,
+    time: Any = None,
+    sizes: Sequence[float] | None = None,
+    repeats: int = 5,
+    scoring: str | Callable[..., float] | None = None,
+    store: str | Store | None = None,
+    n_jobs: int | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
+    cv: Any = None,
+    task: Task | None = None,
+    stratify: bool | None = None,
+    val_fraction: float = DEFAULT_VAL_FRACTION,
+    ratio: float = DEFAULT_RATIO,
+    random_state: int = 0,
+    name: str | None = None,
+    progress: bool | str | Reporter | None = None,
+) -> LearningCurve:
+    """Measure validation score against training-set size, ``repeats`` times per size.
+
+    Parameters
+    ----------
+    estimator : scikit-learn estimator
+        Cloned for every point. A ``random_state`` left at ``None`` (also inside pipelines) is
+        set from the point's seed so that runs are reproducible.
+    X : array-like or DataFrame, shape (n_samples, n_features)
+    y : array-like, shape (n_samples,)
+    groups : array-like, optional
+        Group label per row: a group is never on both sides of a split, and training rows are
+        added a whole group at a time. ``points.n_train_groups`` counts the groups per size.
+    time : array-like, optional
+        Time stamp per row: validation always lies after the training data, and the training
+        subset of size ``n`` is the ``n`` most recent rows before the validation window.
+    sizes : sequence of int or float, optional
+        Training sizes as row counts or fractions of the largest. Default: a geometric grid
+        (ratio ``ratio``) from a few rows per class up to the largest training pool.
+    repeats : int
+        Independent splits, each with its own validation set fixed across sizes.
+    scoring : str or callable, optional
+        A scikit-learn scorer name (``"accuracy"``, ``"neg_log_loss"``, ``"r2"``, ...) or a
+        scorer callable. Default: accuracy for classification, R^2 for regression.
+    store : str or Store, optional
+        ``"sqlite:///path/store.db"`` (or a :class:`~howmuchdata.store.Store`): finished points
+        are written there at once and reused by later runs. Default: in memory only.
+    n_jobs : int, optional
+        Parallel workers (joblib processes, or Dask workers of a new LocalCluster).
+    backend : {"local", "dask"}
+    scheduler : str, optional
+        Address of a running Dask scheduler (``backend="dask"``).
+    cv : scikit-learn splitter, optional
+        Use its first ``repeats`` splits instead of the built-in ones (the subset of size
+        ``n`` is the first ``n`` training indices as the splitter orders them).
+    task : {"classification", "regression"}, optional
+        Overrides the task inferred from ``y``.
+    stratify : bool, optional
+        Stratified splits and subsets; default True for classification.
+    val_fraction : float
+        Share of rows (groups, with ``groups``) held out for validation in each repeat.
+    ratio : float
+        Ratio between consecutive default sizes.
+    random_state : int
+        Root seed of every split and every model seed.
+    name : str, optional
+        Name of the curve (default: the model's class name).
+    progress : bool or {"auto", "log", "bar"} or Reporter, optional
+        Show progress (a rich bar on a terminal, log lines otherwise).
+
+    Returns
+    -------
+    LearningCurve
+
+    Raises
+    ------
+    HowMuchDataError
+        For inputs that cannot give a curve (see :mod:`howmuchdata.data`). A model that fails
+        on some subsets does not raise: those points have ``status == "failed"``.
+    """
+    n_rows = _num_rows(X)
+    y_arr, task = check_target(y, task=task, name="y")
+    if len(y_arr) != n_rows:
+        raise HowMuchDataError(
+            f"X has {n_rows} rows but y has {len(y_arr)} values; pass one target value per row"
+        )
+    group_arr = check_groups(groups, n_rows) if groups is not None else None
+    time_arr = check_time(time, n_rows) if time is not None else None
+    scoring_name, scorer_arg = _resolve_scoring(scoring, task)
+    splits = make_splits(
+        y_arr,
+        task=task,
+        repeats=repeats,
+        seed=random_state,
+        groups=group_arr,
+        time=time_arr,
+        cv=cv,
+        X=X,
+        val_fraction=val_fraction,
+        stratify=stratify,
+    )
+    max_size = min(len(s.train_order) for s in splits)
+    min_size = default_min_size(y_arr, task) if sizes is None else 1
+    size_list = resolve_sizes(
+        sizes, min_size=min_size, max_size=max_size, n_rows=n_rows, ratio=ratio
+    )
+    classes = np.unique(y_arr).tolist() if task == "classification" else None
+    label = name or model_name(estimator)
+
+    split_kind = _split_kind(cv, group_arr, time_arr, stratify, task)
+    settings: dict[str, Any] = {
+        "sizes": size_list,
+        "repeats": len(splits),
+        "scoring": scoring_name,
+        "split": split_kind,
+        "val_fraction": val_fraction,
+        "random_state": random_state,
+        "backend": backend,
+        "n_jobs": n_jobs,
+        "estimator": _short_repr(estimator),
+    }
+    identity = {
+        "engine": _ENGINE_VERSION,
+        "data": joblib.hash((X, y_arr, group_arr, time_arr)),
+        "model": joblib.hash(estimator),
+        "scoring": scoring_name,
+        "split": split_kind,
+        "val_fraction": val_fraction,
+        "time_step": TIME_WINDOW_STEP if time_arr is not None else None,
+        "random_state": random_state,
+        "task": task,
+    }
+    run_id = _digest(identity)
+    settings["fingerprint"] = run_id
+    tasks = [
+        PointTask(
+            repeat=s.repeat,
+            size=n,
+            seed=fit_seed(random_state, s.repeat, n),
+            key=_digest({"run": run_id, "repeat": s.repeat, "size": n}),
+        )
+        for n in size_list
+        for s in splits
+    ]
+
+    owns_store = not isinstance(store, Store)
+    point_store = open_store(store)
+    settings["store"] = point_store.url
+    reporter = make_reporter(progress)
+    try:
+        stored = point_store.get_many(t.key for t in tasks)
+        results: dict[str, dict[str, Any]] = dict(stored)
+        missing = [t for t in tasks if t.key not in stored]
+
+        def keep(task_: PointTask, point: dict[str, Any]) -> None:
+            point_store.put(task_.key, point, run=run_id, model=label)
+            results[task_.key] = point
+            reporter.advance(point)
+
+        reporter.start(label, len(tasks), len(stored))
+        try:
+            run_points(
+                missing,
+                estimator=estimator,
+                X=X,
+                y=y_arr,
+                splits=splits,
+                scoring=scorer_arg,
+                classes=classes,
+                on_result=keep,
+                n_jobs=n_jobs,
+                backend=backend,
+                scheduler=scheduler,
+            )
+        finally:
+            reporter.finish()
+    finally:
+        if owns_store:
+            point_store.close()
+
+    settings["computed"] = len(missing)
+    settings["from_store"] = len(stored)
+    records = [results[t.key] for t in tasks]
+    if group_arr is not None:
+        counts = {s.repeat: n_groups_per_point(group_arr, s, size_list) for s in splits}
+        for record in records:
+            record["n_train_groups"] = counts[record["repeat"]][record["size"]]
+    points = points_frame(records)
+    return LearningCurve(
+        points=points,
+        scoring=scoring_name,
+        greater_is_better=True,
+        task=task,
+        n_samples=n_rows,
+        classes=classes,
+        model=label,
+        settings=settings,
+    )
+
+
+def _num_rows(X: Any) -> int:
+    if hasattr(X, "shape") and len(X.shape) >= 1:
+        return int(X.shape[0])
+    try:
+        return len(X)
+    except TypeError:
+        raise HowMuchDataError(
+            f"X of type {type(X).__name__} has no length; pass an array or DataFrame"
+        ) from None
+
+
+def _resolve_scoring(scoring: Any, task: Task) -> tuple[str, Any]:
+    if scoring is None:
+        scoring = "accuracy" if task == "classification" else "r2"
+    if callable(scoring):
+        return getattr(scoring, "__name__", type(scoring).__name__), scoring
+    try:
+        get_scorer(scoring)
+    except (ValueError, KeyError):
+        raise HowMuchDataError(
+            f"unknown scoring {scoring!r}; use a scikit-learn scorer name such as accuracy, "
+            "balanced_accuracy, neg_log_loss, roc_auc, r2 or neg_mean_absolute_error"
+        ) from None
+    return scoring, scoring
+
+
+def _split_kind(cv: Any, groups: Any, time: Any, stratify: bool | None, task: str) -> str:
+    if cv is not None:
+        return f"cv:{cv!r}"
+    if time is not None:
+        return "time"
+    if groups is not None:
+        return "groups"
+    if stratify is None:
+        stratify = task == "classification"
+    return "stratified" if stratify else "random"
+
+
+def _short_repr(estimator: Any, limit: int = 300) -> str:
+    text = " ".join(repr(estimator).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _digest(value: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _record(row: Mapping[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, float) and np.isnan(value) and key not in _FLOAT_COLUMNS:
+            value = None
+        out[key] = value
+    return out

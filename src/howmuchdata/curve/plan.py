@@ -1,0 +1,308 @@
+"""The design of a learning-curve run: training sizes, validation splits and seeds.
+
+A run is ``repeats`` independent splits. Each split holds out a validation set that stays the
+same for every size, and orders the remaining rows so that the training subset of size ``n`` is
+the first ``n`` rows of that order. Subsets are therefore nested within a repeat (as in LCDB):
+the curve of one repeat differs from size to size by the added rows, not by a new draw.
+
+All randomness comes from one seed through :class:`numpy.random.SeedSequence` with a spawn key
+per repeat (the split) and per (repeat, size) (the model's ``random_state``), so a point's
+numbers never depend on job count, backend, order, or which other sizes were asked for.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit, StratifiedShuffleSplit
+
+from howmuchdata.errors import HowMuchDataError
+
+DEFAULT_RATIO = math.sqrt(2)
+DEFAULT_VAL_FRACTION = 0.2
+MIN_SIZE_FLOOR = 16  # the smallest training size on the default grid
+MIN_PER_CLASS = 5  # the default grid starts with about this many rows per class
+# Time splits: consecutive repeats move the validation window back by this share of its length.
+TIME_WINDOW_STEP = 0.2
+
+# spawn-key prefixes keep the split seed and the fit seeds in separate streams
+_SPLIT_STREAM = 0
+_FIT_STREAM = 1
+
+
+@dataclass(frozen=True)
+class Split:
+    """One repeat: the order in which training rows are added, and the validation rows.
+
+    Attributes
+    ----------
+    repeat : int
+    train_order : numpy.ndarray
+        Indices of the training pool; the subset of size ``n`` is ``train_order[:n]``.
+    val : numpy.ndarray
+        Indices of the validation rows (the same for every size of this repeat).
+    """
+
+    repeat: int
+    train_order: np.ndarray
+    val: np.ndarray
+
+
+def split_seed(seed: int, repeat: int) -> np.random.SeedSequence:
+    """The seed sequence of one repeat's split."""
+    return np.random.SeedSequence(seed, spawn_key=(_SPLIT_STREAM, repeat))
+
+
+def fit_seed(seed: int, repeat: int, size: int) -> int:
+    """The ``random_state`` given to the model at one (size, repeat) point."""
+    sequence = np.random.SeedSequence(seed, spawn_key=(_FIT_STREAM, repeat, size))
+    return int(sequence.generate_state(1, dtype=np.uint32)[0] >> 1)  # fits in int32
+
+
+def default_min_size(y: np.ndarray, task: str) -> int:
+    """The smallest default training size: a few rows of every class.
+
+    For classification it is large enough that a stratified subset holds about
+    ``MIN_PER_CLASS`` rows of each class and at least two of the rarest.
+    """
+    if task != "classification":
+        return MIN_SIZE_FLOOR
+    _, counts = np.unique(y, return_counts=True)
+    rarest_share = counts.min() / counts.sum()
+    return max(MIN_SIZE_FLOOR, MIN_PER_CLASS * counts.size, math.ceil(2 / rarest_share))
+
+
+def geometric_sizes(min_size: int, max_size: int, ratio: float = DEFAULT_RATIO) -> list[int]:
+    """Sizes ``min_size * ratio**k`` below ``max_size``, then ``max_size`` itself."""
+    if ratio <= 1:
+        raise HowMuchDataError(f"size ratio {ratio} must be above 1; use e.g. 1.41 (sqrt 2)")
+    sizes: list[int] = []
+    value = float(min_size)
+    # a grid point within 5% of the maximum is replaced by the maximum itself
+    while value < 0.95 * max_size:
+        rounded = int(round(value))
+        if not sizes or rounded > sizes[-1]:
+            sizes.append(rounded)
+        value *= ratio
+    sizes.append(int(max_size))
+    return sizes
+
+
+def resolve_sizes(
+    sizes: Sequence[float] | None,
+    *,
+    min_size: int,
+    max_size: int,
+    n_rows: int,
+    ratio: float = DEFAULT_RATIO,
+) -> list[int]:
+    """Turn requested sizes (absolute counts or fractions of the maximum) into row counts.
+
+    Raises
+    ------
+    HowMuchDataError
+        When the data are too small for the smallest size or a size exceeds the maximum.
+    """
+    if sizes is None:
+        if max_size < min_size:
+            raise HowMuchDataError(
+                f"the data have {n_rows} rows, {max_size} of them left for training after "
+                f"holding out validation rows, fewer than the smallest useful training size "
+                f"{min_size}; collect more rows or pass smaller sizes (--sizes)"
+            )
+        return geometric_sizes(min_size, max_size, ratio)
+    resolved: set[int] = set()
+    for value in sizes:
+        if isinstance(value, float) and 0 < value <= 1:
+            count = int(round(value * max_size))
+        elif float(value) == int(value) and value >= 1:
+            count = int(value)
+        else:
+            raise HowMuchDataError(
+                f"training size {value!r} is neither a row count (>= 1) nor a fraction in (0, 1]; "
+                "pass sizes like 50,100,200 or 0.1,0.5,1.0"
+            )
+        if count > max_size:
+            raise HowMuchDataError(
+                f"training size {count} is more than the {max_size} training rows available "
+                f"(of {n_rows}, after holding out validation rows); pass sizes up to {max_size}"
+            )
+        resolved.add(max(count, 2))
+    return sorted(resolved)
+
+
+def make_splits(
+    y: np.ndarray,
+    *,
+    task: str,
+    repeats: int,
+    seed: int,
+    groups: np.ndarray | None = None,
+    time: np.ndarray | None = None,
+    cv: Any = None,
+    X: Any = None,
+    val_fraction: float = DEFAULT_VAL_FRACTION,
+    stratify: bool | None = None,
+) -> list[Split]:
+    """Build one :class:`Split` per repeat.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        Target (used to stratify).
+    task : {"classification", "regression"}
+    repeats : int
+        Number of independent splits.
+    seed : int
+        Root seed.
+    groups : numpy.ndarray, optional
+        Split by group: a group is never on both sides; training rows are added a whole group
+        at a time (groups in random order).
+    time : numpy.ndarray, optional
+        Forecasting split: validation is the last ``val_fraction`` of rows in time; the training
+        subset of size ``n`` is the ``n`` most recent rows before it. Repeat ``r`` moves the
+        validation window back by ``r * TIME_WINDOW_STEP`` of its length.
+    cv : scikit-learn splitter, optional
+        Any object with ``split(X, y, groups)``; its first ``repeats`` splits are used, and the
+        subset of size ``n`` is the first ``n`` training indices in the order it returns them
+        (the same rule as :func:`sklearn.model_selection.learning_curve` without shuffling).
+    X : array-like, optional
+        Passed to ``cv.split``.
+    val_fraction : float
+        Share of rows (of groups, with ``groups``) held out for validation.
+    stratify : bool, optional
+        Stratify by class; default True for classification.
+    """
+    if repeats < 1:
+        raise HowMuchDataError(f"repeats={repeats}; pass at least 1 repeat")
+    if not 0 < val_fraction < 1:
+        raise HowMuchDataError(
+            f"validation fraction {val_fraction} is not between 0 and 1; use e.g. 0.2"
+        )
+    if sum(option is not None for option in (groups, time, cv)) > 1 and cv is None:
+        raise HowMuchDataError("pass either groups or time, not both; nested time series need cv=")
+    if cv is not None:
+        return _splitter_splits(cv, X, y, groups, repeats)
+    if time is not None:
+        return _time_splits(time, repeats, val_fraction)
+    if groups is not None:
+        return _group_splits(groups, repeats, seed, val_fraction)
+    if stratify is None:
+        stratify = task == "classification"
+    if stratify:
+        return _stratified_splits(y, repeats, seed, val_fraction)
+    return _random_splits(len(y), repeats, seed, val_fraction)
+
+
+def _random_state(seed: int, repeat: int) -> int:
+    return int(split_seed(seed, repeat).generate_state(1, dtype=np.uint32)[0] >> 1)
+
+
+def _random_splits(n_rows: int, repeats: int, seed: int, val_fraction: float) -> list[Split]:
+    splits = []
+    for r in range(repeats):
+        splitter = ShuffleSplit(
+            n_splits=1, test_size=val_fraction, random_state=_random_state(seed, r)
+        )
+        train, val = next(splitter.split(np.zeros(n_rows)))
+        rng = np.random.default_rng(split_seed(seed, r))
+        splits.append(Split(r, rng.permutation(train), np.sort(val)))
+    return splits
+
+
+def _stratified_splits(y: np.ndarray, repeats: int, seed: int, val_fraction: float) -> list[Split]:
+    classes, counts = np.unique(y, return_counts=True)
+    if counts.min() < 2:
+        rare = classes[counts < 2].tolist()
+        raise HowMuchDataError(
+            f"class {rare[0]!r} has {counts.min()} row; a stratified split needs at least 2 rows "
+            "per class; drop or merge rare classes, or turn stratification off (--no-stratify)"
+        )
+    splits = []
+    for r in range(repeats):
+        splitter = StratifiedShuffleSplit(
+            n_splits=1, test_size=val_fraction, random_state=_random_state(seed, r)
+        )
+        try:
+            train, val = next(splitter.split(np.zeros(len(y)), y))
+        except ValueError as exc:
+            raise HowMuchDataError(
+                f"cannot stratify {len(y)} rows of {classes.size} classes ({exc}); "
+                "use more rows, a larger validation fraction or --no-stratify"
+            ) from None
+        rng = np.random.default_rng(split_seed(seed, r))
+        splits.append(Split(r, _stratified_order(train, y[train], rng), np.sort(val)))
+    return splits
+
+
+def _stratified_order(
+    train: np.ndarray, y_train: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Order rows so that every prefix keeps the class proportions (to within one row).
+
+    Row ``i`` of a class with ``m`` rows (in random order) gets the key ``(i + u) / m`` with
+    ``u`` uniform in [0, 1): sorting by the key interleaves the classes evenly. This makes
+    nested subsets stratified at every size, which one stratified draw per size cannot.
+    """
+    keys = np.empty(len(train))
+    for label in np.unique(y_train):
+        members = np.flatnonzero(y_train == label)
+        members = rng.permutation(members)
+        keys[members] = (np.arange(members.size) + rng.random(members.size)) / members.size
+    return train[np.argsort(keys, kind="stable")]
+
+
+def _group_splits(groups: np.ndarray, repeats: int, seed: int, val_fraction: float) -> list[Split]:
+    splits = []
+    for r in range(repeats):
+        splitter = GroupShuffleSplit(
+            n_splits=1, test_size=val_fraction, random_state=_random_state(seed, r)
+        )
+        train, val = next(splitter.split(np.zeros(len(groups)), groups=groups))
+        rng = np.random.default_rng(split_seed(seed, r))
+        # whole groups in random order, rows shuffled within a group: data arrive a group at a time
+        train_groups = rng.permutation(np.unique(groups[train]))
+        rank = {g: i for i, g in enumerate(train_groups.tolist())}
+        shuffled = rng.permutation(train)
+        group_rank = np.array([rank[g] for g in groups[shuffled].tolist()])
+        order = shuffled[np.argsort(group_rank, kind="stable")]
+        splits.append(Split(r, order, np.sort(val)))
+    return splits
+
+
+def _time_splits(time: np.ndarray, repeats: int, val_fraction: float) -> list[Split]:
+    order = np.argsort(time, kind="stable")
+    sorted_time = np.asarray(time)[order]
+    n_rows = len(order)
+    window = max(1, int(round(val_fraction * n_rows)))
+    step = max(1, int(round(TIME_WINDOW_STEP * window)))
+    splits = []
+    for r in range(repeats):
+        start = n_rows - window - r * step
+        # rows sharing the first validation time stamp all go to validation: strictly after
+        start = int(np.searchsorted(sorted_time, sorted_time[max(start, 0)], side="left"))
+        if start < 2:
+            raise HowMuchDataError(
+                f"repeat {r} of the time split leaves {start} training rows before the validation "
+                "window; use fewer repeats, a smaller validation fraction or more rows"
+            )
+        train_order = order[:start][::-1]  # most recent first
+        splits.append(Split(r, train_order.copy(), np.sort(order[start : start + window])))
+    return splits
+
+
+def _splitter_splits(cv: Any, X: Any, y: np.ndarray, groups: Any, repeats: int) -> list[Split]:
+    if not hasattr(cv, "split"):
+        raise HowMuchDataError(
+            f"cv={cv!r} has no split method; pass a scikit-learn splitter such as ShuffleSplit"
+        )
+    X_for_split = X if X is not None else np.zeros(len(y))
+    pairs = list(islice(cv.split(X_for_split, y, groups), repeats))
+    if not pairs:
+        raise HowMuchDataError(f"{cv!r} produced no splits; check its settings")
+    return [Split(r, np.asarray(train), np.asarray(val)) for r, (train, val) in enumerate(pairs)]

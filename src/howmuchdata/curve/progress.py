@@ -1,0 +1,127 @@
+"""Progress of a run: a live rich bar on a terminal, plain log lines elsewhere, or nothing."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, Protocol
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+
+class Reporter(Protocol):
+    """Receives the run's events; implementations only display them."""
+
+    def start(self, label: str, total: int, stored: int) -> None: ...
+
+    def advance(self, point: dict[str, Any]) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class SilentReporter:
+    """Shows nothing (``--quiet``, and the Python default)."""
+
+    def start(self, label: str, total: int, stored: int) -> None:
+        pass
+
+    def advance(self, point: dict[str, Any]) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+class LogReporter:
+    """One plain line per finished point, for logs and pipes (no terminal control codes)."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self.stream = stream or sys.stderr
+        self.done = 0
+        self.total = 0
+        self.label = ""
+        self.started = 0.0
+
+    def start(self, label: str, total: int, stored: int) -> None:
+        self.label, self.total, self.done = label, total, stored
+        self.started = time.perf_counter()
+        self._print(f"{label}: {total} points, {stored} already stored, {total - stored} to fit")
+
+    def advance(self, point: dict[str, Any]) -> None:
+        self.done += 1
+        outcome = (
+            f"val={point['val_score']:.4g}"
+            if point.get("status") == "ok"
+            else f"FAILED ({point.get('error')})"
+        )
+        self._print(
+            f"{self.label}: {self.done}/{self.total} size={point['size']} "
+            f"repeat={point['repeat']} {outcome}"
+        )
+
+    def finish(self) -> None:
+        elapsed = time.perf_counter() - self.started
+        self._print(f"{self.label}: done in {elapsed:.1f} s")
+
+    def _print(self, line: str) -> None:
+        print(line, file=self.stream, flush=True)
+
+
+class RichReporter:
+    """A live bar: points done / total, elapsed and time left."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    def start(self, label: str, total: int, stored: int) -> None:
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("points"),
+            TimeElapsedColumn(),
+            TextColumn("elapsed,"),
+            TimeRemainingColumn(),
+            TextColumn("left"),
+            console=self.console,
+            transient=False,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(label, total=total, completed=stored)
+
+    def advance(self, point: dict[str, Any]) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+    def finish(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def make_reporter(progress: bool | str | Reporter | None) -> Reporter:
+    """Pick a reporter: ``True``/``"auto"`` -> bar on a terminal, log lines otherwise.
+
+    ``"log"`` forces plain lines; ``False``/``None`` shows nothing; a :class:`Reporter` is
+    used as it is.
+    """
+    if progress in (None, False):
+        return SilentReporter()
+    if progress in (True, "auto"):
+        console = Console(stderr=True)
+        return RichReporter(console) if console.is_terminal else LogReporter()
+    if progress == "log":
+        return LogReporter()
+    if progress == "bar":
+        return RichReporter()
+    return progress  # type: ignore[return-value]

@@ -1,0 +1,299 @@
+"""Fitting the points of a learning curve: one function per point, three ways to run them.
+
+:func:`fit_point` fits and scores one (size, repeat) and never raises for a model's own
+failure: the point comes back with ``status="failed"`` and the error text. :func:`run_points`
+runs a list of points in this process, on local joblib worker processes, or on a Dask cluster,
+and hands every finished point to a callback the moment it arrives (the store writes it then).
+
+Large inputs are not copied per point: joblib memory-maps large NumPy arrays (also those inside
+a DataFrame) once per run, and Dask receives the data once (``scatter``); each task then carries
+only the split it uses and its size.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.metrics import accuracy_score, get_scorer, r2_score, recall_score
+
+from howmuchdata.curve.plan import Split
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.models import count_parameters
+
+# Scorers that only compare ``predict`` output with the truth: the score is computed from the
+# predictions made once for timing and recall, instead of predicting a second time. The values
+# are identical to ``get_scorer(name)(estimator, X, y)``.
+_PREDICT_METRICS: dict[str, Callable[[Any, Any], float]] = {
+    "accuracy": accuracy_score,
+    "r2": r2_score,
+}
+MAX_ERROR_CHARS = 500
+
+
+@dataclass(frozen=True)
+class PointTask:
+    """One point to compute: which repeat, which size and the model's seed."""
+
+    repeat: int
+    size: int
+    seed: int
+    key: str
+
+
+def fit_point(
+    estimator: Any,
+    X: Any,
+    y: np.ndarray,
+    split: Split,
+    task: PointTask,
+    scoring: str | Callable[..., float],
+    classes: list[Any] | None,
+) -> dict[str, Any]:
+    """Fit ``estimator`` on the first ``task.size`` training rows of ``split`` and score it.
+
+    Returns
+    -------
+    dict
+        One point: ``size``, ``repeat``, ``train_score``, ``val_score``, ``fit_seconds``,
+        ``predict_seconds``, ``status``, ``error``, ``warning``, ``n_train_groups`` (left to
+        the caller), ``train_counts``, ``val_counts``, ``val_recall``, ``n_params``.
+    """
+    train = split.train_order[: task.size]
+    val = split.val
+    y_train, y_val = y[train], y[val]
+    point: dict[str, Any] = {
+        "size": task.size,
+        "repeat": task.repeat,
+        "train_score": np.nan,
+        "val_score": np.nan,
+        "fit_seconds": np.nan,
+        "predict_seconds": np.nan,
+        "status": "ok",
+        "error": None,
+        "warning": None,
+        "n_train_groups": None,
+        "train_counts": _counts(y_train) if classes is not None else None,
+        "val_counts": _counts(y_val) if classes is not None else None,
+        "val_recall": None,
+        "n_params": None,
+    }
+    model = clone(estimator)
+    _seed_unset_random_states(model, task.seed)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            X_train, X_val = _take(X, train), _take(X, val)
+            start = perf_counter()
+            model.fit(X_train, y_train)
+            point["fit_seconds"] = perf_counter() - start
+            point.update(_score(model, X_train, y_train, X_val, y_val, scoring, classes))
+            point["n_params"] = count_parameters(model)
+        except Exception as exc:  # a model failing on one subset must not stop the run
+            point["status"] = "failed"
+            message = str(exc).strip().splitlines()
+            text = f"{type(exc).__name__}: {message[0] if message else ''}".strip()
+            point["error"] = text[:MAX_ERROR_CHARS]
+            point["train_score"] = point["val_score"] = np.nan
+    if caught:
+        first = caught[0]
+        point["warning"] = f"{first.category.__name__}: {first.message}"[:MAX_ERROR_CHARS]
+    return point
+
+
+def _score(
+    model: Any,
+    X_train: Any,
+    y_train: np.ndarray,
+    X_val: Any,
+    y_val: np.ndarray,
+    scoring: str | Callable[..., float],
+    classes: list[Any] | None,
+) -> dict[str, Any]:
+    metric = _PREDICT_METRICS.get(scoring) if isinstance(scoring, str) else None
+    start = perf_counter()
+    if metric is not None:
+        y_pred = model.predict(X_val)
+        predict_seconds = perf_counter() - start
+        val_score = metric(y_val, y_pred)
+        train_score = metric(y_train, model.predict(X_train))
+    else:
+        scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
+        val_score = scorer(model, X_val, y_val)
+        predict_seconds = perf_counter() - start
+        train_score = scorer(model, X_train, y_train)
+        y_pred = model.predict(X_val) if classes is not None else None
+    out = {
+        "train_score": float(train_score),
+        "val_score": float(val_score),
+        "predict_seconds": predict_seconds,
+    }
+    if classes is not None:
+        present = [c for c in classes if np.any(y_val == c)]
+        recall = recall_score(y_val, y_pred, labels=present, average=None, zero_division=0)
+        out["val_recall"] = {str(c): float(r) for c, r in zip(present, recall, strict=True)}
+    return out
+
+
+def _counts(values: np.ndarray) -> dict[str, int]:
+    labels, counts = np.unique(values, return_counts=True)
+    return {str(label): int(count) for label, count in zip(labels, counts, strict=True)}
+
+
+def _take(X: Any, rows: np.ndarray) -> Any:
+    if hasattr(X, "iloc"):
+        return X.iloc[rows]
+    return X[rows]
+
+
+def _seed_unset_random_states(model: Any, seed: int) -> None:
+    """Give every ``random_state`` left at ``None`` the point's seed (reproducible runs)."""
+    params = model.get_params(deep=True)
+    unset = {k: seed for k, v in params.items() if k.endswith("random_state") and v is None}
+    if unset:
+        model.set_params(**unset)
+
+
+def run_points(
+    tasks: list[PointTask],
+    *,
+    estimator: Any,
+    X: Any,
+    y: np.ndarray,
+    splits: list[Split],
+    scoring: str | Callable[..., float],
+    classes: list[Any] | None,
+    on_result: Callable[[PointTask, dict[str, Any]], None],
+    n_jobs: int | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
+) -> None:
+    """Compute ``tasks`` and call ``on_result(task, point)`` for each as soon as it finishes.
+
+    Parameters
+    ----------
+    backend : {"local", "dask"}
+        ``"local"``: this process (``n_jobs`` None or 1) or joblib worker processes (loky);
+        ``"dask"``: a dask.distributed cluster at ``scheduler``, or a new LocalCluster with
+        ``n_jobs`` single-threaded worker processes when no address is given.
+    """
+    if not tasks:
+        return
+    by_repeat = {split.repeat: split for split in splits}
+    if backend == "local":
+        _run_local(tasks, estimator, X, y, by_repeat, scoring, classes, on_result, n_jobs)
+    elif backend == "dask":
+        _run_dask(tasks, estimator, X, y, by_repeat, scoring, classes, on_result, n_jobs, scheduler)
+    else:
+        raise HowMuchDataError(f"unknown backend {backend!r}; use 'local' or 'dask'")
+
+
+def _run_local(
+    tasks: list[PointTask],
+    estimator: Any,
+    X: Any,
+    y: np.ndarray,
+    by_repeat: dict[int, Split],
+    scoring: Any,
+    classes: Any,
+    on_result: Callable[[PointTask, dict[str, Any]], None],
+    n_jobs: int | None,
+) -> None:
+    if n_jobs in (None, 1) or len(tasks) == 1:
+        for task in tasks:
+            on_result(
+                task, fit_point(estimator, X, y, by_repeat[task.repeat], task, scoring, classes)
+            )
+        return
+    # Largest points first: the long fits start early and the last worker does not idle.
+    ordered = sorted(tasks, key=lambda t: -t.size)
+    jobs = (
+        delayed(_fit_tagged)(estimator, X, y, by_repeat[t.repeat], t, scoring, classes)
+        for t in ordered
+    )
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    for task, point in parallel(jobs):
+        on_result(task, point)
+
+
+def _fit_tagged(*args: Any) -> tuple[PointTask, dict[str, Any]]:
+    task = args[4]
+    return task, fit_point(*args)
+
+
+def _run_dask(
+    tasks: list[PointTask],
+    estimator: Any,
+    X: Any,
+    y: np.ndarray,
+    by_repeat: dict[int, Split],
+    scoring: Any,
+    classes: Any,
+    on_result: Callable[[PointTask, dict[str, Any]], None],
+    n_jobs: int | None,
+    scheduler: str | None,
+) -> None:
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise HowMuchDataError(
+                f"cannot reach the Dask scheduler at {scheduler} ({exc}); check the address "
+                "or leave --scheduler out to start a local cluster"
+            ) from None
+    else:
+        cluster = LocalCluster(
+            n_workers=max(1, n_jobs or 2),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+    try:
+        data_x, data_y = client.scatter([X, y], broadcast=True)
+        split_futures = {r: client.scatter(s, broadcast=True) for r, s in by_repeat.items()}
+        ordered = sorted(tasks, key=lambda t: -t.size)
+        futures = [
+            client.submit(
+                _fit_tagged,
+                estimator,
+                data_x,
+                data_y,
+                split_futures[t.repeat],
+                t,
+                scoring,
+                classes,
+                pure=False,
+            )
+            for t in ordered
+        ]
+        for future in as_completed(futures):
+            task, point = future.result()
+            on_result(task, point)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def n_groups_per_point(
+    groups: np.ndarray | None, split: Split, sizes: Iterable[int]
+) -> dict[int, int]:
+    """Number of distinct groups in each nested training subset of ``split``."""
+    if groups is None:
+        return {}
+    ordered = groups[split.train_order]
+    # first appearance of each group along the order: a prefix of n rows holds the groups
+    # whose first appearance is before n
+    _, first = np.unique(ordered, return_index=True)
+    first = np.sort(first)
+    return {int(n): int(np.searchsorted(first, n, side="left")) for n in sizes}

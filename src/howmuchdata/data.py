@@ -1,0 +1,405 @@
+"""Reading and validating inputs into a :class:`Dataset`.
+
+Every source (CSV, Parquet, pandas DataFrame, NumPy arrays) ends up as the same plain value:
+a feature table ``X`` (DataFrame), a target ``y`` and, when given, ``groups`` and ``time``.
+Problems the user can fix raise :class:`~howmuchdata.errors.HowMuchDataError` with one line
+naming the problem and the fix. The ``check_*`` helpers are shared with
+:func:`howmuchdata.curve.learning_curve`, which accepts raw arrays.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from howmuchdata.errors import HowMuchDataError
+
+Task = Literal["classification", "regression"]
+
+# An integer-valued target with at most this many distinct values is read as class labels.
+MAX_CLASSES_INFERRED = 20
+# A text column whose non-missing values parse as numbers at least this often is a numeric
+# column with junk in it, not a categorical one.
+NUMERIC_JUNK_SHARE = 0.8
+
+
+@dataclass
+class Dataset:
+    """A validated learning problem.
+
+    Attributes
+    ----------
+    X : pandas.DataFrame
+        Features, one row per example (target, group and time columns removed).
+    y : numpy.ndarray
+        Target, one value per row, no missing values.
+    groups : numpy.ndarray or None
+        Group label per row (e.g. patient id) when rows are nested in groups.
+    time : numpy.ndarray or None
+        Time stamp per row (datetime64 or numbers) for forecasting splits.
+    task : {"classification", "regression"}
+    source : str
+        Where the data came from (file name or ``"DataFrame"`` / ``"arrays"``).
+    target : str or None
+        Name of the target column.
+    columns_dropped : list of str
+        Columns removed from the features (target, groups, time, ``drop``).
+    notes : dict
+        Free-form facts about the source for later stages (e.g. images skipped on reading).
+    """
+
+    X: pd.DataFrame
+    y: np.ndarray
+    groups: np.ndarray | None = None
+    time: np.ndarray | None = None
+    task: Task = "classification"
+    source: str = "DataFrame"
+    target: str | None = None
+    columns_dropped: list[str] = field(default_factory=list)
+    notes: dict[str, Any] = field(default_factory=dict)  # source facts, e.g. skipped image files
+
+    @property
+    def n_samples(self) -> int:
+        """Number of rows."""
+        return len(self.y)
+
+    @property
+    def classes(self) -> list[Any] | None:
+        """Sorted class labels (classification) or ``None`` (regression)."""
+        if self.task != "classification":
+            return None
+        return np.unique(self.y).tolist()
+
+    @property
+    def numeric_columns(self) -> list[str]:
+        """Columns fed to the numeric branch of the preprocessing (impute + scale)."""
+        return [c for c in self.X.columns if _is_numeric(self.X[c])]
+
+    @property
+    def categorical_columns(self) -> list[str]:
+        """Columns fed to the categorical branch (impute + one-hot)."""
+        return [c for c in self.X.columns if not _is_numeric(self.X[c])]
+
+
+def load_dataset(
+    source: str | os.PathLike[str] | pd.DataFrame | np.ndarray | Any,
+    target: str | Sequence[Any] | np.ndarray | pd.Series | None = None,
+    *,
+    groups: str | Sequence[Any] | np.ndarray | None = None,
+    time: str | Sequence[Any] | np.ndarray | None = None,
+    task: Task | None = None,
+    drop: Sequence[str] = (),
+) -> Dataset:
+    """Read and validate a learning problem.
+
+    Parameters
+    ----------
+    source : path, DataFrame or array
+        A CSV (``.csv``, ``.tsv``, ``.txt``, optionally compressed) or Parquet (``.parquet``,
+        ``.pq``) file, a pandas DataFrame, or a 2-D NumPy array of features. A folder with one
+        sub-folder per class, or a CSV with a ``path`` column of image files, is read as images
+        (:func:`howmuchdata.deep.images.load_image_source`).
+    target : str or array-like
+        Name of the target column (file / DataFrame), or the target values themselves
+        (required when ``source`` is an array).
+    groups : str or array-like, optional
+        Column name (removed from the features) or one group label per row. A group is never
+        on both sides of a split.
+    time : str or array-like, optional
+        Column name (removed from the features) or one time stamp per row. Validation then
+        always lies after the training data.
+    task : {"classification", "regression"}, optional
+        Overrides the task inferred from the target.
+    drop : sequence of str
+        Columns to leave out of the features (identifiers, leaks).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    HowMuchDataError
+        For a missing or unreadable file, unknown columns, a target with missing values or
+        one class, a single group, an unparsable time column or junk text in a numeric column.
+    """
+    from howmuchdata.deep.images import load_image_source  # image folder / CSV of image paths
+
+    if (images := load_image_source(source, target, task=task)) is not None:
+        return images
+    frame, source_name = _read_source(source, target)
+    if isinstance(target, str):
+        _require_column(frame, target, "target", source_name, "--target")
+        y_raw = frame[target]
+        target_name: str | None = target
+    elif target is None:
+        raise HowMuchDataError(
+            f"no target given for {source_name}; pass target= (--target) with the column to predict"
+        )
+    else:
+        y_raw = pd.Series(np.asarray(target))
+        target_name = None
+        if len(y_raw) != len(frame):
+            raise HowMuchDataError(
+                f"target has {len(y_raw)} values but the features have {len(frame)} rows; "
+                "pass one target value per row"
+            )
+    remove = [target_name] if target_name else []
+
+    group_values = None
+    if groups is not None:
+        if isinstance(groups, str):
+            _require_column(frame, groups, "groups", source_name, "--groups")
+            group_values = frame[groups].to_numpy()
+            remove.append(groups)
+        else:
+            group_values = np.asarray(groups)
+    time_values = None
+    if time is not None:
+        if isinstance(time, str):
+            _require_column(frame, time, "time", source_name, "--time")
+            time_values = frame[time]
+            remove.append(time)
+        else:
+            time_values = pd.Series(np.asarray(time))
+    for name in drop:
+        _require_column(frame, name, "drop", source_name, "--drop")
+    remove += [c for c in drop if c not in remove]
+
+    X = frame.drop(columns=remove).reset_index(drop=True)
+    if X.shape[1] == 0:
+        raise HowMuchDataError(
+            f"{source_name} has no feature columns left after removing {remove}; "
+            "add feature columns to the data"
+        )
+    y, inferred = check_target(y_raw, task=task, name=target_name or "target")
+    if group_values is not None:
+        group_values = check_groups(group_values, len(y))
+    if time_values is not None:
+        time_values = check_time(
+            time_values, len(y), name=time if isinstance(time, str) else "time"
+        )
+    X = _coerce_features(X, source_name)
+    return Dataset(
+        X=X,
+        y=y,
+        groups=group_values,
+        time=time_values,
+        task=inferred,
+        source=source_name,
+        target=target_name,
+        columns_dropped=list(remove),
+    )
+
+
+def infer_task(y: np.ndarray | pd.Series) -> Task:
+    """Classification for text, boolean, categorical or few distinct integer values.
+
+    Parameters
+    ----------
+    y : array-like
+        Target values without missing entries.
+    """
+    series = pd.Series(y)
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return "classification"
+    values = series.to_numpy(dtype=float)
+    integer_valued = bool(np.all(np.mod(values, 1) == 0))
+    if integer_valued and series.nunique() <= MAX_CLASSES_INFERRED:
+        return "classification"
+    return "regression"
+
+
+def check_target(
+    y: Any, *, task: Task | None = None, name: str = "target"
+) -> tuple[np.ndarray, Task]:
+    """Validate a target and infer (or check) the task.
+
+    Returns
+    -------
+    y : numpy.ndarray
+    task : {"classification", "regression"}
+    """
+    series = pd.Series(y) if not isinstance(y, pd.Series) else y
+    if series.ndim != 1:
+        raise HowMuchDataError(f"{name} must be one column; pass a single target column")
+    missing = series.isna().to_numpy()
+    if missing.any():
+        rows = np.flatnonzero(missing)[:5].tolist()
+        raise HowMuchDataError(
+            f"{name} has {int(missing.sum())} missing values (rows {rows}...); "
+            "drop those rows or fill them before measuring"
+        )
+    if task is None:
+        task = infer_task(series)
+    elif task not in ("classification", "regression"):
+        raise HowMuchDataError(f"unknown task {task!r}; use 'classification' or 'regression'")
+    if task == "regression":
+        try:
+            values = pd.to_numeric(series).to_numpy(dtype=float)
+        except (ValueError, TypeError):
+            raise HowMuchDataError(
+                f"{name} is not numeric, so it cannot be a regression target; "
+                "use task='classification' or clean the column"
+            ) from None
+        if np.unique(values).size < 2:
+            raise HowMuchDataError(f"{name} is constant; pass a target that varies")
+        return values, task
+    values = series.to_numpy()
+    if values.dtype == object:
+        # mixed str/int labels cannot be sorted; labels are compared as text then
+        kinds = {type(v) for v in values}
+        if len(kinds) > 1:
+            values = values.astype(str)
+    classes = np.unique(values)
+    if classes.size < 2:
+        raise HowMuchDataError(
+            f"{name} has one class ({classes[0]!r}); a classifier needs at least two classes "
+            "in the data"
+        )
+    return values, task
+
+
+def check_groups(groups: Any, n_rows: int) -> np.ndarray:
+    """Validate group labels: one per row, no missing values, at least two groups."""
+    values = np.asarray(groups)
+    if values.shape != (n_rows,):
+        raise HowMuchDataError(
+            f"groups has {values.size} values for {n_rows} rows; pass one group label per row"
+        )
+    if pd.isna(pd.Series(values)).any():
+        raise HowMuchDataError("groups has missing values; give every row a group label")
+    n_groups = pd.unique(pd.Series(values)).size
+    if n_groups < 2:
+        raise HowMuchDataError(
+            f"groups has a single group ({values[0]!r}); splitting by group needs at least "
+            "two groups (drop --groups if rows are independent)"
+        )
+    return values
+
+
+def check_time(time: Any, n_rows: int, *, name: str = "time") -> np.ndarray:
+    """Validate time stamps: numbers or parseable dates, one per row, no missing values.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``datetime64[ns]`` or float values.
+    """
+    series = time if isinstance(time, pd.Series) else pd.Series(np.asarray(time))
+    if len(series) != n_rows:
+        raise HowMuchDataError(
+            f"{name} has {len(series)} values for {n_rows} rows; pass one time stamp per row"
+        )
+    if series.isna().any():
+        raise HowMuchDataError(
+            f"time column {name!r} has {int(series.isna().sum())} missing values; "
+            "drop those rows or fill the time stamps"
+        )
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return pd.to_datetime(series).to_numpy()
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.to_numpy(dtype=float)
+    parsed = pd.to_datetime(series.astype(str), errors="coerce", format="mixed")
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        example = series[bad].iloc[0]
+        raise HowMuchDataError(
+            f"time column {name!r} has {int(bad.sum())} values that are not dates or numbers "
+            f"(e.g. {example!r}); write them as ISO dates like 2024-03-01 or as numbers"
+        )
+    return parsed.to_numpy()
+
+
+def _read_source(source: Any, target: Any) -> tuple[pd.DataFrame, str]:
+    if isinstance(source, pd.DataFrame):
+        return source.reset_index(drop=True), "DataFrame"
+    if isinstance(source, str | os.PathLike):
+        return _read_file(Path(source)), Path(source).name
+    if hasattr(source, "toarray"):
+        source = source.toarray()  # sparse input: the preprocessing works on a frame
+    array = np.asarray(source)
+    if array.ndim == 1:
+        array = array.reshape(-1, 1)
+    if array.ndim != 2:
+        raise HowMuchDataError(
+            f"features have {array.ndim} dimensions; pass a 2-D array (rows x features), "
+            "flatten images first"
+        )
+    if isinstance(target, str):
+        raise HowMuchDataError(
+            "target is a column name but the features are an array; pass the target values"
+        )
+    columns = [f"x{i}" for i in range(array.shape[1])]
+    return pd.DataFrame(array, columns=columns), "arrays"
+
+
+def _read_file(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise HowMuchDataError(f"file not found: {path}; check the path")
+    if path.is_dir():
+        raise HowMuchDataError(f"{path} is a folder; pass a CSV or Parquet file")
+    suffixes = [s.lower() for s in path.suffixes]
+    try:
+        if ".parquet" in suffixes or ".pq" in suffixes:
+            return pd.read_parquet(path)
+        sep = "\t" if ".tsv" in suffixes else None
+        # sep=None lets the python engine sniff ',' ';' or tabs
+        return pd.read_csv(path, sep=sep, engine="python" if sep is None else "c")
+    except HowMuchDataError:
+        raise
+    except (ValueError, OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise HowMuchDataError(
+            f"cannot read {path.name} ({first}); pass a CSV (.csv/.tsv) or Parquet (.parquet) file"
+        ) from None
+
+
+def _require_column(frame: pd.DataFrame, name: str, role: str, source: str, flag: str) -> None:
+    if name not in frame.columns:
+        shown = ", ".join(map(str, list(frame.columns)[:12]))
+        more = ", ..." if frame.shape[1] > 12 else ""
+        raise HowMuchDataError(
+            f"{role} column {name!r} not found in {source}; pass {flag} with one of: {shown}{more}"
+        )
+
+
+def _is_numeric(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def _coerce_features(X: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Find numeric columns polluted by text, and make text columns plain strings."""
+    X = X.copy()
+    for column in X.columns:
+        values = X[column]
+        if _is_numeric(values) or pd.api.types.is_datetime64_any_dtype(values):
+            if pd.api.types.is_datetime64_any_dtype(values):
+                # dates as numbers (seconds); the pipeline scales them
+                X[column] = values.astype("int64") / 1e9
+            continue
+        present = values.dropna()
+        if present.empty:
+            continue
+        parsed = pd.to_numeric(present.astype(str).str.strip(), errors="coerce")
+        share = float(parsed.notna().mean())
+        if NUMERIC_JUNK_SHARE <= share < 1.0:
+            junk = present[parsed.isna().to_numpy()]
+            examples = ", ".join(repr(v) for v in pd.unique(junk)[:3])
+            raise HowMuchDataError(
+                f"column {column!r} in {source} is numeric except for {len(junk)} values "
+                f"({examples}); fix or blank those cells (blank cells are imputed)"
+            )
+        if share == 1.0:
+            X[column] = pd.to_numeric(values.astype(str).str.strip().replace("", np.nan))
+        elif isinstance(values.dtype, pd.CategoricalDtype):
+            continue
+        else:
+            X[column] = values.astype(object).where(values.notna(), np.nan)
+    return X

@@ -1,0 +1,243 @@
+"""Models by preset name, ``module:callable`` or instance, behind one preprocessing pipeline.
+
+:func:`make_estimator` returns a scikit-learn :class:`~sklearn.pipeline.Pipeline`: a
+:class:`~sklearn.compose.ColumnTransformer` that imputes and scales numeric columns and imputes
+and one-hot encodes the others, followed by the model. Mixed-type tables therefore work out of
+the box and every fold learns its own imputation and scaling (no leak from validation rows).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
+from sklearn.compose import ColumnTransformer, make_column_selector
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from howmuchdata.data import Dataset, Task
+from howmuchdata.deep.presets import DEEP_PRESETS, make_deep_estimator
+from howmuchdata.errors import HowMuchDataError
+
+
+def _logreg(task: Task, seed: int | None) -> BaseEstimator:
+    if task == "classification":
+        return LogisticRegression(max_iter=2000, random_state=seed)
+    return Ridge(alpha=1.0)
+
+
+def _rf(task: Task, seed: int | None) -> BaseEstimator:
+    cls = RandomForestClassifier if task == "classification" else RandomForestRegressor
+    return cls(n_estimators=100, n_jobs=1, random_state=seed)
+
+
+def _hgb(task: Task, seed: int | None) -> BaseEstimator:
+    cls = (
+        HistGradientBoostingClassifier
+        if task == "classification"
+        else HistGradientBoostingRegressor
+    )
+    return cls(random_state=seed)
+
+
+def _knn(task: Task, seed: int | None) -> BaseEstimator:
+    cls = KNeighborsClassifier if task == "classification" else KNeighborsRegressor
+    return cls(n_neighbors=5)
+
+
+def _mlp(task: Task, seed: int | None) -> BaseEstimator:
+    cls = MLPClassifier if task == "classification" else MLPRegressor
+    return cls(hidden_layer_sizes=(64,), max_iter=500, early_stopping=False, random_state=seed)
+
+
+# preset name -> (factory, needs scaled inputs, description)
+PRESETS: dict[str, tuple[Callable[[Task, int | None], BaseEstimator], bool, str]] = {
+    "logreg": (_logreg, True, "logistic regression (ridge regression on numeric targets)"),
+    "rf": (_rf, False, "random forest, 100 trees"),
+    "hgb": (_hgb, False, "histogram gradient boosting"),
+    "knn": (_knn, True, "k nearest neighbours, k=5"),
+    "mlp": (_mlp, True, "multi-layer perceptron, one hidden layer of 64"),
+}
+
+
+def make_preprocessor(dataset: Dataset | None = None, *, scale: bool = True) -> ColumnTransformer:
+    """Impute + scale numeric columns, impute + one-hot encode the others.
+
+    Parameters
+    ----------
+    dataset : Dataset, optional
+        Fixes the column lists from the data; without it columns are chosen by dtype at fit
+        time (the input must then be a DataFrame).
+    scale : bool
+        Standardise numeric columns (needed by linear models, k-NN and MLPs, not by trees).
+    """
+    numeric_steps: list[tuple[str, Any]] = [("impute", SimpleImputer(strategy="median"))]
+    if scale:
+        numeric_steps.append(("scale", StandardScaler()))
+    categorical = Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="most_frequent")),
+            ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+        ]
+    )
+    if dataset is not None:
+        numeric_cols: Any = dataset.numeric_columns
+        categorical_cols: Any = dataset.categorical_columns
+    else:
+        numeric_cols = make_column_selector(dtype_include=np.number)
+        categorical_cols = make_column_selector(dtype_exclude=np.number)
+    transformers = []
+    if dataset is None or numeric_cols:
+        transformers.append(("numeric", Pipeline(numeric_steps), numeric_cols))
+    if dataset is None or categorical_cols:
+        transformers.append(("categorical", categorical, categorical_cols))
+    return ColumnTransformer(transformers, sparse_threshold=0.0, verbose_feature_names_out=False)
+
+
+def make_estimator(
+    preset_or_estimator: str | BaseEstimator,
+    dataset: Dataset | None = None,
+    *,
+    task: Task | None = None,
+    random_state: int | None = None,
+    deep_options: dict[str, Any] | None = None,
+) -> Pipeline:
+    """Build the model pipeline for a dataset.
+
+    Parameters
+    ----------
+    preset_or_estimator : str or estimator
+        A preset name (``logreg``, ``rf``, ``hgb``, ``knn``, ``mlp``), ``"module:callable"``
+        (the callable is called with no arguments and returns an estimator), or an estimator
+        instance. A :class:`~sklearn.pipeline.Pipeline` is used as it is (cloned): it is
+        assumed to do its own preprocessing.
+    dataset : Dataset, optional
+        Chooses classifier or regressor and the column lists of the preprocessing.
+    task : {"classification", "regression"}, optional
+        Needed for presets when no dataset is given; defaults to the dataset's task.
+    random_state : int, optional
+        Seed for presets with randomness. ``None`` leaves it to
+        :func:`howmuchdata.curve.learning_curve`, which seeds every point.
+    deep_options : dict, optional
+        ``text``, ``epochs``, ``device``, ``weights`` for the deep presets (``cnn``,
+        ``pretrained``, ``tfidf-linear``, ``minilm-linear``, ``minilm-mlp``; see
+        :func:`howmuchdata.deep.make_deep_estimator`).
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+    """
+    task = task or (dataset.task if dataset is not None else None)
+    if isinstance(preset_or_estimator, str):
+        name = preset_or_estimator.strip()
+        if name in PRESETS:
+            factory, scale, _ = PRESETS[name]
+            model = factory(task or "classification", random_state)
+        elif name in DEEP_PRESETS:
+            X = dataset.X if dataset is not None else None
+            model = make_deep_estimator(
+                name,
+                X,
+                task=task or "classification",
+                random_state=random_state,
+                **(deep_options or {}),
+            )
+            scale = False
+        elif ":" in name:
+            model, scale = _from_callable(name), True
+        else:
+            raise HowMuchDataError(
+                f"unknown model {name!r}; use one of {', '.join([*PRESETS, *DEEP_PRESETS])} or module:callable"
+            )
+    else:
+        model, scale = preset_or_estimator, True
+        if not hasattr(model, "fit"):
+            raise HowMuchDataError(
+                f"{type(model).__name__} has no fit method; pass a scikit-learn estimator"
+            )
+    if isinstance(model, Pipeline):
+        return clone(model)
+    _check_task(model, task)
+    return Pipeline(
+        [("preprocess", make_preprocessor(dataset, scale=scale)), ("model", clone(model))]
+    )
+
+
+def model_name(estimator: Any) -> str:
+    """A short readable name: the final step's class name for pipelines."""
+    if isinstance(estimator, Pipeline):
+        estimator = estimator.steps[-1][1]
+    return type(estimator).__name__
+
+
+def count_parameters(fitted: Any) -> int | None:
+    """Number of fitted parameters when the model exposes them, else ``None``.
+
+    Linear models count ``coef_`` and ``intercept_``; MLPs their weight matrices and biases;
+    any model may define ``n_params_``. Trees and k-NN have no fixed parameter count.
+    """
+    if isinstance(fitted, Pipeline):
+        fitted = fitted.steps[-1][1]
+    explicit = getattr(fitted, "n_params_", None)
+    if explicit is not None:
+        return int(explicit)
+    if hasattr(fitted, "coefs_") and hasattr(fitted, "intercepts_"):
+        arrays = list(fitted.coefs_) + list(fitted.intercepts_)
+        return int(sum(np.size(a) for a in arrays))
+    if hasattr(fitted, "coef_"):
+        return int(np.size(fitted.coef_) + np.size(getattr(fitted, "intercept_", 0)))
+    return None
+
+
+def _from_callable(spec: str) -> BaseEstimator:
+    module_name, _, attr = spec.partition(":")
+    # console scripts do not put the working directory on sys.path; model files live there
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise HowMuchDataError(
+            f"cannot import module {module_name!r} for --model {spec} ({exc}); "
+            "check the name and that the module is on PYTHONPATH"
+        ) from None
+    factory = getattr(module, attr, None)
+    if factory is None or not callable(factory):
+        raise HowMuchDataError(
+            f"{module_name!r} has no callable {attr!r}; pass --model module:function "
+            "where the function returns an estimator"
+        )
+    model = factory()
+    if not hasattr(model, "fit"):
+        raise HowMuchDataError(
+            f"{spec} returned {type(model).__name__}, not an estimator; return an object with fit"
+        )
+    return model
+
+
+def _check_task(model: Any, task: Task | None) -> None:
+    if task == "regression" and is_classifier(model):
+        raise HowMuchDataError(
+            f"{type(model).__name__} is a classifier but the target is numeric (regression); "
+            "pass a regressor or task='classification'"
+        )
+    if task == "classification" and is_regressor(model):
+        raise HowMuchDataError(
+            f"{type(model).__name__} is a regressor but the target is categorical; "
+            "pass a classifier or task='regression'"
+        )

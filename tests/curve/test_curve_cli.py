@@ -1,0 +1,275 @@
+"""``howmuchdata curve`` and ``howmuchdata demo`` on the command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from howmuchdata.cli import main
+from howmuchdata.curve import curves_from_result
+from howmuchdata.result import read_result
+
+HERE = Path(__file__).parent
+
+
+@pytest.fixture
+def patients_csv(tmp_path, mixed_frame) -> Path:
+    path = tmp_path / "patients.csv"
+    mixed_frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.slow
+def test_curve_writes_points_and_curves_for_each_model(tmp_path, patients_csv, capsys):
+    out = tmp_path / "run"
+    code = main(
+        [
+            "curve",
+            str(patients_csv),
+            "--target",
+            "label",
+            "--groups",
+            "patient",
+            "--drop",
+            "day",
+            "--model",
+            "logreg",
+            "--model",
+            "knn",
+            "--sizes",
+            "40,80",
+            "--repeats",
+            "2",
+            "--out",
+            str(out),
+            "--quiet",
+            "--no-report",
+        ]
+    )
+    assert code == 0
+    result = read_result(out)
+    assert {"points", "curves", "data", "schema_version"} <= set(result)
+    assert len(result["points"]) == 2 * 2 * 2
+    assert {p["model"] for p in result["points"]} == {"logreg", "knn"}
+    logreg, knn = curves_from_result(result)
+    assert logreg.settings["split"] == "groups"
+    assert (logreg.points["n_train_groups"] == [10, 10, 20, 20]).all()
+    captured = capsys.readouterr()
+    assert "logreg: 4 points fitted, 0 reused from the store" in captured.out
+    assert captured.err == ""  # --quiet: no progress lines
+    assert (out / "store.db").exists()
+    # the dask flags reach the engine: same numbers from an in-process LocalCluster
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        assert (
+            main(
+                [
+                    "curve",
+                    str(patients_csv),
+                    "--target",
+                    "label",
+                    "--groups",
+                    "patient",
+                    "--drop",
+                    "day",
+                    "--model",
+                    "logreg",
+                    "--sizes",
+                    "40,80",
+                    "--repeats",
+                    "2",
+                    "--backend",
+                    "dask",
+                    "--scheduler",
+                    cluster.scheduler_address,
+                    "--store",
+                    "memory://",
+                    "--out",
+                    str(tmp_path / "dask"),
+                    "--quiet",
+                    "--no-report",
+                ]
+            )
+            == 0
+        )
+    on_dask = curves_from_result(read_result(tmp_path / "dask"))[0].points
+    assert on_dask["val_score"].tolist() == logreg.points["val_score"].tolist()
+
+    # the same command again: everything comes from the store
+    assert (
+        main(
+            [
+                "curve",
+                str(patients_csv),
+                "--target",
+                "label",
+                "--groups",
+                "patient",
+                "--drop",
+                "day",
+                "--model",
+                "logreg",
+                "--sizes",
+                "40,80",
+                "--repeats",
+                "2",
+                "--out",
+                str(out),
+                "--quiet",
+                "--no-report",
+            ]
+        )
+        == 0
+    )
+    assert "logreg: 0 points fitted, 4 reused from the store" in capsys.readouterr().out
+
+
+def test_failing_model_is_listed_and_the_run_finishes(tmp_path, patients_csv, capsys, monkeypatch):
+    monkeypatch.syspath_prepend(str(HERE))
+    out = tmp_path / "run"
+    code = main(
+        [
+            "curve",
+            str(patients_csv),
+            "--target",
+            "label",
+            "--drop",
+            "day",
+            "--model",
+            "hmd_curve_models:fails_below",
+            "--sizes",
+            "50,150",
+            "--repeats",
+            "2",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    stdout = capsys.readouterr().out
+    assert "2 failed points" in stdout and "ValueError: needs 100 rows, got 50" in stdout
+    points = read_result(out)["points"]
+    assert [p["status"] for p in points] == ["failed", "failed", "ok", "ok"]
+    assert (out / "report.html").exists()
+
+
+BAD_INPUTS = {
+    "missing file": (["nope.csv", "--target", "label"], "file not found"),
+    "unknown target": (["patients.csv", "--target", "diagnosis"], "target column 'diagnosis'"),
+    "unknown groups": (["patients.csv", "--target", "label", "--groups", "pid"], "groups column"),
+    "unknown time": (["patients.csv", "--target", "label", "--time", "when"], "time column"),
+    "too few rows": (["small.csv", "--target", "label"], "smallest useful training size"),
+    "size too large": (["patients.csv", "--target", "label", "--sizes", "5000"], "sizes up to"),
+    "bad scoring": (["patients.csv", "--target", "label", "--scoring", "acc"], "unknown scoring"),
+    "bad model": (["patients.csv", "--target", "label", "--model", "xgb"], "unknown model 'xgb'"),
+    "rare class": (["rare.csv", "--target", "label"], "stratified split needs at least 2"),
+    "one class": (["one_class.csv", "--target", "label"], "one class"),
+    "nan target": (["nan_target.csv", "--target", "label"], "missing values"),
+    "single group": (["one_group.csv", "--target", "label", "--groups", "patient"], "single group"),
+    "bad time": (["bad_time.csv", "--target", "label", "--time", "day"], "not dates or numbers"),
+    "junk number": (["junk.csv", "--target", "label"], "numeric except for 1 values"),
+}
+
+
+def _write_bad_files(folder: Path, frame: pd.DataFrame) -> None:
+    frame.head(12).to_csv(folder / "small.csv", index=False)
+    variants = {
+        "rare": ("label", 0, "unique"),
+        "one_class": ("label", slice(None), "sick"),
+        "nan_target": ("label", 3, np.nan),
+        "one_group": ("patient", slice(None), 1),
+        "bad_time": ("day", 4, "soon"),
+        "junk": ("age", 2, "n.a.!"),
+    }
+    for name, (column, rows, value) in variants.items():
+        bad = frame.head(60).copy()
+        if column == "age":
+            bad["age"] = bad["age"].round(2).astype(object)
+        bad.loc[rows, column] = value
+        bad.to_csv(folder / f"{name}.csv", index=False)
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_is_one_line_and_exit_2(
+    tmp_path, patients_csv, mixed_frame, capsys, monkeypatch, case
+):
+    _write_bad_files(tmp_path, mixed_frame)
+    monkeypatch.chdir(tmp_path)
+    args, expected = BAD_INPUTS[case]
+    assert main(["curve", *args, "--out", "run", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("howmuchdata: error: ") and expected in err
+    assert "\n" not in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_real_subprocess_bad_input_and_success(tmp_path, patients_csv):
+    cli = [sys.executable, "-m", "howmuchdata"]
+    bad = subprocess.run(
+        [*cli, "curve", "missing.csv", "--target", "y"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr.strip().count("\n") == 0 and "file not found" in bad.stderr
+    good = subprocess.run(
+        [
+            *cli,
+            "curve",
+            "patients.csv",
+            "--target",
+            "label",
+            "--time",
+            "day",
+            "--drop",
+            "patient",
+            "--sizes",
+            "30,60",
+            "--repeats",
+            "2",
+            "--no-report",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert good.returncode == 0, good.stderr
+    # not a terminal: plain progress lines on stderr, no bar control codes
+    assert "logreg: 4/4 size=60" in good.stderr and "\x1b[" not in good.stderr
+    result = read_result(tmp_path / "runs" / "patients")
+    assert result["curves"][0]["settings"]["split"] == "time"
+
+
+@pytest.mark.slow
+def test_demo_writes_result_and_report(tmp_path):
+    out = tmp_path / "demo"
+    run = subprocess.run(
+        [str(Path(sys.executable).with_name("howmuchdata")), "demo", "--out", str(out), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    result = read_result(out)
+    curves = curves_from_result(result)
+    assert [c.model for c in curves] == ["logreg", "rf"]
+    for curve in curves:
+        table = curve.by_size()
+        assert table["size"].iloc[0] == 50 and table["size"].iloc[-1] == 1437
+        assert table["val_mean"].iloc[-1] > 0.9 > table["val_mean"].iloc[0] - 0.1
+    # the extrapolation stage is installed: demo stores one per model and prints its headline
+    assert set(result["extrapolation"]) == {"logreg", "rf"}
+    assert "rf: " in run.stdout
+    assert (out / "report.html").stat().st_size > 1000
+    assert np.isfinite(pd.DataFrame(result["points"])["val_score"]).all()

@@ -1,0 +1,142 @@
+"""howmuchdata.store: keyed points, no duplicates, concurrent writers, resume after SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.store import MemoryStore, SQLiteStore, open_store
+
+HERE = Path(__file__).parent
+CLI = [sys.executable, "-m", "howmuchdata"]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "memory"])
+def test_put_once_get_many(tmp_path, kind):
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}" if kind == "sqlite" else "memory://")
+    point = {"size": 10, "repeat": 0, "val_score": float("nan"), "status": "failed", "error": "x"}
+    assert store.put("k1", point, run="r", model="m") is True
+    assert store.put("k1", {**point, "error": "other"}, run="r", model="m") is False
+    found = store.get_many(["k1", "k2"])
+    assert list(found) == ["k1"] and found["k1"]["error"] == "x"
+    assert found["k1"]["val_score"] is None  # NaN is stored as JSON null
+    assert store.count() == 1 and store.count("other-run") == 0
+    store.close()
+
+
+def test_store_urls(tmp_path):
+    assert isinstance(open_store(None), MemoryStore)
+    absolute = open_store(f"sqlite:///{tmp_path}/a/b.db")
+    assert isinstance(absolute, SQLiteStore) and absolute.path == tmp_path / "a" / "b.db"
+    absolute.close()
+    with pytest.raises(HowMuchDataError, match="unsupported store URL scheme 'postgresql'"):
+        open_store("postgresql://host/db")
+    (tmp_path / "junk.db").write_text("this is not a database" * 100)
+    with pytest.raises(HowMuchDataError, match="cannot open the run store"):
+        open_store(tmp_path / "junk.db")
+
+
+WRITER = """
+import sys
+from sklearn.datasets import load_digits
+from sklearn.tree import DecisionTreeClassifier
+from howmuchdata.curve import learning_curve
+X, y = load_digits(return_X_y=True)
+c = learning_curve(DecisionTreeClassifier(max_depth=int(sys.argv[2])), X[:500], y[:500],
+                   sizes=[40, 80, 160, 320], repeats=3, store=sys.argv[1])
+print(c.settings["computed"], c.settings["from_store"])
+"""
+
+
+@pytest.mark.slow
+def test_concurrent_runs_share_one_store_without_corruption(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    # three processes at once: two compute the same points, one a different model
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, url, str(depth)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for depth in (3, 3, 5)
+    ]
+    outputs = [p.communicate(timeout=240) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    conn = sqlite3.connect(tmp_path / "shared.db")
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    rows = conn.execute("SELECT run, size, repeat FROM points").fetchall()
+    assert len(rows) == len(set(rows)) == 2 * 12  # two models x 12 points, none twice
+    conn.close()
+
+
+def _count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT COUNT(*) FROM points").fetchone()[0]
+    except sqlite3.OperationalError:  # table not created yet
+        return 0
+
+
+@pytest.mark.slow
+def test_run_killed_with_sigkill_resumes_without_losing_or_repeating_points(tmp_path):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(150, 3)), columns=["a", "b", "c"])
+    frame["y"] = (frame["a"] + rng.normal(size=150) > 0).astype(int)
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    db = tmp_path / "out" / "store.db"
+    env = {**os.environ, "PYTHONPATH": str(HERE)}
+    command = [
+        *CLI,
+        "curve",
+        "data.csv",
+        "--target",
+        "y",
+        "--model",
+        "hmd_curve_models:slow",
+        "--sizes",
+        "20,30,40,60,80,100",
+        "--repeats",
+        "2",
+        "--out",
+        "out",
+        "--quiet",
+        "--no-report",
+    ]
+    total = 12
+    run = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 120
+    while _count(db) < 3 and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.05)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    assert run.returncode == -signal.SIGKILL
+    kept = _count(db)
+    assert 3 <= kept < total
+    with sqlite3.connect(db) as conn:
+        before = dict(conn.execute("SELECT key, created FROM points").fetchall())
+
+    resumed = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{total - kept} points fitted, {kept} reused from the store" in resumed.stdout
+    with sqlite3.connect(db) as conn:
+        after = dict(conn.execute("SELECT key, created FROM points").fetchall())
+        sizes = conn.execute("SELECT size, repeat FROM points").fetchall()
+    assert len(after) == total and len(set(sizes)) == total
+    assert all(after[key] == created for key, created in before.items())  # untouched
