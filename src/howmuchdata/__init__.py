@@ -34,6 +34,8 @@ _EXPORTS = {
     "next_purchase": "howmuchdata.planner",
     "simulate_collection": "howmuchdata.planner",
     "minimum_sample_size": "howmuchdata.planner",
+    "compare": "howmuchdata.strategies",
+    "Comparison": "howmuchdata.strategies",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

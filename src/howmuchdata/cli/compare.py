@@ -1,0 +1,202 @@
+"""``howmuchdata compare``: the strategy lab on a table, write the labels-saved table.
+
+Thin: parse -> :func:`howmuchdata.data.load_dataset` -> :func:`howmuchdata.strategies.compare`
+-> print (rich) -> ``result.json`` (``points``, ``curves``, ``extrapolation``, ``labels_saved``,
+``comparison``) -> :func:`howmuchdata.report.write_report`.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from howmuchdata.cli._app import app
+from howmuchdata.data import load_dataset
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.result import update_result
+
+DEFAULT_STRATEGIES = "baseline,simpler,augment,ensemble"
+
+
+def _floats(text: str | None, what: str) -> list[float] | None:
+    if text is None or not text.strip():
+        return None
+    values = []
+    for part in text.split(","):
+        try:
+            values.append(float(part))
+        except ValueError:
+            raise HowMuchDataError(
+                f"{what} {part.strip()!r} is not a number; pass numbers separated by commas, e.g. 0.9,0.95"
+            ) from None
+    return values
+
+
+def _sizes(text: str | None) -> list[float] | None:
+    values = _floats(text, "size")
+    if values is None:
+        return None
+    return [int(v) if float(v).is_integer() and v >= 1 else v for v in values]
+
+
+def _shape(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    try:
+        shape = tuple(int(p) for p in text.lower().split("x"))
+    except ValueError:
+        shape = ()
+    if len(shape) not in (2, 3) or min(shape) < 1:
+        raise HowMuchDataError(
+            f"--image-shape {text!r} is not HEIGHTxWIDTH[xCHANNELS]; pass e.g. 8x8 or 32x32x3"
+        )
+    return shape
+
+
+@app.command()
+def compare(
+    data: Annotated[Path, typer.Argument(help="CSV or Parquet file, one row per labeled example.")],
+    target: Annotated[str, typer.Option("--target", "-t", help="Column to predict.")],
+    strategies: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated: baseline, simpler, transfer, augment, semi, active, fewshot, "
+            "synthetic, ensemble (or family:variant, e.g. simpler:knn, active:margin)."
+        ),
+    ] = DEFAULT_STRATEGIES,
+    targets: Annotated[
+        str | None,
+        typer.Option(help="Target scores, e.g. 0.9,0.95 (default: from the baseline's curve)."),
+    ] = None,
+    baseline: Annotated[
+        str, typer.Option(help="Baseline model preset (logreg, hgb, knn, mlp, rf).")
+    ] = "logreg",
+    text: Annotated[
+        str | None, typer.Option(help="Free-text column (TF-IDF baseline, MiniLM transfer).")
+    ] = None,
+    image_shape: Annotated[
+        str | None,
+        typer.Option(help="Rows are flattened images of this shape, e.g. 8x8 or 32x32x3."),
+    ] = None,
+    image_weights: Annotated[
+        Path | None,
+        typer.Option(
+            help="Backbone file for image transfer (TorchScript or torchvision state_dict)."
+        ),
+    ] = None,
+    image_arch: Annotated[
+        str, typer.Option(help="torchvision architecture of a state_dict file.")
+    ] = "resnet18",
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Embedding cache folder (default ~/.cache/howmuchdata/embeddings)."),
+    ] = None,
+    groups: Annotated[
+        str | None, typer.Option(help="Column of group ids: a group is never split.")
+    ] = None,
+    time: Annotated[str | None, typer.Option(help="Time column: validate on later rows.")] = None,
+    drop: Annotated[list[str] | None, typer.Option(help="Column to leave out; repeatable.")] = None,
+    sizes: Annotated[
+        str | None, typer.Option(help="Training sizes, e.g. 50,100,200 (default: geometric).")
+    ] = None,
+    repeats: Annotated[int, typer.Option(help="Independent splits, shared by every strategy.")] = 5,
+    scoring: Annotated[
+        str | None, typer.Option(help="scikit-learn scorer (default accuracy / r2).")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers per curve.")] = 1,
+    seed: Annotated[int, typer.Option(help="Root random seed.")] = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default runs/<data>-compare)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html.")] = True,
+) -> None:
+    """Compare ways of needing less data on your data: labels each strategy saves."""
+    from howmuchdata.strategies import compare as run_compare
+
+    if jobs < 1:
+        raise HowMuchDataError(f"--jobs {jobs}; pass 1 or more workers")
+    names = [s.strip() for s in strategies.split(",") if s.strip()]
+    if not names:
+        raise HowMuchDataError("--strategies is empty; pass e.g. baseline,simpler,transfer")
+    dataset = load_dataset(data, target, groups=groups, time=time, drop=tuple(drop or ()))
+    comparison = run_compare(
+        dataset,
+        strategies=names,
+        targets=_floats(targets, "target"),
+        baseline=baseline,
+        text=text,
+        image_shape=_shape(image_shape),
+        image_weights=image_weights,
+        image_arch=image_arch,
+        cache_dir=cache,
+        sizes=_sizes(sizes),
+        repeats=repeats,
+        scoring=scoring,
+        random_state=seed,
+        n_jobs=jobs,
+        progress=False if quiet else "auto",
+    )
+    out_dir = out or Path("runs") / f"{data.stem}-compare"
+    sections: dict[str, Any] = comparison.to_dict()
+    sections["data"] = {
+        "source": dataset.source,
+        "target": dataset.target,
+        "task": dataset.task,
+        "n_rows": dataset.n_samples,
+        "n_features": int(dataset.X.shape[1]),
+        "classes": dataset.classes,
+    }
+    path = update_result(out_dir, "compare", **sections)
+    console = Console()
+    _print(console, comparison)
+    console.print(f"wrote {path}")
+    if report:
+        from howmuchdata.report import write_report
+
+        console.print(f"wrote {write_report(out_dir)}")
+
+
+def _n(value: float) -> str:
+    return "out of reach" if not math.isfinite(value) else f"{round(value):,}"
+
+
+def _print(console: Console, comparison: Any) -> None:
+    table = Table(
+        title=f"Labels needed ({comparison.settings.get('scoring')}), against the baseline"
+    )
+    for column in ("target", "strategy", "labels", "80% interval", "baseline", "fewer labels"):
+        table.add_column(column, justify="left" if column == "strategy" else "right")
+    frame = comparison.labels_saved
+    for target in comparison.targets:
+        rows = frame[frame["target"] == target].sort_values("labels")
+        for row in rows.to_dict(orient="records"):
+            ratio = row["ratio"]
+            shown = (
+                "-"
+                if not math.isfinite(ratio) or row["strategy"] == comparison.baseline
+                else f"{ratio:.1f}x"
+            )
+            table.add_row(
+                f"{target:g}",
+                row["strategy"],
+                _n(row["labels"]),
+                f"{_n(row['labels_lo'])}-{_n(row['labels_hi'])}",
+                _n(row["baseline_labels"]),
+                shown,
+            )
+    console.print(table)
+    for cross in comparison.crossovers:
+        where = " (extrapolated)" if cross["extrapolated"] else ""
+        console.print(
+            f"{cross['below']} is best below ~{round(cross['size']):,} labels, {cross['above']} above{where}",
+            markup=False,
+        )
+    for name, reason in comparison.failures.items():
+        console.print(f"{name}: failed ({reason})", markup=False)

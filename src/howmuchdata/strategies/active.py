@@ -1,0 +1,296 @@
+"""Pool-based active learning, simulated on the labeled data with scikit-activeml.
+
+For every split of the comparison, the split's training pool plays the unlabeled pool (its
+labels are revealed only when a row is queried) and its validation rows score the model. The
+loop starts cold from a small random seed set (the first rows of the split's own order, i.e.
+exactly the baseline's smallest training subset), then queries batches with a scikit-activeml
+strategy: uncertainty (least confident), margin or entropy sampling, or random sampling as the
+honest reference. The baseline pipeline is refitted on the labeled rows after every batch, and
+at each of the comparison's sizes it is scored on the validation rows: the result is an ordinary
+:class:`~howmuchdata.curve.LearningCurve`, so its labels needed per target come out of the same
+extrapolation and table as every other strategy's.
+
+scikit-activeml validates ``X`` as a dense numeric array, which text or mixed-type tables are
+not. The simulation therefore hands it row ids, and the classifier looks each id up in the full
+feature table (:class:`RowLookup`) before the baseline pipeline: the baseline sees raw rows,
+exactly as in the other curves, and fits its own preprocessing on the labeled rows only.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
+from sklearn.metrics import get_scorer, recall_score
+from sklearn.pipeline import Pipeline
+
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.strategies.base import Arm, Shared, StrategyContext, baseline_estimator
+
+METHODS = {
+    "least_confident": "uncertainty sampling (least confident top class)",
+    "margin": "margin sampling (smallest gap between the two top classes)",
+    "entropy": "entropy sampling (most uncertain class distribution)",
+    "random": "random sampling from the same seed set and batches (the reference)",
+}
+_SKACTIVEML_METHOD = {
+    "least_confident": "least_confident",
+    "margin": "margin_sampling",
+    "entropy": "entropy",
+}
+# Default batch: this share of the labels held so far (at least one row), so the number of
+# refits grows with the log of the budget, not with the budget.
+DEFAULT_BATCH_FRACTION = 0.2
+MISSING = -1
+
+
+class RowLookup(TransformerMixin, BaseEstimator):
+    """Turn a column of row ids into those rows of a shared feature table."""
+
+    def __init__(self, table: Shared) -> None:
+        self.table = table
+
+    def fit(self, X: Any, y: Any = None) -> RowLookup:
+        return self
+
+    def transform(self, X: Any) -> Any:
+        ids = np.asarray(X).ravel().astype(int)
+        frame = self.table.value
+        return frame.iloc[ids] if hasattr(frame, "iloc") else frame[ids]
+
+
+def _batch_schedule(seed_size: int, sizes: list[int], batch: int | None) -> list[int]:
+    """Labeled counts after each batch: growing batches that land exactly on every size."""
+    targets = sorted(s for s in sizes if s > seed_size)
+    counts: list[int] = []
+    current = seed_size
+    for target in targets:
+        while current < target:
+            step = batch if batch else max(1, math.ceil(DEFAULT_BATCH_FRACTION * current))
+            current = min(target, current + step)
+            counts.append(current)
+    return counts
+
+
+def simulate_split(
+    ctx: StrategyContext,
+    split: Any,
+    method: str,
+    *,
+    seed_size: int,
+    batch: int | None = None,
+) -> list[dict[str, Any]]:
+    """Run one active-learning simulation on one split; one point per comparison size."""
+    from skactiveml.classifier import SklearnClassifier
+    from skactiveml.pool import RandomSampling, UncertaintySampling
+
+    classes, codes = np.unique(ctx.y, return_inverse=True)
+    pool = np.asarray(split.train_order)
+    val = np.asarray(split.val)
+    rng_seed = int(
+        np.random.SeedSequence([ctx.random_state, split.repeat]).generate_state(1)[0] >> 1
+    )
+    if method == "random":
+        query = RandomSampling(missing_label=MISSING, random_state=rng_seed)
+    else:
+        query = UncertaintySampling(
+            method=_SKACTIVEML_METHOD[method], missing_label=MISSING, random_state=rng_seed
+        )
+    model = Pipeline([("rows", RowLookup(Shared(ctx.X))), ("model", baseline_estimator(ctx))])
+    _seed_model(model, rng_seed)
+    clf = SklearnClassifier(
+        model, classes=np.arange(len(classes)), missing_label=MISSING, random_state=rng_seed
+    )
+    scorer = get_scorer(ctx.scoring)
+    ids = pool.astype(float).reshape(-1, 1)
+    y_known = np.full(len(pool), MISSING)
+    y_known[:seed_size] = codes[pool[:seed_size]]
+    wanted = set(ctx.sizes)
+    points: list[dict[str, Any]] = []
+    schedule = [seed_size, *_batch_schedule(seed_size, ctx.sizes, batch)]
+    fitted: Any = None
+    for step, labeled in enumerate(schedule):
+        if step > 0:
+            # query from the model fitted on the previous labeled set
+            chosen = _query(query, ids, y_known, fitted, labeled - schedule[step - 1])
+            y_known[chosen] = codes[pool[chosen]]
+        start = perf_counter()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                fitted = clone(clf).fit(ids, y_known)
+                error = None
+            except Exception as exc:  # a failing fit ends this run; the points say why
+                error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+        fit_seconds = perf_counter() - start
+        if labeled in wanted:
+            points.append(
+                _point(
+                    fitted if error is None else None,
+                    error,
+                    caught,
+                    ctx,
+                    pool,
+                    val,
+                    codes,
+                    classes,
+                    y_known,
+                    labeled,
+                    split.repeat,
+                    scorer,
+                    fit_seconds,
+                )
+            )
+        if error is not None:
+            break
+    return points
+
+
+def _seed_model(model: Any, seed: int) -> None:
+    params = model.get_params(deep=True)
+    unset = {k: seed for k, v in params.items() if k.endswith("random_state") and v is None}
+    if unset:
+        model.set_params(**unset)
+
+
+def _query(query: Any, ids: np.ndarray, y_known: np.ndarray, fitted: Any, batch: int) -> np.ndarray:
+    if hasattr(query, "method"):
+        return np.asarray(query.query(ids, y_known, clf=fitted, fit_clf=False, batch_size=batch))
+    return np.asarray(query.query(ids, y_known, batch_size=batch))
+
+
+def _point(
+    fitted: Any,
+    error: str | None,
+    caught: list[Any],
+    ctx: StrategyContext,
+    pool: np.ndarray,
+    val: np.ndarray,
+    codes: np.ndarray,
+    classes: np.ndarray,
+    y_known: np.ndarray,
+    size: int,
+    repeat: int,
+    scorer: Any,
+    fit_seconds: float,
+) -> dict[str, Any]:
+    labeled = pool[y_known != MISSING]
+    point: dict[str, Any] = {
+        "size": size,
+        "repeat": repeat,
+        "train_score": math.nan,
+        "val_score": math.nan,
+        "fit_seconds": fit_seconds,
+        "predict_seconds": math.nan,
+        "status": "failed" if error else "ok",
+        "error": error,
+        "warning": f"{caught[0].category.__name__}: {caught[0].message}"[:500] if caught else None,
+        "n_train_groups": None,
+        "train_counts": _counts(classes[codes[labeled]]),
+        "val_counts": _counts(ctx.y[val]),
+        "val_recall": None,
+        "n_params": None,
+    }
+    if fitted is None:
+        return point
+    val_ids = val.astype(float).reshape(-1, 1)
+    start = perf_counter()
+    point["val_score"] = float(scorer(_Decoded(fitted, classes), val_ids, ctx.y[val]))
+    point["predict_seconds"] = perf_counter() - start
+    point["train_score"] = float(
+        scorer(_Decoded(fitted, classes), labeled.astype(float).reshape(-1, 1), ctx.y[labeled])
+    )
+    predicted = classes[np.asarray(fitted.predict(val_ids), dtype=int)]
+    present = [c for c in classes if np.any(ctx.y[val] == c)]
+    recall = recall_score(ctx.y[val], predicted, labels=present, average=None, zero_division=0)
+    point["val_recall"] = {str(c): float(r) for c, r in zip(present, recall, strict=True)}
+    return point
+
+
+class _Decoded(ClassifierMixin, BaseEstimator):
+    """A fitted scikit-activeml classifier (labels 0..k-1) seen with the original labels."""
+
+    def __init__(self, fitted: Any, classes: np.ndarray) -> None:
+        self.fitted = fitted
+        self.classes = classes
+        self.classes_ = classes
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.classes_[np.asarray(self.fitted.predict(X), dtype=int)]
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return self.fitted.predict_proba(X)
+
+
+def _counts(values: np.ndarray) -> dict[str, int]:
+    labels, counts = np.unique(values, return_counts=True)
+    return {str(label): int(count) for label, count in zip(labels, counts, strict=True)}
+
+
+def simulate(ctx: StrategyContext, method: str, *, name: str) -> Any:
+    """The active-learning curve of one query method over all of the comparison's splits."""
+    from howmuchdata.curve import LearningCurve, points_frame
+
+    seed_size = int(ctx.options.get("active_seed", ctx.sizes[0]))
+    batch = ctx.options.get("active_batch")
+    if seed_size < 2 or seed_size > ctx.sizes[-1]:
+        raise HowMuchDataError(
+            f"active-learning seed set of {seed_size} rows is outside 2..{ctx.sizes[-1]}; "
+            "pass active_seed within the training sizes"
+        )
+    records: list[dict[str, Any]] = []
+    for split in ctx.splits:
+        records.extend(simulate_split(ctx, split, method, seed_size=seed_size, batch=batch))
+    sizes = sorted({int(r["size"]) for r in records})
+    return LearningCurve(
+        points=points_frame(records),
+        scoring=ctx.scoring,
+        greater_is_better=True,
+        task=ctx.task,
+        n_samples=len(ctx.y),
+        classes=np.unique(ctx.y).tolist(),
+        model=name,
+        settings={
+            "sizes": sizes,
+            "repeats": len(ctx.splits),
+            "scoring": ctx.scoring,
+            "split": "comparison",
+            "random_state": ctx.random_state,
+            "simulation": "pool-based active learning (scikit-activeml)",
+            "query": METHODS[method],
+            "seed_size": seed_size,
+            "batch": batch if batch else f"{DEFAULT_BATCH_FRACTION:.0%} of labels held",
+        },
+    )
+
+
+def arms(ctx: StrategyContext, variant: str | None = None) -> list[Arm]:
+    """``active:<method>`` arms for every query method (``random`` always included)."""
+    ctx.require_classification("active")
+    if variant is not None and variant not in METHODS:
+        raise HowMuchDataError(
+            f"unknown active-learning method {variant!r}; use one of "
+            + ", ".join(f"active:{m}" for m in METHODS)
+        )
+    try:
+        import skactiveml  # noqa: F401
+    except ImportError:
+        raise HowMuchDataError(
+            "the active strategy needs scikit-activeml; pip install 'howmuchdata[strategies]'"
+        ) from None
+    methods = (
+        list(METHODS) if variant is None else sorted({variant, "random"}, key=list(METHODS).index)
+    )
+    return [
+        Arm(
+            name=f"active:{m}",
+            simulate=lambda c, m=m: simulate(c, m, name=f"active:{m}"),
+            family="active",
+            description=METHODS[m],
+        )
+        for m in methods
+    ]

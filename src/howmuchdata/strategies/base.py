@@ -1,0 +1,214 @@
+"""What every strategy family shares: the context it is built from and the arms it returns.
+
+A *family* (``simpler``, ``transfer``, ``augment``, ...) is a function
+``arms(ctx, variant) -> list[Arm]``. An :class:`Arm` is one curve of the comparison: either an
+estimator that the learning-curve engine measures on the common splits (``estimator`` set), or
+a simulation that produces its own :class:`~howmuchdata.curve.LearningCurve` on the same splits
+(``simulate`` set; active learning, whose training rows are chosen, not drawn).
+
+Feature steps are built here once so that every family sees the same preprocessing: numeric
+columns imputed and scaled, categorical ones one-hot encoded (:mod:`howmuchdata.models`), the
+text column TF-IDF (baseline) or embedded (transfer, few-shot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, clone
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import Pipeline
+
+from howmuchdata.data import Dataset, Task
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.models import PRESETS, make_estimator, make_preprocessor
+
+
+@dataclass
+class StrategyContext:
+    """Everything a strategy family needs to build its arms.
+
+    Attributes
+    ----------
+    X : pandas.DataFrame
+        Features, indexed ``0..n-1`` (the index is the row id the unlabeled pool relies on).
+    y : numpy.ndarray
+    task : {"classification", "regression"}
+    baseline : str or estimator
+        Preset name (``logreg``, ``hgb``, ``knn``, ``mlp``, ``rf``) or an estimator / pipeline.
+    text : str or None
+        Name of the free-text column.
+    image_shape : tuple or None
+        Shape of one image when each row is a flattened image.
+    embedder : object or None
+        The frozen encoder for transfer and few-shot (see :mod:`.embedders`), if any.
+    cache_dir : Path or None
+        Embedding cache folder.
+    splits : list of howmuchdata.curve.plan.Split
+        The common splits: every arm is measured on exactly these.
+    sizes : list of int
+        The common training sizes.
+    scoring : str
+    random_state : int
+    options : dict
+        Per-family settings (``augment_copies``, ``active_batch``, ...).
+    """
+
+    X: pd.DataFrame
+    y: np.ndarray
+    task: Task
+    baseline: Any = "logreg"
+    text: str | None = None
+    image_shape: tuple[int, ...] | None = None
+    embedder: Any = None
+    cache_dir: Path | None = None
+    splits: list[Any] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    scoring: str = "accuracy"
+    random_state: int = 0
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dataset(self) -> Dataset:
+        """The non-text columns as a Dataset (fixes the preprocessing's column lists)."""
+        X = self.X.drop(columns=[self.text]) if self.text else self.X
+        return Dataset(X=X, y=self.y, task=self.task)
+
+    @property
+    def other_columns(self) -> list[str]:
+        """Columns besides the text column."""
+        return [c for c in self.X.columns if c != self.text]
+
+    @property
+    def baseline_name(self) -> str:
+        if isinstance(self.baseline, str):
+            return self.baseline
+        model = self.baseline.steps[-1][1] if isinstance(self.baseline, Pipeline) else self.baseline
+        return type(model).__name__
+
+    def require_classification(self, family: str) -> None:
+        if self.task != "classification":
+            raise HowMuchDataError(
+                f"strategy {family!r} needs a categorical target, this one is numeric "
+                "(regression); leave it out of --strategies"
+            )
+
+
+@dataclass
+class Arm:
+    """One curve of a comparison.
+
+    Exactly one of ``estimator`` (measured by the engine on the common splits) and
+    ``simulate`` (``simulate(ctx) -> LearningCurve`` on the same splits) is set.
+    """
+
+    name: str
+    estimator: Any = None
+    simulate: Callable[[StrategyContext], Any] | None = None
+    family: str = ""
+    description: str = ""
+
+
+def preset_model(name: str, task: Task, seed: int | None = None) -> BaseEstimator:
+    """The bare model of a preset (no preprocessing)."""
+    if name not in PRESETS:
+        raise HowMuchDataError(f"unknown model {name!r}; use one of {', '.join(PRESETS)}")
+    return PRESETS[name][0](task, seed)
+
+
+def other_columns_step(ctx: StrategyContext, scale: bool = True) -> Any:
+    """Preprocessing of the non-text columns (``None`` when there are none)."""
+    if not ctx.other_columns:
+        return None
+    return make_preprocessor(ctx.dataset, scale=scale)
+
+
+def feature_step(ctx: StrategyContext, scale: bool = True) -> Any:
+    """The baseline's features: preprocessed columns, plus TF-IDF of the text column."""
+    if ctx.text is None:
+        return make_preprocessor(ctx.dataset, scale=scale)
+    parts: list[tuple[str, Any, Any]] = [
+        ("text", TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1), ctx.text)
+    ]
+    rest = other_columns_step(ctx, scale)
+    if rest is not None:
+        parts.append(("columns", rest, ctx.other_columns))
+    return ColumnTransformer(parts, sparse_threshold=1.0)
+
+
+def embedding_step(ctx: StrategyContext, family: str) -> Any:
+    """Frozen embeddings of the text column (or of whole rows), plus the other columns."""
+    from howmuchdata.strategies.embedders import EmbeddingTransformer
+
+    if ctx.embedder is None:
+        raise HowMuchDataError(
+            f"strategy {family!r} needs pretrained embeddings: pass a text column (--text COL), "
+            "image_shape with image weights (--image-shape, --image-weights) or embed=function"
+        )
+    if ctx.text is not None:
+        parts: list[tuple[str, Any, Any]] = [
+            (
+                "embed",
+                EmbeddingTransformer(ctx.embedder, column=ctx.text, cache_dir=ctx.cache_dir),
+                [ctx.text],
+            )
+        ]
+        rest = other_columns_step(ctx)
+        if rest is not None:
+            parts.append(("columns", rest, ctx.other_columns))
+        return ColumnTransformer(parts, sparse_threshold=0.0)
+    return EmbeddingTransformer(ctx.embedder, cache_dir=ctx.cache_dir)
+
+
+def split_baseline(ctx: StrategyContext) -> tuple[Any, BaseEstimator]:
+    """The baseline as (feature step, bare model), so strategies can wrap the model alone."""
+    baseline = ctx.baseline
+    if isinstance(baseline, str):
+        scale = PRESETS[baseline][1] if baseline in PRESETS else True
+        return feature_step(ctx, scale=scale), preset_model(baseline, ctx.task)
+    if isinstance(baseline, Pipeline):
+        head = baseline.steps[:-1]
+        features = clone(Pipeline(head)) if head else "passthrough"
+        return features, clone(baseline.steps[-1][1])
+    return feature_step(ctx), clone(baseline)
+
+
+def baseline_estimator(ctx: StrategyContext) -> Any:
+    """The reference pipeline every strategy is compared with."""
+    if ctx.text is None and isinstance(ctx.baseline, str):
+        # exactly the pipeline `howmuchdata curve --model NAME` measures
+        return make_estimator(ctx.baseline, ctx.dataset)
+    if isinstance(ctx.baseline, Pipeline):
+        return clone(ctx.baseline)
+    features, model = split_baseline(ctx)
+    return Pipeline([("features", features), ("model", model)])
+
+
+def with_features(ctx: StrategyContext, model: Any, *, scale: bool = True) -> Pipeline:
+    """``model`` behind the baseline's kind of features."""
+    return Pipeline([("features", feature_step(ctx, scale=scale)), ("model", model)])
+
+
+class Shared:
+    """A read-only value shared by every clone of the estimator that holds it.
+
+    scikit-learn's ``clone`` deep-copies parameters that are not estimators; for the full
+    feature table of a comparison that would copy the data at every curve point. The table is
+    never modified, so a copy is the same object.
+    """
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Shared:
+        return self
+
+    def __repr__(self) -> str:
+        shape = getattr(self.value, "shape", None)
+        return f"Shared({type(self.value).__name__}{'' if shape is None else list(shape)})"

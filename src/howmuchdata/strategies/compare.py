@@ -1,0 +1,521 @@
+"""``compare``: every strategy's learning curve on the same splits, and the labels each saves."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from howmuchdata.curve import LearningCurve, curves_to_result, learning_curve
+from howmuchdata.curve.plan import (
+    DEFAULT_RATIO,
+    DEFAULT_VAL_FRACTION,
+    default_min_size,
+    make_splits,
+    resolve_sizes,
+)
+from howmuchdata.data import Dataset, check_groups, check_target, check_time
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.strategies.base import Arm, StrategyContext
+from howmuchdata.strategies.embedders import FunctionEmbedder, ImageEmbedder, TextEmbedder
+from howmuchdata.strategies.embedding_cache import (
+    EmbeddingCache,
+    default_cache_dir,
+    embed_with_cache,
+)
+from howmuchdata.strategies.labels_saved import (
+    LABELS_SAVED_COLUMNS,
+    best_strategy_at,
+    crossovers,
+    default_targets,
+    describe_row,
+    labels_saved_table,
+    ratio,
+)
+from howmuchdata.strategies.registry import EMBEDDING_FAMILIES, build_arms, families_of
+
+DEFAULT_STRATEGIES = ("baseline", "simpler", "augment", "ensemble")
+MAX_ERROR_CHARS = 300
+ACTIVE_COLUMNS = ["random_labels", "ratio_vs_random"]
+
+
+class ComparisonSplits:
+    """A scikit-learn splitter that replays the comparison's splits to every curve.
+
+    Handing the engine this splitter (``cv=``) makes every strategy's curve use literally the
+    same validation rows and the same nested training subsets (the first ``n`` rows of each
+    split's order), instead of relying on equal seeds.
+    """
+
+    def __init__(self, splits: list[Any], kind: str) -> None:
+        self.splits = splits
+        self.kind = kind
+        digest = hashlib.sha1()
+        for s in splits:
+            digest.update(np.asarray(s.train_order, dtype=np.int64).tobytes())
+            digest.update(np.asarray(s.val, dtype=np.int64).tobytes())
+        self.fingerprint = digest.hexdigest()[:12]
+
+    def split(
+        self, X: Any = None, y: Any = None, groups: Any = None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for s in self.splits:
+            yield np.asarray(s.train_order), np.asarray(s.val)
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        return len(self.splits)
+
+    def __repr__(self) -> str:
+        # the engine keys stored points by this text: it must change whenever the splits do
+        return f"ComparisonSplits({self.kind}, {len(self.splits)} repeats, {self.fingerprint})"
+
+
+@dataclass
+class Comparison:
+    """Learning curves of several strategies on the same splits, and the labels each saves.
+
+    Attributes
+    ----------
+    curves : dict of str to LearningCurve
+        One curve per strategy that ran (``baseline`` first).
+    extrapolations : dict of str to Extrapolation
+        One fitted extrapolation per curve that could be extrapolated.
+    labels_saved : pandas.DataFrame
+        One row per (strategy, target): ``labels``, ``labels_lo``, ``labels_hi`` (interval at
+        ``level``), ``baseline_labels`` (+ ``baseline_lo`` / ``baseline_hi``), ``ratio``
+        (baseline labels / strategy labels), and for active-learning rows ``random_labels`` and
+        ``ratio_vs_random`` (against random sampling from the same seed set).
+    crossovers : list of dict
+        Sizes where the best strategy changes: ``size``, ``below``, ``above``, ``score``,
+        ``extrapolated``.
+    targets : list of float
+    baseline : str
+        Name of the reference curve (``"baseline"``).
+    failures : dict of str to str
+        Strategies that did not produce a usable curve, with the reason (one line).
+    strategies : list of dict
+        Per strategy: ``name``, ``family``, ``description``, ``seconds``, ``status``.
+    settings : dict
+        Sizes, repeats, split, scoring, seed, level, embedding details.
+    """
+
+    curves: dict[str, LearningCurve]
+    extrapolations: dict[str, Any]
+    labels_saved: pd.DataFrame
+    crossovers: list[dict[str, Any]]
+    targets: list[float]
+    baseline: str = "baseline"
+    failures: dict[str, str] = field(default_factory=dict)
+    strategies: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def best_at(self, n: float) -> str:
+        """Name of the strategy with the best predicted score at ``n`` labels."""
+        names, _ = best_strategy_at(self.extrapolations, np.array([float(n)]))
+        return names[0]
+
+    def summary(self) -> str:
+        """A few lines: labels needed per target against the baseline, crossovers, failures."""
+        lines = []
+        for target in self.targets:
+            rows = self.labels_saved[self.labels_saved["target"] == target]
+            lines.append(f"target {self.settings.get('scoring', 'score')} {target:g}:")
+            for row in rows.sort_values("labels").to_dict(orient="records"):
+                lines.append("  " + describe_row(row, self.baseline))
+        for cross in self.crossovers:
+            where = " (extrapolated)" if cross["extrapolated"] else ""
+            lines.append(
+                f"{cross['below']} is best below ~{cross['size']:,.0f} labels, "
+                f"{cross['above']} above{where}"
+            )
+        for name, reason in self.failures.items():
+            lines.append(f"{name} failed: {reason}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result.json sections: ``points``, ``curves``, ``extrapolation``,
+        ``labels_saved`` and ``comparison``."""
+        out = curves_to_result(list(self.curves.values()))
+        out["extrapolation"] = {name: ext.to_dict() for name, ext in self.extrapolations.items()}
+        out["labels_saved"] = self.labels_saved.to_dict(orient="records")
+        out["comparison"] = {
+            "baseline": self.baseline,
+            "targets": list(self.targets),
+            "crossovers": self.crossovers,
+            "strategies": self.strategies,
+            "failures": self.failures,
+            "settings": self.settings,
+        }
+        return out
+
+
+def compare(
+    X: Any,
+    y: Any = None,
+    *,
+    strategies: Sequence[Any] = DEFAULT_STRATEGIES,
+    targets: Sequence[float] | None = None,
+    baseline: Any = "logreg",
+    text: str | None = None,
+    image_shape: tuple[int, ...] | None = None,
+    image_weights: str | os.PathLike[str] | None = None,
+    image_arch: str = "resnet18",
+    embed: Callable[[Any], Any] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    groups: Any = None,
+    time: Any = None,
+    sizes: Sequence[float] | None = None,
+    repeats: int = 5,
+    scoring: str | None = None,
+    val_fraction: float = DEFAULT_VAL_FRACTION,
+    ratio: float = DEFAULT_RATIO,
+    level: float = 0.8,
+    random_state: int = 0,
+    n_jobs: int | None = None,
+    store: Any = None,
+    options: dict[str, Any] | None = None,
+    progress: Any = None,
+) -> Comparison:
+    """Measure each strategy's learning curve on the same splits and tabulate labels saved.
+
+    Parameters
+    ----------
+    X : DataFrame, array or Dataset
+        Features (one row per labeled example). A :class:`~howmuchdata.data.Dataset` brings its
+        own ``y``, ``groups`` and ``time``.
+    y : array-like or str, optional
+        Target values, or the name of the target column of ``X``.
+    strategies : sequence of str or (name, estimator)
+        Families (``baseline``, ``simpler``, ``transfer``, ``augment``, ``semi``, ``active``,
+        ``fewshot``, ``synthetic``, ``ensemble``), single variants (``simpler:knn``,
+        ``active:margin``) or user pairs ``("my_svm", SVC())``. The baseline is always included.
+    targets : sequence of float, optional
+        Target scores for the labels-saved table; default: the baseline's mean score at its
+        middle and largest size, and halfway from there to its extrapolated asymptote.
+    baseline : str or estimator
+        The reference model: a preset (``logreg``, ``hgb``, ``knn``, ``mlp``, ``rf``) or an
+        estimator / pipeline. With ``text`` the preset runs on TF-IDF of the text column.
+    text : str, optional
+        Name of a free-text column: TF-IDF for the baseline, MiniLM sentence embeddings for
+        transfer and few-shot.
+    image_shape : tuple, optional
+        ``(height, width[, channels])`` when each row is a flattened image: enables image
+        augmentation and, with weights on disk, image transfer.
+    image_weights : path, optional
+        torchvision ``state_dict`` of ``image_arch`` (default: torchvision's file in the torch
+        hub cache).
+    image_arch : str
+        torchvision backbone for image transfer.
+    embed : callable, optional
+        Your own ``embed(X) -> array`` for transfer and few-shot (takes precedence).
+    cache_dir : path, optional
+        Embedding cache folder; default ``$HOWMUCHDATA_CACHE/embeddings`` or
+        ``~/.cache/howmuchdata/embeddings``.
+    groups, time : array-like, optional
+        As in :func:`howmuchdata.learning_curve`.
+    sizes, repeats, scoring, val_fraction, ratio, random_state, n_jobs, store, progress
+        As in :func:`howmuchdata.learning_curve`; shared by every strategy.
+    level : float
+        Coverage of the labels intervals.
+    options : dict, optional
+        Per-family settings: ``augment_copies`` (2), ``image_ops`` (shift, crop, noise),
+        ``active_seed`` (the smallest size), ``active_batch`` (20% of labels held),
+        ``max_unlabeled`` (2000), ``ensemble_size`` (10).
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    HowMuchDataError
+        For bad input found before any fitting: an unknown strategy, a missing text column,
+        missing pretrained weights, a strategy that does not apply. A strategy that fails while
+        running does not raise: it is listed in ``Comparison.failures`` and the others go on.
+    """
+    X, y_arr, task, groups, time = _inputs(X, y, groups, time)
+    if text is not None and text not in X.columns:
+        shown = ", ".join(map(str, list(X.columns)[:8]))
+        raise HowMuchDataError(f"text column {text!r} not found; pass --text with one of: {shown}")
+    strategies = list(strategies)
+    needs_embedding = bool(families_of(strategies) & EMBEDDING_FAMILIES)
+    embedder = _embedder(X, text, image_shape, image_weights, image_arch, embed, needs_embedding)
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+
+    splits = make_splits(
+        y_arr,
+        task=task,
+        repeats=repeats,
+        seed=random_state,
+        groups=groups,
+        time=time,
+        val_fraction=val_fraction,
+    )
+    max_size = min(len(s.train_order) for s in splits)
+    min_size = default_min_size(y_arr, task) if sizes is None else 1
+    size_list = resolve_sizes(
+        sizes, min_size=min_size, max_size=max_size, n_rows=len(y_arr), ratio=ratio
+    )
+    kind = (
+        "time"
+        if time is not None
+        else "groups"
+        if groups is not None
+        else ("stratified" if task == "classification" else "random")
+    )
+    splitter = ComparisonSplits(splits, kind)
+    scoring_name = scoring or ("accuracy" if task == "classification" else "r2")
+    ctx = StrategyContext(
+        X=X,
+        y=y_arr,
+        task=task,
+        baseline=baseline,
+        text=text,
+        image_shape=image_shape,
+        embedder=embedder,
+        cache_dir=cache if embedder is not None else None,
+        splits=splits,
+        sizes=size_list,
+        scoring=scoring_name,
+        random_state=random_state,
+        options=dict(options or {}),
+    )
+    arms = build_arms(ctx, strategies)  # every configuration error surfaces here, before fitting
+
+    settings: dict[str, Any] = {
+        "sizes": size_list,
+        "repeats": len(splits),
+        "split": repr(splitter),
+        "scoring": scoring_name,
+        "random_state": random_state,
+        "level": level,
+        "baseline_model": ctx.baseline_name,
+        "text": text,
+        "image_shape": list(image_shape) if image_shape else None,
+    }
+    if embedder is not None and any(a.family in EMBEDDING_FAMILIES for a in arms):
+        settings["embedding"] = _precompute(ctx, embedder, cache)
+
+    curves: dict[str, LearningCurve] = {}
+    extrapolations: dict[str, Any] = {}
+    failures: dict[str, str] = {}
+    records: list[dict[str, Any]] = []
+    for arm in arms:
+        start = perf_counter()
+        status = "ok"
+        try:
+            curve = _run_arm(
+                arm,
+                ctx,
+                X,
+                y_arr,
+                groups,
+                splitter,
+                size_list,
+                scoring_name,
+                val_fraction,
+                random_state,
+                n_jobs,
+                store,
+                progress,
+            )
+            curves[arm.name] = curve
+            extrapolations[arm.name] = curve.extrapolate()
+        except Exception as exc:  # one failing strategy must not stop the others
+            failures[arm.name] = _one_line(exc)
+            status = "failed"
+        records.append(
+            {
+                "name": arm.name,
+                "family": arm.family,
+                "description": arm.description,
+                "seconds": perf_counter() - start,
+                "status": status,
+            }
+        )
+
+    table, cross, target_list = _tables(curves, extrapolations, targets, level, size_list)
+    return Comparison(
+        curves=curves,
+        extrapolations=extrapolations,
+        labels_saved=table,
+        crossovers=cross,
+        targets=target_list,
+        failures=failures,
+        strategies=records,
+        settings=settings,
+    )
+
+
+def _inputs(
+    X: Any, y: Any, groups: Any, time: Any
+) -> tuple[pd.DataFrame, np.ndarray, str, Any, Any]:
+    if isinstance(X, Dataset):
+        ds = X
+        X, y = ds.X, ds.y
+        groups = ds.groups if groups is None else groups
+        time = ds.time if time is None else time
+    if isinstance(y, str):
+        if not isinstance(X, pd.DataFrame) or y not in X.columns:
+            raise HowMuchDataError(
+                f"target column {y!r} not found; pass y= with the target values or column"
+            )
+        X, y = X.drop(columns=[y]), X[y]
+    if y is None:
+        raise HowMuchDataError("no target given; pass y= (values or a column name of X)")
+    if isinstance(X, pd.DataFrame):
+        frame = X.reset_index(drop=True)
+    else:
+        arr = np.asarray(X)
+        if arr.ndim != 2:
+            raise HowMuchDataError(
+                f"X has {arr.ndim} dimensions; pass a 2-D table (one row per example)"
+            )
+        frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+    y_arr, task = check_target(y, name="y")
+    if len(y_arr) != len(frame):
+        raise HowMuchDataError(
+            f"X has {len(frame)} rows but y has {len(y_arr)} values; pass one target per row"
+        )
+    groups = check_groups(groups, len(frame)) if groups is not None else None
+    time = check_time(time, len(frame)) if time is not None else None
+    return frame, y_arr, task, groups, time
+
+
+def _embedder(
+    X: pd.DataFrame,
+    text: str | None,
+    image_shape: Any,
+    weights: Any,
+    arch: str,
+    embed: Any,
+    needed: bool,
+) -> Any:
+    if embed is not None:
+        embedder: Any = FunctionEmbedder(embed)
+    elif text is not None:
+        embedder = TextEmbedder()
+    elif image_shape is not None:
+        pixel_max = float(np.nanmax(X.to_numpy(dtype=float))) or 1.0
+        embedder = ImageEmbedder(
+            tuple(image_shape), arch=arch, weights=weights, pixel_max=pixel_max
+        )
+    else:
+        return None
+    if needed:
+        embedder.check()  # missing weights or packages: say so now, not after an hour of curves
+    return embedder
+
+
+def _precompute(ctx: StrategyContext, embedder: Any, cache_dir: Path) -> dict[str, Any]:
+    """Embed every row once (reading the cache); the curves then only read vectors back."""
+    cache = EmbeddingCache(cache_dir, embedder.id)
+    rows = ctx.X[ctx.text] if ctx.text is not None else ctx.X
+    before = len(cache)
+    start = perf_counter()
+    embed_with_cache(rows, embedder, cache)
+    return {
+        "embedder": embedder.id,
+        "cache": str(cache.path),
+        "rows": len(rows),
+        "cached_before": before,
+        "seconds": perf_counter() - start,
+    }
+
+
+def _run_arm(
+    arm: Arm,
+    ctx: StrategyContext,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    groups: Any,
+    splitter: ComparisonSplits,
+    sizes: list[int],
+    scoring: str,
+    val_fraction: float,
+    random_state: int,
+    n_jobs: Any,
+    store: Any,
+    progress: Any,
+) -> LearningCurve:
+    if arm.simulate is not None:
+        curve = arm.simulate(ctx)
+    else:
+        curve = learning_curve(
+            arm.estimator,
+            X,
+            y,
+            groups=groups,
+            sizes=sizes,
+            repeats=splitter.get_n_splits(),
+            scoring=scoring,
+            store=store,
+            n_jobs=n_jobs,
+            cv=splitter,
+            task=ctx.task,
+            val_fraction=val_fraction,
+            random_state=random_state,
+            name=arm.name,
+            progress=progress,
+        )
+    if curve.ok_points.empty:
+        errors = curve.failures["error"].dropna()
+        reason = errors.iloc[0] if len(errors) else "no point could be fitted"
+        raise HowMuchDataError(f"every point failed ({reason})")
+    return curve
+
+
+def _tables(
+    curves: dict[str, LearningCurve],
+    extrapolations: dict[str, Any],
+    targets: Sequence[float] | None,
+    level: float,
+    sizes: list[int],
+) -> tuple[pd.DataFrame, list[dict[str, Any]], list[float]]:
+    if "baseline" not in extrapolations:
+        return pd.DataFrame(columns=[*LABELS_SAVED_COLUMNS, *ACTIVE_COLUMNS]), [], []
+    base = curves["baseline"]
+    if targets is None:
+        target_list = default_targets(
+            extrapolations["baseline"],
+            base.ok_points["size"].to_numpy(),
+            greater_is_better=base.greater_is_better,
+        )
+    else:
+        target_list = [float(t) for t in targets]
+    table = labels_saved_table(extrapolations, target_list, baseline="baseline", level=level)
+    table = _versus_random(table)
+    cross = crossovers(extrapolations, min_size=float(sizes[0]), max_size=float(sizes[-1]))
+    return table, cross, target_list
+
+
+def _versus_random(table: pd.DataFrame) -> pd.DataFrame:
+    """For active-learning rows: labels random sampling needs, and the ratio to it."""
+    table = table.copy()
+    table["random_labels"] = math.nan
+    table["ratio_vs_random"] = math.nan
+    random_rows = table[table["strategy"] == "active:random"].set_index("target")["labels"]
+    if random_rows.empty:
+        return table
+    active = table["strategy"].str.startswith("active:")
+    for i in table.index[active]:
+        reference = float(random_rows.get(table.at[i, "target"], math.nan))
+        table.at[i, "random_labels"] = reference
+        table.at[i, "ratio_vs_random"] = ratio(reference, float(table.at[i, "labels"]))
+    return table
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else ""
+    if not isinstance(exc, HowMuchDataError):
+        text = f"{type(exc).__name__}: {text}"
+    return text[:MAX_ERROR_CHARS]

@@ -1,0 +1,250 @@
+"""The labels-saved table and the crossover sizes, from fitted extrapolations.
+
+Everything here works on objects with the :class:`~howmuchdata.extrapolate.Extrapolation`
+interface (``predict``, ``size_for``, ``size_for(target, level=...)``), never on raw points, so
+the arithmetic can be checked on curves with an exactly known answer.
+
+For a target score ``t`` and a strategy ``s`` the table holds the labeled samples ``s`` needs to
+reach ``t`` (with its interval), the samples the baseline needs, and
+``ratio = baseline_labels / labels``: 8.4 means the strategy needs 8.4x fewer labels.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+LABELS_SAVED_COLUMNS = [
+    "strategy",
+    "target",
+    "labels",
+    "labels_lo",
+    "labels_hi",
+    "baseline_labels",
+    "baseline_lo",
+    "baseline_hi",
+    "ratio",
+]
+
+# Crossovers are searched from the smallest measured size up to this multiple of the largest.
+CROSSOVER_REACH = 10.0
+
+
+class ExtrapolationLike(Protocol):
+    """What the table needs from an extrapolation (``howmuchdata.extrapolate.Extrapolation``)."""
+
+    def predict(self, n: Any) -> np.ndarray: ...
+
+    def size_for(self, target: float, level: float | None = None) -> Any: ...
+
+
+def ratio(baseline_labels: float, labels: float) -> float:
+    """``baseline_labels / labels`` with the out-of-reach cases spelled out.
+
+    Both out of reach (or unknown) -> NaN; only the strategy reaches it -> inf; only the
+    baseline reaches it -> 0.
+    """
+    if math.isnan(labels) or math.isnan(baseline_labels):
+        return math.nan
+    if np.isinf(labels) and np.isinf(baseline_labels):
+        return math.nan
+    if np.isinf(labels):
+        return 0.0
+    if labels <= 0:
+        return math.nan
+    return float(baseline_labels) / float(labels)
+
+
+def _size_interval(ext: ExtrapolationLike, target: float, level: float) -> tuple[float, float]:
+    lo, hi = ext.size_for(target, level=level)
+    lo, hi = float(lo), float(hi)
+    # the optimistic bound of the score gives the smaller size; keep lo <= hi whatever the order
+    return (min(lo, hi), max(lo, hi)) if not (math.isnan(lo) or math.isnan(hi)) else (lo, hi)
+
+
+def labels_saved_table(
+    extrapolations: Mapping[str, ExtrapolationLike],
+    targets: Sequence[float],
+    *,
+    baseline: str = "baseline",
+    level: float = 0.8,
+) -> pd.DataFrame:
+    """Labels each strategy needs for each target, against the baseline.
+
+    Parameters
+    ----------
+    extrapolations : mapping of str to Extrapolation
+        One fitted extrapolation per strategy name; must include ``baseline``.
+    targets : sequence of float
+        Target validation scores.
+    baseline : str
+        Name of the reference strategy.
+    level : float
+        Coverage of the ``labels_lo`` / ``labels_hi`` interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (strategy, target) with the columns of :data:`LABELS_SAVED_COLUMNS`. The
+        baseline has its own rows (ratio 1). Sizes are ``inf`` when out of reach.
+    """
+    if baseline not in extrapolations:
+        raise KeyError(f"no extrapolation for the baseline {baseline!r}")
+    base = extrapolations[baseline]
+    rows: list[dict[str, Any]] = []
+    for target in targets:
+        base_n = float(base.size_for(target))
+        base_lo, base_hi = _size_interval(base, target, level)
+        for name, ext in extrapolations.items():
+            n = float(ext.size_for(target))
+            lo, hi = _size_interval(ext, target, level)
+            rows.append(
+                {
+                    "strategy": name,
+                    "target": float(target),
+                    "labels": n,
+                    "labels_lo": lo,
+                    "labels_hi": hi,
+                    "baseline_labels": base_n,
+                    "baseline_lo": base_lo,
+                    "baseline_hi": base_hi,
+                    "ratio": ratio(base_n, n),
+                }
+            )
+    return pd.DataFrame(rows, columns=LABELS_SAVED_COLUMNS)
+
+
+def default_targets(
+    ext: ExtrapolationLike,
+    sizes: Sequence[float],
+    *,
+    greater_is_better: bool = True,
+) -> list[float]:
+    """A few target levels between the baseline's measured and extrapolated scores.
+
+    The baseline's expected score (its extrapolation) at the middle and at the largest measured
+    size, and the level halfway from the latter to the extrapolated asymptote when that is
+    better. Each is rounded to 3 decimals towards the easier side, so the baseline reaches the
+    first two within its measured sizes.
+    """
+    distinct = np.unique(np.asarray(sizes, dtype=float))
+    distinct = distinct[np.isfinite(distinct)]
+    if distinct.size == 0:
+        return []
+    mid = float(distinct[len(distinct) // 2])
+    last = float(distinct[-1])
+    levels = [float(np.asarray(ext.predict(np.array([n])))[0]) for n in (mid, last)]
+    asymptote = float(getattr(ext, "asymptote", math.nan))
+    sign = 1.0 if greater_is_better else -1.0
+    if np.isfinite(asymptote) and sign * (asymptote - levels[-1]) > 2e-3:
+        levels.append(levels[-1] + 0.5 * (asymptote - levels[-1]))
+    rounder = math.floor if greater_is_better else math.ceil
+    rounded = {rounder(v * 1000) / 1000 for v in levels if np.isfinite(v)}
+    return sorted(rounded, key=lambda v: sign * v)
+
+
+def best_strategy_at(
+    extrapolations: Mapping[str, ExtrapolationLike],
+    n: np.ndarray,
+    *,
+    greater_is_better: bool = True,
+) -> tuple[list[str], np.ndarray]:
+    """The strategy with the best predicted score at each size ``n`` (and that score)."""
+    names = list(extrapolations)
+    preds = np.vstack([np.asarray(extrapolations[k].predict(n), dtype=float) for k in names])
+    work = preds if greater_is_better else -preds
+    work = np.where(np.isfinite(work), work, -np.inf)
+    idx = np.argmax(work, axis=0)
+    return [names[i] for i in idx], preds[idx, np.arange(preds.shape[1])]
+
+
+def crossovers(
+    extrapolations: Mapping[str, ExtrapolationLike],
+    *,
+    min_size: float,
+    max_size: float,
+    greater_is_better: bool = True,
+    reach: float = CROSSOVER_REACH,
+    grid_points: int = 400,
+) -> list[dict[str, Any]]:
+    """Sizes where the best strategy (highest predicted score) changes.
+
+    Parameters
+    ----------
+    extrapolations : mapping of str to Extrapolation
+    min_size, max_size : float
+        The smallest and largest measured training sizes; the search runs from ``min_size`` to
+        ``reach * max_size``.
+    greater_is_better : bool
+        Direction of the score.
+
+    Returns
+    -------
+    list of dict
+        ``{"size", "below", "above", "score", "extrapolated"}`` per change, in increasing size:
+        ``below`` is best just under ``size``, ``above`` just over it, ``score`` their common
+        predicted score there, ``extrapolated`` whether ``size`` lies beyond the measured sizes.
+    """
+    if len(extrapolations) < 2 or not (0 < min_size <= max_size):
+        return []
+    grid = np.geomspace(min_size, max_size * reach, grid_points)
+    best, _ = best_strategy_at(extrapolations, grid, greater_is_better=greater_is_better)
+    found: list[dict[str, Any]] = []
+    for i in range(1, len(grid)):
+        if best[i] == best[i - 1]:
+            continue
+        below, above = best[i - 1], best[i]
+        ext_a, ext_b = extrapolations[below], extrapolations[above]
+
+        def gap(logn: float, a: Any = ext_a, b: Any = ext_b) -> float:
+            n = np.array([math.exp(logn)])
+            return float(np.asarray(a.predict(n))[0] - np.asarray(b.predict(n))[0])
+
+        lo, hi = math.log(grid[i - 1]), math.log(grid[i])
+        try:
+            size = math.exp(brentq(gap, lo, hi, xtol=1e-6))
+        except ValueError:  # no sign change between the two grid points (a third curve won)
+            size = math.sqrt(grid[i - 1] * grid[i])
+        score = float(np.asarray(ext_a.predict(np.array([size])))[0])
+        found.append(
+            {
+                "size": size,
+                "below": below,
+                "above": above,
+                "score": score,
+                "extrapolated": bool(size > max_size),
+            }
+        )
+    return found
+
+
+def describe_row(row: Mapping[str, Any], baseline: str = "baseline") -> str:
+    """One sentence for a labels-saved row, e.g. for the command line."""
+    name, target = row["strategy"], row["target"]
+    n, lo, hi = row["labels"], row["labels_lo"], row["labels_hi"]
+    if not np.isfinite(n):
+        return f"{name} does not reach {target:g} within reach of its curve"
+    text = f"{name} reaches {target:g} with {_fmt(n)} labels [{_fmt(lo)}-{_fmt(hi)}]"
+    if name == baseline:
+        return text
+    base = row["baseline_labels"]
+    r = row["ratio"]
+    if not np.isfinite(base):
+        return text + f"; {baseline} does not reach it"
+    text += f"; {baseline} needs {_fmt(base)}"
+    if np.isfinite(r) and r >= 1:
+        return text + f": {r:.1f}x fewer"
+    if np.isfinite(r) and r > 0:
+        return text + f": {1 / r:.1f}x more"
+    return text
+
+
+def _fmt(n: float) -> str:
+    if not np.isfinite(n):
+        return "inf"
+    return f"{round(n):,}"

