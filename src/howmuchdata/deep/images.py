@@ -1,0 +1,304 @@
+"""Image collections on disk: a folder per class, or a CSV of ``path,label``.
+
+Reading a collection only lists files and checks that each one decodes (one image in memory at
+a time); the pixels are decoded again, resized, when a training batch asks for them, so memory is
+bounded by the batch and not by the collection. A file that is not an image, or is corrupt or
+truncated, is skipped, counted and listed in :attr:`ImageCollection.skipped`, never a crash.
+
+Decoding uses Pillow and NumPy (no torchvision needed).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from PIL import Image, UnidentifiedImageError
+
+from howmuchdata.errors import HowMuchDataError
+
+COLOR_CHANNELS = {"RGB": 3, "L": 1}
+# Pillow's own errors for files it cannot read; anything else is a bug and keeps its traceback
+_DECODE_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    Image.DecompressionBombError,
+)
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file left out of a collection and why."""
+
+    path: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason}
+
+
+@dataclass
+class ImageCollection:
+    """Labelled image files that decoded, and the files that did not.
+
+    Attributes
+    ----------
+    paths : list of str
+        Absolute paths of the readable images, one per example.
+    labels : list of str
+        Class label per image.
+    skipped : list of SkippedFile
+        Files left out (not an image, corrupt, truncated, missing) with the reason.
+    source : str
+        The folder or CSV file the collection was read from.
+    """
+
+    paths: list[str]
+    labels: list[str]
+    skipped: list[SkippedFile] = field(default_factory=list)
+    source: str = ""
+
+    @property
+    def classes(self) -> list[str]:
+        """Sorted class labels."""
+        return sorted(set(self.labels))
+
+    def frame(self, path_column: str = "path") -> pd.DataFrame:
+        """The examples as a one-column DataFrame of paths (the ``X`` of a curve)."""
+        return pd.DataFrame({path_column: self.paths})
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and the skipped files, JSON-serialisable (for result.json)."""
+        labels, counts = np.unique(np.asarray(self.labels, dtype=str), return_counts=True)
+        return {
+            "source": self.source,
+            "n_images": len(self.paths),
+            "class_counts": {str(k): int(v) for k, v in zip(labels, counts, strict=True)},
+            "n_skipped": len(self.skipped),
+            "skipped": [s.to_dict() for s in self.skipped],
+        }
+
+
+def read_image_folder(
+    root: str | os.PathLike[str], *, n_jobs: int | None = None
+) -> ImageCollection:
+    """Read a folder with one sub-folder per class (``root/cat/1.png``, ``root/dog/7.jpg``).
+
+    Every file inside a class folder (at any depth, hidden files aside) is tried with Pillow;
+    files directly under ``root`` belong to no class and are skipped.
+
+    Parameters
+    ----------
+    root : path
+        The collection's folder.
+    n_jobs : int, optional
+        Threads for checking the files (joblib); ``None`` is one.
+
+    Returns
+    -------
+    ImageCollection
+
+    Raises
+    ------
+    HowMuchDataError
+        When the folder does not exist, has no class folders, or no readable image.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise HowMuchDataError(f"image folder {str(root)!r} does not exist; pass a folder path")
+    class_dirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not class_dirs:
+        raise HowMuchDataError(
+            f"{str(root)!r} has no sub-folders; put the images in one folder per class "
+            "(root/<class>/<image>) or pass a CSV of path,label"
+        )
+    candidates: list[tuple[Path, str]] = []
+    skipped = [
+        SkippedFile(str(p), "not inside a class folder")
+        for p in sorted(root.iterdir())
+        if p.is_file() and not p.name.startswith(".")
+    ]
+    for class_dir in class_dirs:
+        for path in sorted(_files_under(class_dir)):
+            candidates.append((path, class_dir.name))
+    return _check_all(candidates, skipped, source=str(root), n_jobs=n_jobs)
+
+
+def read_image_csv(
+    csv_path: str | os.PathLike[str],
+    *,
+    path_column: str = "path",
+    label_column: str = "label",
+    n_jobs: int | None = None,
+) -> ImageCollection:
+    """Read a CSV with one row per image: a path (absolute or relative to the CSV) and a label.
+
+    Parameters
+    ----------
+    csv_path : path
+        The CSV file.
+    path_column, label_column : str
+        Column names of the path and the label.
+    n_jobs : int, optional
+        Threads for checking the files (joblib); ``None`` is one.
+
+    Returns
+    -------
+    ImageCollection
+    """
+    csv_path = Path(csv_path)
+    if not csv_path.is_file():
+        raise HowMuchDataError(f"CSV file {str(csv_path)!r} does not exist; pass a CSV path")
+    table = pd.read_csv(csv_path)
+    for column, flag in ((path_column, "path_column"), (label_column, "label_column")):
+        if column not in table.columns:
+            raise HowMuchDataError(
+                f"column {column!r} not found in {csv_path.name}; pass {flag} with one of: "
+                + ", ".join(map(str, table.columns))
+            )
+    candidates, skipped = [], []
+    for raw_path, label in zip(table[path_column], table[label_column], strict=True):
+        if pd.isna(raw_path) or pd.isna(label):
+            skipped.append(SkippedFile(str(raw_path), "missing path or label in the CSV"))
+            continue
+        path = Path(str(raw_path))
+        path = path if path.is_absolute() else csv_path.parent / path
+        candidates.append((path, str(label)))
+    return _check_all(candidates, skipped, source=str(csv_path), n_jobs=n_jobs)
+
+
+def check_image(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` cannot be used as an image, or ``None`` when it decodes completely."""
+    try:
+        with Image.open(path) as image:
+            image.load()  # a full decode: catches truncated and corrupt data, not just headers
+    except FileNotFoundError:
+        return "file not found"
+    except UnidentifiedImageError:
+        return "not an image Pillow can read"
+    except _DECODE_ERRORS as exc:
+        return f"corrupt image ({type(exc).__name__}: {str(exc).strip()[:120]})"
+    return None
+
+
+def decode_image(path: str | os.PathLike[str], size: int, color: str = "RGB") -> np.ndarray:
+    """Decode one image to a ``(channels, size, size)`` float32 array in [0, 1].
+
+    The image is converted to ``color`` ("RGB" or "L") and resized to ``size x size``
+    (bilinear, aspect ratio not kept: every image fills the network's input).
+    """
+    with Image.open(path) as image:
+        # JPEG can decode at a reduced scale directly: much less work for large photos
+        image.draft(color, (size, size))
+        image = image.convert(color).resize((size, size), Image.Resampling.BILINEAR)
+        pixels = np.asarray(image, dtype=np.float32) / 255.0
+    pixels = pixels[None, :, :] if pixels.ndim == 2 else np.transpose(pixels, (2, 0, 1))
+    return np.ascontiguousarray(pixels)
+
+
+def _files_under(folder: Path) -> Iterable[Path]:
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+def _check_all(
+    candidates: list[tuple[Path, str]],
+    skipped: list[SkippedFile],
+    *,
+    source: str,
+    n_jobs: int | None,
+) -> ImageCollection:
+    # threads: Pillow releases the GIL while decoding, and nothing needs pickling
+    reasons = Parallel(n_jobs=n_jobs, prefer="threads", batch_size=256)(
+        delayed(check_image)(path) for path, _ in candidates
+    )
+    paths, labels = [], []
+    for (path, label), reason in zip(candidates, reasons, strict=True):
+        if reason is None:
+            paths.append(str(path.resolve()))
+            labels.append(label)
+        else:
+            skipped.append(SkippedFile(str(path), reason))
+    if not paths:
+        raise HowMuchDataError(
+            f"no readable image in {source!r} ({len(skipped)} file(s) skipped); "
+            "check the path and that the files are images (PNG, JPEG, ...)"
+        )
+    return ImageCollection(paths=paths, labels=labels, skipped=skipped, source=source)
+
+
+def is_image_csv(path: str | os.PathLike[str], path_column: str = "path") -> bool:
+    """Whether ``path`` is a CSV whose ``path`` column names image files (by extension)."""
+    path = Path(path)
+    if path.suffix.lower() != ".csv" or not path.is_file():
+        return False
+    try:
+        head = pd.read_csv(path, nrows=5)
+    except (ValueError, OSError):
+        return False
+    if path_column not in head.columns:
+        return False
+    first = head[path_column].dropna()
+    extensions = Image.registered_extensions()
+    return len(first) > 0 and Path(str(first.iloc[0])).suffix.lower() in extensions
+
+
+def load_image_source(
+    source: Any, target: Any = None, *, task: str | None = None, n_jobs: int | None = None
+) -> Any:
+    """An image :class:`~howmuchdata.data.Dataset` when ``source`` is an image collection.
+
+    A folder is read with :func:`read_image_folder`; a CSV with a ``path`` column of image
+    files with :func:`read_image_csv` (``target`` names the label column, default ``label``).
+    Anything else returns ``None`` (the caller reads it as a table).
+
+    The dataset's ``X`` is a one-column DataFrame of paths; ``notes["images"]`` holds
+    :meth:`ImageCollection.summary` (counts and the skipped files).
+    """
+    if not isinstance(source, str | os.PathLike):
+        return None
+    if Path(source).is_dir():
+        collection = read_image_folder(source, n_jobs=n_jobs)
+    elif is_image_csv(source):
+        label = target if isinstance(target, str) else "label"
+        collection = read_image_csv(source, label_column=label, n_jobs=n_jobs)
+    else:
+        return None
+    if task == "regression":
+        raise HowMuchDataError(
+            "image folders are classification data (one folder per class); drop --task regression"
+        )
+    from howmuchdata.data import Dataset
+
+    dataset = Dataset(
+        X=collection.frame(),
+        y=np.asarray(collection.labels),
+        task="classification",
+        source=Path(source).name,
+        target=target if isinstance(target, str) else "label",
+    )
+    if hasattr(dataset, "notes"):
+        dataset.notes["images"] = collection.summary()
+    return dataset
+
+
+def skipped_message(dataset: Any, limit: int = 5) -> str | None:
+    """One line naming the files an image dataset skipped, or ``None`` when there were none."""
+    summary = getattr(dataset, "notes", {}).get("images") or {}
+    skipped = summary.get("skipped") or []
+    if not skipped:
+        return None
+    shown = "; ".join(f"{Path(s['path']).name}: {s['reason']}" for s in skipped[:limit])
+    more = f"; ... and {len(skipped) - limit} more" if len(skipped) > limit else ""
+    return f"skipped {len(skipped)} unreadable file(s) ({shown}{more}); listed in result.json"

