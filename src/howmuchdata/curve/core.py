@@ -156,6 +156,12 @@ class LearningCurve:
             ],
         }
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: the same answer-first summary as the report."""
+        from howmuchdata.report.jupyter import summary_html
+
+        return summary_html(curves_to_result([self]))
+
     def metadata(self) -> dict[str, Any]:
         """Everything but the points (the ``curves`` entry of result.json)."""
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -88,6 +89,10 @@ class Plan:
     cap: int
     priorities: list[dict[str, Any]] = field(default_factory=list)
     advice: list[str] = field(default_factory=list)
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: the plan's summary, escaped."""
+        return f"<pre>{html.escape(self.summary())}</pre>"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form for ``result.json``'s ``plan`` key."""

@@ -140,6 +140,12 @@ class Comparison:
             lines.append(f"{name} failed: {reason}")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: the same answer and labels-saved summary as the report."""
+        from howmuchdata.report.jupyter import summary_html
+
+        return summary_html(self.to_dict())
+
     def to_dict(self) -> dict[str, Any]:
         """The result.json sections: ``points``, ``curves``, ``extrapolation``,
         ``labels_saved`` and ``comparison``."""
