@@ -1,0 +1,152 @@
+"""``howmuchdata diagnose``: what holds the model back, each finding with evidence and an action.
+
+Thin: parse -> :func:`howmuchdata.data.load_dataset` -> a learning curve (unless ``--no-curve``)
+-> :func:`howmuchdata.diagnose.diagnose` -> print + ``result.json`` (``findings``, and the
+curve's ``points``/``curves``/``extrapolation``) + ``report.html``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from howmuchdata.cli._app import app
+from howmuchdata.curve import curves_to_result
+from howmuchdata.data import load_dataset
+from howmuchdata.diagnose import CHECKS, Finding, diagnose
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.result import update_result
+
+SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
+
+
+@app.command(name="diagnose")
+def diagnose_command(
+    data: Annotated[Path, typer.Argument(help="CSV or Parquet file, one row per example.")],
+    target: Annotated[str, typer.Option("--target", "-t", help="Column to predict.")],
+    groups: Annotated[
+        str | None, typer.Option(help="Column of group ids (patient, site): never split.")
+    ] = None,
+    time: Annotated[str | None, typer.Option(help="Time column: enables the drift check.")] = None,
+    subgroup: Annotated[
+        str | None,
+        typer.Option(help="Column of subgroups (site, device, ...) to score one by one."),
+    ] = None,
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model", "-m", help="Preset (logreg, rf, hgb, knn, mlp) or module:callable."
+        ),
+    ] = "logreg",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default runs/<data name>).")
+    ] = None,
+    curve: Annotated[
+        bool,
+        typer.Option("--curve/--no-curve", help="Measure a learning curve for the curve checks."),
+    ] = True,
+    repeats: Annotated[int, typer.Option(help="Independent splits per curve size.")] = 5,
+    sizes: Annotated[
+        str | None, typer.Option(help="Curve sizes, e.g. 50,100,200 (default: geometric).")
+    ] = None,
+    check: Annotated[
+        list[str] | None,
+        typer.Option("--check", help=f"Run only this check; repeatable ({', '.join(CHECKS)})."),
+    ] = None,
+    target_score: Annotated[
+        float | None,
+        typer.Option(help="Overall score to reach (per-class advice); default: the current one."),
+    ] = None,
+    min_gain: Annotated[
+        float, typer.Option(help="Gain per doubling below which more data is not worth it.")
+    ] = 0.005,
+    task: Annotated[
+        str | None, typer.Option(help="classification or regression (default: inferred).")
+    ] = None,
+    drop: Annotated[
+        list[str] | None, typer.Option(help="Column to leave out of the features; repeatable.")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers.")] = 1,
+    seed: Annotated[int, typer.Option(help="Root random seed.")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html.")] = True,
+) -> None:
+    """Diagnose what holds the model back: label noise, duplicates, drift, overfitting, ..."""
+    from howmuchdata.cli.curve import _task, extrapolate_curves, parse_sizes, run_curves
+
+    if jobs < 1:
+        raise HowMuchDataError(f"--jobs {jobs}; pass 1 or more workers")
+    dataset = load_dataset(
+        data, target, groups=groups, time=time, task=_task(task), drop=tuple(drop or ())
+    )
+    if subgroup is not None and subgroup == groups:
+        subgroup_values: Any = dataset.groups  # the group column left the features
+    else:
+        subgroup_values = subgroup
+    out_dir = out or Path("runs") / data.stem
+    sections: dict[str, Any] = {}
+    measured = None
+    extrapolation = None
+    if curve:
+        (measured,) = run_curves(
+            dataset,
+            models=[model],
+            out_dir=out_dir,
+            sizes=parse_sizes(sizes),
+            repeats=repeats,
+            scoring=None,
+            jobs=jobs,
+            backend="local",
+            scheduler=None,
+            store=None,
+            val_fraction=0.2,
+            stratify=None,
+            seed=seed,
+            quiet=quiet,
+        )
+        sections.update(curves_to_result([measured]))
+        fitted = extrapolate_curves([measured])
+        if fitted:
+            extrapolation = fitted[measured.model]
+            sections["extrapolation"] = {measured.model: extrapolation.to_dict()}
+    findings = diagnose(
+        measured,
+        dataset,
+        subgroup=subgroup_values,
+        estimator=model,
+        extrapolation=extrapolation,
+        checks=check,
+        out_dir=out_dir,
+        target=target_score,
+        min_gain=min_gain,
+        random_state=seed,
+        n_jobs=jobs,
+    )
+    sections["findings"] = [f.to_dict() for f in findings]
+    path = update_result(out_dir, "diagnose", **sections)
+    console = Console()
+    print_findings(console, findings)
+    console.print(f"wrote {path}")
+    if report:
+        from howmuchdata.report import write_report
+
+        console.print(f"wrote {write_report(out_dir)}")
+
+
+def print_findings(console: Console, findings: list[Finding]) -> None:
+    """A table of the findings, most important first."""
+    if not findings:
+        console.print("no findings: nothing the checks could see holds this model back")
+        return
+    table = Table(title="What holds the model back (most important first)", show_lines=True)
+    table.add_column("severity")
+    table.add_column("kind")
+    table.add_column("advice", overflow="fold")
+    for f in findings:
+        table.add_row(f"[{SEVERITY_STYLE[f.severity]}]{f.severity}[/]", f.kind, escape(f.advice))
+    console.print(table)

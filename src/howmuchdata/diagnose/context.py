@@ -1,0 +1,444 @@
+"""What the checks read: one :class:`DiagnosisContext`, with the expensive parts computed once.
+
+A check never fits the cross-validated model itself: the out-of-fold probabilities (label
+noise, imbalance, subgroups) and the model's input space (near duplicates, adversarial
+validation) are computed on first use and shared by every check that asks for them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.model_selection import (
+    GroupKFold,
+    KFold,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    cross_val_predict,
+)
+from sklearn.pipeline import Pipeline
+
+from howmuchdata.diagnose._numbers import label
+from howmuchdata.errors import HowMuchDataError
+
+# Scorers whose best possible value is 1 (a "low" training score means something for them).
+_BOUNDED_BY_ONE = (
+    "accuracy",
+    "balanced_accuracy",
+    "roc_auc",
+    "f1",
+    "precision",
+    "recall",
+    "jaccard",
+    "r2",
+    "average_precision",
+)
+
+
+@dataclass(frozen=True)
+class DiagnoseOptions:
+    """Thresholds and settings of the checks. Scores are in the scorer's own units.
+
+    Attributes
+    ----------
+    min_gain : float
+        Gain per doubling of data below which more data of this kind is not worth it
+        (0.005 = half a point of accuracy).
+    gap_threshold : float
+        Train-validation gap at the full size that counts as overfitting.
+    spread_threshold : float
+        Standard deviation of the validation score across repeats at the full size above
+        which the estimate itself is uncertain.
+    capacity_train_shortfall : float
+        How far under the best possible score (1 for accuracy-like scorers) the training score
+        must stay, flat, for the model to count as capacity-limited.
+    params_ratio : float
+        Parameters per training example above which the model is flagged as large for its data.
+    target : float, optional
+        The overall score to reach; per-class advice says how many examples reach it. Defaults
+        to the mean validation score at the full size.
+    class_min_gain : float
+        Per-class recall gain per doubling of that class's examples that counts as "still rising".
+    subgroup_alpha : float
+        Significance level of the test that a subgroup scores lower than the rest.
+    subgroup_min_drop : float
+        Smallest subgroup shortfall (accuracy, or R^2) worth reporting.
+    label_noise_warning, label_noise_critical : float
+        Estimated share of wrong labels for a warning / a critical finding.
+    near_duplicate_distance : float
+        Two rows are near duplicates when their distance in the model's input space is below
+        this fraction of the median nearest-neighbour distance.
+    duplicate_warning : float
+        Share of rows in duplicate sets above which duplicates are a warning.
+    imbalance_share : float
+        A class is a minority when its share is below this fraction of an even share (1/k).
+    drift_auc : float
+        Adversarial-validation ROC AUC (old vs new rows) above which the data has drifted.
+    drift_min_loss : float
+        Score loss from including old rows that counts as "old data hurts".
+    cv : int
+        Folds for the out-of-fold predictions.
+    level : float
+        Level of the intervals reported in the evidence.
+    random_state : int
+        Seed of every split and resample.
+    n_jobs : int, optional
+        Parallel jobs for cross-validation and nearest neighbours (joblib convention).
+    out_dir : str or Path, optional
+        Folder for files the checks write (``label_issues.csv``); nothing is written without it.
+    model : str
+        Preset used when no estimator is given and the curve is not named after a preset (see
+        :func:`howmuchdata.models.make_estimator`).
+    """
+
+    min_gain: float = 0.005
+    gap_threshold: float = 0.05
+    spread_threshold: float = 0.02
+    capacity_train_shortfall: float = 0.05
+    params_ratio: float = 1.0
+    target: float | None = None
+    class_min_gain: float = 0.02
+    subgroup_alpha: float = 0.01
+    subgroup_min_drop: float = 0.05
+    label_noise_warning: float = 0.03
+    label_noise_critical: float = 0.10
+    near_duplicate_distance: float = 0.05
+    duplicate_warning: float = 0.01
+    imbalance_share: float = 0.5
+    drift_auc: float = 0.65
+    drift_min_loss: float = 0.01
+    cv: int = 5
+    level: float = 0.8
+    random_state: int = 0
+    n_jobs: int | None = None
+    out_dir: str | os.PathLike[str] | None = None
+    model: str = "logreg"
+
+    @classmethod
+    def from_kwargs(cls, **kwargs: Any) -> DiagnoseOptions:
+        """Build options from keyword arguments, naming any unknown one."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(kwargs) - known)
+        if unknown:
+            raise HowMuchDataError(
+                f"unknown diagnose option {unknown[0]!r}; use one of: {', '.join(sorted(known))}"
+            )
+        return cls(**kwargs)
+
+
+class DiagnosisContext:
+    """Everything a check may read. Expensive values are computed on first access and cached.
+
+    Parameters
+    ----------
+    curve : LearningCurve or pandas.DataFrame, optional
+        A measured curve, or its ``points`` table (the columns of
+        :attr:`howmuchdata.curve.LearningCurve.points`; higher scores taken as better).
+    X : pandas.DataFrame, optional
+        Features, one row per example.
+    y : numpy.ndarray, optional
+        Target.
+    groups, time, subgroup : numpy.ndarray, optional
+        One value per row of ``X``.
+    task : {"classification", "regression"}, optional
+    estimator : estimator, optional
+        The model (a pipeline that does its own preprocessing).
+    extrapolation : Extrapolation, optional
+        A fit of ``curve``; computed from the curve when not given.
+    options : DiagnoseOptions
+    """
+
+    def __init__(
+        self,
+        curve: Any = None,
+        X: pd.DataFrame | None = None,
+        y: np.ndarray | None = None,
+        *,
+        groups: np.ndarray | None = None,
+        time: np.ndarray | None = None,
+        subgroup: np.ndarray | None = None,
+        task: str | None = None,
+        estimator: Any = None,
+        extrapolation: Any = None,
+        options: DiagnoseOptions | None = None,
+    ) -> None:
+        self.curve = curve
+        self.X = X
+        self.y = y
+        self.groups = groups
+        self.time = time
+        self.subgroup = subgroup
+        self.estimator = estimator
+        self.options = options or DiagnoseOptions()
+        self._extrapolation = extrapolation
+        self._task = task
+
+    # ----------------------------------------------------------------- what is available
+    @property
+    def has_curve(self) -> bool:
+        return self.curve is not None and not self.points.empty
+
+    @property
+    def has_data(self) -> bool:
+        return self.X is not None and self.y is not None
+
+    def has(self, need: str) -> bool:
+        """Whether the input named ``need`` (``curve``, ``data``, ``time``, ``subgroup``,
+        ``groups``, ``classification``) is available."""
+        if need == "curve":
+            return self.has_curve
+        if need == "data":
+            return self.has_data
+        if need == "classification":
+            return self.task == "classification"
+        return getattr(self, need) is not None
+
+    # ----------------------------------------------------------------- the curve
+    @cached_property
+    def points(self) -> pd.DataFrame:
+        """The curve's successful points (``status == "ok"`` and a finite validation score)."""
+        if self.curve is None:
+            return pd.DataFrame()
+        frame = self.curve if isinstance(self.curve, pd.DataFrame) else self.curve.points
+        if "status" in frame:
+            frame = frame[frame["status"] == "ok"]
+        frame = frame[np.isfinite(frame["val_score"].astype(float))]
+        return frame.sort_values(["size", "repeat"]).reset_index(drop=True)
+
+    @property
+    def greater_is_better(self) -> bool:
+        return bool(getattr(self.curve, "greater_is_better", True))
+
+    @property
+    def sign(self) -> float:
+        """+1 when higher scores are better, -1 otherwise: ``sign * score`` is "goodness"."""
+        return 1.0 if self.greater_is_better else -1.0
+
+    @property
+    def scoring(self) -> str | None:
+        return getattr(self.curve, "scoring", None)
+
+    @property
+    def best_possible_score(self) -> float | None:
+        """1.0 for accuracy-like scorers (also the default for a bare points table), else None."""
+        scoring = self.scoring
+        if scoring is None:
+            return 1.0 if self.curve is not None and isinstance(self.curve, pd.DataFrame) else None
+        return 1.0 if scoring.startswith(_BOUNDED_BY_ONE) else None
+
+    @cached_property
+    def by_size(self) -> pd.DataFrame:
+        """Per-size summary of the curve: mean/std/count of the train and validation scores.
+
+        Columns ``size, n, val_mean, val_std, train_mean, train_std`` in the scorer's units,
+        plus ``gap_mean`` = "goodness" of train minus validation (positive: train is better).
+        """
+        pts = self.points
+        if pts.empty:
+            return pd.DataFrame()
+        pts = pts.assign(
+            val=pts["val_score"].astype(float),
+            train=pts["train_score"].astype(float),
+        )
+        pts = pts.assign(gap=self.sign * (pts["train"] - pts["val"]))
+        out = pts.groupby("size").agg(
+            n=("val", "size"),
+            val_mean=("val", "mean"),
+            val_std=("val", "std"),
+            train_mean=("train", "mean"),
+            train_std=("train", "std"),
+            gap_mean=("gap", "mean"),
+            gap_std=("gap", "std"),
+        )
+        return out.reset_index()
+
+    @property
+    def full_size(self) -> int:
+        """The largest training size measured."""
+        return int(self.by_size["size"].iloc[-1])
+
+    @property
+    def extrapolation(self) -> Any:
+        """The curve's :class:`~howmuchdata.extrapolate.Extrapolation` (``None`` when it cannot
+        be fitted, e.g. with fewer than three sizes)."""
+        if self._extrapolation is None and self.has_curve:
+            self._extrapolation = self._fit_extrapolation()
+        return self._extrapolation or None
+
+    def _fit_extrapolation(self) -> Any:
+        if self.by_size.shape[0] < 3:
+            return False
+        try:
+            if hasattr(self.curve, "extrapolate"):
+                return self.curve.extrapolate()
+            from howmuchdata.extrapolate import extrapolate
+
+            return extrapolate(self.points["size"].to_numpy(), self.points["val_score"].to_numpy())
+        except HowMuchDataError:
+            return False  # cached "no extrapolation"; the checks fall back to measured points
+
+    # ----------------------------------------------------------------- the data
+    @property
+    def task(self) -> str:
+        if self._task is None:
+            curve_task = getattr(self.curve, "task", None)
+            if curve_task is not None:
+                self._task = curve_task
+            elif self.y is not None:
+                from howmuchdata.data import infer_task
+
+                self._task = infer_task(self.y)
+            elif isinstance(self.curve, pd.DataFrame) and "val_recall" in self.curve:
+                has_recall = self.curve["val_recall"].notna().any()
+                self._task = "classification" if has_recall else "regression"
+            else:
+                self._task = "classification"
+        return self._task
+
+    @property
+    def n_samples(self) -> int:
+        return len(self.y) if self.y is not None else int(getattr(self.curve, "n_samples", 0))
+
+    @cached_property
+    def classes(self) -> np.ndarray:
+        """Sorted class labels (the column order of :attr:`oof_proba`)."""
+        return np.unique(self.y)
+
+    @cached_property
+    def labels(self) -> np.ndarray:
+        """The target as class indices 0..k-1 into :attr:`classes`."""
+        return np.searchsorted(self.classes, self.y)
+
+    @cached_property
+    def model(self) -> Any:
+        """The estimator to cross-validate: the one given, else the curve's preset (when the
+        curve is named after one), else the ``options.model`` preset."""
+        from howmuchdata.models import PRESETS, make_estimator
+
+        chosen = self.estimator
+        if chosen is None:
+            curve_model = getattr(self.curve, "model", None)
+            chosen = curve_model if curve_model in PRESETS else self.options.model
+        return make_estimator(chosen, self._dataset(), random_state=self.options.random_state)
+
+    def _dataset(self) -> Any:
+        from howmuchdata.data import Dataset
+
+        return Dataset(X=self.X, y=self.y, groups=self.groups, time=self.time, task=self.task)
+
+    def splitter(self, n_splits: int | None = None) -> Any:
+        """The cross-validation splitter: stratified for classes, grouped when groups exist."""
+        n_splits = n_splits or self.options.cv
+        seed = self.options.random_state
+        if self.task == "classification":
+            smallest = int(np.bincount(self.labels).min())
+            if smallest < 2:
+                rare = self.classes[int(np.argmin(np.bincount(self.labels)))]
+                raise HowMuchDataError(
+                    f"class {label(rare)} has a single row, too few to cross-validate; "
+                    "drop it or label more examples of it"
+                )
+            n_splits = min(n_splits, smallest)
+            if self.groups is not None:
+                return StratifiedGroupKFold(n_splits, shuffle=True, random_state=seed)
+            return StratifiedKFold(n_splits, shuffle=True, random_state=seed)
+        if self.groups is not None:
+            return GroupKFold(n_splits)
+        return KFold(n_splits, shuffle=True, random_state=seed)
+
+    @cached_property
+    def oof_proba(self) -> np.ndarray:
+        """Out-of-fold class probabilities, shape (n_rows, n_classes), columns = :attr:`classes`.
+
+        Computed once with :func:`sklearn.model_selection.cross_val_predict`; folds keep
+        groups apart when groups are given, so no row is scored by a model that saw its group.
+        """
+        if self.task != "classification":
+            raise ValueError("out-of-fold probabilities exist only for classification")
+        return cross_val_predict(
+            clone(self.model),
+            self.X,
+            self.labels,
+            groups=self.groups,
+            cv=self.splitter(),
+            method="predict_proba",
+            n_jobs=self.options.n_jobs,
+        )
+
+    @cached_property
+    def label_noise_share(self) -> float:
+        """Estimated share of wrong labels: cleanlab's confident-joint count of off-diagonal
+        rows (confident learning) on :attr:`oof_proba`. Classification only."""
+        from cleanlab.count import num_label_issues
+
+        n_wrong = num_label_issues(self.labels, self.oof_proba, estimation_method="off_diagonal")
+        return float(n_wrong) / self.labels.size
+
+    @cached_property
+    def oof_prediction(self) -> np.ndarray:
+        """Out-of-fold predictions: class labels (classification) or values (regression)."""
+        if self.task == "classification":
+            return self.classes[np.argmax(self.oof_proba, axis=1)]
+        return cross_val_predict(
+            clone(self.model),
+            self.X,
+            self.y,
+            groups=self.groups,
+            cv=self.splitter(),
+            n_jobs=self.options.n_jobs,
+        )
+
+    @cached_property
+    def _input_space(self) -> tuple[np.ndarray, list[str]]:
+        model = self.model
+        names: list[str] | None = None
+        if isinstance(model, Pipeline) and len(model.steps) > 1:
+            preprocess = clone(model[:-1])
+            transformed = preprocess.fit_transform(self.X, self.y)
+            try:
+                names = [str(v) for v in preprocess.get_feature_names_out()]
+            except (AttributeError, ValueError):
+                names = None  # a custom step without feature names: positions are used
+        else:
+            transformed = self.X.to_numpy(dtype=float)
+            names = [str(c) for c in self.X.columns]
+        if hasattr(transformed, "toarray"):
+            transformed = transformed.toarray()
+        matrix = np.asarray(transformed, dtype=float)
+        if names is None or len(names) != matrix.shape[1]:
+            names = [f"feature {j}" for j in range(matrix.shape[1])]
+        return matrix, names
+
+    @property
+    def features(self) -> np.ndarray:
+        """The rows in the model's input space: the pipeline's preprocessing, fitted on all rows.
+
+        Near duplicates and old-vs-new classifiers look at the data the way the model does
+        (scaled numbers, one-hot categories), not at raw columns.
+        """
+        return self._input_space[0]
+
+    @property
+    def feature_names(self) -> list[str]:
+        """Names of the columns of :attr:`features`."""
+        return self._input_space[1]
+
+    def output_path(self, name: str) -> Path | None:
+        """Where a check writes the file ``name`` (``None`` when no ``out_dir`` was given)."""
+        if self.options.out_dir is None:
+            return None
+        folder = Path(self.options.out_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / name
+
+    def row_ids(self) -> np.ndarray:
+        """The row labels of ``X`` (its index), used to name rows in evidence and files."""
+        return self.X.index.to_numpy()

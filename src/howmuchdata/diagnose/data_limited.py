@@ -1,0 +1,150 @@
+"""Data-limited or saturated: what the next doubling of the data is worth.
+
+The gain per doubling at the current size comes from the extrapolation when one could be
+fitted (prediction at 2n minus prediction at n, interval from the extrapolation's interval at
+2n), else from the last measured doublings (least-squares slope of the score against
+log2(size) over the sizes from n/4 to n, with its t interval). The finding is a warning when
+either interval lies wholly on one side of ``min_gain``. The size past which a doubling
+gains less than ``min_gain`` marks diminishing returns.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from howmuchdata.diagnose._numbers import count, round_up, score_delta, slope_per_doubling
+from howmuchdata.diagnose.context import DiagnosisContext
+from howmuchdata.diagnose.finding import Finding
+
+# The extrapolation's grid is searched up to this multiple of the current size.
+SEARCH_FACTOR = 100
+
+
+class DataLimitedCheck:
+    """Gain per doubling with its interval; ``data_limited`` above ``min_gain``, else ``saturated``."""
+
+    name = "data_limited"
+    kinds = ("data_limited", "saturated")
+    requires = ("curve",)
+
+    def run(self, ctx: DiagnosisContext) -> list[Finding]:
+        table = ctx.by_size
+        if len(table) < 2:
+            return []
+        n = ctx.full_size
+        level = ctx.options.level
+        pts = ctx.points
+        recent = pts[pts["size"] >= n / 4]
+        if recent["size"].nunique() < 2:
+            recent = pts[pts["size"] >= table["size"].iloc[-2]]
+        measured = slope_per_doubling(recent["size"], ctx.sign * recent["val_score"], level)
+        ext = ctx.extrapolation
+        if ext is not None:
+            gain, lo, hi = _from_extrapolation(ctx, ext, n, level)
+            source = "extrapolation"
+            knee = _diminishing_size(ctx, ext, n)
+        else:
+            (gain, lo, hi), source, knee = measured, "last measured doublings", None
+        if not np.isfinite(gain):
+            return []
+        min_gain = ctx.options.min_gain
+        bounded = ctx.best_possible_score is not None
+        evidence = {
+            "size": n,
+            "score": float(table["val_mean"].iloc[-1]),
+            "gain_per_doubling": gain,
+            "gain_interval": [lo, hi],
+            "interval_level": level,
+            "source": source,
+            "measured_gain_per_doubling": measured[0],
+            "measured_gain_interval": [measured[1], measured[2]],
+            "min_gain": min_gain,
+            "diminishing_returns_size": knee,
+        }
+        # Clear when either interval is: the extrapolation's interval at 2n also carries the
+        # uncertainty of the score's level, so it can be wide even when the measured
+        # doublings leave no doubt about the slope. The advice quotes the deciding interval.
+        rising = gain >= min_gain
+        candidates = [(lo, hi, ""), (measured[1], measured[2], ", last measured doublings")]
+        deciding = [
+            c
+            for c in candidates
+            if np.isfinite(c[0]) and ((c[0] >= min_gain) if rising else (c[1] < min_gain))
+        ]
+        shown_lo, shown_hi, where = (deciding or candidates)[0]
+        interval = (
+            f" ({level:.0%} interval {score_delta(shown_lo, bounded)} to "
+            f"{score_delta(shown_hi, bounded)}{where})"
+            if np.isfinite(shown_lo)
+            else ""
+        )
+        if rising:
+            clear = bool(deciding)
+            severity = "warning" if clear else "info"
+            past = (
+                f"; past ~{count(round_up(knee))} rows a doubling gains under "
+                f"{score_delta(min_gain, bounded)}"
+                if knee is not None and np.isfinite(knee)
+                else ""
+            )
+            doubling = (
+                f"doubling to ~{count(2 * n)} training rows should gain "
+                f"{score_delta(gain, bounded)}{interval}{past}"
+            )
+            if clear:
+                advice = f"collect more data of this kind: {doubling}"
+            else:
+                advice = (
+                    f"more data may help: {doubling}; measure with more repeats to narrow that "
+                    "interval before buying more data"
+                )
+            return [Finding("data_limited", severity, evidence, advice)]
+        sure = bool(deciding)
+        severity = "warning" if sure else "info"
+        doubling = (
+            f"doubling to ~{count(2 * n)} training rows gains only {score_delta(gain, bounded)}"
+            f"{interval}"
+        )
+        if sure:
+            advice = (
+                f"stop collecting more of the same data: {doubling}; spend on better features, "
+                "a different model or cleaner labels instead"
+            )
+        else:
+            advice = (
+                f"no clear gain from more data yet: {doubling}; measure with more repeats to "
+                "narrow that interval before buying more data"
+            )
+        return [Finding("saturated", severity, evidence, advice)]
+
+
+def _from_extrapolation(
+    ctx: DiagnosisContext, ext: object, n: int, level: float
+) -> tuple[float, float, float]:
+    here = float(np.asarray(ext.predict(np.array([n], dtype=float)))[0])
+    there = float(np.asarray(ext.predict(np.array([2 * n], dtype=float)))[0])
+    lo, hi = ext.interval(np.array([2 * n], dtype=float), level=level)
+    lo, hi = float(np.asarray(lo)[0]), float(np.asarray(hi)[0])
+    if ctx.sign < 0:
+        lo, hi = hi, lo
+    s = ctx.sign
+    return s * (there - here), s * (lo - here), s * (hi - here)
+
+
+def _diminishing_size(ctx: DiagnosisContext, ext: object, n: int) -> float:
+    """The size past which no doubling gains ``min_gain`` any more (>= the smallest measured).
+
+    ``inf`` when every doubling up to ``SEARCH_FACTOR`` times the data still gains more.
+    """
+    start = float(ctx.by_size["size"].iloc[0])
+    grid = np.geomspace(start, SEARCH_FACTOR * n, 200)
+    gains = ctx.sign * (np.asarray(ext.predict(2 * grid)) - np.asarray(ext.predict(grid)))
+    above = np.flatnonzero(gains >= ctx.options.min_gain)
+    if above.size == 0:
+        return float(grid[0])
+    if above[-1] == grid.size - 1:
+        return math.inf
+    # past the last size that still gains enough (the learned curve need not be concave)
+    return float(grid[above[-1] + 1])

@@ -1,0 +1,193 @@
+"""Drift over time: do old rows still help, and has the data shifted?
+
+Two pieces of evidence:
+
+1. **Recent-only against all data.** The most recent ``VALIDATION_SHARE`` of the rows (by time)
+   is the validation set. The model is trained on the ``m`` most recent older rows ("recent
+   only", for ``m`` growing back in time) and on ``m`` rows drawn from all older rows ("all
+   data"). When a recent window beats the model trained on every older row, the rows before
+   that window lower the score. A paired bootstrap over the validation rows gives the interval
+   of that difference.
+2. **Adversarial validation.** A gradient-boosting classifier learns to tell the first half
+   (by time) from the second half in the model's input space; its out-of-fold ROC AUC is 0.5
+   when the two halves look alike. The features that differ most are named (two-sample
+   Kolmogorov-Smirnov statistic).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import accuracy_score, r2_score, roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from threadpoolctl import threadpool_limits
+
+from howmuchdata.diagnose._numbers import count, score_delta
+from howmuchdata.diagnose.context import DiagnosisContext
+from howmuchdata.diagnose.finding import Finding
+
+VALIDATION_SHARE = 0.2
+WINDOWS = 4  # recent windows: the newest 1/8, 1/4, 1/2 and all of the older rows
+REPEATS = 3  # random draws per size for the all-data curve
+BOOTSTRAPS = 500
+# Level of the bootstrap interval that must exclude 0 before "old rows hurt" is claimed; high
+# because the best of several windows is compared (a winner's-curse guard).
+DECISION_LEVEL = 0.95
+TOP_FEATURES = 5
+CRITICAL_LOSS = 0.05
+
+
+class DriftCheck:
+    """Recent-only vs all-data curves over time, and old-vs-new adversarial validation."""
+
+    name = "drift"
+    kinds = ("drift",)
+    requires = ("data", "time")
+
+    def run(self, ctx: DiagnosisContext) -> list[Finding]:
+        order = np.argsort(np.asarray(ctx.time), kind="stable")
+        n = order.size
+        n_val = max(int(round(VALIDATION_SHARE * n)), 10)
+        if n - n_val < 20:
+            return []
+        curves, truth, predictions = _recent_vs_all(ctx, order[: n - n_val], order[n - n_val :])
+        shift = _adversarial(ctx, order)
+        best = curves["recent"].loc[curves["recent"]["score"].idxmax()]
+        full = curves["recent"].iloc[-1]
+        loss, lo, hi = _paired_difference(
+            ctx, truth, predictions[int(best["size"])], predictions[int(full["size"])]
+        )
+        old_hurts = best["size"] < full["size"] and loss >= ctx.options.drift_min_loss and lo > 0
+        shifted = shift["auc"] >= ctx.options.drift_auc
+        if not (old_hurts or shifted):
+            return []
+        bounded = ctx.task == "classification"
+        cutoff = _format_time(np.asarray(ctx.time)[order[n - n_val - int(best["size"])]])
+        evidence = {
+            "validation": f"the newest {count(n_val)} rows",
+            "metric": "accuracy" if bounded else "r2",
+            "recent_only": curves["recent"].to_dict("records"),
+            "all_data": curves["all"].to_dict("records"),
+            "best_window_rows": int(best["size"]),
+            "best_window_starts": cutoff,
+            "score_loss_from_old_rows": loss,
+            "score_loss_interval": [lo, hi],
+            "interval_level": DECISION_LEVEL,
+            "adversarial_auc": shift["auc"],
+            "most_shifted_features": shift["features"],
+        }
+        if old_hurts:
+            severity = "critical" if loss >= CRITICAL_LOSS else "warning"
+            advice = (
+                f"data before {cutoff} lowers the score by {score_delta(loss, bounded)} "
+                f"({DECISION_LEVEL:.0%} interval {score_delta(lo, bounded)} to "
+                f"{score_delta(hi, bounded)}): drop or "
+                f"down-weight it and train on the newest {count(best['size'])} rows"
+            )
+        else:
+            severity = "warning"
+            names = ", ".join(f["feature"] for f in shift["features"][:3])
+            advice = (
+                f"old and new rows differ (a classifier tells them apart with AUC "
+                f"{shift['auc']:.2f}; most shifted: {names}) but old rows still help: keep "
+                "them, and validate on the newest rows since random splits overstate future scores"
+            )
+        return [Finding("drift", severity, evidence, advice)]
+
+
+def _score(ctx: DiagnosisContext, truth: np.ndarray, predicted: np.ndarray) -> float:
+    if ctx.task == "classification":
+        return float(accuracy_score(truth, predicted))
+    return float(r2_score(truth, predicted))
+
+
+def _fit_predict(ctx: DiagnosisContext, train: np.ndarray, val: np.ndarray) -> np.ndarray:
+    if ctx.task == "classification" and np.unique(ctx.y[train]).size < 2:
+        return np.full(val.size, ctx.y[train][0])
+    model = clone(ctx.model).fit(ctx.X.iloc[train], ctx.y[train])
+    return model.predict(ctx.X.iloc[val])
+
+
+def _recent_vs_all(
+    ctx: DiagnosisContext, pool: np.ndarray, val: np.ndarray
+) -> tuple[dict[str, pd.DataFrame], np.ndarray, dict[int, np.ndarray]]:
+    """Scores on the newest rows of models trained on recent windows and on random draws.
+
+    Returns the two curves, the validation truth and each window's predictions (for the
+    paired bootstrap).
+    """
+    sizes = sorted({max(pool.size // 2**k, 10) for k in range(WINDOWS)})
+    rng = np.random.default_rng(ctx.options.random_state)
+    truth = ctx.y[val]
+    recent, every, predictions = [], [], {}
+    for m in sizes:
+        window = pool[pool.size - m :]  # pool is in time order: the newest m rows
+        predictions[m] = _fit_predict(ctx, window, val)
+        recent.append({"size": m, "score": _score(ctx, truth, predictions[m])})
+        draws = 1 if m == pool.size else REPEATS
+        scores = [
+            _score(ctx, truth, _fit_predict(ctx, rng.choice(pool, m, replace=False), val))
+            for _ in range(draws)
+        ]
+        every.append({"size": m, "score": float(np.mean(scores))})
+    return {"recent": pd.DataFrame(recent), "all": pd.DataFrame(every)}, truth, predictions
+
+
+def _paired_difference(
+    ctx: DiagnosisContext, truth: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> tuple[float, float, float]:
+    """Score of predictions ``a`` minus predictions ``b``, with a paired bootstrap interval."""
+    diff = _score(ctx, truth, a) - _score(ctx, truth, b)
+    rng = np.random.default_rng(ctx.options.random_state)
+    idx = rng.integers(0, truth.size, (BOOTSTRAPS, truth.size))
+    # All resamples at once in NumPy (accuracy, or R^2 = 1 - SSE / SST): calling the sklearn
+    # metric 2 x BOOTSTRAPS times costs seconds of input validation.
+    if ctx.task == "classification":
+        gain = (a == truth).astype(float) - (b == truth).astype(float)
+        boots = gain[idx].mean(axis=1)
+    else:
+        t = truth[idx]
+        sst = ((t - t.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+        sst = np.where(sst > 0, sst, np.nan)
+        boots = (((t - b[idx]) ** 2).sum(axis=1) - ((t - a[idx]) ** 2).sum(axis=1)) / sst
+    tail = (1 - DECISION_LEVEL) / 2
+    lo, hi = np.nanquantile(boots, [tail, 1 - tail])
+    return float(diff), float(lo), float(hi)
+
+
+def _adversarial(ctx: DiagnosisContext, order: np.ndarray) -> dict:
+    """Out-of-fold AUC of a classifier telling the first half (by time) from the second."""
+    newer = np.zeros(order.size, dtype=int)
+    newer[order[order.size // 2 :]] = 1
+    features = ctx.features
+    # One OpenMP thread per fit: on a busy machine, gradient boosting's default of one thread
+    # per core oversubscribes and runs ~50x slower; parallelism comes from n_jobs folds.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        proba = cross_val_predict(
+            HistGradientBoostingClassifier(max_iter=100, random_state=ctx.options.random_state),
+            features,
+            newer,
+            cv=StratifiedKFold(5, shuffle=True, random_state=ctx.options.random_state),
+            method="predict_proba",
+            n_jobs=ctx.options.n_jobs,
+        )[:, 1]
+    auc = float(roc_auc_score(newer, proba))
+    names = ctx.feature_names
+    ks = [
+        stats.ks_2samp(features[newer == 0, j], features[newer == 1, j]).statistic
+        for j in range(features.shape[1])
+    ]
+    top = np.argsort(ks)[::-1][:TOP_FEATURES]
+    return {
+        "auc": auc,
+        "features": [{"feature": names[j], "ks_statistic": float(ks[j])} for j in top],
+    }
+
+
+def _format_time(value: object) -> str:
+    if isinstance(value, np.datetime64):
+        return str(pd.Timestamp(value).date())
+    return f"{float(value):g}"

@@ -1,0 +1,185 @@
+"""Exact and near duplicates, and the same sample under two group ids (leakage).
+
+Exact duplicates are identical feature rows. Near duplicates are rows whose nearest neighbour
+in the model's input space (scaled numbers, one-hot categories) is much closer than usual:
+closer than ``near_duplicate_distance`` times the median nearest-neighbour distance. Rows
+linked this way form duplicate sets (connected components). A set spread over several groups
+is leakage: a group split puts copies of one sample on both sides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from sklearn.decomposition import PCA
+from sklearn.neighbors import NearestNeighbors
+
+from howmuchdata.diagnose._numbers import count
+from howmuchdata.diagnose.context import DiagnosisContext
+from howmuchdata.diagnose.finding import Finding
+
+# Example sets named in the evidence.
+SETS_IN_EVIDENCE = 20
+# Above this many rows, near duplicates are searched in a PCA projection (see
+# _near_pairs_projected): an exact query per row costs the square of the rows in many dimensions.
+EXACT_QUERY_ROWS = 20_000
+PROJECTED_DIMS = 8
+SCALE_SAMPLE = 2_000
+CRITICAL_SHARE = 0.10
+
+
+class DuplicatesCheck:
+    """Exact / near duplicate rows, label conflicts among them, and copies across groups."""
+
+    name = "duplicates"
+    kinds = ("duplicates", "leakage")
+    requires = ("data",)
+
+    def run(self, ctx: DiagnosisContext) -> list[Finding]:
+        n = len(ctx.X)
+        exact_key = pd.util.hash_pandas_object(ctx.X, index=False).to_numpy()
+        near_i, near_j, threshold = _near_pairs(ctx)
+        # Link exact copies (same hash) and near pairs, then take connected components.
+        order = np.argsort(exact_key, kind="stable")
+        same = exact_key[order][1:] == exact_key[order][:-1]
+        rows = np.concatenate([order[:-1][same], near_i])
+        cols = np.concatenate([order[1:][same], near_j])
+        graph = coo_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
+        _, component = connected_components(graph, directed=False)
+        sizes = np.bincount(component)
+        in_set = sizes[component] > 1
+        if not in_set.any():
+            return []
+        set_ids = np.unique(component[in_set])
+        n_sets = set_ids.size
+        extra = int(in_set.sum() - n_sets)  # copies beyond the first of each set
+        n_exact_rows = int(pd.Series(exact_key).duplicated(keep=False).sum())
+
+        frame = pd.DataFrame({"set": component, "y": ctx.y, "row": ctx.row_ids()})[in_set]
+        conflicting = frame.groupby("set")["y"].nunique() > 1
+        examples = [
+            frame.loc[frame["set"] == s, "row"].tolist()[:10] for s in set_ids[:SETS_IN_EVIDENCE]
+        ]
+        share = extra / n
+        severity = (
+            "critical"
+            if share >= CRITICAL_SHARE
+            else "warning"
+            if share >= ctx.options.duplicate_warning
+            else "info"
+        )
+        evidence = {
+            "n_rows": n,
+            "n_duplicate_sets": int(n_sets),
+            "n_extra_copies": extra,
+            "extra_share": share,
+            "n_rows_exact_duplicates": n_exact_rows,
+            "n_rows_near_only": int(in_set.sum() - n_exact_rows),
+            "n_sets_conflicting_labels": int(conflicting.sum()),
+            "near_distance_threshold": threshold,
+            "example_sets": examples,
+        }
+        conflict = (
+            f"; {count(conflicting.sum())} sets carry different labels, fix those first"
+            if conflicting.any()
+            else ""
+        )
+        advice = (
+            f"remove {count(extra)} duplicate rows ({100 * share:.1f}% of the data, in "
+            f"{count(n_sets)} sets): copies on both sides of a random split inflate the "
+            f"validation score{conflict}"
+        )
+        findings = [Finding("duplicates", severity, evidence, advice)]
+        if ctx.groups is not None:
+            leak = _leakage(ctx, component, in_set, n)
+            if leak is not None:
+                findings.append(leak)
+        return findings
+
+
+def _near_pairs(ctx: DiagnosisContext) -> tuple[np.ndarray, np.ndarray, float]:
+    """Pairs (i, j) of rows closer than the near-duplicate threshold, and that threshold."""
+    features = ctx.features
+    if features.shape[0] < 3:
+        return np.empty(0, int), np.empty(0, int), float("nan")
+    if features.shape[0] > EXACT_QUERY_ROWS:
+        return _near_pairs_projected(ctx, features)
+    nn = NearestNeighbors(n_neighbors=1, n_jobs=ctx.options.n_jobs).fit(features)
+    distance, index = nn.kneighbors()  # no X: each row's neighbour other than itself
+    distance, index = distance[:, 0], index[:, 0]
+    typical = distance[distance > 0]
+    if typical.size == 0:
+        return np.arange(distance.size), index, 0.0
+    threshold = ctx.options.near_duplicate_distance * float(np.median(typical))
+    close = distance <= threshold
+    return np.flatnonzero(close), index[close], threshold
+
+
+def _near_pairs_projected(
+    ctx: DiagnosisContext, features: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The same pairs on large tables, without a nearest-neighbour query per row in full space.
+
+    The typical nearest-neighbour distance is taken from a sample of rows. An orthogonal
+    projection (PCA) never lengthens a distance, so every pair within the threshold in full
+    space is also within it in the projection: a radius search there (a tree works in few
+    dimensions) gives candidates, which are then checked in full space. Exact, not approximate.
+    """
+    unique, first, inverse = np.unique(features, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    # rows equal in the input space: link each to the first of its kind
+    same = first[inverse] != np.arange(inverse.size)
+    rows, cols = [np.flatnonzero(same)], [first[inverse[same]]]
+    rng = np.random.default_rng(ctx.options.random_state)
+    probe = rng.choice(len(unique), min(SCALE_SAMPLE, len(unique)), replace=False)
+    nn = NearestNeighbors(n_neighbors=2, n_jobs=ctx.options.n_jobs).fit(unique)
+    typical = nn.kneighbors(unique[probe])[0][:, 1]  # [:, 0] is the row itself
+    threshold = ctx.options.near_duplicate_distance * float(np.median(typical))
+    dims = min(PROJECTED_DIMS, unique.shape[1])
+    projected = PCA(dims, random_state=ctx.options.random_state).fit_transform(unique)
+    graph = (
+        NearestNeighbors(radius=threshold, n_jobs=ctx.options.n_jobs)
+        .fit(projected)
+        .radius_neighbors_graph(projected, mode="connectivity")
+    )
+    i, j = graph.nonzero()
+    keep = i < j
+    i, j = i[keep], j[keep]
+    close = np.linalg.norm(unique[i] - unique[j], axis=1) <= threshold
+    rows.append(first[i[close]])
+    cols.append(first[j[close]])
+    return np.concatenate(rows), np.concatenate(cols), threshold
+
+
+def _leakage(
+    ctx: DiagnosisContext, component: np.ndarray, in_set: np.ndarray, n: int
+) -> Finding | None:
+    frame = pd.DataFrame({"set": component, "group": ctx.groups, "row": ctx.row_ids()})[in_set]
+    groups_per_set = frame.groupby("set")["group"].nunique()
+    crossing = groups_per_set[groups_per_set > 1].index
+    if crossing.size == 0:
+        return None
+    leaked = frame[frame["set"].isin(crossing)]
+    share = len(leaked) / n
+    examples = [
+        {
+            "rows": leaked.loc[leaked["set"] == s, "row"].tolist()[:10],
+            "groups": pd.unique(leaked.loc[leaked["set"] == s, "group"]).tolist()[:10],
+        }
+        for s in crossing[:SETS_IN_EVIDENCE]
+    ]
+    evidence = {
+        "n_sets_across_groups": int(crossing.size),
+        "n_rows": int(len(leaked)),
+        "share": share,
+        "example_sets": examples,
+    }
+    advice = (
+        f"{count(crossing.size)} samples appear under more than one group id "
+        f"({count(len(leaked))} rows): merge those ids (or drop the copies) so a group split "
+        "cannot put one sample on both sides"
+    )
+    severity = "critical" if share >= ctx.options.duplicate_warning else "warning"
+    return Finding("leakage", severity, evidence, advice)

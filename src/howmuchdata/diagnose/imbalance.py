@@ -1,0 +1,72 @@
+"""Class imbalance: minority classes and what their small share costs in recall."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from sklearn.metrics import recall_score
+
+from howmuchdata.diagnose._numbers import count, label
+from howmuchdata.diagnose.context import DiagnosisContext
+from howmuchdata.diagnose.finding import Finding
+
+# A minority class whose recall trails the other classes by this much is held back by it.
+RECALL_SHORTFALL = 0.05
+
+
+class ImbalanceCheck:
+    """Minority share per class and its per-class effect on out-of-fold recall."""
+
+    name = "imbalance"
+    kinds = ("imbalance",)
+    requires = ("data", "classification")
+
+    def run(self, ctx: DiagnosisContext) -> list[Finding]:
+        counts = np.bincount(ctx.labels, minlength=ctx.classes.size)
+        n, k = counts.sum(), counts.size
+        floor = ctx.options.imbalance_share / k  # share below which a class is a minority
+        minority = np.flatnonzero(counts / n < floor)
+        if minority.size == 0:
+            return []
+        predicted = np.argmax(ctx.oof_proba, axis=1)
+        recall = recall_score(
+            ctx.labels, predicted, labels=np.arange(k), average=None, zero_division=0
+        )
+        findings = []
+        for c in minority[np.argsort(counts[minority])]:
+            others = np.delete(np.arange(k), c)
+            rest_recall = float(np.average(recall[others], weights=counts[others]))
+            shortfall = rest_recall - float(recall[c])
+            needed = max(math.ceil(floor * n) - int(counts[c]), 0)
+            name = label(ctx.classes[c])
+            evidence = {
+                "class": ctx.classes[c],
+                "count": int(counts[c]),
+                "share": float(counts[c] / n),
+                "even_share": 1.0 / k,
+                "imbalance_ratio": float(counts.max() / counts[c]),
+                "recall": float(recall[c]),
+                "recall_other_classes": rest_recall,
+                "counts": {str(cls): int(m) for cls, m in zip(ctx.classes, counts, strict=True)},
+            }
+            held_back = shortfall >= RECALL_SHORTFALL
+            effect = (
+                f"its recall is {recall[c]:.2f} against {rest_recall:.2f} for the other classes"
+                if held_back
+                else f"its recall ({recall[c]:.2f}) keeps up with the others ({rest_recall:.2f})"
+            )
+            action = (
+                f"label ~{count(needed)} more examples of class {name} (or train with "
+                "class_weight='balanced')"
+                if held_back
+                else "no action needed while its recall holds; watch it when the data changes"
+            )
+            advice = (
+                f"class {name} is {100 * counts[c] / n:.1f}% of the rows ({count(counts[c])} of "
+                f"{count(n)}) and {effect}: {action}"
+            )
+            findings.append(
+                Finding("imbalance", "warning" if held_back else "info", evidence, advice)
+            )
+        return findings

@@ -1,0 +1,62 @@
+"""Model size against data: parameters per training example, beside the curve's overfitting.
+
+The curve records the fitted model's parameter count where the model exposes one (linear
+coefficients, MLP and PyTorch weights, an ``n_params_`` attribute). Far more parameters than
+examples is a warning only when the curve also shows the model overfitting; a regularised
+model can carry many parameters without it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from howmuchdata.diagnose._numbers import count, score_delta
+from howmuchdata.diagnose.context import DiagnosisContext
+from howmuchdata.diagnose.finding import Finding
+
+
+class ParamsPerExampleCheck:
+    """Parameters per training row at the full size, flagged above ``params_ratio``."""
+
+    name = "params_per_example"
+    kinds = ("params_per_example",)
+    requires = ("curve",)
+
+    def run(self, ctx: DiagnosisContext) -> list[Finding]:
+        pts = ctx.points
+        if "n_params" not in pts:
+            return []
+        n = ctx.full_size
+        params = pd.to_numeric(pts.loc[pts["size"] == n, "n_params"], errors="coerce").dropna()
+        if params.empty:
+            return []
+        n_params = int(params.median())
+        ratio = n_params / n
+        if ratio < ctx.options.params_ratio:
+            return []
+        gap = float(ctx.by_size["gap_mean"].iloc[-1])
+        overfits = np.isfinite(gap) and gap >= ctx.options.gap_threshold
+        bounded = ctx.best_possible_score is not None
+        evidence = {
+            "n_params": n_params,
+            "size": n,
+            "params_per_example": ratio,
+            "params_ratio_threshold": ctx.options.params_ratio,
+            "train_val_gap": gap,
+            "overfits": bool(overfits),
+        }
+        head = f"the model has {count(n_params)} parameters for {count(n)} training rows ({ratio:.1f} per row)"
+        if overfits:
+            advice = (
+                f"{head} and overfits by {score_delta(gap, bounded)}: shrink it about "
+                f"{ratio:.0f}x (fewer hidden units or features) or regularise it harder"
+            )
+            severity = "warning"
+        else:
+            advice = (
+                f"{head} but its train-validation gap is only {score_delta(gap, bounded)}: "
+                "its regularisation holds; keep watching the gap when the model grows"
+            )
+            severity = "info"
+        return [Finding("params_per_example", severity, evidence, advice)]

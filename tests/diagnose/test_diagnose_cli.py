@@ -1,0 +1,143 @@
+"""``howmuchdata diagnose`` on a CSV: findings in result.json, label file, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from howmuchdata.cli import main
+
+
+@pytest.fixture(scope="module")
+def sites_csv(tmp_path_factory) -> Path:
+    """600 rows; site C (5%) follows another rule; 20 rows copied; 10% of labels flipped."""
+    rng = np.random.default_rng(0)
+    n = 600
+    X = rng.normal(size=(n, 4))
+    site = rng.choice(["A", "B"], n)
+    site[rng.choice(n, 30, replace=False)] = "C"
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    c = site == "C"
+    X[c, 2] += 3
+    y[c] = (X[c, 1] - X[c, 0] > 0).astype(int)
+    flip = rng.random(n) < 0.1
+    y[flip] = 1 - y[flip]
+    frame = pd.DataFrame(X, columns=list("abcd")).assign(
+        site=site, label=np.where(y == 1, "yes", "no")
+    )
+    frame = pd.concat([frame, frame.iloc[:20]], ignore_index=True)
+    path = tmp_path_factory.mktemp("data") / "sites.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.slow
+def test_diagnose_writes_findings_points_and_label_file(sites_csv, tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(
+        [
+            "diagnose",
+            str(sites_csv),
+            "--target",
+            "label",
+            "--subgroup",
+            "site",
+            "--out",
+            str(out),
+            "--repeats",
+            "2",
+            "--sizes",
+            "100,200,400",
+            "-q",
+            "--no-report",
+        ]
+    )
+    assert code == 0
+    result = json.loads((out / "result.json").read_text())
+    kinds = {f["kind"] for f in result["findings"]}
+    assert {"label_noise", "duplicates", "subgroup_underperforms"} <= kinds
+    for f in result["findings"]:
+        assert set(f) == {"kind", "severity", "evidence", "advice"}
+    assert result["points"] and all(p["model"] == "logreg" for p in result["points"])
+    assert result["curves"][0]["model"] == "logreg"
+    labels = pd.read_csv(out / "label_issues.csv")
+    assert {"given_label", "suggested_label"} <= set(labels.columns)
+    assert "label_noise" in capsys.readouterr().out
+
+
+def test_missing_subgroup_column_exits_2_with_one_line(sites_csv, tmp_path, capsys):
+    code = main(
+        [
+            "diagnose",
+            str(sites_csv),
+            "--target",
+            "label",
+            "--subgroup",
+            "hospital",
+            "--no-curve",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "subgroup column 'hospital' not found" in err
+    assert "Traceback" not in err
+
+
+def test_no_curve_run_with_one_check(sites_csv, tmp_path):
+    code = main(
+        [
+            "diagnose",
+            str(sites_csv),
+            "--target",
+            "label",
+            "--no-curve",
+            "--check",
+            "duplicates",
+            "--out",
+            str(tmp_path / "r"),
+            "--no-report",
+        ]
+    )
+    assert code == 0
+    result = json.loads((tmp_path / "r" / "result.json").read_text())
+    assert "points" not in result
+    assert [f["kind"] for f in result["findings"]] == ["duplicates"]
+    assert result["findings"][0]["evidence"]["n_extra_copies"] == 20
+
+
+@pytest.mark.slow
+def test_subprocess_subgroup_with_one_row_exits_2_with_one_line(sites_csv, tmp_path):
+    exe = Path(sys.executable).with_name("howmuchdata")
+    frame = pd.read_csv(sites_csv)
+    frame.loc[3, "site"] = "lonely"
+    bad = tmp_path / "bad.csv"
+    frame.to_csv(bad, index=False)
+    failed = subprocess.run(
+        [
+            str(exe),
+            "diagnose",
+            str(bad),
+            "--target",
+            "label",
+            "--subgroup",
+            "site",
+            "--no-curve",
+            "--out",
+            str(tmp_path / "b"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert failed.returncode == 2
+    assert failed.stderr.strip().count("\n") == 0
+    assert "subgroup 'lonely' has only one row" in failed.stderr
+    assert "Traceback" not in failed.stderr

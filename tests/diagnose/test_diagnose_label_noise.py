@@ -1,0 +1,65 @@
+"""label_noise: cleanlab on out-of-fold probabilities finds flipped labels, and only those."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hmd_diagnose_data import flip_labels
+
+from howmuchdata.diagnose import diagnose
+
+
+@pytest.fixture(scope="module")
+def noisy_run(breast_cancer, tmp_path_factory):
+    X, y = breast_cancer
+    noisy, flipped = flip_labels(y, 0.20, seed=0)
+    out = tmp_path_factory.mktemp("noise")
+    findings = diagnose(X=X, y=noisy, checks=["label_noise"], out_dir=out)
+    return findings, noisy, flipped, out
+
+
+def test_twenty_percent_flipped_is_estimated_within_15_to_25_percent(noisy_run):
+    findings, _, flipped, _ = noisy_run
+    (finding,) = findings
+    assert finding.kind == "label_noise"
+    assert flipped.mean() == pytest.approx(0.2, abs=0.03)
+    assert 0.15 <= finding.evidence["estimated_share"] <= 0.25
+    assert finding.severity == "critical"
+    assert finding.evidence["accuracy_ceiling"] == pytest.approx(
+        1 - finding.evidence["estimated_share"]
+    )
+
+
+def test_most_flipped_rows_are_among_the_suspects_in_the_file(noisy_run):
+    findings, noisy, flipped, out = noisy_run
+    table = pd.read_csv(out / "label_issues.csv")
+    assert list(table.columns) == ["row", "given_label", "suggested_label", "label_quality"]
+    rows = table["row"].to_numpy()
+    assert flipped[rows].sum() / flipped.sum() > 0.5  # most flipped rows are suspects
+    assert flipped[rows].mean() > 0.6  # and most suspects were flipped
+    np.testing.assert_array_equal(table["given_label"], noisy[rows])
+    # the label suggested for a binary flip is the original one
+    assert np.all(table["suggested_label"] != table["given_label"])
+    assert "label_issues.csv" in findings[0].advice
+
+
+def test_clean_labels_raise_nothing_above_info(breast_cancer, tmp_path):
+    X, y = breast_cancer
+    findings = diagnose(X=X, y=y, checks=["label_noise"], out_dir=tmp_path)
+    assert all(f.severity == "info" for f in findings)
+    assert all(f.evidence["estimated_share"] < 0.03 for f in findings)
+
+
+def test_regression_targets_skip_the_label_check(breast_cancer):
+    X, _ = breast_cancer
+    y = X.pop("mean radius").to_numpy()
+    assert diagnose(X=X, y=y, checks=["label_noise", "imbalance"]) == []
+
+
+@pytest.mark.slow
+def test_clean_digits_raise_no_label_finding_above_info(digits):
+    X, y = digits
+    # k-nearest neighbours: the fastest of the presets on 64 pixel features
+    findings = diagnose(X=X, y=y, estimator="knn", checks=["label_noise"])
+    assert all(f.severity == "info" for f in findings)
