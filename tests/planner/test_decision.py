@@ -62,10 +62,9 @@ def test_table_carries_intervals_and_costs(power_curve):
     assert t["gain_per_1000"].iloc[1] == pytest.approx(expected, rel=0.01)
 
 
-def test_lower_is_better_metric_flips_value():
-    from conftest import PowerCurve
-
-    loss = PowerCurve(a=-2.0, b=0.5, c=0.05, direction="decrease")  # loss falls to 0.05
+def test_lower_is_better_metric_flips_value(power_curve):
+    # the same analytic double as the fixture, as a loss that falls to 0.05
+    loss = type(power_curve)(a=-2.0, b=0.5, c=0.05, direction="decrease")  # loss falls to 0.05
     econ = Economics(cost_per_label=0.5, value_per_point=2000.0)
     best = optimal_size(loss, 100, 1e7, econ, greater_is_better=False)
     analytic = (2000.0 / 0.01 * 2.0 * 0.5 / 0.5) ** (1 / 1.5)

@@ -1,0 +1,177 @@
+"""``howmuchdata extrapolate``: extrapolate measured curves, print the answers, write result.json.
+
+Thin: read points (a run folder's result.json, or a CSV with size and score columns) ->
+:func:`howmuchdata.extrapolate` per curve -> print (rich) -> ``result.json["extrapolation"]``
+-> :func:`howmuchdata.report.write_report`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from howmuchdata.cli._app import app
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.result import RESULT_FILE, from_json_number, read_result, update_result
+
+SIZE_COLUMNS = ("size", "size_train", "n", "train_size")
+SCORE_COLUMNS = ("score", "val_score", "score_valid", "validation_score")
+LOSS_HINTS = ("neg_", "loss", "error", "rmse", "mse", "mae")
+
+
+def _pick(columns: list[str], names: tuple[str, ...], what: str, path: Path) -> str:
+    for name in names:
+        if name in columns:
+            return name
+    raise HowMuchDataError(
+        f"{path} has no {what} column (looked for {', '.join(names)}; found "
+        f"{', '.join(columns) or 'none'}); rename the column to '{names[0]}'"
+    )
+
+
+def _from_csv(path: Path) -> dict[str, dict[str, Any]]:
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise HowMuchDataError(
+            f"cannot read {path} as CSV ({exc}); pass a CSV with size and score columns"
+        ) from None
+    cols = [str(c) for c in frame.columns]
+    size_col = _pick(cols, SIZE_COLUMNS, "size", path)
+    score_col = _pick(cols, SCORE_COLUMNS, "score", path)
+    if "status" in frame:
+        frame = frame[frame["status"].astype(str) == "ok"]
+    groups = frame.groupby("model", sort=False) if "model" in frame else [(path.stem, frame)]
+    curves = {}
+    for name, grp in groups:
+        sizes = pd.to_numeric(grp[size_col], errors="coerce").to_numpy(float)
+        scores = pd.to_numeric(grp[score_col], errors="coerce").to_numpy(float)
+        curves[str(name)] = {"sizes": sizes, "scores": scores, "direction": None}
+    return curves
+
+
+def _direction_from_meta(meta: dict[str, Any]) -> str | None:
+    if "greater_is_better" in meta:
+        return "increase" if meta["greater_is_better"] else "decrease"
+    scoring = str(meta.get("scoring") or "")
+    if scoring:
+        return (
+            "decrease"
+            if any(h in scoring for h in LOSS_HINTS) and not scoring.startswith("neg_")
+            else "increase"
+        )
+    return None
+
+
+def _from_run(run: Path) -> dict[str, dict[str, Any]]:
+    result = read_result(run)
+    points = result.get("points") or []
+    if not points:
+        raise HowMuchDataError(f"{run / RESULT_FILE} has no points; run `howmuchdata curve` first")
+    meta = {c.get("model"): c for c in result.get("curves", []) if isinstance(c, dict)}
+    curves: dict[str, dict[str, Any]] = {}
+    for p in points:
+        if p.get("status", "ok") != "ok":
+            continue
+        model = str(p.get("model", "model"))
+        c = curves.setdefault(model, {"sizes": [], "scores": [], "direction": None})
+        c["sizes"].append(from_json_number(p.get("size")))
+        c["scores"].append(from_json_number(p.get("val_score")))
+    for model, c in curves.items():
+        c["sizes"], c["scores"] = np.array(c["sizes"]), np.array(c["scores"])
+        c["direction"] = _direction_from_meta(meta.get(model, {}))
+    if not curves:
+        raise HowMuchDataError(
+            f"{run / RESULT_FILE} has no successful points; fix the failed fits first"
+        )
+    return curves
+
+
+def _fmt_size(n: float) -> str:
+    return "out of reach" if not np.isfinite(n) else f"{n:,.0f}"
+
+
+@app.command()
+def extrapolate(
+    source: Annotated[
+        Path,
+        typer.Argument(help="Run folder (with result.json) or CSV with size and score columns."),
+    ],
+    at: Annotated[
+        list[float] | None, typer.Option("--at", help="Training size to predict at; repeatable.")
+    ] = None,
+    target: Annotated[
+        float | None, typer.Option("--target", help="Score to reach: how many samples?")
+    ] = None,
+    level: Annotated[float, typer.Option("--level", help="Interval level.")] = 0.8,
+    direction: Annotated[
+        str | None,
+        typer.Option(help="increase (accuracy, R², AUC) or decrease (a loss); default: inferred."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Output folder (default: the run folder, or runs/<csv name>)."
+        ),
+    ] = None,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html.")] = True,
+) -> None:
+    """Extrapolate measured learning curves: scores at larger sizes, samples for a target."""
+    from howmuchdata.extrapolate import extrapolate as fit
+
+    if not 0 < level < 1:
+        raise HowMuchDataError(f"--level must be between 0 and 1, got {level}; e.g. --level 0.8")
+    if source.is_dir():
+        curves, default_out = _from_run(source), source
+    elif source.exists():
+        curves, default_out = _from_csv(source), Path("runs") / source.stem
+    else:
+        raise HowMuchDataError(f"{source} does not exist; pass a run folder or a CSV of points")
+    out_dir = out or default_out
+    console = Console()
+    results = {}
+    for model, c in curves.items():
+        ext = fit(c["sizes"], c["scores"], direction=direction or c["direction"])
+        results[model] = ext
+        sizes = ext.observed["sizes"]
+        queries = list(at or [])
+        if not queries:
+            queries = [2 * float(sizes[-1]), 10 * float(sizes[-1])]
+        table = Table(title=f"{model}: measured up to {float(sizes[-1]):,.0f} samples")
+        table.add_column("question")
+        table.add_column("answer", justify="right")
+        table.add_column(f"{level:.0%} interval", justify="right")
+        for n in queries:
+            lo, hi = ext.interval(n, level)
+            table.add_row(
+                f"score at {n:,.0f}",
+                f"{float(ext.predict(n)):.4g}",
+                f"{float(lo):.4g} – {float(hi):.4g}",
+            )
+        if target is not None:
+            lo_n, hi_n = ext.size_for(target, level=level)
+            table.add_row(
+                f"samples to reach {target:g}", _fmt_size(ext.size_for(target)),
+                f"{_fmt_size(lo_n)} – {_fmt_size(hi_n)}",
+            )  # fmt: skip
+        a_lo, a_hi = ext.asymptote_interval(level)
+        table.add_row("asymptote (ceiling)", f"{ext.asymptote:.4g}", f"{a_lo:.4g} – {a_hi:.4g}")
+        console.print(table)
+        if ext.flags:
+            console.print(f"[yellow]shape: {', '.join(ext.flags)}[/yellow]")
+        console.print(ext.summary(), highlight=False)
+    update_result(
+        out_dir, "extrapolate", extrapolation={m: e.to_dict() for m, e in results.items()}
+    )
+    console.print(f"wrote {out_dir / RESULT_FILE}")
+    if report:
+        from howmuchdata.report import write_report
+
+        path = write_report(out_dir)
+        console.print(f"wrote {path}")

@@ -1,0 +1,421 @@
+"""``extrapolate(sizes, scores)``: validation, orientation, and the two ways to predict.
+
+- ``"learned"`` (default for accuracy-like scores in [0, 1] that rise): the average of a few
+  fitted families and the last value, corrected by a model learned across LCDB curves
+  (:mod:`.learned`), made monotone, with residual quantiles per extrapolation distance.
+- ``"families"`` (any metric, and the fallback): every usable family fitted to the whole curve,
+  weighted by its error on the curve's own largest sizes when fitted on the smaller ones; the
+  interval combines the repeats' noise, the parameters' uncertainty (delta method), the
+  disagreement between families, and the back-test error growing with distance.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from scipy.stats import norm
+from sklearn.isotonic import IsotonicRegression
+
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.extrapolate.extrapolation import Extrapolation
+from howmuchdata.extrapolate.families import LAST_VALUE
+from howmuchdata.extrapolate.fitting import CurveData, fit_family, usable_families
+from howmuchdata.extrapolate.shapes import ILL_BEHAVED, detect_flags
+
+GRID_PER_DOUBLING = 4
+GRID_REACH = 1024.0  # the grid runs to this multiple of the largest observed size
+LEARNED_REACH = 7.0  # doublings beyond the largest size the learned model was trained on
+# The family combination's variance terms overlap (families that disagree also have uncertain
+# parameters), so its raw band is too wide; this factor made 80% bands cover 80% of the truth on
+# synthetic curves of known families with repeat noise (checked on other curves in
+# tests/extrapolate/test_coverage.py).
+FAMILY_BAND_SCALE = 0.7
+STORED_PROBS = np.array(
+    [0.005, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5,
+     0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.975, 0.995]
+)  # fmt: skip
+
+
+# --- input checks -----------------------------------------------------------------------------
+
+
+def _as_1d(values: Any, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise HowMuchDataError(f"{name} must be numbers; pass a 1-D array of {name}") from None
+    if arr.ndim != 1:
+        raise HowMuchDataError(
+            f"{name} must be 1-D, got shape {arr.shape}; pass one value per point"
+        )
+    return arr
+
+
+def _validate(
+    sizes: Any, scores: Any, bounds: tuple[float, float] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    s, y = _as_1d(sizes, "sizes"), _as_1d(scores, "scores")
+    if len(s) != len(y):
+        raise HowMuchDataError(
+            f"sizes has {len(s)} values but scores has {len(y)}; pass one size per score"
+        )
+    if not np.all(np.isfinite(s)):
+        raise HowMuchDataError("sizes contain NaN or inf; drop those points before extrapolating")
+    if not np.all(np.isfinite(y)):
+        raise HowMuchDataError(
+            "scores contain NaN or inf (failed fits?); drop those points, e.g. keep status == 'ok'"
+        )
+    if np.any(s <= 0):
+        raise HowMuchDataError("sizes must be positive training-set sizes; drop sizes <= 0")
+    n_distinct = len(np.unique(s))
+    if n_distinct < 3:
+        raise HowMuchDataError(
+            f"only {n_distinct} distinct size(s); measure the curve at 3 or more sizes "
+            "(5+ spread over a factor of 8 or more gives useful extrapolations)"
+        )
+    if bounds is not None:
+        lo, hi = bounds
+        if np.any(y < lo) or np.any(y > hi):
+            raise HowMuchDataError(
+                f"scores outside the metric's range [{lo}, {hi}] (from {y.min():.4g} to "
+                f"{y.max():.4g}); check the metric, or pass the right bounds"
+            )
+    return s, y
+
+
+_DIRECTION_ALIASES = {
+    "increasing": "increase",
+    "decreasing": "decrease",
+    "higher": "increase",
+    "lower": "decrease",
+    "max": "increase",
+    "min": "decrease",
+}
+
+
+def _infer_direction(sizes: np.ndarray, scores: np.ndarray) -> str:
+    """Rising or falling: the sign of the slope of the per-size means against log size."""
+    uniq, inv = np.unique(sizes, return_inverse=True)
+    means = np.bincount(inv, weights=scores) / np.bincount(inv)
+    slope = np.polyfit(np.log(uniq), means, 1)[0]
+    return "decrease" if slope < 0 else "increase"
+
+
+# --- shared helpers -------------------------------------------------------------------------------
+
+
+def _grid(n_min: float, n_last: float) -> np.ndarray:
+    lo, hi = np.log2(n_min), np.log2(n_last * GRID_REACH)
+    n = max(int(np.ceil((hi - lo) * GRID_PER_DOUBLING)) + 1, 8)
+    grid = np.exp2(np.linspace(lo, hi, n))
+    return np.unique(np.append(grid, n_last))
+
+
+def _monotone(values: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The closest non-decreasing curve (isotonic regression); ``x`` must be increasing."""
+    out = IsotonicRegression(increasing=True).fit_transform(x, values)
+    if not np.all(np.isfinite(out)):  # never hand back NaN: fall back to a running maximum
+        out = np.maximum.accumulate(values)
+    return out
+
+
+class _Orientation:
+    """Maps scores to an error-like quantity that falls with more data, and back."""
+
+    def __init__(self, scores: np.ndarray, direction: str, bounds: tuple[float, float] | None):
+        self.direction = direction
+        self.sign = 1.0 if direction == "increase" else -1.0
+        if direction == "increase":
+            natural = bounds[1] if bounds is not None else (1.0 if scores.max() <= 1.0 else None)
+        else:
+            natural = bounds[0] if bounds is not None else (0.0 if scores.min() >= 0.0 else None)
+        self.natural = natural
+        if natural is not None:
+            self.ref, self.floor = float(natural), 0.0
+        else:
+            # no natural bound: any reference above the best score; families keep a free floor
+            good = self.sign * scores
+            self.ref = self.sign * float(good.max() + np.ptp(good) + 1e-9)
+            self.floor = -np.inf
+        self.bounds = bounds
+
+    def to_error(self, scores: np.ndarray) -> np.ndarray:
+        return self.sign * (self.ref - scores)
+
+    def to_score(self, error: np.ndarray) -> np.ndarray:
+        return self.ref - self.sign * error
+
+    def clip(self, scores: np.ndarray) -> np.ndarray:
+        lo, hi = (-np.inf, np.inf) if self.bounds is None else self.bounds
+        if self.natural is not None:
+            if self.direction == "increase":
+                hi = min(hi, self.natural)
+            else:
+                lo = max(lo, self.natural)
+        return np.clip(scores, lo, hi)
+
+
+def _assemble(
+    grid: np.ndarray,
+    good_mean: np.ndarray,
+    good_q: np.ndarray,
+    orient: _Orientation,
+    data: CurveData,
+    flags: list[str],
+    method: str,
+    components: dict[str, float],
+    notes: list[str],
+) -> Extrapolation:
+    """Turn goodness-scale mean/quantiles into an Extrapolation in the user's score units."""
+    sign = orient.sign
+    # goodness g relates to error e by g = -e; scores = ref - sign * e = ref + sign * g
+    mean = orient.clip(orient.ref + sign * good_mean)
+    q = orient.ref + sign * good_q
+    q = np.sort(orient.clip(q), axis=1)
+    mean = np.clip(mean, q[:, 0], q[:, -1])
+    observed = {
+        "sizes": data.sizes,
+        "mean": orient.to_score(data.mean),
+        "n_points": int(np.sum(data.counts)),
+    }
+    return Extrapolation(
+        sizes=grid, mean=mean, probs=STORED_PROBS.copy(), quantiles=q, direction=orient.direction,
+        flags=flags, method=method, components=components, observed=observed, notes=notes,
+    )  # fmt: skip
+
+
+def _widen_for_shape(good_q: np.ndarray, grid: np.ndarray, data: CurveData, flags: list[str]):
+    """Ill-behaved curves: widen beyond the data by the largest swing seen in the curve."""
+    if not any(f in ILL_BEHAVED for f in flags):
+        return good_q
+    good = -data.mean
+    swing = float(np.max(np.maximum.accumulate(good) - good))
+    swing = max(swing, float(np.ptp(good[len(good) // 2 :])))
+    beyond = (grid > data.n_ref)[:, None]
+    mid = good_q.shape[1] // 2
+    out = good_q.copy()
+    out[:, :mid] -= np.where(beyond, swing, 0.0)
+    out[:, mid + 1 :] += np.where(beyond, swing, 0.0)
+    return out
+
+
+# --- the flat curve ------------------------------------------------------------------------------
+
+
+def _flat(grid: np.ndarray, data: CurveData) -> tuple[np.ndarray, np.ndarray]:
+    """A curve that does not move: its level, with the spread of its means as uncertainty."""
+    good = -data.mean
+    w = data.counts / data.counts.sum()
+    level = float(np.sum(w * good))
+    sd = float(np.sqrt(np.sum(w * (good - level) ** 2) + np.median(data.se) ** 2))
+    z = norm.ppf(STORED_PROBS)
+    mean = np.full(len(grid), level)
+    return mean, mean[:, None] + 2.0 * sd * z[None, :]
+
+
+# --- families ---------------------------------------------------------------------------------
+
+
+def _families(grid: np.ndarray, data: CurveData, names: list[str] | None):
+    """Back-test-weighted family combination with a variance-based quantile band."""
+    fam_names = usable_families(data, names)
+    m = len(data.sizes)
+    hold = max(1, m // 4) if m >= 5 else 1
+    head = data.head(m - hold)
+    held_sizes, held_mean = data.sizes[m - hold :], data.mean[m - hold :]
+    d_bt = float(np.log2(data.sizes[-1] / head.sizes[-1]))
+
+    fits, bt_err = {}, {}
+    for name in [*fam_names, LAST_VALUE]:
+        full = fit_family(name, data, with_cov=True)
+        if not full.ok:
+            continue
+        past = fit_family(name, head)
+        pred = past.predict(held_sizes)
+        if not np.all(np.isfinite(pred)):
+            continue
+        fits[name] = full
+        bt_err[name] = float(np.sqrt(np.mean((pred - held_mean) ** 2)))
+    noise = float(np.median(data.se))
+    ranked = sorted(bt_err, key=bt_err.get)[:5]
+    raw = np.array([1.0 / (bt_err[k] ** 2 + noise**2 + 1e-12) for k in ranked])
+    weights = dict(zip(ranked, raw / raw.sum(), strict=True))
+
+    preds = np.array([fits[k].predict(grid) for k in ranked])  # error scale
+    w = np.array([weights[k] for k in ranked])[:, None]
+    mean_e = np.sum(w * preds, axis=0)
+    between = np.sum(w * (preds - mean_e) ** 2, axis=0)
+    par = np.array([np.nan_to_num(fits[k].predict_se(grid), nan=0.0) for k in ranked])
+    param_var = np.sum(w * par**2, axis=0)
+    bt = float(np.sum(w[:, 0] * np.array([bt_err[k] for k in ranked])))
+    d = np.log2(grid / data.n_ref)
+    growth = np.clip(d, 0.0, None) / max(d_bt, 0.5)
+    bt_var = (bt * growth) ** 2
+    var = between + param_var + bt_var + data.se[-1] ** 2
+    sd = FAMILY_BAND_SCALE * np.sqrt(var)
+    good_mean = _monotone(-mean_e, np.log(grid))
+    z = norm.ppf(STORED_PROBS)
+    good_q = good_mean[:, None] + sd[:, None] * z[None, :]
+    return good_mean, good_q, weights
+
+
+# --- learned ----------------------------------------------------------------------------------------
+
+
+def _learned(grid: np.ndarray, data: CurveData, model):
+    from howmuchdata.extrapolate.features import (
+        BASE_FAMILIES,
+        base_prediction,
+        make_prefix,
+        query_features,
+    )
+
+    prefix = make_prefix(data)
+    beyond = grid >= data.n_ref
+    d = np.log2(grid[beyond] / data.n_ref)
+    # The model was trained on extrapolations up to LEARNED_REACH doublings; further out the
+    # curve is held at that level rather than trusting a model outside its training range.
+    reach, back = np.unique(np.minimum(d, LEARNED_REACH), return_inverse=True)
+    rows, base = query_features(prefix, data.n_ref * np.exp2(reach))
+    corrected = np.clip(base + model.predict_residual(rows), 0.0, 1.0)
+    # monotone beyond the data first, so the far tail cannot drag the near predictions
+    corrected = _monotone(corrected, reach)[back]
+    base = base[back]
+    _, fam_in = base_prediction(prefix, grid[~beyond])
+    inside = np.nanmean(fam_in, axis=0) if np.any(np.isfinite(fam_in)) else None
+    if inside is None or not np.all(np.isfinite(inside)):
+        inside = np.interp(np.log(grid[~beyond]), np.log(data.sizes), 1.0 - data.mean)
+    inside = np.minimum(_monotone(inside, np.log(grid[~beyond])), corrected[0])
+    good_mean = np.concatenate([inside, corrected])
+    qn = model.quantiles.at(np.clip(np.log2(grid / data.n_ref), 0.0, None))
+    qn = np.array([np.interp(STORED_PROBS, model.quantiles.probs, row) for row in qn])
+    good_q = good_mean[:, None] + prefix.scale * qn
+    at10 = min(int(np.searchsorted(grid[beyond], data.n_ref * 10.0)), len(base) - 1)
+    correction = float(corrected[at10] - base[at10])
+    weights = {name: 1.0 / (len(BASE_FAMILIES) + 1) for name in [*BASE_FAMILIES, LAST_VALUE]}
+    weights["learned correction"] = correction
+    # accuracy a = 1 - e; the goodness scale used by _assemble is -e = a - 1
+    return good_mean - 1.0, good_q - 1.0, weights
+
+
+# --- the public function ----------------------------------------------------------------------------
+
+
+def extrapolate(
+    sizes: Any,
+    scores: Any,
+    *,
+    direction: Literal["increase", "decrease"] | None = None,
+    bounds: tuple[float, float] | None = None,
+    method: Literal["auto", "learned", "families"] = "auto",
+    families: list[str] | None = None,
+    learned_model: Any = None,
+) -> Extrapolation:
+    """Extrapolate a measured learning curve beyond its largest size, with intervals.
+
+    Parameters
+    ----------
+    sizes : array-like of shape (n_points,)
+        Training-set size of each point; a size appears once per repeat.
+    scores : array-like of shape (n_points,)
+        Validation score of each point.
+    direction : {"increase", "decrease"}, optional
+        Whether the score rises with more data (accuracy, R², AUC) or falls (a loss such as
+        log loss or RMSE); "increasing"/"decreasing" are accepted too. Inferred from the
+        data when not given.
+    bounds : (float, float), optional
+        The metric's range, e.g. ``(0, 1)`` for accuracy. Scores outside it are an error;
+        predictions are clipped to it. Without bounds, a rising score that never exceeds 1
+        is taken to be bounded by 1 and a falling non-negative loss by 0.
+    method : {"auto", "learned", "families"}
+        ``"auto"`` uses the LCDB-learned model for rising scores in [0, 1] (it was trained
+        on accuracy curves) and the family combination otherwise.
+    families : list of str, optional
+        Restrict the family combination to these families (see ``FAMILIES``).
+    learned_model : LearnedModel, optional
+        Use this learned model instead of the shipped one (the benchmark retrains it per
+        cross-validation fold, so no curve is predicted by a model that saw its dataset).
+
+    Returns
+    -------
+    Extrapolation
+
+    Raises
+    ------
+    HowMuchDataError
+        Fewer than 3 distinct sizes, NaN or inf, non-positive sizes, scores outside
+        ``bounds``, or an unknown option.
+    """
+    if bounds is not None:
+        try:
+            bounds = (float(bounds[0]), float(bounds[1]))
+        except (TypeError, ValueError, IndexError):
+            raise HowMuchDataError(
+                "bounds must be two numbers (low, high); e.g. bounds=(0, 1)"
+            ) from None
+        if not bounds[0] < bounds[1]:
+            raise HowMuchDataError(f"bounds {bounds} are empty; pass (low, high) with low < high")
+    s, y = _validate(sizes, scores, bounds)
+    notes: list[str] = []
+    if direction is None:
+        direction = _infer_direction(s, y)
+        notes.append(f"Direction inferred from the data: scores {direction} with more data.")
+    direction = _DIRECTION_ALIASES.get(direction, direction)
+    if direction not in ("increase", "decrease"):
+        raise HowMuchDataError(f"direction must be 'increase' or 'decrease', got {direction!r}")
+    if method not in ("auto", "learned", "families"):
+        raise HowMuchDataError(f"method must be 'auto', 'learned' or 'families', got {method!r}")
+
+    orient = _Orientation(y, direction, bounds)
+    data = CurveData.from_points(s, orient.to_error(y), orient.floor)
+    flags = detect_flags(data.sizes, -data.mean, data.se)
+    grid = _grid(float(data.sizes[0]), data.n_ref)
+
+    accuracy_like = direction == "increase" and orient.natural == 1.0 and y.min() >= 0.0
+    model = None
+    if method in ("auto", "learned") and accuracy_like and len(data.sizes) >= 4:
+        from howmuchdata.extrapolate.learned import shipped_model
+
+        model = learned_model if learned_model is not None else shipped_model()
+        if model is None:
+            notes.append("The learned model's data file is missing; used the family combination.")
+    elif method == "learned":
+        notes.append(
+            "The learned model needs a rising score in [0, 1] measured at 4+ sizes; "
+            "used the family combination instead."
+        )
+    elif method == "auto" and not accuracy_like:
+        notes.append(
+            "The learned model was trained on accuracy curves; for this metric the prediction "
+            "is the family combination."
+        )
+    elif method == "auto":
+        notes.append(
+            "Only 3 sizes measured: the learned model needs 4 or more, so the prediction is the "
+            "family combination; measure more sizes for a better one."
+        )
+
+    constant = float(np.ptp(data.mean)) == 0.0
+    if "flat" in flags and (model is None or constant):
+        good_mean, good_q = _flat(grid, data)
+        used, components = "flat", {"mean level": 1.0}
+        notes.append(
+            "The curve is flat: the prediction is its level; more data of this kind is not "
+            "expected to help."
+        )
+    elif model is not None:
+        if "flat" in flags:
+            # on LCDB, curves flat over their first sizes often start rising later; the
+            # learned model has seen such prefixes, a level would not
+            notes.append(
+                "The curve is flat so far: the prediction is what curves that started flat "
+                "did later in the LCDB data, with wide intervals."
+            )
+        good_mean, good_q, components = _learned(grid, data, model)
+        used = "learned"
+    else:
+        good_mean, good_q, components = _families(grid, data, families)
+        used = "families"
+    good_q = _widen_for_shape(good_q, grid, data, flags)
+    return _assemble(grid, good_mean, good_q, orient, data, flags, used, components, notes)

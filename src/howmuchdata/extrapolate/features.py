@@ -1,0 +1,151 @@
+"""Features of an observed learning-curve prefix, for the model learned across LCDB curves.
+
+Everything here works on the *goodness* scale (accuracy-like: higher is better, in [0, 1]).
+The same function builds the training table from LCDB and the query rows at prediction time,
+so training and use can never drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from howmuchdata.extrapolate.families import LAST_VALUE
+from howmuchdata.extrapolate.fitting import CurveData, FitResult, fit_family
+
+# The families whose predictions feed the learned model (fast and individually strong on LCDB).
+BASE_FAMILIES: tuple[str, ...] = ("pow3", "ilog2", "vap3", "pow2")
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "d",  # log2(query size / largest observed size)
+    "log2_n_last",
+    "log2_span",  # log2(largest / smallest observed size)
+    "n_sizes",
+    "y_last",
+    "slope1",  # change over the last doubling
+    "slope2",  # change over the doubling before
+    "slope3",
+    "slope_fit",  # least-squares slope per doubling over the last three sizes
+    "curvature",
+    "rise",  # y_last - y_first
+    "drop_from_max",  # max mean - y_last
+    "sd_last",
+    "sd_median",
+    *(f"{f}_delta" for f in BASE_FAMILIES),  # family prediction at the query - y_last
+    *(f"{f}_far" for f in BASE_FAMILIES),  # family prediction at 1024x - y_last
+    "base_delta",
+)
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """A curve prefix on the goodness scale with its base-family fits."""
+
+    data: CurveData  # error form (1 - goodness) with floor 0
+    fits: dict[str, FitResult]
+    summary: np.ndarray  # the prefix-only features (everything but the query-dependent ones)
+    scale: float  # the curve's own scale for residuals (slope + noise)
+
+
+def fit_base(data: CurveData) -> dict[str, FitResult]:
+    """Fit the base families (and the last-value model) to a prefix."""
+    fits = {name: fit_family(name, data) for name in BASE_FAMILIES}
+    fits[LAST_VALUE] = fit_family(LAST_VALUE, data)
+    return fits
+
+
+def curve_scale(data: CurveData) -> float:
+    """Per-curve scale of extrapolation errors: recent slope per doubling plus noise.
+
+    Errors of an extrapolation grow with how fast the curve still moves and how noisy it is;
+    dividing residuals by this scale makes their distribution comparable across curves.
+    """
+    y = -data.mean
+    logn = np.log2(data.sizes)
+    slope = abs(_slope_fit(logn, y))
+    se_last = float(data.se[-1])
+    span = float(np.ptp(y))
+    return slope + se_last + 0.02 * span + 1e-4 * (abs(float(y[-1])) + 1e-3)
+
+
+def _slope_fit(logn: np.ndarray, y: np.ndarray, k: int = 3) -> float:
+    if len(y) < 2:
+        return 0.0
+    xs, ys = logn[-k:], y[-k:]
+    xc = xs - xs.mean()
+    den = float(np.sum(xc**2))
+    return float(np.sum(xc * (ys - ys.mean())) / den) if den > 0 else 0.0
+
+
+def make_prefix(data: CurveData) -> Prefix:
+    """Fit the base families and compute the query-independent features of a prefix."""
+    fits = fit_base(data)
+    y = 1.0 - data.mean
+    logn = np.log2(data.sizes)
+    last = logn[-1]
+
+    def level(back: float) -> float:
+        at = last - back
+        return float(np.interp(at, logn, y)) if at >= logn[0] - 1e-9 else np.nan
+
+    lv = [float(y[-1]), level(1.0), level(2.0), level(3.0)]
+    s1, s2, s3 = lv[0] - lv[1], lv[1] - lv[2], lv[2] - lv[3]
+    sd = 1.0 * data.sd
+    summary = np.array(
+        [
+            last,
+            last - logn[0],
+            len(y),
+            y[-1],
+            s1,
+            s2,
+            s3,
+            _slope_fit(logn, y),
+            s1 - s2,
+            y[-1] - y[0],
+            float(np.max(y) - y[-1]),
+            float(sd[-1]),
+            float(np.median(sd)),
+        ]
+    )
+    return Prefix(data, fits, summary, curve_scale(data))
+
+
+def base_prediction(prefix: Prefix, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The simple base at ``sizes`` (goodness scale) and each base family's prediction.
+
+    The base is the mean of the base families that fitted and of the last value, clipped to
+    [0, 1]; it is what the learned model corrects.
+    """
+    preds = []
+    for name in BASE_FAMILIES:
+        p = 1.0 - prefix.fits[name].predict(sizes)
+        preds.append(
+            np.clip(p, 0.0, 1.0) if np.all(np.isfinite(p)) else np.full(sizes.shape, np.nan)
+        )
+    fam = np.array(preds)
+    last = np.full(sizes.shape, 1.0 - prefix.fits[LAST_VALUE].last)
+    stack = np.vstack([fam, last[None, :]])
+    base = np.nanmean(stack, axis=0)
+    return np.clip(base, 0.0, 1.0), fam
+
+
+def query_features(prefix: Prefix, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows for predicting at ``sizes``, and the base prediction there."""
+    sizes = np.asarray(sizes, dtype=float)
+    n_last = prefix.data.n_ref
+    d = np.log2(sizes / n_last)
+    base, fam = base_prediction(prefix, sizes)
+    far_sizes = np.array([n_last * 1024.0])
+    _, fam_far = base_prediction(prefix, far_sizes)
+    y_last = prefix.summary[3]
+    rows = np.empty((len(sizes), len(FEATURE_NAMES)))
+    rows[:, 0] = d
+    rows[:, 1 : 1 + len(prefix.summary)] = prefix.summary
+    k = 1 + len(prefix.summary)
+    nf = len(BASE_FAMILIES)
+    rows[:, k : k + nf] = (fam - y_last).T
+    rows[:, k + nf : k + 2 * nf] = (fam_far[:, 0] - y_last)[None, :]
+    rows[:, k + 2 * nf] = base - y_last
+    return rows, base

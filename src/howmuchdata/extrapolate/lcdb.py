@@ -1,0 +1,143 @@
+"""Turning the public LCDB slice into curves and into the learned model's training table.
+
+Used by ``scripts/build_extrapolation_table.py`` (which writes the shipped table) and by
+``benchmarks/extrapolation.py`` (which retrains per fold through the same code).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from howmuchdata.extrapolate.features import FEATURE_NAMES, make_prefix, query_features
+from howmuchdata.extrapolate.fitting import CurveData
+
+
+@dataclass(frozen=True)
+class LcdbCurve:
+    """One LCDB curve: (dataset, learner) at one outer seed, with the test-score truth."""
+
+    openmlid: int
+    learner: str
+    outer_seed: int
+    sizes: np.ndarray  # one entry per (size, inner seed)
+    scores: np.ndarray  # score_valid, aligned with sizes
+    truth_sizes: np.ndarray  # distinct sizes
+    truth: np.ndarray  # mean score_test over all outer and inner seeds at each size
+
+    @property
+    def n_max(self) -> float:
+        return float(self.sizes.max())
+
+    def truth_at(self, n: np.ndarray) -> np.ndarray:
+        idx = np.searchsorted(self.truth_sizes, n)
+        return self.truth[np.clip(idx, 0, len(self.truth) - 1)]
+
+
+def select_curves(df: pd.DataFrame) -> list[LcdbCurve]:
+    """One curve per (openmlid, learner), with a deterministic outer seed.
+
+    The chosen seed is the one reaching the largest training size, then the one with the most
+    points, then the smallest seed number.
+    """
+    df = df[["openmlid", "learner", "outer_seed", "size_train", "score_valid", "score_test"]]
+    df = df.assign(learner=df["learner"].astype(str))
+    stats = (
+        df.groupby(["openmlid", "learner", "outer_seed"])["size_train"]
+        .agg(["max", "size"])
+        .reset_index()
+        .sort_values(["openmlid", "learner", "max", "size", "outer_seed"],
+                     ascending=[True, True, False, False, True])
+    )  # fmt: skip
+    chosen = stats.drop_duplicates(["openmlid", "learner"])[["openmlid", "learner", "outer_seed"]]
+    truth = df.groupby(["openmlid", "learner", "size_train"])["score_test"].mean()
+    points = df.merge(chosen, on=["openmlid", "learner", "outer_seed"])
+    curves = []
+    for (oid, learner), grp in points.groupby(["openmlid", "learner"], sort=True):
+        t = truth.loc[(oid, learner)]
+        curves.append(
+            LcdbCurve(
+                int(oid), str(learner), int(grp["outer_seed"].iloc[0]),
+                grp["size_train"].to_numpy(float), grp["score_valid"].to_numpy(float),
+                t.index.to_numpy(float), t.to_numpy(float),
+            )
+        )  # fmt: skip
+    return curves
+
+
+def prefix_data(curve: LcdbCurve, n_cut: float) -> CurveData | None:
+    """The curve's points at sizes <= n_cut in error form, or None below 4 distinct sizes."""
+    keep = curve.sizes <= n_cut
+    if len(np.unique(curve.sizes[keep])) < 4:
+        return None
+    return CurveData.from_points(curve.sizes[keep], 1.0 - curve.scores[keep], 0.0)
+
+
+# Training prefixes end at the anchors whose distance to n_max (log2) is closest to these;
+# queries are taken at the anchors closest to these distances beyond the prefix.
+PREFIX_DISTANCES = (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0)
+QUERY_DISTANCES = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0)
+
+
+def _nearest(values: np.ndarray, targets: tuple[float, ...], tol: float) -> np.ndarray:
+    idx = {int(np.argmin(np.abs(values - t))) for t in targets if np.min(np.abs(values - t)) <= tol}
+    return np.array(sorted(idx), dtype=int)
+
+
+def curve_rows(curve: LcdbCurve) -> dict[str, np.ndarray] | None:
+    """All training rows of one curve (several prefixes, several query sizes each)."""
+    anchors = np.unique(curve.sizes)
+    dist_to_max = np.log2(curve.n_max / anchors)
+    rows, targets, scales, bases, dists = [], [], [], [], []
+    for i in _nearest(dist_to_max, PREFIX_DISTANCES, 0.3):
+        data = prefix_data(curve, anchors[i])
+        if data is None:
+            continue
+        prefix = make_prefix(data)
+        later = anchors[anchors >= anchors[i]]
+        d = np.log2(later / anchors[i])
+        q = later[_nearest(d, QUERY_DISTANCES, 0.3)]
+        if curve.n_max not in q:
+            q = np.append(q, curve.n_max)
+        X, base = query_features(prefix, q)
+        rows.append(X)
+        targets.append(curve.truth_at(q) - base)
+        scales.append(np.full(len(q), prefix.scale))
+        bases.append(base)
+        dists.append(X[:, 0])
+    if not rows:
+        return None
+    X = np.vstack(rows)
+    return {
+        "X": X,
+        "target": np.concatenate(targets),
+        "scale": np.concatenate(scales),
+        "groups": np.full(len(X), curve.openmlid),
+    }
+
+
+def build_table(curves: list[LcdbCurve], n_jobs: int = 2) -> dict[str, np.ndarray]:
+    """The training table of many curves (rows in curve order), computed in parallel."""
+    from joblib import Parallel, delayed
+
+    parts = Parallel(n_jobs=n_jobs, batch_size=8)(delayed(curve_rows)(c) for c in curves)
+    parts = [p for p in parts if p is not None]
+    table = {k: np.concatenate([p[k] for p in parts]) for k in ("X", "target", "scale", "groups")}
+    assert table["X"].shape[1] == len(FEATURE_NAMES)
+    return table
+
+
+MAX_SHIPPED_ROWS = 60_000
+
+
+def shipping_subset(
+    table: dict[str, np.ndarray], max_rows: int = MAX_SHIPPED_ROWS
+) -> dict[str, np.ndarray]:
+    """A deterministic random subset of the rows, so the shipped file stays a few MB."""
+    n = len(table["X"])
+    if n <= max_rows:
+        return table
+    keep = np.sort(np.random.default_rng(0).choice(n, size=max_rows, replace=False))
+    return {k: v[keep] for k, v in table.items()}

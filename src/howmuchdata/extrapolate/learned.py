@@ -1,0 +1,223 @@
+"""The model learned across LCDB curves: a residual corrector with calibrated quantiles.
+
+A gradient-boosting regressor (scikit-learn's ``HistGradientBoostingRegressor``) predicts, at a
+query size, the difference between the true score and a simple base (the mean of a few fitted
+families and the last value), from features of the observed prefix (:mod:`.features`). Its
+out-of-fold residuals, divided by the curve's own scale (recent slope plus noise), give
+quantiles per extrapolation distance, which become the intervals.
+
+What ships with the package is the compact training table (``_resources/lcdb_extrapolation.npz``,
+rebuilt by ``scripts/build_extrapolation_table.py``) together with the out-of-fold quantile
+table. The regressor is fitted from the table on first use and cached on disk keyed by the
+table's hash and the scikit-learn version, so no pickled model ever has to survive a
+scikit-learn upgrade.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from howmuchdata.extrapolate.features import FEATURE_NAMES
+
+RESOURCE = "lcdb_extrapolation.npz"
+
+# Extrapolation distances (log2 of query size over largest observed size) at which the
+# residual quantiles are tabulated, and the probabilities tabulated at each.
+D_BINS = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0])
+PROBS = np.array(
+    [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5,
+     0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.925, 0.95, 0.975, 0.99, 0.995]
+)  # fmt: skip
+
+GBM_PARAMS = dict(
+    loss="squared_error",
+    learning_rate=0.15,
+    max_iter=100,
+    max_leaf_nodes=31,
+    min_samples_leaf=40,
+    l2_regularization=1.0,
+    random_state=0,
+)
+
+
+@dataclass
+class QuantileTable:
+    """Quantiles of normalised residuals (residual / curve scale) per distance bin."""
+
+    d_bins: np.ndarray  # (n_bins,)
+    probs: np.ndarray  # (n_probs,)
+    values: np.ndarray  # (n_bins, n_probs), increasing along probs
+
+    def at(self, d: np.ndarray) -> np.ndarray:
+        """Quantiles at distances ``d`` (interpolated between bins, held beyond them)."""
+        d = np.clip(np.asarray(d, dtype=float), self.d_bins[0], self.d_bins[-1])
+        out = np.empty((len(d), len(self.probs)))
+        for j in range(len(self.probs)):
+            out[:, j] = np.interp(d, self.d_bins, self.values[:, j])
+        return out
+
+    @classmethod
+    def from_residuals(cls, d: np.ndarray, resid: np.ndarray) -> QuantileTable:
+        """Empirical quantiles of ``resid`` in windows around each distance bin.
+
+        The quantiles are made to spread out with distance (the lower ones never rise, the
+        upper ones never fall), because an extrapolation further away is never more certain.
+        """
+        values = np.full((len(D_BINS), len(PROBS)), np.nan)
+        for i, c in enumerate(D_BINS):
+            half = 0.26 if c < 4 else 0.51
+            sel = np.abs(d - c) <= half
+            if sel.sum() >= 30:
+                values[i] = np.quantile(resid[sel], PROBS)
+        # fill empty bins from their neighbours
+        for j in range(len(PROBS)):
+            col = values[:, j]
+            ok = np.isfinite(col)
+            if not ok.any():
+                col[:] = 0.0
+            else:
+                col[~ok] = np.interp(D_BINS[~ok], D_BINS[ok], col[ok])
+        mid = np.searchsorted(PROBS, 0.5)
+        values[:, :mid] = np.minimum.accumulate(values[:, :mid], axis=0)
+        values[:, mid + 1 :] = np.maximum.accumulate(values[:, mid + 1 :], axis=0)
+        values = np.sort(values, axis=1)
+        return cls(D_BINS.copy(), PROBS.copy(), values)
+
+
+@dataclass
+class LearnedModel:
+    """The fitted residual model and its interval table."""
+
+    regressor: object  # a fitted scikit-learn regressor
+    quantiles: QuantileTable
+
+    def predict_residual(self, rows: np.ndarray) -> np.ndarray:
+        return self.regressor.predict(rows)
+
+
+def make_regressor():
+    """A fresh, unfitted residual regressor."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    return HistGradientBoostingRegressor(**GBM_PARAMS)
+
+
+def fit_regressor(X: np.ndarray, target: np.ndarray):
+    """Fit the residual regressor on a training table."""
+    return make_regressor().fit(X, target)
+
+
+def out_of_fold(
+    X: np.ndarray, target: np.ndarray, groups: np.ndarray, n_splits: int = 5
+) -> np.ndarray:
+    """Out-of-fold residual predictions, grouped so no dataset is in its own training fold."""
+    from sklearn.model_selection import GroupKFold
+
+    pred = np.empty(len(target))
+    for train, test in GroupKFold(n_splits=n_splits).split(X, target, groups):
+        pred[test] = fit_regressor(X[train], target[train]).predict(X[test])
+    return pred
+
+
+def train_learned(table: dict[str, np.ndarray], n_splits: int = 5) -> LearnedModel:
+    """Train the residual model and its quantile table from a training table.
+
+    ``table`` holds ``X`` (rows x FEATURE_NAMES), ``target`` (truth - base), ``groups``
+    (dataset id) and ``scale`` (curve scale). The quantiles come from grouped out-of-fold
+    predictions, so the intervals are calibrated on datasets each model had not seen.
+    """
+    X, target, groups, scale = table["X"], table["target"], table["groups"], table["scale"]
+    oof = out_of_fold(X, target, groups, n_splits=n_splits)
+    quantiles = QuantileTable.from_residuals(X[:, 0], (target - oof) / scale)
+    return LearnedModel(fit_regressor(X, target), quantiles)
+
+
+# --- the shipped model ----------------------------------------------------------------------
+
+_LOCK = threading.Lock()
+_CACHED: LearnedModel | None = None
+
+
+def resource_path() -> Path:
+    return Path(str(resources.files("howmuchdata").joinpath("_resources", RESOURCE)))
+
+
+def load_table(path: str | os.PathLike[str] | None = None) -> dict[str, np.ndarray]:
+    """Read the shipped training table (and its quantile table) as plain arrays."""
+    path = Path(path) if path is not None else resource_path()
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+def save_table(table: dict[str, np.ndarray], quantiles: QuantileTable, path: Path) -> None:
+    """Write the training table and quantile table as a compressed ``.npz``."""
+    np.savez_compressed(
+        path,
+        X=table["X"].astype(np.float32),
+        target=table["target"].astype(np.float32),
+        groups=table["groups"].astype(np.int32),
+        scale=table["scale"].astype(np.float32),
+        feature_names=np.array(FEATURE_NAMES),
+        q_d_bins=quantiles.d_bins,
+        q_probs=quantiles.probs,
+        q_values=quantiles.values,
+    )
+
+
+def _cache_dir() -> Path | None:
+    root = os.environ.get("HOWMUCHDATA_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "howmuchdata"
+    )
+    try:
+        path = Path(root)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    except OSError:
+        return None
+
+
+def shipped_model() -> LearnedModel | None:
+    """The learned model from the shipped table (fitted once, cached); None when unavailable."""
+    global _CACHED
+    with _LOCK:
+        if _CACHED is not None:
+            return _CACHED
+        path = resource_path()
+        if not path.exists():
+            return None
+        import joblib
+        import sklearn
+
+        table = load_table(path)
+        if tuple(table["feature_names"].tolist()) != FEATURE_NAMES:
+            return None  # a table from another version of the features: do not misuse it
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        cache = _cache_dir()
+        cache_file = (
+            cache / f"extrapolate-{digest}-sklearn{sklearn.__version__}.joblib" if cache else None
+        )
+        regressor = None
+        if cache_file is not None and cache_file.exists():
+            try:
+                regressor = joblib.load(cache_file)
+            except Exception:  # a corrupt or incompatible cache is just refitted
+                regressor = None
+        if regressor is None:
+            regressor = fit_regressor(table["X"].astype(float), table["target"].astype(float))
+            if cache_file is not None:
+                try:
+                    tmp = cache_file.with_suffix(f".tmp{os.getpid()}")
+                    joblib.dump(regressor, tmp)
+                    os.replace(tmp, cache_file)
+                except OSError:
+                    pass
+        quantiles = QuantileTable(table["q_d_bins"], table["q_probs"], table["q_values"])
+        _CACHED = LearnedModel(regressor, quantiles)
+        return _CACHED

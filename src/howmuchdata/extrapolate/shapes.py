@@ -1,0 +1,92 @@
+"""Detecting learning curves whose shape no saturating curve model describes.
+
+Flags (on the goodness scale, higher is better; a significant change is one larger than
+``Z`` standard errors of the difference of two means, and than a small share of the curve's
+own rise):
+
+- ``flat``: nothing changes beyond noise from the first size to the last (e.g. a model that
+  predicts the majority class).
+- ``peaking``: the score rises, peaks inside the range and then falls with more data.
+- ``dipping``: the score falls first and recovers later (a dip, as in double descent).
+- ``not_monotone``: some size scores significantly worse than a smaller one.
+- ``saturated``: the score rose but no longer moves over the last part of the range.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import chi2
+
+Z = 2.5
+
+ILL_BEHAVED = ("not_monotone", "peaking", "dipping", "flat")
+"""Flags after which the extrapolation is not trusted as a confident line."""
+
+
+def _diff_noise(se: np.ndarray, i: int, j: int) -> float:
+    return float(np.sqrt(se[i] ** 2 + se[j] ** 2))
+
+
+def detect_flags(sizes: np.ndarray, good: np.ndarray, se: np.ndarray) -> list[str]:
+    """Flags for a curve given per-size means on the goodness scale and their standard errors.
+
+    Parameters
+    ----------
+    sizes : ndarray
+        Distinct sizes, increasing.
+    good : ndarray
+        Mean score per size, oriented so that higher is better.
+    se : ndarray
+        Standard error of each mean.
+    """
+    m = len(good)
+    flags: list[str] = []
+    scale = max(float(np.max(np.abs(good))), 1e-12)
+    se = np.maximum(se, 1e-6 * scale)
+    span = float(np.ptp(good))
+    level = float(np.sum(good / se**2) / np.sum(1.0 / se**2))
+    chi2_const = float(np.sum(((good - level) / se) ** 2))
+    # flat: a constant explains the means within their noise (99% chi-square test)
+    if chi2_const <= chi2.ppf(0.99, m - 1) or span <= 1e-9 * scale:
+        return ["flat"]
+    rise = float(good[-1] - good[0])
+    first_last_noise = _diff_noise(se, 0, m - 1)
+    tol = 0.05 * span  # drops smaller than 5% of the curve's range are noise, not shape
+
+    i_max, i_min = int(np.argmax(good)), int(np.argmin(good))
+    peak_drop = float(good[i_max] - good[-1])
+    peak_rise = float(good[i_max] - good[0])
+    if (
+        i_max < m - 1
+        and peak_drop > max(Z * _diff_noise(se, i_max, m - 1), tol)
+        and peak_rise > max(Z * _diff_noise(se, i_max, 0), tol)
+    ):
+        flags.append("peaking")
+    dip_fall = float(good[0] - good[i_min])
+    dip_recover = float(good[-1] - good[i_min])
+    if (
+        0 < i_min < m - 1
+        and dip_fall > max(Z * _diff_noise(se, 0, i_min), tol)
+        and dip_recover > max(Z * _diff_noise(se, i_min, m - 1), tol)
+    ):
+        flags.append("dipping")
+    # any size significantly below the best smaller size
+    best_before = np.maximum.accumulate(good)
+    arg_best = np.array([int(np.argmax(good[: j + 1])) for j in range(m)])
+    drops = [
+        best_before[j] - good[j] - max(Z * _diff_noise(se, arg_best[j], j), tol)
+        for j in range(1, m)
+    ]
+    if max(drops) > 0:
+        flags.append("not_monotone")
+    if abs(rise) <= Z * first_last_noise and "peaking" not in flags and "dipping" not in flags:
+        return flags if flags else ["flat"]
+    if rise > Z * first_last_noise and "peaking" not in flags:
+        logn = np.log2(sizes)
+        back = max(1.0, (logn[-1] - logn[0]) / 3.0)
+        earlier = float(np.interp(logn[-1] - back, logn, good))
+        recent = float(good[-1] - earlier)
+        recent_noise = float(np.sqrt(se[-1] ** 2 + np.median(se) ** 2))
+        if recent <= max(Z * recent_noise * 0.8, 0.05 * rise):
+            flags.append("saturated")
+    return flags

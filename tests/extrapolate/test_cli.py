@@ -1,0 +1,99 @@
+"""``howmuchdata extrapolate``: happy path on a CSV and a run folder, bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from howmuchdata.cli import main
+from howmuchdata.result import read_result, update_result
+
+
+def write_points(path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    n = np.repeat([50, 100, 200, 400, 800], 4)
+    score = 0.9 - 0.4 * (n / 50) ** -0.5 + rng.normal(0, 0.005, n.size)
+    pd.DataFrame({"size": n, "score": score}).to_csv(path, index=False)
+    return path
+
+
+def test_csv_happy_path(tmp_path, capsys):
+    csv = write_points(tmp_path / "pts.csv")
+    out = tmp_path / "run"
+    code = main(
+        [
+            "extrapolate",
+            str(csv),
+            "--at",
+            "10000",
+            "--target",
+            "0.85",
+            "--out",
+            str(out),
+            "--no-report",
+        ]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "score at 10,000" in printed and "samples to reach 0.85" in printed
+    ext = read_result(out)["extrapolation"]["pts"]
+    assert ext["method"] in ("learned", "families")
+    assert len(ext["grid"]["size"]) == len(ext["grid"]["mean"])
+
+
+def test_run_folder_with_loss_curves(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    points = []
+    for size in (40, 80, 160, 320, 640):
+        for rep in range(3):
+            loss = 0.3 + 2.0 * (size / 40) ** -0.6 + rng.normal(0, 0.01)
+            points.append(
+                {"model": "ridge", "size": size, "repeat": rep, "val_score": loss, "status": "ok"}
+            )
+    points.append(
+        {"model": "ridge", "size": 640, "repeat": 9, "val_score": None, "status": "failed"}
+    )
+    update_result(tmp_path, "curve", points=points,
+                  curves=[{"model": "ridge", "scoring": "rmse", "greater_is_better": False}])  # fmt: skip
+    assert main(["extrapolate", str(tmp_path), "--no-report"]) == 0
+    result = read_result(tmp_path)
+    ext = result["extrapolation"]["ridge"]
+    assert ext["direction"] == "decrease"
+    assert "points" in result and result["commands"] == ["curve", "extrapolate"]
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame({"n_rows": [1, 2, 3], "acc": [0.1, 0.2, 0.3]}).to_csv(bad, index=False)
+    assert main(["extrapolate", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "no size column" in err
+    few = tmp_path / "few.csv"
+    pd.DataFrame({"size": [10, 20], "score": [0.5, 0.6]}).to_csv(few, index=False)
+    assert main(["extrapolate", str(few)]) == 2
+    assert "distinct size" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_subprocess(tmp_path):
+    csv = write_points(tmp_path / "pts.csv")
+    exe = Path(sys.executable).parent / "howmuchdata"
+    done = subprocess.run(
+        [str(exe), "extrapolate", str(csv), "--target", "0.88", "--out", str(tmp_path / "o")],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "o" / "report.html").exists()
+    missing = subprocess.run(
+        [str(exe), "extrapolate", str(tmp_path / "nope.csv")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert missing.returncode == 2
+    assert "Traceback" not in missing.stderr and "does not exist" in missing.stderr

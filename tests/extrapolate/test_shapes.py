@@ -1,0 +1,74 @@
+"""Ill-behaved shapes are detected and said; a well-behaved curve raises no flag."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from howmuchdata.extrapolate import extrapolate
+from howmuchdata.extrapolate.shapes import ILL_BEHAVED
+
+SIZES = np.array([16, 23, 32, 45, 64, 91, 128, 181, 256, 362, 512, 724], dtype=float)
+
+
+def points(means: np.ndarray, noise: float = 0.004, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    n = np.repeat(SIZES, 5)
+    y = np.repeat(means, 5) + rng.normal(0.0, noise, n.size)
+    return n, np.clip(y, 0.0, 1.0)
+
+
+def rising(n):
+    return 0.95 - 0.6 * (n / 16) ** -0.5
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_well_behaved_curve_raises_no_flag(seed):
+    ext = extrapolate(*points(rising(SIZES), seed=seed), method="families")
+    assert ext.flags == []
+    assert not ext.ill_behaved
+
+
+def test_flat_curve_from_the_start():
+    ext = extrapolate(*points(np.full(len(SIZES), 0.62), noise=0.01), method="families")
+    assert ext.flags == ["flat"]
+    assert "flat" in ext.summary()
+    assert ext.size_for(0.7) == np.inf  # more data of this kind is not expected to help
+
+
+def test_peaking_curve():
+    g = np.concatenate([np.linspace(0.5, 0.8, 7), np.linspace(0.77, 0.68, 5)])
+    ext = extrapolate(*points(g), method="families")
+    assert "peaking" in ext.flags
+    assert "not smooth" in ext.summary() or "uncertain" in ext.summary()
+
+
+def test_dipping_curve():
+    g = np.concatenate([np.linspace(0.7, 0.55, 5), np.linspace(0.6, 0.85, 7)])
+    ext = extrapolate(*points(g), method="families")
+    assert "dipping" in ext.flags
+
+
+def test_not_monotone_curve():
+    g = rising(SIZES).copy()
+    g[6:8] -= 0.08  # a significant drop in the middle, recovered later
+    ext = extrapolate(*points(g), method="families")
+    assert "not_monotone" in ext.flags
+    assert "peaking" not in ext.flags
+
+
+def test_saturated_curve():
+    g = 0.9 - 0.4 * np.exp(-SIZES / 40.0)  # flat over the last half of the range
+    ext = extrapolate(*points(g, noise=0.003), method="families")
+    assert "saturated" in ext.flags
+    assert not ext.ill_behaved  # saturation is a fact, not a reason to distrust the line
+
+
+def test_ill_behaved_intervals_are_wider():
+    g = np.concatenate([np.linspace(0.5, 0.8, 7), np.linspace(0.77, 0.68, 5)])
+    bad = extrapolate(*points(g), method="families")
+    good = extrapolate(*points(rising(SIZES)), method="families")
+    assert "peaking" in bad.flags and set(bad.flags) & set(ILL_BEHAVED)
+    w_bad = np.subtract(*bad.interval(7240)[::-1])
+    w_good = np.subtract(*good.interval(7240)[::-1])
+    assert w_bad > 2 * w_good
