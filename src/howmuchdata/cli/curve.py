@@ -6,6 +6,7 @@ Thin: parse -> :func:`howmuchdata.data.load_dataset` -> :func:`howmuchdata.model
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from howmuchdata.curve import LearningCurve, curves_to_result, learning_curve
 from howmuchdata.data import Dataset, load_dataset
 from howmuchdata.deep import gpu_safe_jobs
 from howmuchdata.deep.images import skipped_message
+from howmuchdata.diagnose import Finding, diagnose, sort_findings
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.models import make_estimator
 from howmuchdata.result import update_result
@@ -220,8 +222,13 @@ def finish(
     extrapolations = extrapolate_curves(curves, console)
     if extrapolations:
         sections["extrapolation"] = {name: ext.to_dict() for name, ext in extrapolations.items()}
+    sections["findings"] = [f.to_dict() for f in curve_findings(curves, extrapolations)]
     path = update_result(out_dir, command, **sections)
     _print_summary(console, curves, extrapolations)
+    for finding in sections["findings"]:
+        if finding["severity"] != "info":
+            model = finding["evidence"]["model"]
+            console.print(f"{finding['severity']}: {model}: {finding['advice']}", markup=False)
     console.print(f"wrote {path}")
     if report:
         from howmuchdata.report import write_report
@@ -229,18 +236,28 @@ def finish(
         console.print(f"wrote {write_report(out_dir)}")
 
 
+def curve_findings(curves: list[LearningCurve], extrapolations: dict[str, Any]) -> list[Finding]:
+    """The diagnosis checks that read only the curve (no refit), for every curve.
+
+    Each finding's evidence names its ``model``; the data checks (label noise, duplicates,
+    drift, ...) need the rows and a model of their own: ``howmuchdata diagnose`` runs them.
+    """
+    findings: list[Finding] = []
+    for item in curves:
+        for finding in diagnose(item, extrapolation=extrapolations.get(item.model)):
+            evidence = {"model": item.model, **finding.evidence}
+            findings.append(dataclasses.replace(finding, evidence=evidence))
+    return sort_findings(findings)
+
+
 def extrapolate_curves(
     curves: list[LearningCurve], console: Console | None = None
 ) -> dict[str, Any]:
-    """``curve.extrapolate()`` per curve, when ``howmuchdata.extrapolate`` is installed.
+    """``curve.extrapolate()`` per curve.
 
     A curve that cannot be extrapolated (e.g. fewer than three sizes) is left out, with a
     note on ``console``.
     """
-    try:
-        from howmuchdata.extrapolate import extrapolate  # noqa: F401
-    except ImportError:  # that stage is not installed in this build
-        return {}
     fitted = {}
     for item in curves:
         try:
