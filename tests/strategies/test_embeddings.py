@@ -9,9 +9,9 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from howmuchdata.embedding_cache import EmbeddingCache, embed_with_cache, row_keys
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.strategies.embedders import EmbeddingTransformer, FunctionEmbedder, ImageEmbedder
-from howmuchdata.strategies.embedding_cache import EmbeddingCache, embed_with_cache, row_keys
 
 
 class CountingEmbed:

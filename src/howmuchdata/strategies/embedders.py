@@ -22,8 +22,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from howmuchdata.deep.embeddings import DEFAULT_MODEL, load_sentence_model, model_path
+from howmuchdata.embedding_cache import EmbeddingCache, embed_with_cache
 from howmuchdata.errors import HowMuchDataError
-from howmuchdata.strategies.embedding_cache import EmbeddingCache, embed_with_cache
 
 _LOADED: dict[tuple[Any, ...], Any] = {}
 
