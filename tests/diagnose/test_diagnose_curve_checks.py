@@ -146,3 +146,27 @@ def test_label_noise_explains_a_low_training_score(breast_cancer):
     assert [f.kind for f in alone] == ["capacity_limited"]
     # with the data at hand, the estimated wrong labels account for the shortfall
     assert diagnose(curve, X, noisy, checks=["capacity_limited"]) == []
+
+
+class _FlatFromHere:
+    """An extrapolation that expects no gain at all past the measured points."""
+
+    def __init__(self, level: float) -> None:
+        self.level = level
+
+    def predict(self, n):
+        return np.full(np.shape(n), self.level)
+
+    def interval(self, n, level=0.8):
+        return np.full(np.shape(n), self.level - 0.01), np.full(np.shape(n), self.level + 0.01)
+
+
+def test_extrapolation_that_flattens_against_rising_measurements_is_not_called_saturated():
+    curve = synthetic_curve(log_curve(0.70, 0.03))
+    flat = _FlatFromHere(level=0.70 + 0.03 * math.log2(1600 / 100))
+    found = kinds(diagnose(curve, checks=["data_limited"], extrapolation=flat))
+    assert set(found) == {"data_limited"}
+    finding = found["data_limited"]
+    assert finding.severity == "info"
+    assert "extrapolation expects only" in finding.advice
+    assert "800 more rows" in finding.advice  # half the 1,600 measured rows

@@ -101,6 +101,17 @@ class DataLimitedCheck:
                     "interval before buying more data"
                 )
             return [Finding("data_limited", severity, evidence, advice)]
+        if source == "extrapolation" and measured[1] >= min_gain:
+            # The extrapolation flattens, but the measured doublings still clearly rise: say
+            # both and name the measurement that settles it, rather than calling it saturated.
+            advice = (
+                f"the last measured doublings still gained {score_delta(measured[0], bounded)} "
+                f"each ({level:.0%} interval {score_delta(measured[1], bounded)} to "
+                f"{score_delta(measured[2], bounded)}), but the extrapolation expects only "
+                f"{score_delta(gain, bounded)} from doubling to ~{count(2 * n)} rows; label "
+                f"~{count(n // 2)} more rows and remeasure to settle which holds"
+            )
+            return [Finding("data_limited", "info", evidence, advice)]
         sure = bool(deciding)
         severity = "warning" if sure else "info"
         doubling = (
