@@ -18,25 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from howmuchdata.diagnose.finding import KINDS  # ties within a severity: the same order
 from howmuchdata.result import from_json_number
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
-# ties within a severity: the diagnosis' own order of kinds (measurement problems first)
-KIND_ORDER = (
-    "leakage",
-    "label_noise",
-    "duplicates",
-    "drift",
-    "overfitting",
-    "capacity_limited",
-    "data_limited",
-    "class_needs_data",
-    "subgroup_underperforms",
-    "imbalance",
-    "params_per_example",
-    "high_variance",
-    "saturated",
-)
 # the fewest distinct training sizes an extrapolation needs (below it the report says why)
 MIN_SIZES_FOR_EXTRAPOLATION = 3
 # per-point keys that may hold a score per subgroup (name -> score)
@@ -338,7 +323,7 @@ def finding_rank(finding: Mapping[str, Any]) -> tuple[int, int]:
     kind = str(finding.get("kind", ""))
     return (
         SEVERITY_ORDER.get(str(finding.get("severity", "info")), 3),
-        KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER),
+        KINDS.index(kind) if kind in KINDS else len(KINDS),
     )
 
 
