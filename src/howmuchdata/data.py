@@ -76,6 +76,20 @@ class Dataset:
             return None
         return np.unique(self.y).tolist()
 
+    def describe(self) -> dict[str, Any]:
+        """The ``data`` section of result.json: where the rows came from and their shape."""
+        return {
+            "source": self.source,
+            "target": self.target,
+            "task": self.task,
+            "n_rows": self.n_samples,
+            "n_features": int(self.X.shape[1]),
+            "classes": self.classes,
+            "groups": self.groups is not None,
+            "time": self.time is not None,
+            **self.notes,
+        }
+
     @property
     def numeric_columns(self) -> list[str]:
         """Columns fed to the numeric branch of the preprocessing (impute + scale)."""

@@ -16,9 +16,9 @@ from rich.console import Console
 from rich.table import Table
 
 from howmuchdata.cli._app import app
+from howmuchdata.cli._output import save_run
 from howmuchdata.data import load_dataset
 from howmuchdata.errors import HowMuchDataError
-from howmuchdata.result import update_result
 
 DEFAULT_STRATEGIES = "baseline,simpler,augment,ensemble"
 
@@ -145,22 +145,10 @@ def compare(
     )
     out_dir = out or Path("runs") / f"{data.stem}-compare"
     sections: dict[str, Any] = comparison.to_dict()
-    sections["data"] = {
-        "source": dataset.source,
-        "target": dataset.target,
-        "task": dataset.task,
-        "n_rows": dataset.n_samples,
-        "n_features": int(dataset.X.shape[1]),
-        "classes": dataset.classes,
-    }
-    path = update_result(out_dir, "compare", **sections)
+    sections["data"] = dataset.describe()
     console = Console()
     _print(console, comparison)
-    console.print(f"wrote {path}")
-    if report:
-        from howmuchdata.report import write_report
-
-        console.print(f"wrote {write_report(out_dir)}")
+    save_run(console, out_dir, "compare", sections, report=report)
 
 
 def _n(value: float) -> str:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from howmuchdata.cli._app import app
+from howmuchdata.cli._output import save_run
 from howmuchdata.curve import LearningCurve, curves_to_result, learning_curve
 from howmuchdata.data import Dataset, load_dataset
 from howmuchdata.deep import gpu_safe_jobs
@@ -22,7 +23,6 @@ from howmuchdata.deep.images import skipped_message
 from howmuchdata.diagnose import Finding, diagnose, sort_findings
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.models import make_estimator
-from howmuchdata.result import update_result
 from howmuchdata.store import default_store_url
 
 DEMO_MODELS = ("logreg", "rf")
@@ -208,32 +208,17 @@ def finish(
     """Print the summary, write result.json (+ extrapolation when available) and the report."""
     console = Console()
     sections: dict[str, Any] = curves_to_result(curves)
-    sections["data"] = {
-        "source": dataset.source,
-        "target": dataset.target,
-        "task": dataset.task,
-        "n_rows": dataset.n_samples,
-        "n_features": int(dataset.X.shape[1]),
-        "classes": dataset.classes,
-        "groups": dataset.groups is not None,
-        "time": dataset.time is not None,
-        **dataset.notes,
-    }
+    sections["data"] = dataset.describe()
     extrapolations = extrapolate_curves(curves, console)
     if extrapolations:
         sections["extrapolation"] = {name: ext.to_dict() for name, ext in extrapolations.items()}
     sections["findings"] = [f.to_dict() for f in curve_findings(curves, extrapolations)]
-    path = update_result(out_dir, command, **sections)
     _print_summary(console, curves, extrapolations)
     for finding in sections["findings"]:
         if finding["severity"] != "info":
             model = finding["evidence"]["model"]
             console.print(f"{finding['severity']}: {model}: {finding['advice']}", markup=False)
-    console.print(f"wrote {path}")
-    if report:
-        from howmuchdata.report import write_report
-
-        console.print(f"wrote {write_report(out_dir)}")
+    save_run(console, out_dir, command, sections, report=report)
 
 
 def curve_findings(curves: list[LearningCurve], extrapolations: dict[str, Any]) -> list[Finding]:

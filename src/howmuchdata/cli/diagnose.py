@@ -16,11 +16,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from howmuchdata.cli._app import app
+from howmuchdata.cli._output import save_run
 from howmuchdata.curve import curves_to_result
 from howmuchdata.data import load_dataset
 from howmuchdata.diagnose import CHECKS, Finding, diagnose
 from howmuchdata.errors import HowMuchDataError
-from howmuchdata.result import update_result
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
 
@@ -128,14 +128,9 @@ def diagnose_command(
         n_jobs=jobs,
     )
     sections["findings"] = [f.to_dict() for f in findings]
-    path = update_result(out_dir, "diagnose", **sections)
     console = Console()
     print_findings(console, findings)
-    console.print(f"wrote {path}")
-    if report:
-        from howmuchdata.report import write_report
-
-        console.print(f"wrote {write_report(out_dir)}")
+    save_run(console, out_dir, "diagnose", sections, report=report)
 
 
 def print_findings(console: Console, findings: list[Finding]) -> None:

@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from howmuchdata.cli._app import app
+from howmuchdata.cli._output import save_run
 from howmuchdata.errors import HowMuchDataError
-from howmuchdata.result import RESULT_FILE, from_json_number, read_result, update_result
+from howmuchdata.result import RESULT_FILE, from_json_number, read_result
 
 SIZE_COLUMNS = ("size", "size_train", "n", "train_size")
 SCORE_COLUMNS = ("score", "val_score", "score_valid", "validation_score")
@@ -166,12 +167,5 @@ def extrapolate(
         if ext.flags:
             console.print(f"[yellow]shape: {', '.join(ext.flags)}[/yellow]")
         console.print(ext.summary(), highlight=False)
-    update_result(
-        out_dir, "extrapolate", extrapolation={m: e.to_dict() for m, e in results.items()}
-    )
-    console.print(f"wrote {out_dir / RESULT_FILE}")
-    if report:
-        from howmuchdata.report import write_report
-
-        path = write_report(out_dir)
-        console.print(f"wrote {path}")
+    sections = {"extrapolation": {m: e.to_dict() for m, e in results.items()}}
+    save_run(console, out_dir, "extrapolate", sections, report=report)

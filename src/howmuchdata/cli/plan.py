@@ -16,8 +16,9 @@ from rich.console import Console
 from rich.table import Table
 
 from howmuchdata.cli._app import app
+from howmuchdata.cli._output import save_run
 from howmuchdata.errors import HowMuchDataError
-from howmuchdata.result import read_result, update_result
+from howmuchdata.result import read_result
 
 OUTCOMES = ("binary", "continuous", "survival")
 
@@ -209,8 +210,7 @@ def plan_command(
         )
         console.print(result.summary())
         if out is not None:
-            update_result(out, "plan --before-data", plan=result.to_dict())
-            _write_report(out, report, console)
+            save_run(console, out, "plan --before-data", {"plan": result.to_dict()}, report=report)
         return
     if run_dir is None:
         raise HowMuchDataError(
@@ -255,13 +255,4 @@ def plan_command(
         points=points,
     )
     _print_plan(console, p, name)
-    update_result(run_dir, "plan", plan={"model": name, **p.to_dict()})
-    _write_report(run_dir, report, console)
-
-
-def _write_report(out: Path, report: bool, console: Console) -> None:
-    if not report:
-        return
-    from howmuchdata.report import write_report
-
-    console.print(f"wrote {write_report(out)}")
+    save_run(console, run_dir, "plan", {"plan": {"model": name, **p.to_dict()}}, report=report)
