@@ -115,6 +115,8 @@ def evaluate_curve(curve: LcdbCurve, model, families: bool = True) -> list[dict]
         ms = 1000 * (time.perf_counter() - t0)
         lo, hi = ext.interval(np.array([n_max]), LEVEL)
         record(HMD, ext.predict, (float(lo[0]), float(hi[0])), ms)
+        rows[-1]["method"] = ext.method
+        rows[-1]["flags"] = ",".join(ext.flags)
         if not families:
             continue
         data = CurveData.from_points(sizes, 1.0 - scores, 0.0)

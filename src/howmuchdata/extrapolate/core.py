@@ -2,7 +2,9 @@
 
 - ``"learned"`` (default for accuracy-like scores in [0, 1] that rise): the average of a few
   fitted families and the last value, corrected by a model learned across LCDB curves
-  (:mod:`.learned`), made monotone, with residual quantiles per extrapolation distance.
+  (:mod:`.learned`), made monotone, with normalised conformal intervals: out-of-fold residual
+  quantiles per extrapolation distance, scaled by the curve's slope and noise and by a learned
+  spread (wider for curves that, like this one, were hard to extrapolate on LCDB).
 - ``"families"`` (any metric, and the fallback): every usable family fitted to the whole curve,
   weighted by its error on the curve's own largest sizes when fitted on the smaller ones; the
   interval combines the repeats' noise, the parameters' uncertainty (delta method), the
@@ -288,9 +290,12 @@ def _learned(grid: np.ndarray, data: CurveData, model):
         inside = np.interp(np.log(grid[~beyond]), np.log(data.sizes), 1.0 - data.mean)
     inside = np.minimum(_monotone(inside, np.log(grid[~beyond])), corrected[0])
     good_mean = np.concatenate([inside, corrected])
+    # the spread never shrinks with distance: further out is never more certain
+    spread = np.maximum.accumulate(model.predict_spread(rows))[back]
+    spread = np.concatenate([np.full(int(np.sum(~beyond)), spread[0]), spread])
     qn = model.quantiles.at(np.clip(np.log2(grid / data.n_ref), 0.0, None))
     qn = np.array([np.interp(STORED_PROBS, model.quantiles.probs, row) for row in qn])
-    good_q = good_mean[:, None] + prefix.scale * qn
+    good_q = good_mean[:, None] + (prefix.scale * spread)[:, None] * qn
     at10 = min(int(np.searchsorted(grid[beyond], data.n_ref * 10.0)), len(base) - 1)
     correction = float(corrected[at10] - base[at10])
     weights = {name: 1.0 / (len(BASE_FAMILIES) + 1) for name in [*BASE_FAMILIES, LAST_VALUE]}
@@ -399,6 +404,7 @@ def extrapolate(
     constant = float(np.ptp(data.mean)) == 0.0
     if "flat" in flags and (model is None or constant):
         good_mean, good_q = _flat(grid, data)
+        good_q = _widen_for_shape(good_q, grid, data, flags)
         used, components = "flat", {"mean level": 1.0}
         notes.append(
             "The curve is flat: the prediction is its level; more data of this kind is not "
@@ -412,10 +418,12 @@ def extrapolate(
                 "The curve is flat so far: the prediction is what curves that started flat "
                 "did later in the LCDB data, with wide intervals."
             )
+        # no widening for the shape here: the spread model has learned how much less
+        # predictable such curves are, and widening again would over-cover
         good_mean, good_q, components = _learned(grid, data, model)
         used = "learned"
     else:
         good_mean, good_q, components = _families(grid, data, families)
+        good_q = _widen_for_shape(good_q, grid, data, flags)
         used = "families"
-    good_q = _widen_for_shape(good_q, grid, data, flags)
     return _assemble(grid, good_mean, good_q, orient, data, flags, used, components, notes)

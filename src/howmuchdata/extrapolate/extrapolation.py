@@ -189,7 +189,8 @@ class Extrapolation:
                 "the average of the fitted families "
                 + ", ".join(k for k in self.components if k not in ("learned correction", "last"))
                 + " and the last value; intervals are its residual quantiles on unseen "
-                "datasets at each extrapolation distance."
+                "datasets at each extrapolation distance, scaled to how hard curves like this "
+                "one were to extrapolate."
             )
         elif self.method == "flat":
             lines.append("Prediction: the curve's own level, since it does not move beyond noise.")

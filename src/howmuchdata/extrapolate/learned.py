@@ -2,9 +2,15 @@
 
 A gradient-boosting regressor (scikit-learn's ``HistGradientBoostingRegressor``) predicts, at a
 query size, the difference between the true score and a simple base (the mean of a few fitted
-families and the last value), from features of the observed prefix (:mod:`.features`). Its
-out-of-fold residuals, divided by the curve's own scale (recent slope plus noise), give
-quantiles per extrapolation distance, which become the intervals.
+families and the last value), from features of the observed prefix (:mod:`.features`).
+
+Intervals are normalised split-conformal ones. Grouped out-of-fold residuals are divided by the
+curve's own scale (recent slope plus noise) and by a *spread model*, a second gradient-boosting
+regressor that predicts the size of that scaled residual from the same features (so curves flat
+so far, noisy or bumpy get wider bands, smooth ones narrower). The quantiles of the fully
+normalised residual per extrapolation distance, themselves computed with the spread cross-fitted
+by dataset, are the interval table: on data the models had not seen, the bands hold their
+nominal share by construction, at every distance.
 
 What ships with the package is the compact training table (``_resources/lcdb_extrapolation.npz``,
 rebuilt by ``scripts/build_extrapolation_table.py``) together with the out-of-fold quantile
@@ -47,13 +53,32 @@ GBM_PARAMS = dict(
 )
 
 
+SPREAD_PARAMS = dict(
+    loss="squared_error",
+    learning_rate=0.1,
+    max_iter=100,
+    max_leaf_nodes=15,
+    min_samples_leaf=100,
+    l2_regularization=1.0,
+    random_state=0,
+)
+# Offset of the spread, as a share of the median scaled residual size: the spread divides
+# residuals, so it must never approach zero.
+SPREAD_FLOOR = 0.1
+
+
 @dataclass
 class QuantileTable:
-    """Quantiles of normalised residuals (residual / curve scale) per distance bin."""
+    """Quantiles of normalised residuals (residual / (curve scale * spread)) per distance bin.
+
+    ``oof`` keeps the grouped out-of-fold residual predictions the table was computed from, so
+    the spread model can be refitted from the shipped table without cross-validating again.
+    """
 
     d_bins: np.ndarray  # (n_bins,)
     probs: np.ndarray  # (n_probs,)
     values: np.ndarray  # (n_bins, n_probs), increasing along probs
+    oof: np.ndarray | None = None
 
     def at(self, d: np.ndarray) -> np.ndarray:
         """Quantiles at distances ``d`` (interpolated between bins, held beyond them)."""
@@ -93,13 +118,48 @@ class QuantileTable:
 
 @dataclass
 class LearnedModel:
-    """The fitted residual model and its interval table."""
+    """The fitted residual model, its spread model and its interval table."""
 
     regressor: object  # a fitted scikit-learn regressor
     quantiles: QuantileTable
+    spread: object | None = None  # a fitted SpreadModel; None: spread 1 everywhere
 
     def predict_residual(self, rows: np.ndarray) -> np.ndarray:
         return self.regressor.predict(rows)
+
+    def predict_spread(self, rows: np.ndarray) -> np.ndarray:
+        """Expected size of the scaled residual at each row (multiplies the quantiles)."""
+        if self.spread is None:
+            return np.ones(len(rows))
+        return self.spread.predict(rows)
+
+
+@dataclass
+class SpreadModel:
+    """Predicts the typical |scaled residual| from the features.
+
+    It is fitted on log |residual| (a geometric mean: residual sizes are heavy-tailed, and a
+    few huge ones must not inflate every band), with ``offset`` keeping the log finite.
+    """
+
+    regressor: object
+    offset: float
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        return np.exp(self.regressor.predict(rows)) + self.offset
+
+
+def fit_spread(X: np.ndarray, abs_resid: np.ndarray) -> SpreadModel:
+    """Fit the spread model on absolute scaled out-of-fold residuals."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    offset = SPREAD_FLOOR * float(np.median(abs_resid)) + 1e-9
+    reg = HistGradientBoostingRegressor(**SPREAD_PARAMS).fit(X, np.log(abs_resid + offset))
+    return SpreadModel(reg, offset)
+
+
+def _scaled_residual(table: dict[str, np.ndarray], oof: np.ndarray) -> np.ndarray:
+    return (table["target"].astype(float) - oof) / table["scale"].astype(float)
 
 
 def make_regressor():
@@ -133,10 +193,19 @@ def train_learned(table: dict[str, np.ndarray], n_splits: int = 5) -> LearnedMod
     (dataset id) and ``scale`` (curve scale). The quantiles come from grouped out-of-fold
     predictions, so the intervals are calibrated on datasets each model had not seen.
     """
-    X, target, groups, scale = table["X"], table["target"], table["groups"], table["scale"]
+    from sklearn.model_selection import GroupKFold
+
+    X, target, groups = table["X"], table["target"], table["groups"]
     oof = out_of_fold(X, target, groups, n_splits=n_splits)
-    quantiles = QuantileTable.from_residuals(X[:, 0], (target - oof) / scale)
-    return LearnedModel(fit_regressor(X, target), quantiles)
+    resid = _scaled_residual(table, oof)
+    # the spread is cross-fitted too, so the normalised residuals are all out-of-fold
+    spread_oof = np.empty(len(resid))
+    for train, test in GroupKFold(n_splits=n_splits).split(X, resid, groups):
+        spread_oof[test] = fit_spread(X[train], np.abs(resid[train])).predict(X[test])
+    quantiles = QuantileTable.from_residuals(X[:, 0], resid / spread_oof)
+    quantiles.oof = oof
+    spread = fit_spread(X, np.abs(resid))
+    return LearnedModel(fit_regressor(X, target), quantiles, spread)
 
 
 # --- the shipped model ----------------------------------------------------------------------
@@ -157,9 +226,12 @@ def load_table(path: str | os.PathLike[str] | None = None) -> dict[str, np.ndarr
 
 
 def save_table(table: dict[str, np.ndarray], quantiles: QuantileTable, path: Path) -> None:
-    """Write the training table and quantile table as a compressed ``.npz``."""
+    """Write the training table, out-of-fold predictions and quantile table as a ``.npz``."""
+    if quantiles.oof is None:
+        raise ValueError("the quantile table has no out-of-fold predictions; use train_learned")
     np.savez_compressed(
         path,
+        oof=quantiles.oof.astype(np.float32),
         X=table["X"].astype(np.float32),
         target=table["target"].astype(np.float32),
         groups=table["groups"].astype(np.int32),
@@ -196,28 +268,32 @@ def shipped_model() -> LearnedModel | None:
         import sklearn
 
         table = load_table(path)
-        if tuple(table["feature_names"].tolist()) != FEATURE_NAMES:
-            return None  # a table from another version of the features: do not misuse it
+        if tuple(table["feature_names"].tolist()) != FEATURE_NAMES or "oof" not in table:
+            return None  # a table from another version of the model: do not misuse it
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
         cache = _cache_dir()
         cache_file = (
             cache / f"extrapolate-{digest}-sklearn{sklearn.__version__}.joblib" if cache else None
         )
-        regressor = None
+        fitted = None
         if cache_file is not None and cache_file.exists():
             try:
-                regressor = joblib.load(cache_file)
+                fitted = joblib.load(cache_file)
+                regressor, spread = fitted
             except Exception:  # a corrupt or incompatible cache is just refitted
-                regressor = None
-        if regressor is None:
-            regressor = fit_regressor(table["X"].astype(float), table["target"].astype(float))
+                fitted = None
+        if fitted is None:
+            X = table["X"].astype(float)
+            regressor = fit_regressor(X, table["target"].astype(float))
+            resid = _scaled_residual(table, table["oof"].astype(float))
+            spread = fit_spread(X, np.abs(resid))
             if cache_file is not None:
                 try:
                     tmp = cache_file.with_suffix(f".tmp{os.getpid()}")
-                    joblib.dump(regressor, tmp)
+                    joblib.dump((regressor, spread), tmp)
                     os.replace(tmp, cache_file)
                 except OSError:
                     pass
         quantiles = QuantileTable(table["q_d_bins"], table["q_probs"], table["q_values"])
-        _CACHED = LearnedModel(regressor, quantiles)
+        _CACHED = LearnedModel(regressor, quantiles, spread)
         return _CACHED
