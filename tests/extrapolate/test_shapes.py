@@ -72,3 +72,15 @@ def test_ill_behaved_intervals_are_wider():
     w_bad = np.subtract(*bad.interval(7240)[::-1])
     w_good = np.subtract(*good.interval(7240)[::-1])
     assert w_bad > 2 * w_good
+
+
+def test_steady_rise_with_few_noisy_repeats_is_not_flat():
+    # 3 repeats with a large spread at small sizes: a constant passes the chi-square test,
+    # but the steady rise in log(size) (0.91 -> 0.98) is clear
+    sizes = np.array([16, 23, 32, 45, 64, 91, 128, 181, 256, 362, 455], dtype=float)
+    means = np.array([0.909, 0.918, 0.944, 0.947, 0.956, 0.974, 0.971, 0.974, 0.971, 0.982, 0.980])
+    spread = np.array([0.05, 0.048, 0.031, 0.018, 0.015, 0.015, 0.013, 0.009, 0.01, 0.018, 0.018])
+    offsets = np.array([-1.0, 0.0, 1.0])
+    n = np.repeat(sizes, 3)
+    y = np.clip((means[:, None] + spread[:, None] * offsets).ravel(), 0.0, 1.0)
+    assert "flat" not in extrapolate(n, y, method="families").flags

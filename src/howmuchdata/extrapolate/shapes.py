@@ -27,6 +27,19 @@ def _diff_noise(se: np.ndarray, i: int, j: int) -> float:
     return float(np.sqrt(se[i] ** 2 + se[j] ** 2))
 
 
+def _has_trend(sizes: np.ndarray, good: np.ndarray, se: np.ndarray) -> bool:
+    """Whether the weighted least-squares slope of the means against log2(size) is non-zero
+    beyond ``Z`` standard errors."""
+    x = np.log2(sizes)
+    w = 1.0 / se**2
+    xc = x - np.sum(w * x) / np.sum(w)
+    sxx = float(np.sum(w * xc**2))
+    if sxx <= 0.0:
+        return False
+    slope = float(np.sum(w * xc * good)) / sxx
+    return abs(slope) > Z / np.sqrt(sxx)
+
+
 def detect_flags(sizes: np.ndarray, good: np.ndarray, se: np.ndarray) -> list[str]:
     """Flags for a curve given per-size means on the goodness scale and their standard errors.
 
@@ -46,8 +59,11 @@ def detect_flags(sizes: np.ndarray, good: np.ndarray, se: np.ndarray) -> list[st
     span = float(np.ptp(good))
     level = float(np.sum(good / se**2) / np.sum(1.0 / se**2))
     chi2_const = float(np.sum(((good - level) / se) ** 2))
-    # flat: a constant explains the means within their noise (99% chi-square test)
-    if chi2_const <= chi2.ppf(0.99, m - 1) or span <= 1e-9 * scale:
+    # flat: a constant explains the means within their noise (99% chi-square test) and no
+    # steady trend in log(size) does better; with few repeats the chi-square test alone
+    # misses a curve that rises steadily by a little at each size
+    trend = _has_trend(sizes, good, se)
+    if span <= 1e-9 * scale or (chi2_const <= chi2.ppf(0.99, m - 1) and not trend):
         return ["flat"]
     rise = float(good[-1] - good[0])
     first_last_noise = _diff_noise(se, 0, m - 1)
@@ -79,7 +95,12 @@ def detect_flags(sizes: np.ndarray, good: np.ndarray, se: np.ndarray) -> list[st
     ]
     if max(drops) > 0:
         flags.append("not_monotone")
-    if abs(rise) <= Z * first_last_noise and "peaking" not in flags and "dipping" not in flags:
+    if (
+        abs(rise) <= Z * first_last_noise
+        and not trend
+        and "peaking" not in flags
+        and "dipping" not in flags
+    ):
         return flags if flags else ["flat"]
     if rise > Z * first_last_noise and "peaking" not in flags:
         logn = np.log2(sizes)
