@@ -333,20 +333,9 @@ def plan(
     sizes = candidate_sizes(float(current), cap)
     table = cost_value_table(ext, float(current), sizes, econ, target, greater_is_better)
     opt = optimal_size(ext, float(current), cap, econ, target, greater_is_better)
-    opt_row = cost_value_table(
-        ext, float(current), np.array([float(opt)]), econ, target, greater_is_better
-    ).iloc[0]
     optimum = {
+        **_at_size(ext, current, opt, econ, target, greater_is_better),
         "size": opt,
-        "labels": opt - int(current),
-        "cost": float(opt_row["cost"]),
-        "net_benefit": float(opt_row["net_benefit"]),
-        "net_lo": float(opt_row["net_lo"]),
-        "net_hi": float(opt_row["net_hi"]),
-        "score": float(opt_row["score"]),
-        "score_lo": float(opt_row["score_lo"]),
-        "score_hi": float(opt_row["score_hi"]),
-        "p_reach": None if target is None else float(opt_row["p_reach"]),
         "meaning": "largest expected net benefit; past this size a label costs more than it returns",
     }
     advice: list[str] = []
@@ -406,20 +395,9 @@ def plan(
                     )
                 size = int(cap) if bought is None else max(int(bought), int(current))
                 how = f"the LCDB-calibrated purchase rule for {rounds} round(s) left"
-            row = cost_value_table(
-                ext, float(current), np.array([float(size)]), econ, target, greater_is_better
-            ).iloc[0]
             next_round = {
+                **_at_size(ext, current, size, econ, target, greater_is_better),
                 "size": int(size),
-                "labels": int(size) - int(current),
-                "cost": float(row["cost"]),
-                "p_reach": float(row["p_reach"]),
-                "score": float(row["score"]),
-                "score_lo": float(row["score_lo"]),
-                "score_hi": float(row["score_hi"]),
-                "net_benefit": float(row["net_benefit"]),
-                "net_lo": float(row["net_lo"]),
-                "net_hi": float(row["net_hi"]),
                 "rule": how,
             }
             span = "" if not np.isfinite(hi) else f" (80% interval {lo:,.0f}-{hi:,.0f})"
@@ -513,3 +491,23 @@ def plan_before_data(
     classes = n_classes if n_classes is not None else (2 if outcome == "binary" else None)
     rules = rules_of_thumb(inputs.get("parameters"), prevalence=prevalence, n_classes=classes)
     return BeforeDataPlan(minimum, rules, similar_problems(model, pool))
+
+
+def _at_size(
+    ext: ExtrapolationLike,
+    current: float,
+    size: float,
+    econ: Economics,
+    target: float | None,
+    greater_is_better: bool,
+) -> dict[str, Any]:
+    """The cost/value table's row at one total ``size``, as plain numbers."""
+    row = cost_value_table(
+        ext, float(current), np.array([float(size)]), econ, target, greater_is_better
+    ).iloc[0]
+    numbers = ("cost", "net_benefit", "net_lo", "net_hi", "score", "score_lo", "score_hi")
+    return {
+        "labels": int(size) - int(current),
+        **{name: float(row[name]) for name in numbers},
+        "p_reach": None if target is None else float(row["p_reach"]),
+    }
