@@ -16,9 +16,14 @@ from howmuchdata.extrapolate.fitting import CurveData, FitResult, fit_family
 
 # The families whose predictions feed the learned model (fast and individually strong on LCDB).
 BASE_FAMILIES: tuple[str, ...] = ("pow3", "ilog2", "vap3", "pow2")
+# Families that only add features (their extrapolations differ most from the base families');
+# they are not part of the base the learned model corrects.
+EXTRA_FAMILIES: tuple[str, ...] = ("logpower3", "mmf4")
+# Doublings back from the largest size at which the level is read for the ``rise`` features.
+RISE_BACK: tuple[float, ...] = (4.0, 5.0, 6.0)
 
-FEATURE_NAMES: tuple[str, ...] = (
-    "d",  # log2(query size / largest observed size)
+# Features of the prefix alone (``Prefix.summary``), in order.
+PREFIX_FEATURES: tuple[str, ...] = (
     "log2_n_last",
     "log2_span",  # log2(largest / smallest observed size)
     "n_sizes",
@@ -32,9 +37,20 @@ FEATURE_NAMES: tuple[str, ...] = (
     "drop_from_max",  # max mean - y_last
     "sd_last",
     "sd_median",
+    "log2_n_first",
+    *(f"rise{int(b)}" for b in RISE_BACK),  # y_last - level b doublings back (NaN: none)
+    *(f"{f}_rms" for f in BASE_FAMILIES),  # weighted RMS residual of the fit to the prefix
+    *(f"{f}_bt" for f in BASE_FAMILIES),  # back-test: fit without the last size, error there
+)
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "d",  # log2(query size / largest observed size)
+    *PREFIX_FEATURES,
     *(f"{f}_delta" for f in BASE_FAMILIES),  # family prediction at the query - y_last
     *(f"{f}_far" for f in BASE_FAMILIES),  # family prediction at 1024x - y_last
     "base_delta",
+    *(f"{f}_delta" for f in EXTRA_FAMILIES),
+    *(f"{f}_far" for f in EXTRA_FAMILIES),
 )
 
 
@@ -44,15 +60,36 @@ class Prefix:
 
     data: CurveData  # error form (1 - goodness) with floor 0
     fits: dict[str, FitResult]
-    summary: np.ndarray  # the prefix-only features (everything but the query-dependent ones)
+    summary: np.ndarray  # the prefix-only features, PREFIX_FEATURES
     scale: float  # the curve's own scale for residuals (slope + noise)
 
 
 def fit_base(data: CurveData) -> dict[str, FitResult]:
-    """Fit the base families (and the last-value model) to a prefix."""
-    fits = {name: fit_family(name, data) for name in BASE_FAMILIES}
+    """Fit the base and extra families (and the last-value model) to a prefix."""
+    fits = {name: fit_family(name, data) for name in (*BASE_FAMILIES, *EXTRA_FAMILIES)}
     fits[LAST_VALUE] = fit_family(LAST_VALUE, data)
     return fits
+
+
+def _fit_quality(data: CurveData, fits: dict[str, FitResult]) -> list[float]:
+    """Per base family: weighted RMS residual on the prefix, then the back-test error.
+
+    The back-test refits each family without the largest size and reads its (goodness-scale)
+    error there: how a family extrapolated one step on this very curve says how far to trust
+    it for the next steps.
+    """
+    m = len(data.sizes)
+    rms = [
+        float(np.sqrt(2.0 * fits[name].cost / m)) if fits[name].ok else np.nan
+        for name in BASE_FAMILIES
+    ]
+    head = data.head(m - 1)
+    bt = []
+    for name in BASE_FAMILIES:
+        past = fit_family(name, head)
+        pred = past.predict(data.sizes[-1:])[0] if past.ok else np.nan
+        bt.append(float(data.mean[-1] - pred) if np.isfinite(pred) else np.nan)
+    return rms + bt
 
 
 def curve_scale(data: CurveData) -> float:
@@ -107,9 +144,23 @@ def make_prefix(data: CurveData) -> Prefix:
             float(np.max(y) - y[-1]),
             float(sd[-1]),
             float(np.median(sd)),
+            logn[0],
+            *(lv[0] - level(b) for b in RISE_BACK),
+            *_fit_quality(data, fits),
         ]
     )
     return Prefix(data, fits, summary, curve_scale(data))
+
+
+def _family_predictions(prefix: Prefix, names: tuple[str, ...], sizes: np.ndarray) -> np.ndarray:
+    """Goodness-scale predictions of ``names`` at ``sizes`` (a row per family; NaN: no fit)."""
+    preds = []
+    for name in names:
+        p = 1.0 - prefix.fits[name].predict(sizes)
+        preds.append(
+            np.clip(p, 0.0, 1.0) if np.all(np.isfinite(p)) else np.full(sizes.shape, np.nan)
+        )
+    return np.array(preds)
 
 
 def base_prediction(prefix: Prefix, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -118,13 +169,7 @@ def base_prediction(prefix: Prefix, sizes: np.ndarray) -> tuple[np.ndarray, np.n
     The base is the mean of the base families that fitted and of the last value, clipped to
     [0, 1]; it is what the learned model corrects.
     """
-    preds = []
-    for name in BASE_FAMILIES:
-        p = 1.0 - prefix.fits[name].predict(sizes)
-        preds.append(
-            np.clip(p, 0.0, 1.0) if np.all(np.isfinite(p)) else np.full(sizes.shape, np.nan)
-        )
-    fam = np.array(preds)
+    fam = _family_predictions(prefix, BASE_FAMILIES, sizes)
     last = np.full(sizes.shape, 1.0 - prefix.fits[LAST_VALUE].last)
     stack = np.vstack([fam, last[None, :]])
     base = np.nanmean(stack, axis=0)
@@ -148,4 +193,10 @@ def query_features(prefix: Prefix, sizes: np.ndarray) -> tuple[np.ndarray, np.nd
     rows[:, k : k + nf] = (fam - y_last).T
     rows[:, k + nf : k + 2 * nf] = (fam_far[:, 0] - y_last)[None, :]
     rows[:, k + 2 * nf] = base - y_last
+    k += 2 * nf + 1
+    ne = len(EXTRA_FAMILIES)
+    extra = _family_predictions(prefix, EXTRA_FAMILIES, np.append(sizes, far_sizes))
+    rows[:, k : k + ne] = (extra[:, :-1] - y_last).T
+    rows[:, k + ne : k + 2 * ne] = (extra[:, -1] - y_last)[None, :]
+    assert k + 2 * ne == len(FEATURE_NAMES)
     return rows, base
