@@ -46,6 +46,13 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.linear_model import HuberRegressor
 
+from howmuchdata.planner.need import (
+    NeedPolicy,
+    clearly_reached,
+    make_regressor,
+    need_row_from_points,
+    purchase_from_need,
+)
 from howmuchdata.planner.rounds import (
     PurchasePolicy,
     State,
@@ -66,8 +73,10 @@ POLICY_OUT = (
     / "_resources"
     / "purchase_policy.json"
 )
+NEED_POLICY_OUT = POLICY_OUT.with_name("need_policy.json")
 ROUNDS = 3
 MISS_PENALTY = 5.0
+FOLDS = 5
 
 
 @dataclass
@@ -239,6 +248,167 @@ def load_fits(curves: list[Curve], n_jobs: int) -> dict[str, dict]:
     return fits
 
 
+# ---------------------------------------------------------------- the learned need model
+
+
+def need_states(curve: Curve) -> dict:
+    """The need model's feature row at every state a planner can plan from (None elsewhere)."""
+    rows = []
+    t0 = time.perf_counter()
+    for j in range(curve.j0, curve.grid.size):
+        if curve.truth[j] >= curve.target or j == curve.grid.size - 1:
+            rows.append(None)
+            continue
+        mask = curve.sizes <= curve.grid[j]
+        s, y = curve.sizes[mask], curve.scores[mask]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rows.append(need_row_from_points(s, y, curve.target).tolist())
+    return {"key": curve.key, "rows": rows, "seconds": time.perf_counter() - t0}
+
+
+def stops_measured(curve: Curve) -> list[bool]:
+    """At each state: is the measured mean above the target beyond noise? ``next_purchase``
+    then buys nothing more (and the benchmark counts the miss if the truth is below)."""
+    return [
+        clearly_reached(curve.scores[curve.sizes == curve.grid[j]], curve.target)
+        for j in range(curve.j0, curve.grid.size)
+    ]
+
+
+def load_need_states(curves: list[Curve], n_jobs: int) -> dict[str, dict]:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / "need-states-v1.json"
+    cache = json.loads(path.read_text()) if path.exists() else {}
+    todo = [c for c in curves if c.key not in cache]
+    if todo:
+        print(f"need features for {len(todo)} curves on {n_jobs} jobs ...", flush=True)
+        for start in range(0, len(todo), 200):
+            chunk = todo[start : start + 200]
+            for r in Parallel(n_jobs=n_jobs)(delayed(need_states)(c) for c in chunk):
+                cache[r["key"]] = to_jsonable(r)
+            path.write_text(json.dumps(cache))
+    return {c.key: {**cache[c.key], "done": stops_measured(c)} for c in curves}
+
+
+def need_table(n_jobs: int) -> dict[str, np.ndarray]:
+    """The need model's full training table (all LCDB curves), built by the package's code."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from build_need_table import load_or_build
+
+    return load_or_build(str(DATA), CACHE / "need_table_full.npz", n_jobs)
+
+
+def need_predictions(
+    curves: list[Curve], states: dict, table: dict, exclude: set[int]
+) -> dict[str, np.ndarray]:
+    """Predicted log2(n_needed / n_seen) at every state of ``curves``, from a model trained on
+    the table rows of datasets whose fold is not in ``exclude``."""
+    folds = np.array([fold_of(int(g), FOLDS) for g in table["groups"]])
+    keep = ~np.isin(folds, list(exclude))
+    model = make_regressor().fit(table["X"][keep], table["y"][keep])
+    out = {}
+    for c in curves:
+        rows = states[c.key]["rows"]
+        pred = np.full(len(rows), np.nan)
+        idx = [i for i, r in enumerate(rows) if r is not None]
+        if idx:
+            X = np.array([[_num(v) for v in rows[i]] for i in idx], dtype=float)
+            pred[idx] = model.predict(X)
+        out[c.key] = pred
+    return out
+
+
+def simulate_need(
+    curve: Curve, pred: np.ndarray, done: list[bool], policy: NeedPolicy
+) -> list[tuple[float, bool]]:
+    """(bought, reached) after each round for the need planner (``next_purchase``'s rule)."""
+    grid, j = curve.grid, curve.j0
+    n_max = grid[-1]
+    history = []
+    reached = False
+    for r in range(1, ROUNDS + 1):
+        if not reached:
+            k = j - curve.j0
+            if done[k]:
+                want = grid[j]  # the measured score says the target is met: buy nothing
+            else:
+                want = purchase_from_need(pred[k], grid[j], n_max, ROUNDS - r + 1, policy)
+            j = max(j, min(int(np.searchsorted(grid, want - 1e-9)), grid.size - 1))
+            reached = curve.truth[j] >= curve.target
+        history.append((grid[j], reached))
+    return history
+
+
+NEED_SEARCH = {
+    "margin": np.round(np.arange(-1.0, 3.01, 0.05), 2),
+    "floor": (0.0, 0.125, 0.25, 0.5, 0.75, 1.0),
+}
+
+
+def calibrate_need(curves: list[Curve], preds: dict, states: dict, sweeps: int = 3) -> NeedPolicy:
+    """Search the per-round margins and floors minimising the benchmark's mean cost."""
+
+    def obj(policy: NeedPolicy) -> float:
+        hist = [
+            simulate_need(c, preds[c.key], states[c.key]["done"], policy) for c in curves
+        ]
+        t = score(curves, hist)
+        return float(t.mean_cost.iloc[0] + t.mean_cost.iloc[1] + 0.5 * t.mean_cost.iloc[2])
+
+    policy = NeedPolicy()
+    best = obj(policy)
+    for _ in range(sweeps):
+        for name, k in product(("margin", "floor"), range(ROUNDS)):
+            for v in NEED_SEARCH[name]:
+                vals = list(getattr(policy, name))
+                vals[k] = float(v)
+                trial = replace(policy, **{name: tuple(vals)})
+                o = obj(trial)
+                if o < best - 1e-9:
+                    best, policy = o, trial
+    return replace(policy, note=f"calibrated on {len(curves)} LCDB curves by benchmarks/planning.py")
+
+
+def run_need(curves: list[Curve], n_jobs: int, write_policy: bool) -> list:
+    """The need planner, scored with nested grouped cross-validation by dataset.
+
+    For each outer fold: the margins are calibrated on the other folds' curves with predictions
+    from models that never saw those curves' datasets (nor the outer fold's), and the outer
+    fold's curves are predicted by a model trained without their datasets.
+    """
+    states = load_need_states(curves, n_jobs)
+    table = need_table(n_jobs)
+    fold = {c.key: fold_of(c.openmlid, FOLDS) for c in curves}
+    hist: dict[str, list] = {}
+    for k in range(FOLDS):
+        train = [c for c in curves if fold[c.key] != k]
+        inner: dict[str, np.ndarray] = {}
+        for m in range(FOLDS):
+            if m != k:
+                part = [c for c in train if fold[c.key] == m]
+                inner.update(need_predictions(part, states, table, {k, m}))
+        policy = calibrate_need(train, inner, states)
+        test = [c for c in curves if fold[c.key] == k]
+        outer = need_predictions(test, states, table, {k})
+        print(f"need fold {k} ({len(test)} test curves): {policy}", flush=True)
+        for c in test:
+            hist[c.key] = simulate_need(c, outer[c.key], states[c.key]["done"], policy)
+    if write_policy:
+        oof: dict[str, np.ndarray] = {}
+        for m in range(FOLDS):
+            oof.update(need_predictions([c for c in curves if fold[c.key] == m], states, table, {m}))
+        policy = calibrate_need(curves, oof, states)
+        NEED_POLICY_OUT.write_text(json.dumps(policy.to_dict(), indent=1) + "\n")
+        print(f"wrote {NEED_POLICY_OUT}: {policy}")
+    n_states = sum(r is not None for c in curves for r in states[c.key]["rows"])
+    secs = sum(states[c.key]["seconds"] for c in curves)
+    print(f"need features: {1000 * secs / max(n_states, 1):.0f} ms per state ({n_states} states)")
+    return [hist[c.key] for c in curves]
+
+
 # ---------------------------------------------------------------- simulation by lookup
 
 
@@ -368,7 +538,12 @@ def main() -> None:
         print(f"fold {k} ({test.size} test curves): {policy}", flush=True)
         for i in test:
             hmd_hist[i] = simulate(curves[i], fits[curves[i].key], "hmd", policy)
-    tables = {"howmuchdata (grouped CV)": score(curves, hmd_hist)}
+    tables = {
+        "howmuchdata: learned need (nested grouped CV)": score(
+            curves, run_need(curves, args.jobs, args.calibrate)
+        ),
+        "howmuchdata: family extrapolation + linear rule (grouped CV)": score(curves, hmd_hist),
+    }
     for name in ("perfect", "quadruple", "power_law"):
         tables[name] = score(curves, [simulate(c, fits[c.key], name) for c in curves])
     pd.set_option("display.width", 140)

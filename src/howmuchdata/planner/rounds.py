@@ -1,12 +1,16 @@
 """Collecting in rounds: the next purchase from the points seen so far, and a simulator.
 
-The next-round decision (:func:`next_purchase`) extrapolates the points seen so far, reads the
-size where the curve is expected to reach the target, and buys past it by a margin that depends
-on how far the extrapolation reaches and how many rounds are left (early rounds may fall short
-because later rounds can top up; the last round must not). The margins are a
-:class:`PurchasePolicy`; the shipped one was calibrated on the public LCDB curves by
-``benchmarks/planning.py --calibrate`` (the benchmark scores it on datasets it was not
-calibrated on).
+The next-round decision (:func:`next_purchase`) has two rules:
+
+- for accuracy-like curves, the LCDB-learned need model (:mod:`howmuchdata.planner.need`)
+  predicts how many doublings the curve still needs to reach the target, and the purchase goes
+  past that by a margin that depends on how many rounds are left (early rounds may fall short
+  because later rounds can top up; the last round must not): a :class:`NeedPolicy`;
+- otherwise, the extrapolation's crossing of the target and a linear rule on how far and how
+  sure it is (a :class:`PurchasePolicy`).
+
+Both sets of margins were calibrated on the public LCDB curves by ``benchmarks/planning.py
+--calibrate``, which scores them on datasets they were not calibrated on.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from howmuchdata.errors import HowMuchDataError
+from howmuchdata.planner.need import NeedPolicy, clearly_reached
 
 POLICY_FILE = "purchase_policy.json"
 
@@ -280,18 +285,22 @@ def next_purchase(
         Purchases left including this one (>= 1).
     greater_is_better : bool, default True
         Direction of the metric (False for errors / losses).
-    policy : PurchasePolicy, optional
-        The purchase rule; default the shipped LCDB-calibrated policy.
+    policy : NeedPolicy or PurchasePolicy, optional
+        The purchase rule. By default, for accuracy-like curves (scores in [0, 1] that rise,
+        measured at 4+ sizes), the LCDB-learned need model (:mod:`howmuchdata.planner.need`)
+        with its shipped margins; for other metrics, or with a ``PurchasePolicy`` or a
+        ``fitter``, the rule on the extrapolation's crossing of the target.
     fitter : callable, optional
-        ``fitter(sizes, scores) -> Extrapolation``; default :func:`howmuchdata.extrapolate`
-        with ``method="families"`` (what the shipped policy was calibrated on).
+        ``fitter(sizes, scores) -> Extrapolation`` for the extrapolation rule; default
+        :func:`howmuchdata.extrapolate` with ``method="families"`` (what the shipped
+        ``PurchasePolicy`` was calibrated on).
 
     Returns
     -------
     int or None
         The total size to buy up to (at most ``n_max``, more than the largest size seen), or
         None when the target is out of reach: everything up to ``n_max`` is already bought, or
-        the ceiling's optimistic bound is below the target.
+        (in the last round) the ceiling's optimistic bound is below the target.
     """
     sizes, scores = _clean(sizes, scores)
     if rounds_left < 1:
@@ -304,10 +313,22 @@ def next_purchase(
         )
     seen = float(sizes.max())
     sign = 1.0 if greater_is_better else -1.0
+    learned_rule = fitter is None and (policy is None or isinstance(policy, NeedPolicy))
+    if learned_rule and _need_model_applies(sizes, scores, target, greater_is_better):
+        if clearly_reached(scores[sizes == seen], target):
+            return int(seen)  # above the target beyond noise: buy nothing more
+        if seen >= n_max:
+            return None
+        return _learned_purchase(sizes, scores, target, n_max, rounds_left, policy)
     if sign * float(np.mean(scores[sizes == seen])) >= sign * target:
         return int(seen)  # already there: buy nothing more
     if seen >= n_max:
         return None
+    if isinstance(policy, NeedPolicy):
+        raise HowMuchDataError(
+            "a NeedPolicy needs an accuracy-like curve (scores in [0, 1] that rise, 4+ sizes) "
+            "and the default fitter; pass a PurchasePolicy instead"
+        )
     ext = (fitter or _default_fitter)(sizes, scores)
     grid = np.unique(sizes)
     means = np.array([scores[sizes == g].mean() for g in grid])
@@ -317,6 +338,50 @@ def next_purchase(
     return purchase_from_state(
         state, target, n_max, rounds_left, policy or default_policy(), greater_is_better
     )
+
+
+def _need_model_applies(
+    sizes: np.ndarray, scores: np.ndarray, target: float, greater_is_better: bool
+) -> bool:
+    """The need model was learned on accuracy curves: rising scores in [0, 1], 4+ sizes."""
+    from howmuchdata.planner.need import shipped_need_model
+
+    return (
+        greater_is_better
+        and float(scores.min()) >= 0.0
+        and float(scores.max()) <= 1.0
+        and target <= 1.0
+        and np.unique(sizes).size >= 4
+        and shipped_need_model() is not None
+    )
+
+
+def _learned_purchase(
+    sizes: np.ndarray,
+    scores: np.ndarray,
+    target: float,
+    n_max: float,
+    rounds_left: int,
+    policy: NeedPolicy | None,
+) -> int | None:
+    """The purchase from the LCDB-learned need model; "unreachable" only in the last round."""
+    from howmuchdata.extrapolate import extrapolate
+    from howmuchdata.planner.need import (
+        default_need_policy,
+        need_row_from_points,
+        predict_need,
+        purchase_from_need,
+    )
+
+    if rounds_left == 1:
+        # the last purchase: give up when even the ceiling's optimistic 98% bound is short
+        # (the family combination's ceiling, as for the extrapolation rule)
+        ext = extrapolate(sizes, scores, direction="increase", method="families")
+        if _optimistic_ceiling(ext, 0.98, True) < target:
+            return None
+    predicted = predict_need(need_row_from_points(sizes, scores, target))
+    policy = policy if policy is not None else default_need_policy()
+    return purchase_from_need(predicted, float(sizes.max()), n_max, rounds_left, policy)
 
 
 def purchase_from_state(

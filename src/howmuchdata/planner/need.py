@@ -1,0 +1,210 @@
+"""How many labels a curve still needs to reach a target, learned across LCDB curves.
+
+Extrapolating a curve and reading where it crosses the target gives a size whose error grows
+fast with the distance (a factor 4 between the 10th and 90th percentile on LCDB from 1/16 of
+the data). This module learns the answer directly instead: a gradient-boosting regressor
+(scikit-learn, absolute-error loss) predicts ``log2(n_needed / n_seen)`` from the features of
+the observed prefix that the extrapolation uses (:mod:`howmuchdata.extrapolate.features`),
+where each fitted family and their average reach the target, and how far the target is. The
+training rows are every prefix of every public LCDB curve with targets one point below the
+truth at later sizes, so it answers for targets in general, not only for one benchmark's.
+
+Like the extrapolation's learned model it ships as a compact table
+(``_resources/lcdb_need.npz``, rebuilt by ``scripts/build_need_table.py``) and is fitted on
+first use, then cached on disk. The purchase rule that reads it (:class:`NeedPolicy`) buys at a
+calibrated margin above the predicted need, larger when fewer rounds are left to top up.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from howmuchdata.extrapolate.features import (
+    BASE_FAMILIES,
+    EXTRA_FAMILIES,
+    PREFIX_FEATURES,
+    Prefix,
+    make_prefix,
+)
+from howmuchdata.extrapolate.fitting import CurveData
+
+NEED_TABLE = "lcdb_need.npz"
+NEED_POLICY = "need_policy.json"
+
+#: Doublings beyond the largest size at which each family's crossing of the target is looked
+#: for; a family that never crosses within them gets ``NEVER``.
+REACH_GRID = np.arange(0.0, 12.0 + 1e-9, 0.125)
+NEVER = 13.0
+_REACHED_BY = (*BASE_FAMILIES, *EXTRA_FAMILIES, "base")
+
+NEED_FEATURES: tuple[str, ...] = (
+    *PREFIX_FEATURES,  # the extrapolation's prefix features (levels, slopes, noise, fit quality)
+    "gap",  # target - last measured mean
+    "gap_scaled",  # gap over the curve's scale (slope per doubling + noise)
+    *(f"{f}_reach" for f in _REACHED_BY),  # doublings until the family reaches the target
+    *(f"{f}_room" for f in _REACHED_BY),  # family's level at 4096x - target
+)
+
+NEED_PARAMS = dict(
+    loss="absolute_error",
+    learning_rate=0.05,
+    max_iter=300,
+    max_depth=6,
+    min_samples_leaf=60,
+    l2_regularization=5.0,
+    random_state=0,
+)
+
+
+def _crossing(values: np.ndarray, target: float) -> float:
+    """First point of REACH_GRID where ``values`` reach ``target`` (linear between points)."""
+    hit = np.nonzero(values >= target)[0]
+    if hit.size == 0:
+        return NEVER
+    i = int(hit[0])
+    if i == 0:
+        return 0.0
+    v0, v1 = values[i - 1], values[i]
+    frac = 1.0 if v1 == v0 else (target - v0) / (v1 - v0)
+    return float(REACH_GRID[i - 1] + frac * (REACH_GRID[i] - REACH_GRID[i - 1]))
+
+
+def need_row(prefix: Prefix, target: float) -> np.ndarray:
+    """The feature row of a prefix (accuracy-like scale) for a target score."""
+    sizes = prefix.data.n_ref * np.exp2(REACH_GRID)
+    y_last = float(prefix.summary[3])
+    curves = []
+    for name in (*BASE_FAMILIES, *EXTRA_FAMILIES):
+        fit = prefix.fits[name]
+        p = 1.0 - fit.predict(sizes) if fit.ok else np.full(sizes.shape, np.nan)
+        curves.append(np.clip(p, 0.0, 1.0) if np.all(np.isfinite(p)) else None)
+    base_parts = [c for c in curves[: len(BASE_FAMILIES)] if c is not None]
+    base_parts.append(np.full(sizes.shape, y_last))
+    curves.append(np.mean(base_parts, axis=0))
+    reach = [NEVER if c is None else _crossing(c, target) for c in curves]
+    room = [np.nan if c is None else float(c[-1] - target) for c in curves]
+    gap = target - y_last
+    return np.array([*prefix.summary, gap, gap / prefix.scale, *reach, *room], dtype=float)
+
+
+def need_row_from_points(sizes: np.ndarray, scores: np.ndarray, target: float) -> np.ndarray:
+    """The feature row from per-repeat points of an accuracy-like curve."""
+    data = CurveData.from_points(np.asarray(sizes, float), 1.0 - np.asarray(scores, float), 0.0)
+    return need_row(make_prefix(data), target)
+
+
+# --- the model ---------------------------------------------------------------------------------
+
+
+def make_regressor():
+    """A fresh, unfitted need regressor."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    return HistGradientBoostingRegressor(**NEED_PARAMS)
+
+
+def out_of_fold(X: np.ndarray, y: np.ndarray, groups: np.ndarray, n_splits: int = 5) -> np.ndarray:
+    """Grouped out-of-fold predictions: no dataset is predicted by a model that saw it."""
+    from sklearn.model_selection import GroupKFold
+
+    pred = np.empty(len(y))
+    for train, test in GroupKFold(n_splits=n_splits).split(X, y, groups):
+        pred[test] = make_regressor().fit(X[train], y[train]).predict(X[test])
+    return pred
+
+
+@dataclass(frozen=True)
+class NeedPolicy:
+    """How far above the predicted need to buy, by rounds left.
+
+    The purchase is ``n_seen * 2 ** max(floor_k, predicted + margin_k)`` (log2 units) with
+    ``k`` the number of rounds left minus one, capped at the last entry: the first entry is
+    the last round's margin, which has no later round to top up a shortfall.
+    """
+
+    margin: tuple[float, ...] = (1.0, 0.5, 0.2)
+    floor: tuple[float, ...] = (0.25, 0.25, 0.25)
+    note: str = "untuned defaults"
+
+    def log2_growth(self, predicted: float, rounds_left: int) -> float:
+        """log2(total to buy / size seen) for a predicted need and the rounds left."""
+        k = min(max(rounds_left, 1), len(self.margin)) - 1
+        return max(self.floor[k], predicted + self.margin[k])
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> NeedPolicy:
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+
+
+def default_need_policy() -> NeedPolicy:
+    """The shipped need policy (``_resources/need_policy.json``), or the defaults if absent."""
+    path = resources.files("howmuchdata") / "_resources" / NEED_POLICY
+    if not path.is_file():
+        return NeedPolicy()
+    return NeedPolicy.from_dict(json.loads(path.read_text()))
+
+
+#: Standard errors by which the measured mean at the largest size must exceed the target for
+#: the need rule to call it reached and buy nothing more: within its noise, the truth is below
+#: the target about as often as above it.
+REACHED_Z = 2.0
+
+
+def clearly_reached(scores_at_seen: np.ndarray, target: float) -> bool:
+    """Whether the repeats at the largest size put the mean above ``target`` beyond noise."""
+    scores_at_seen = np.asarray(scores_at_seen, dtype=float)
+    n = scores_at_seen.size
+    se = float(scores_at_seen.std(ddof=1)) / math.sqrt(n) if n > 1 else 0.0
+    return float(scores_at_seen.mean()) - REACHED_Z * se >= target
+
+
+def purchase_from_need(
+    predicted: float, seen: float, n_max: float, rounds_left: int, policy: NeedPolicy
+) -> int:
+    """The total size to buy up to, from the predicted log2(n_needed / n_seen)."""
+    want = seen * 2.0 ** policy.log2_growth(predicted, rounds_left)
+    return int(min(n_max, max(math.ceil(want), seen + 1)))
+
+
+_LOCK = threading.Lock()
+_CACHED: Any = None
+
+
+def need_table_path() -> Path:
+    return Path(str(resources.files("howmuchdata").joinpath("_resources", NEED_TABLE)))
+
+
+def shipped_need_model():
+    """The need regressor fitted from the shipped table (once, cached); None when unavailable."""
+    global _CACHED
+    from howmuchdata.extrapolate.learned import cached_fit
+
+    with _LOCK:
+        if _CACHED is not None:
+            return _CACHED
+        path = need_table_path()
+        if not path.exists():
+            return None
+        with np.load(path, allow_pickle=False) as z:
+            if tuple(z["feature_names"].tolist()) != NEED_FEATURES:
+                return None  # a table from another version of the features
+            X, y = z["X"].astype(float), z["y"].astype(float)
+        _CACHED = cached_fit("need", path, lambda: make_regressor().fit(X, y))
+        return _CACHED
+
+
+def predict_need(row: np.ndarray, model: Any = None) -> float:
+    """Predicted log2(n_needed / n_seen) for one feature row (shipped model by default)."""
+    model = model if model is not None else shipped_need_model()
+    return float(model.predict(row[None, :])[0])
