@@ -53,6 +53,7 @@ from howmuchdata.planner.need import (
     need_row_from_points,
     purchase_from_need,
 )
+from howmuchdata.planner.need_lcdb import load_or_build_table
 from howmuchdata.planner.rounds import (
     PurchasePolicy,
     State,
@@ -293,12 +294,7 @@ def load_need_states(curves: list[Curve], n_jobs: int) -> dict[str, dict]:
 
 def need_table(n_jobs: int) -> dict[str, np.ndarray]:
     """The need model's full training table (all LCDB curves), built by the package's code."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    from build_need_table import load_or_build
-
-    return load_or_build(str(DATA), CACHE / "need_table_full.npz", n_jobs)
+    return load_or_build_table(DATA, CACHE / "need_table_full.npz", n_jobs)
 
 
 def need_predictions(
@@ -352,9 +348,7 @@ def calibrate_need(curves: list[Curve], preds: dict, states: dict, sweeps: int =
     """Search the per-round margins and floors minimising the benchmark's mean cost."""
 
     def obj(policy: NeedPolicy) -> float:
-        hist = [
-            simulate_need(c, preds[c.key], states[c.key]["done"], policy) for c in curves
-        ]
+        hist = [simulate_need(c, preds[c.key], states[c.key]["done"], policy) for c in curves]
         t = score(curves, hist)
         return float(t.mean_cost.iloc[0] + t.mean_cost.iloc[1] + 0.5 * t.mean_cost.iloc[2])
 
@@ -369,7 +363,9 @@ def calibrate_need(curves: list[Curve], preds: dict, states: dict, sweeps: int =
                 o = obj(trial)
                 if o < best - 1e-9:
                     best, policy = o, trial
-    return replace(policy, note=f"calibrated on {len(curves)} LCDB curves by benchmarks/planning.py")
+    return replace(
+        policy, note=f"calibrated on {len(curves)} LCDB curves by benchmarks/planning.py"
+    )
 
 
 def run_need(curves: list[Curve], n_jobs: int, write_policy: bool) -> list:
@@ -399,7 +395,9 @@ def run_need(curves: list[Curve], n_jobs: int, write_policy: bool) -> list:
     if write_policy:
         oof: dict[str, np.ndarray] = {}
         for m in range(FOLDS):
-            oof.update(need_predictions([c for c in curves if fold[c.key] == m], states, table, {m}))
+            oof.update(
+                need_predictions([c for c in curves if fold[c.key] == m], states, table, {m})
+            )
         policy = calibrate_need(curves, oof, states)
         NEED_POLICY_OUT.write_text(json.dumps(policy.to_dict(), indent=1) + "\n")
         print(f"wrote {NEED_POLICY_OUT}: {policy}")

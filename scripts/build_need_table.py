@@ -19,24 +19,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from howmuchdata.extrapolate.lcdb import select_curves
 from howmuchdata.planner.need import NEED_FEATURES, need_table_path
-from howmuchdata.planner.need_lcdb import build_need_table
+from howmuchdata.planner.need_lcdb import load_or_build_table
 
 MAX_SHIPPED_ROWS = 50_000
-
-
-def load_or_build(lcdb: str, cache: Path | None, n_jobs: int) -> dict[str, np.ndarray]:
-    """The full need table, read from ``cache`` when it is there (and written to it)."""
-    if cache is not None and cache.exists():
-        with np.load(cache) as z:
-            return {k: z[k] for k in z.files}
-    table = build_need_table(select_curves(pd.read_parquet(lcdb)), n_jobs=n_jobs)
-    if cache is not None:
-        np.savez(cache, **table)
-    return table
 
 
 def shipping_subset(table: dict[str, np.ndarray], max_rows: int = MAX_SHIPPED_ROWS):
@@ -56,7 +43,7 @@ def main() -> None:
     args = parser.parse_args()
     t0 = time.time()
     cache = Path(args.table_cache) if args.table_cache else None
-    table = load_or_build(args.lcdb, cache, args.n_jobs)
+    table = load_or_build_table(args.lcdb, cache, args.n_jobs)
     print(f"full table: {len(table['y'])} rows ({time.time() - t0:.0f} s)")
     table = shipping_subset(table)
     np.savez_compressed(

@@ -9,6 +9,8 @@ log2 of the size where the truth first reaches that target over the largest size
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from howmuchdata.extrapolate.features import make_prefix
@@ -60,4 +62,23 @@ def build_need_table(curves: list[LcdbCurve], n_jobs: int = 2) -> dict[str, np.n
     parts = [p for p in parts if p is not None]
     table = {k: np.concatenate([p[k] for p in parts]) for k in ("X", "y", "groups")}
     assert table["X"].shape[1] == len(NEED_FEATURES)
+    return table
+
+
+def load_or_build_table(
+    lcdb: str | Path, cache: Path | None = None, n_jobs: int = 2
+) -> dict[str, np.ndarray]:
+    """The full need table of the LCDB slice at ``lcdb``, read from ``cache`` when it is there
+    (and written to it otherwise)."""
+    import pandas as pd
+
+    from howmuchdata.extrapolate.lcdb import select_curves
+
+    if cache is not None and cache.exists():
+        with np.load(cache) as z:
+            return {k: z[k] for k in z.files}
+    table = build_need_table(select_curves(pd.read_parquet(lcdb)), n_jobs=n_jobs)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, **table)
     return table
