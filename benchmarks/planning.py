@@ -216,23 +216,28 @@ def fold_of(openmlid: int, folds: int) -> int:
     return zlib.crc32(str(openmlid).encode()) % folds
 
 
-def load_fits(curves: list[Curve], n_jobs: int) -> dict[str, dict]:
-    """States of every curve, from the cache or fitted now (the cache is keyed by curve)."""
+def cached_per_curve(curves: list[Curve], name: str, compute, n_jobs: int) -> dict[str, dict]:
+    """``compute(curve)`` (a JSON-able dict with the curve's ``key``) for every curve, kept in
+    CACHE/name.json: computed in chunks, saved as they finish, so an interrupted run keeps
+    what it had."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    tag = "states2-families"
-    path = CACHE / f"fits-{tag}.json"
+    path = CACHE / f"{name}.json"
     cache = json.loads(path.read_text()) if path.exists() else {}
     todo = [c for c in curves if c.key not in cache]
     if todo:
-        print(f"fitting {len(todo)} curves on {n_jobs} jobs ({tag}) ...", flush=True)
-        # in chunks, saved as they finish, so an interrupted run keeps its fits
+        print(f"computing {name} for {len(todo)} curves on {n_jobs} jobs ...", flush=True)
         for start in range(0, len(todo), 100):
             chunk = todo[start : start + 100]
-            results = Parallel(n_jobs=n_jobs)(delayed(fit_prefixes)(c) for c in chunk)
-            for r in results:
+            for r in Parallel(n_jobs=n_jobs)(delayed(compute)(c) for c in chunk):
                 cache[r["key"]] = to_jsonable(r)
             path.write_text(json.dumps(cache))
             print(f"  {min(start + 100, len(todo))}/{len(todo)}", flush=True)
+    return cache
+
+
+def load_fits(curves: list[Curve], n_jobs: int) -> dict[str, dict]:
+    """States of every curve, from the cache or fitted now (the cache is keyed by curve)."""
+    cache = cached_per_curve(curves, "fits-states2-families", fit_prefixes, n_jobs)
     fits = {}
     for c in curves:
         d = cache[c.key]
@@ -278,17 +283,7 @@ def stops_measured(curve: Curve) -> list[bool]:
 
 
 def load_need_states(curves: list[Curve], n_jobs: int) -> dict[str, dict]:
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / "need-states-v1.json"
-    cache = json.loads(path.read_text()) if path.exists() else {}
-    todo = [c for c in curves if c.key not in cache]
-    if todo:
-        print(f"need features for {len(todo)} curves on {n_jobs} jobs ...", flush=True)
-        for start in range(0, len(todo), 200):
-            chunk = todo[start : start + 200]
-            for r in Parallel(n_jobs=n_jobs)(delayed(need_states)(c) for c in chunk):
-                cache[r["key"]] = to_jsonable(r)
-            path.write_text(json.dumps(cache))
+    cache = cached_per_curve(curves, "need-states-v1", need_states, n_jobs)
     return {c.key: {**cache[c.key], "done": stops_measured(c)} for c in curves}
 
 

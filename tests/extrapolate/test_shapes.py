@@ -36,6 +36,24 @@ def test_flat_curve_from_the_start():
     assert ext.size_for(0.7) == np.inf  # more data of this kind is not expected to help
 
 
+def test_exactly_constant_accuracy_gets_a_band_that_widens_with_distance():
+    # a majority-class model scores the same at every size: no noise, no slope to scale a
+    # band by, yet the truth beyond the data is not known to the last digit
+    n = np.repeat(SIZES, 5)
+    ext = extrapolate(n, np.full(n.size, 0.62))
+    assert ext.flags == ["flat"] and ext.method == "flat"
+    assert np.allclose(ext.predict([1000.0, 10000.0]), 0.62)
+    lo, hi = ext.interval(np.array([724.0 * 2, 724.0 * 16]), 0.8)
+    width = hi - lo
+    assert np.all(lo < 0.62) and np.all(hi > 0.62)
+    assert 0.002 < width[0] < width[1] < 0.2
+
+
+def test_a_flat_curve_is_taken_as_a_score_when_no_direction_is_given():
+    n = np.repeat(SIZES, 5)
+    assert extrapolate(n, np.full(n.size, 0.62)).direction == "increase"
+
+
 def test_peaking_curve():
     g = np.concatenate([np.linspace(0.5, 0.8, 7), np.linspace(0.77, 0.68, 5)])
     ext = extrapolate(*points(g), method="families")

@@ -101,7 +101,9 @@ def _infer_direction(sizes: np.ndarray, scores: np.ndarray) -> str:
     uniq, inv = np.unique(sizes, return_inverse=True)
     means = np.bincount(inv, weights=scores) / np.bincount(inv)
     slope = np.polyfit(np.log(uniq), means, 1)[0]
-    return "decrease" if slope < 0 else "increase"
+    # a flat curve (slope zero up to rounding) is taken as a score, which is what most are
+    tiny = 1e-9 * max(1.0, float(np.max(np.abs(means))))
+    return "decrease" if slope < -tiny else "increase"
 
 
 # --- shared helpers -------------------------------------------------------------------------------
@@ -205,15 +207,35 @@ def _widen_for_shape(good_q: np.ndarray, grid: np.ndarray, data: CurveData, flag
 # --- the flat curve ------------------------------------------------------------------------------
 
 
-def _flat(grid: np.ndarray, data: CurveData) -> tuple[np.ndarray, np.ndarray]:
-    """A curve that does not move: its level, with the spread of its means as uncertainty."""
+def _flat(
+    grid: np.ndarray, data: CurveData, learned_flat=None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A curve that does not move: its level, with the spread of its means as uncertainty.
+
+    ``learned_flat`` (a quantile table of how exactly constant LCDB curves moved later, in
+    score units, by distance) replaces the band beyond the data where given.
+    """
     good = -data.mean
     w = data.counts / data.counts.sum()
     level = float(np.sum(w * good))
     sd = float(np.sqrt(np.sum(w * (good - level) ** 2) + np.median(data.se) ** 2))
     z = norm.ppf(STORED_PROBS)
     mean = np.full(len(grid), level)
-    return mean, mean[:, None] + 2.0 * sd * z[None, :]
+    band = mean[:, None] + 2.0 * sd * z[None, :]
+    if learned_flat is not None:
+        d = np.clip(np.log2(grid / data.n_ref), 0.0, None)
+        qn = learned_flat.at(d)
+        moved = np.array([np.interp(STORED_PROBS, learned_flat.probs, row) for row in qn])
+        # the wider of the two on each side: the level's own noise, and what LCDB saw
+        band = np.sort(
+            np.where(
+                STORED_PROBS[None, :] < 0.5,
+                np.minimum(band, mean[:, None] + moved),
+                np.maximum(band, mean[:, None] + moved),
+            ),
+            axis=1,
+        )
+    return mean, band
 
 
 # --- families ---------------------------------------------------------------------------------
@@ -403,7 +425,7 @@ def extrapolate(
 
     constant = float(np.ptp(data.mean)) == 0.0
     if "flat" in flags and (model is None or constant):
-        good_mean, good_q = _flat(grid, data)
+        good_mean, good_q = _flat(grid, data, getattr(model, "flat", None))
         good_q = _widen_for_shape(good_q, grid, data, flags)
         used, components = "flat", {"mean level": 1.0}
         notes.append(

@@ -6,6 +6,7 @@ Used by ``scripts/build_extrapolation_table.py`` (which writes the shipped table
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,13 +119,23 @@ def curve_rows(curve: LcdbCurve) -> dict[str, np.ndarray] | None:
     }
 
 
-def build_table(curves: list[LcdbCurve], n_jobs: int = 2) -> dict[str, np.ndarray]:
-    """The training table of many curves (rows in curve order), computed in parallel."""
+def rows_of_curves(
+    rows_of: Callable[[LcdbCurve], dict[str, np.ndarray] | None],
+    curves: list[LcdbCurve],
+    n_jobs: int = 2,
+) -> dict[str, np.ndarray]:
+    """``rows_of`` applied to every curve in parallel, its arrays concatenated in curve order
+    (curves it answers None for are left out)."""
     from joblib import Parallel, delayed
 
-    parts = Parallel(n_jobs=n_jobs, batch_size=8)(delayed(curve_rows)(c) for c in curves)
+    parts = Parallel(n_jobs=n_jobs, batch_size=8)(delayed(rows_of)(c) for c in curves)
     parts = [p for p in parts if p is not None]
-    table = {k: np.concatenate([p[k] for p in parts]) for k in ("X", "target", "scale", "groups")}
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def build_table(curves: list[LcdbCurve], n_jobs: int = 2) -> dict[str, np.ndarray]:
+    """The training table of many curves (rows in curve order), computed in parallel."""
+    table = rows_of_curves(curve_rows, curves, n_jobs)
     assert table["X"].shape[1] == len(FEATURE_NAMES)
     return table
 

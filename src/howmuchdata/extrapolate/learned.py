@@ -128,6 +128,8 @@ class LearnedModel:
     regressor: object  # a fitted scikit-learn regressor
     quantiles: QuantileTable
     spread: object | None = None  # a fitted SpreadModel; None: spread 1 everywhere
+    # what exactly constant prefixes did later, in score units (None: too few of them)
+    flat: QuantileTable | None = None
 
     def predict_residual(self, rows: np.ndarray) -> np.ndarray:
         return self.regressor.predict(rows)
@@ -165,6 +167,34 @@ def fit_spread(X: np.ndarray, abs_resid: np.ndarray) -> SpreadModel:
 
 def _scaled_residual(table: dict[str, np.ndarray], oof: np.ndarray) -> np.ndarray:
     return (table["target"].astype(float) - oof) / table["scale"].astype(float)
+
+
+MIN_CONSTANT_ROWS = 300
+
+
+def constant_rows(X: np.ndarray) -> np.ndarray:
+    """Rows whose prefix is exactly constant (every size scored the same mean)."""
+    col = {name: X[:, i] for i, name in enumerate(FEATURE_NAMES)}
+    return (
+        (col["rise"] == 0)
+        & (col["drop_from_max"] == 0)
+        & (col["slope1"] == 0)
+        & (np.nan_to_num(col["slope2"]) == 0)
+    )
+
+
+def flat_quantiles(table: dict[str, np.ndarray]) -> QuantileTable | None:
+    """Quantiles, per distance, of how far the truth moved from an exactly constant prefix.
+
+    Such a prefix (a majority-class model, a metric stuck at one value) has no slope or noise
+    to scale a band by; what the LCDB curves that started this way did later is the honest
+    uncertainty. Their residual from the base (which is the constant level) is in score units.
+    """
+    X = table["X"]
+    const = constant_rows(X)
+    if int(const.sum()) < MIN_CONSTANT_ROWS:
+        return None
+    return QuantileTable.from_residuals(X[const, 0], table["target"][const].astype(float))
 
 
 def make_regressor():
@@ -210,7 +240,7 @@ def train_learned(table: dict[str, np.ndarray], n_splits: int = 5) -> LearnedMod
     quantiles = QuantileTable.from_residuals(X[:, 0], resid / spread_oof)
     quantiles.oof = oof
     spread = fit_spread(X, np.abs(resid))
-    return LearnedModel(fit_regressor(X, target), quantiles, spread)
+    return LearnedModel(fit_regressor(X, target), quantiles, spread, flat_quantiles(table))
 
 
 # --- the shipped model ----------------------------------------------------------------------
@@ -313,5 +343,5 @@ def shipped_model() -> LearnedModel | None:
 
         regressor, spread = cached_fit("extrapolate", path, fit)
         quantiles = QuantileTable(table["q_d_bins"], table["q_probs"], table["q_values"])
-        _CACHED = LearnedModel(regressor, quantiles, spread)
+        _CACHED = LearnedModel(regressor, quantiles, spread, flat_quantiles(table))
         return _CACHED

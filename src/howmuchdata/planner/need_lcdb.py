@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from howmuchdata.extrapolate.features import make_prefix
-from howmuchdata.extrapolate.lcdb import LcdbCurve, prefix_data
+from howmuchdata.extrapolate.lcdb import LcdbCurve, prefix_data, rows_of_curves
 from howmuchdata.planner.need import NEED_FEATURES, need_row
 from howmuchdata.planner.rounds import reach_size
 
@@ -56,11 +56,7 @@ def need_curve_rows(curve: LcdbCurve) -> dict[str, np.ndarray] | None:
 
 def build_need_table(curves: list[LcdbCurve], n_jobs: int = 2) -> dict[str, np.ndarray]:
     """The need table of many curves (rows in curve order), computed in parallel."""
-    from joblib import Parallel, delayed
-
-    parts = Parallel(n_jobs=n_jobs, batch_size=8)(delayed(need_curve_rows)(c) for c in curves)
-    parts = [p for p in parts if p is not None]
-    table = {k: np.concatenate([p[k] for p in parts]) for k in ("X", "y", "groups")}
+    table = rows_of_curves(need_curve_rows, curves, n_jobs)
     assert table["X"].shape[1] == len(NEED_FEATURES)
     return table
 
