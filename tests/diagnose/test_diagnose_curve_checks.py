@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -30,6 +31,14 @@ def test_rising_curve_is_data_limited_with_its_measured_gain():
     assert lo <= 0.03 <= hi
     assert found["data_limited"].severity == "warning"
     assert "3,200" in found["data_limited"].advice  # doubling the 1,600 rows
+    # every interval the advice quotes holds the gain quoted right before it
+    quoted = re.findall(
+        r"gain(?:ed)? ([\d.]+) points?(?: each)? \(80% interval ([\d.]+) points? to ([\d.]+)",
+        found["data_limited"].advice,
+    )
+    assert quoted
+    for gain, lo, hi in quoted:
+        assert float(lo) <= float(gain) <= float(hi)
 
 
 def test_flat_curve_is_saturated_not_data_limited():

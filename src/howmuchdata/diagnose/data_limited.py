@@ -74,12 +74,20 @@ class DataLimitedCheck:
             if np.isfinite(c[0]) and ((c[0] >= min_gain) if rising else (c[1] < min_gain))
         ]
         shown_lo, shown_hi, where = (deciding or candidates)[0]
-        interval = (
-            f" ({level:.0%} interval {score_delta(shown_lo, bounded)} to "
-            f"{score_delta(shown_hi, bounded)}{where})"
-            if np.isfinite(shown_lo)
-            else ""
-        )
+        if not np.isfinite(shown_lo):
+            interval = ""
+        elif where:
+            # the measured interval belongs with the measured gain, not the extrapolation's
+            interval = (
+                f"; the last measured doublings gained {score_delta(measured[0], bounded)} "
+                f"each ({level:.0%} interval {score_delta(shown_lo, bounded)} to "
+                f"{score_delta(shown_hi, bounded)})"
+            )
+        else:
+            interval = (
+                f" ({level:.0%} interval {score_delta(shown_lo, bounded)} to "
+                f"{score_delta(shown_hi, bounded)})"
+            )
         if rising:
             clear = bool(deciding)
             severity = "warning" if clear else "info"
