@@ -53,7 +53,7 @@ from howmuchdata.planner.need import (
     need_row_from_points,
     purchase_from_need,
 )
-from howmuchdata.planner.need_lcdb import load_or_build_table
+from howmuchdata.planner.need_lcdb import load_or_build_table, shipping_subset
 from howmuchdata.planner.rounds import (
     PurchasePolicy,
     State,
@@ -288,8 +288,9 @@ def load_need_states(curves: list[Curve], n_jobs: int) -> dict[str, dict]:
 
 
 def need_table(n_jobs: int) -> dict[str, np.ndarray]:
-    """The need model's full training table (all LCDB curves), built by the package's code."""
-    return load_or_build_table(DATA, CACHE / "need_table_full.npz", n_jobs)
+    """The need model's training table (LCDB curves), built by the package's code."""
+    # exactly the rows the package ships (a subset), so the score is the shipped model's
+    return shipping_subset(load_or_build_table(DATA, CACHE / "need_table_full.npz", n_jobs))
 
 
 def need_predictions(

@@ -21,17 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from howmuchdata.planner.need import NEED_FEATURES, need_table_path
-from howmuchdata.planner.need_lcdb import load_or_build_table
-
-MAX_SHIPPED_ROWS = 50_000
-
-
-def shipping_subset(table: dict[str, np.ndarray], max_rows: int = MAX_SHIPPED_ROWS):
-    n = len(table["y"])
-    if n <= max_rows:
-        return table
-    keep = np.sort(np.random.default_rng(0).choice(n, size=max_rows, replace=False))
-    return {k: v[keep] for k, v in table.items()}
+from howmuchdata.planner.need_lcdb import load_or_build_table, shipping_subset
 
 
 def main() -> None:

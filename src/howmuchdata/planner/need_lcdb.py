@@ -78,3 +78,18 @@ def load_or_build_table(
         cache.parent.mkdir(parents=True, exist_ok=True)
         np.savez(cache, **table)
     return table
+
+
+MAX_SHIPPED_ROWS = 50_000
+
+
+def shipping_subset(
+    table: dict[str, np.ndarray], max_rows: int = MAX_SHIPPED_ROWS
+) -> dict[str, np.ndarray]:
+    """A deterministic random subset of the rows, so the shipped file stays a few MB (the
+    benchmark trains on the same subset)."""
+    n = len(table["y"])
+    if n <= max_rows:
+        return table
+    keep = np.sort(np.random.default_rng(0).choice(n, size=max_rows, replace=False))
+    return {k: v[keep] for k, v in table.items()}
