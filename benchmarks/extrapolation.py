@@ -34,6 +34,7 @@ from howmuchdata.extrapolate.fitting import CurveData, fit_family
 from howmuchdata.extrapolate.lcdb import (
     LcdbCurve,
     build_table,
+    cached_table,
     select_curves,
     shipping_subset,
 )
@@ -184,13 +185,7 @@ def main() -> None:
     t0 = time.time()
     curves = select_curves(pd.read_parquet(args.lcdb))
     cache = Path(args.table_cache) if args.table_cache else None
-    if cache is not None and cache.exists():
-        with np.load(cache) as z:
-            table = {k: z[k] for k in z.files}
-    else:
-        table = build_table(curves, n_jobs=args.n_jobs)
-        if cache is not None:
-            np.savez(cache, **table)
+    table = cached_table(cache, lambda: build_table(curves, n_jobs=args.n_jobs))
     table = shipping_subset(table)  # exactly the rows the package ships
     print(f"{len(curves)} curves, training table {len(table['X'])} rows ({time.time() - t0:.0f} s)")
     if args.limit:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from howmuchdata.extrapolate.lcdb import build_table, select_curves, shipping_subset
+from howmuchdata.extrapolate.lcdb import build_table, cached_table, select_curves, shipping_subset
 from howmuchdata.extrapolate.learned import resource_path, save_table, train_learned
 
 
@@ -35,18 +35,15 @@ def main() -> None:
 
     t0 = time.time()
     cache = Path(args.table_cache) if args.table_cache else None
-    if cache is not None and cache.exists():
-        with np.load(cache) as z:
-            table = {k: z[k] for k in z.files}
-        print(f"read the full table from {cache}")
-    else:
+
+    def build() -> dict[str, np.ndarray]:
         curves = select_curves(pd.read_parquet(args.lcdb))
         if args.limit:
             curves = curves[: args.limit]
         print(f"{len(curves)} curves; building the table ...")
-        table = build_table(curves, n_jobs=args.n_jobs)
-        if cache is not None:
-            np.savez(cache, **table)
+        return build_table(curves, n_jobs=args.n_jobs)
+
+    table = cached_table(cache, build)
     print(f"full table: {len(table['X'])} rows ({time.time() - t0:.0f} s)")
     table = shipping_subset(table)
     model = train_learned(table)

@@ -43,6 +43,9 @@ PREFIX_FEATURES: tuple[str, ...] = (
     *(f"{f}_bt" for f in BASE_FAMILIES),  # back-test: fit without the last size, error there
 )
 
+#: Position of the last measured mean in ``Prefix.summary``.
+Y_LAST = PREFIX_FEATURES.index("y_last")
+
 FEATURE_NAMES: tuple[str, ...] = (
     "d",  # log2(query size / largest observed size)
     *PREFIX_FEATURES,
@@ -152,7 +155,7 @@ def make_prefix(data: CurveData) -> Prefix:
     return Prefix(data, fits, summary, curve_scale(data))
 
 
-def _family_predictions(prefix: Prefix, names: tuple[str, ...], sizes: np.ndarray) -> np.ndarray:
+def family_predictions(prefix: Prefix, names: tuple[str, ...], sizes: np.ndarray) -> np.ndarray:
     """Goodness-scale predictions of ``names`` at ``sizes`` (a row per family; NaN: no fit)."""
     preds = []
     for name in names:
@@ -169,7 +172,7 @@ def base_prediction(prefix: Prefix, sizes: np.ndarray) -> tuple[np.ndarray, np.n
     The base is the mean of the base families that fitted and of the last value, clipped to
     [0, 1]; it is what the learned model corrects.
     """
-    fam = _family_predictions(prefix, BASE_FAMILIES, sizes)
+    fam = family_predictions(prefix, BASE_FAMILIES, sizes)
     last = np.full(sizes.shape, 1.0 - prefix.fits[LAST_VALUE].last)
     stack = np.vstack([fam, last[None, :]])
     base = np.nanmean(stack, axis=0)
@@ -184,7 +187,7 @@ def query_features(prefix: Prefix, sizes: np.ndarray) -> tuple[np.ndarray, np.nd
     base, fam = base_prediction(prefix, sizes)
     far_sizes = np.array([n_last * 1024.0])
     _, fam_far = base_prediction(prefix, far_sizes)
-    y_last = prefix.summary[3]
+    y_last = prefix.summary[Y_LAST]
     rows = np.empty((len(sizes), len(FEATURE_NAMES)))
     rows[:, 0] = d
     rows[:, 1 : 1 + len(prefix.summary)] = prefix.summary
@@ -195,7 +198,7 @@ def query_features(prefix: Prefix, sizes: np.ndarray) -> tuple[np.ndarray, np.nd
     rows[:, k + 2 * nf] = base - y_last
     k += 2 * nf + 1
     ne = len(EXTRA_FAMILIES)
-    extra = _family_predictions(prefix, EXTRA_FAMILIES, np.append(sizes, far_sizes))
+    extra = family_predictions(prefix, EXTRA_FAMILIES, np.append(sizes, far_sizes))
     rows[:, k : k + ne] = (extra[:, :-1] - y_last).T
     rows[:, k + ne : k + 2 * ne] = (extra[:, -1] - y_last)[None, :]
     assert k + 2 * ne == len(FEATURE_NAMES)

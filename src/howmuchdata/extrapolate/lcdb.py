@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -131,6 +132,21 @@ def rows_of_curves(
     parts = Parallel(n_jobs=n_jobs, batch_size=8)(delayed(rows_of)(c) for c in curves)
     parts = [p for p in parts if p is not None]
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def cached_table(
+    cache: Path | None, build: Callable[[], dict[str, np.ndarray]]
+) -> dict[str, np.ndarray]:
+    """The table kept at ``cache`` (an ``.npz``) when it is there, else ``build()``'s, which is
+    then written there; no cache: just ``build()``."""
+    if cache is not None and cache.exists():
+        with np.load(cache) as z:
+            return {k: z[k] for k in z.files}
+    table = build()
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, **table)
+    return table
 
 
 def build_table(curves: list[LcdbCurve], n_jobs: int = 2) -> dict[str, np.ndarray]:

@@ -17,9 +17,9 @@ calibrated margin above the predicted need, larger when fewer rounds are left to
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-import threading
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -31,7 +31,10 @@ from howmuchdata.extrapolate.features import (
     BASE_FAMILIES,
     EXTRA_FAMILIES,
     PREFIX_FEATURES,
+    Y_LAST,
     Prefix,
+    base_prediction,
+    family_predictions,
     make_prefix,
 )
 from howmuchdata.extrapolate.fitting import CurveData
@@ -80,18 +83,11 @@ def _crossing(values: np.ndarray, target: float) -> float:
 def need_row(prefix: Prefix, target: float) -> np.ndarray:
     """The feature row of a prefix (accuracy-like scale) for a target score."""
     sizes = prefix.data.n_ref * np.exp2(REACH_GRID)
-    y_last = float(prefix.summary[3])
-    curves = []
-    for name in (*BASE_FAMILIES, *EXTRA_FAMILIES):
-        fit = prefix.fits[name]
-        p = 1.0 - fit.predict(sizes) if fit.ok else np.full(sizes.shape, np.nan)
-        curves.append(np.clip(p, 0.0, 1.0) if np.all(np.isfinite(p)) else None)
-    base_parts = [c for c in curves[: len(BASE_FAMILIES)] if c is not None]
-    base_parts.append(np.full(sizes.shape, y_last))
-    curves.append(np.mean(base_parts, axis=0))
-    reach = [NEVER if c is None else _crossing(c, target) for c in curves]
-    room = [np.nan if c is None else float(c[-1] - target) for c in curves]
-    gap = target - y_last
+    base, fam = base_prediction(prefix, sizes)
+    curves = [*fam, *family_predictions(prefix, EXTRA_FAMILIES, sizes), base]
+    reach = [_crossing(c, target) for c in curves]  # a family that did not fit never crosses
+    room = [float(c[-1] - target) for c in curves]
+    gap = target - float(prefix.summary[Y_LAST])
     return np.array([*prefix.summary, gap, gap / prefix.scale, *reach, *room], dtype=float)
 
 
@@ -109,16 +105,6 @@ def make_regressor():
     from sklearn.ensemble import HistGradientBoostingRegressor
 
     return HistGradientBoostingRegressor(**NEED_PARAMS)
-
-
-def out_of_fold(X: np.ndarray, y: np.ndarray, groups: np.ndarray, n_splits: int = 5) -> np.ndarray:
-    """Grouped out-of-fold predictions: no dataset is predicted by a model that saw it."""
-    from sklearn.model_selection import GroupKFold
-
-    pred = np.empty(len(y))
-    for train, test in GroupKFold(n_splits=n_splits).split(X, y, groups):
-        pred[test] = make_regressor().fit(X[train], y[train]).predict(X[test])
-    return pred
 
 
 @dataclass(frozen=True)
@@ -177,31 +163,23 @@ def purchase_from_need(
     return int(min(n_max, max(math.ceil(want), seen + 1)))
 
 
-_LOCK = threading.Lock()
-_CACHED: Any = None
-
-
 def need_table_path() -> Path:
     return Path(str(resources.files("howmuchdata").joinpath("_resources", NEED_TABLE)))
 
 
+@functools.cache
 def shipped_need_model():
     """The need regressor fitted from the shipped table (once, cached); None when unavailable."""
-    global _CACHED
     from howmuchdata.extrapolate.learned import cached_fit
 
-    with _LOCK:
-        if _CACHED is not None:
-            return _CACHED
-        path = need_table_path()
-        if not path.exists():
-            return None
-        with np.load(path, allow_pickle=False) as z:
-            if tuple(z["feature_names"].tolist()) != NEED_FEATURES:
-                return None  # a table from another version of the features
-            X, y = z["X"].astype(float), z["y"].astype(float)
-        _CACHED = cached_fit("need", path, lambda: make_regressor().fit(X, y))
-        return _CACHED
+    path = need_table_path()
+    if not path.exists():
+        return None
+    with np.load(path, allow_pickle=False) as z:
+        if tuple(z["feature_names"].tolist()) != NEED_FEATURES:
+            return None  # a table from another version of the features
+        X, y = z["X"].astype(float), z["y"].astype(float)
+    return cached_fit("need", path, lambda: make_regressor().fit(X, y))
 
 
 def predict_need(row: np.ndarray, model: Any = None) -> float:

@@ -14,7 +14,14 @@ from pathlib import Path
 import numpy as np
 
 from howmuchdata.extrapolate.features import make_prefix
-from howmuchdata.extrapolate.lcdb import LcdbCurve, prefix_data, rows_of_curves
+from howmuchdata.extrapolate.lcdb import (
+    LcdbCurve,
+    cached_table,
+    prefix_data,
+    rows_of_curves,
+    select_curves,
+)
+from howmuchdata.extrapolate.lcdb import shipping_subset as lcdb_shipping_subset
 from howmuchdata.planner.need import NEED_FEATURES, need_row
 from howmuchdata.planner.rounds import reach_size
 
@@ -68,28 +75,15 @@ def load_or_build_table(
     (and written to it otherwise)."""
     import pandas as pd
 
-    from howmuchdata.extrapolate.lcdb import select_curves
-
-    if cache is not None and cache.exists():
-        with np.load(cache) as z:
-            return {k: z[k] for k in z.files}
-    table = build_need_table(select_curves(pd.read_parquet(lcdb)), n_jobs=n_jobs)
-    if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(cache, **table)
-    return table
+    return cached_table(
+        cache, lambda: build_need_table(select_curves(pd.read_parquet(lcdb)), n_jobs=n_jobs)
+    )
 
 
+#: Rows of the shipped need table (and of the benchmark's training table).
 MAX_SHIPPED_ROWS = 50_000
 
 
-def shipping_subset(
-    table: dict[str, np.ndarray], max_rows: int = MAX_SHIPPED_ROWS
-) -> dict[str, np.ndarray]:
-    """A deterministic random subset of the rows, so the shipped file stays a few MB (the
-    benchmark trains on the same subset)."""
-    n = len(table["y"])
-    if n <= max_rows:
-        return table
-    keep = np.sort(np.random.default_rng(0).choice(n, size=max_rows, replace=False))
-    return {k: v[keep] for k, v in table.items()}
+def shipping_subset(table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The deterministic subset of the rows that ships (and that the benchmark trains on)."""
+    return lcdb_shipping_subset(table, MAX_SHIPPED_ROWS)
