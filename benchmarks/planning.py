@@ -48,6 +48,7 @@ from sklearn.linear_model import HuberRegressor
 
 from howmuchdata.planner.need import (
     NeedPolicy,
+    NeedSpread,
     clearly_reached,
     make_regressor,
     need_row_from_points,
@@ -293,14 +294,22 @@ def need_table(n_jobs: int) -> dict[str, np.ndarray]:
     return shipping_subset(load_or_build_table(DATA, CACHE / "need_table_full.npz", n_jobs))
 
 
+def table_folds(table: dict) -> np.ndarray:
+    return np.array([fold_of(int(g), FOLDS) for g in table["groups"]])
+
+
+def need_model(table: dict, exclude: set[int]):
+    """The need regressor trained on the table rows of datasets whose fold is not excluded."""
+    keep = ~np.isin(table_folds(table), list(exclude))
+    return make_regressor().fit(table["X"][keep], table["y"][keep])
+
+
 def need_predictions(
-    curves: list[Curve], states: dict, table: dict, exclude: set[int]
+    curves: list[Curve], states: dict, table: dict, exclude: set[int], model=None
 ) -> dict[str, np.ndarray]:
     """Predicted log2(n_needed / n_seen) at every state of ``curves``, from a model trained on
     the table rows of datasets whose fold is not in ``exclude``."""
-    folds = np.array([fold_of(int(g), FOLDS) for g in table["groups"]])
-    keep = ~np.isin(folds, list(exclude))
-    model = make_regressor().fit(table["X"][keep], table["y"][keep])
+    model = model if model is not None else need_model(table, exclude)
     out = {}
     for c in curves:
         rows = states[c.key]["rows"]
@@ -314,9 +323,17 @@ def need_predictions(
 
 
 def simulate_need(
-    curve: Curve, pred: np.ndarray, done: list[bool], policy: NeedPolicy
+    curve: Curve,
+    pred: np.ndarray,
+    done: list[bool],
+    policy: NeedPolicy,
+    spread: NeedSpread | None = None,
+    quotes: list | None = None,
 ) -> list[tuple[float, bool]]:
-    """(bought, reached) after each round for the need planner (``next_purchase``'s rule)."""
+    """(bought, reached) after each round for the need planner (``next_purchase``'s rule).
+
+    With ``spread`` and ``quotes``, appends (round, quoted P(reach) of the bought size, reached,
+    bought everything) for every purchase the model made."""
     grid, j = curve.grid, curve.j0
     n_max = grid[-1]
     history = []
@@ -328,8 +345,12 @@ def simulate_need(
                 want = grid[j]  # the measured score says the target is met: buy nothing
             else:
                 want = purchase_from_need(pred[k], grid[j], n_max, ROUNDS - r + 1, policy)
+            seen = grid[j]
             j = max(j, min(int(np.searchsorted(grid, want - 1e-9)), grid.size - 1))
             reached = curve.truth[j] >= curve.target
+            if quotes is not None and spread is not None and not done[k]:
+                p = float(spread.prob_reached(pred[k], np.log2(grid[j] / seen)))
+                quotes.append((r, p, reached, bool(grid[j] >= n_max)))
         history.append((grid[j], reached))
     return history
 
@@ -374,20 +395,32 @@ def run_need(curves: list[Curve], n_jobs: int, write_policy: bool) -> list:
     states = load_need_states(curves, n_jobs)
     table = need_table(n_jobs)
     fold = {c.key: fold_of(c.openmlid, FOLDS) for c in curves}
+    rows_fold = table_folds(table)
     hist: dict[str, list] = {}
+    quotes: list = []
     for k in range(FOLDS):
         train = [c for c in curves if fold[c.key] != k]
         inner: dict[str, np.ndarray] = {}
+        table_oof = np.full(len(table["y"]), np.nan)
         for m in range(FOLDS):
             if m != k:
+                model = need_model(table, {k, m})
                 part = [c for c in train if fold[c.key] == m]
-                inner.update(need_predictions(part, states, table, {k, m}))
+                inner.update(need_predictions(part, states, table, {k, m}, model))
+                table_oof[rows_fold == m] = model.predict(table["X"][rows_fold == m])
         policy = calibrate_need(train, inner, states)
+        # the P(reach) quoted with each purchase: the spread of the same inner out-of-fold
+        # residuals that the package ships (need_spread.json), never from the outer fold
+        used = rows_fold != k
+        spread = NeedSpread.fit(table_oof[used], table["y"][used])
         test = [c for c in curves if fold[c.key] == k]
         outer = need_predictions(test, states, table, {k})
         print(f"need fold {k} ({len(test)} test curves): {policy}", flush=True)
         for c in test:
-            hist[c.key] = simulate_need(c, outer[c.key], states[c.key]["done"], policy)
+            hist[c.key] = simulate_need(
+                c, outer[c.key], states[c.key]["done"], policy, spread, quotes
+            )
+    print_reliability(quotes)
     if write_policy:
         oof: dict[str, np.ndarray] = {}
         for m in range(FOLDS):
@@ -401,6 +434,25 @@ def run_need(curves: list[Curve], n_jobs: int, write_policy: bool) -> list:
     secs = sum(states[c.key]["seconds"] for c in curves)
     print(f"need features: {1000 * secs / max(n_states, 1):.0f} ms per state ({n_states} states)")
     return [hist[c.key] for c in curves]
+
+
+def print_reliability(quotes: list) -> None:
+    """Quoted P(reach) of each purchase against how often it reached the target.
+
+    Purchases of everything up to n_max are shown apart: this protocol's target is one point
+    below the truth at n_max, so they reach it by construction whatever was quoted."""
+    q = pd.DataFrame(quotes, columns=["round", "quoted", "reached", "everything"])
+    q["band"] = pd.cut(q.quoted, [0, 0.5, 0.7, 0.85, 0.95, 1.0], include_lowest=True)
+    agg = dict(
+        purchases=("quoted", "size"), mean_quoted=("quoted", "mean"), reached=("reached", "mean")
+    )
+    print("\nneed model: quoted P(reach) of each purchase vs reached (outer folds)")
+    for title, part in (("bought everything", q[q.everything]), ("the rest", q[~q.everything])):
+        print(f"{title}:")
+        print(part.groupby("round").agg(**agg).to_string(float_format=lambda v: f"{v:.3f}"))
+        if title == "the rest":
+            by_band = part.groupby("band", observed=True).agg(**agg)
+            print(by_band.to_string(float_format=lambda v: f"{v:.3f}"))
 
 
 # ---------------------------------------------------------------- simulation by lookup

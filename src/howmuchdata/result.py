@@ -71,7 +71,9 @@ def read_result(path: str | os.PathLike[str]) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
-        raise HowMuchDataError(f"{path} is not valid JSON ({exc.msg}); rerun the command that wrote it") from None
+        raise HowMuchDataError(
+            f"{path} is not valid JSON ({exc.msg}); rerun the command that wrote it"
+        ) from None
     version = data.get("schema_version")
     if version is None or version > SCHEMA_VERSION:
         raise HowMuchDataError(

@@ -12,12 +12,14 @@ from howmuchdata.planner.need import (
     NEED_FEATURES,
     NEVER,
     NeedPolicy,
+    NeedSpread,
+    default_need_spread,
     need_row,
     need_row_from_points,
     purchase_from_need,
     shipped_need_model,
 )
-from howmuchdata.planner.rounds import PurchasePolicy, reach_size
+from howmuchdata.planner.rounds import PurchasePolicy, need_reach, reach_size
 
 SIZES = np.array([16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768], dtype=float)
 
@@ -92,11 +94,49 @@ def test_need_policy_is_refused_for_a_loss_curve():
     sizes, scores = points()
     losses = 1.0 - scores + 0.5  # a loss that falls with more data, partly above 1
     with pytest.raises(HowMuchDataError, match="NeedPolicy"):
-        next_purchase(
-            sizes, losses, 0.52, 1e5, 1, greater_is_better=False, policy=NeedPolicy()
-        )
+        next_purchase(sizes, losses, 0.52, 1e5, 1, greater_is_better=False, policy=NeedPolicy())
     # the extrapolation rule still answers it
     total = next_purchase(
         sizes, losses, 0.52, 1e5, 2, greater_is_better=False, policy=PurchasePolicy()
     )
     assert total is not None and total > 512
+
+
+# --- the probability of reaching the target that goes with a purchase ------------------------
+
+
+def test_spread_turns_residual_quantiles_into_probabilities():
+    # residuals N(0, 1) where the prediction is small and N(0, 3) where it is large
+    rng = np.random.default_rng(0)
+    predicted = np.repeat([0.5, 1.0, 2.0, 3.0, 4.0], 4000)
+    scale = np.where(predicted < 3.0, 1.0, 3.0)
+    spread = NeedSpread.fit(predicted, predicted + rng.normal(0.0, scale))
+    z90 = 1.2816
+    assert spread.prob_reached(1.0, np.array([1.0 + z90]))[0] == pytest.approx(0.9, abs=0.02)
+    assert spread.prob_reached(4.0, np.array([4.0 + z90]))[0] == pytest.approx(0.665, abs=0.03)
+    grid = np.linspace(-5.0, 15.0, 200)
+    p = spread.prob_reached(2.0, grid)
+    assert np.all(np.diff(p) >= 0) and 0.0 < p[0] < 0.01 and 0.99 < p[-1] < 1.0
+    assert NeedSpread.from_dict(spread.to_dict()) == spread
+
+
+def test_shipped_spread_matches_the_shipped_table():
+    # the shipped quantiles are out-of-fold residuals: their median is near 0 and the purchase
+    # margins of the first round fall inside the range they describe
+    spread = default_need_spread()
+    assert spread is not None and len(spread.quantiles) == len(spread.edges) + 1
+    for q in spread.quantiles:
+        median = q[spread.levels.index(0.5)]
+        assert abs(median) < 0.2 and q[0] < -0.1 and q[-1] > 0.5
+    # a prediction 1 doubling up: buying 1 doubling more than predicted is likely, not certain
+    p = float(spread.prob_reached(1.0, np.array([2.0]))[0])
+    assert 0.7 < p < 0.99
+
+
+def test_need_reach_rises_with_size_and_is_refused_for_losses():
+    sizes, scores = points()
+    target = float(power_curve(4096.0))
+    reach = need_reach(sizes, scores, target)
+    p = reach(np.array([512.0, 1024.0, 4096.0, 32768.0, 1e6]))
+    assert np.all(np.diff(p) >= 0) and p[0] < 0.2 and p[-1] > 0.9
+    assert need_reach(sizes, 1.0 - scores, 0.1, greater_is_better=False) is None

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from howmuchdata import HowMuchDataError, Plan, plan
+from howmuchdata import extrapolate as hmd_extrapolate
+from howmuchdata.planner.rounds import need_reach
 
 
 def test_reachable_target_gets_a_next_round(power_curve):
@@ -23,6 +25,7 @@ def test_reachable_target_gets_a_next_round(power_curve):
     assert nr["size"] > 1000 and nr["labels"] == nr["size"] - 1000
     assert nr["cost"] == pytest.approx(4.5 * nr["labels"])
     assert 0 <= nr["p_reach"] <= 1 and nr["score_lo"] <= nr["score"] <= nr["score_hi"]
+    assert nr["p_reach_from"] == "extrapolation"  # no measured points: the double's interval
     assert p.size_for_target["mean"] == pytest.approx(need)
     assert p.size_for_target["lo"] < need < p.size_for_target["hi"]
     d = p.to_dict()
@@ -113,3 +116,22 @@ def test_plan_from_sizes_and_scores_uses_the_real_extrapolation():
     p = plan((sizes, scores), target=0.92, cost_per_label=1, value_per_point=100)
     assert p.current_size == 1600 and p.status == "reachable"
     assert p.next_round["size"] > 1600
+
+
+def test_measured_accuracy_curve_quotes_the_need_models_probability():
+    # the purchase comes from the need model, so its P(reach) must too (times the chance that
+    # the ceiling reaches the target at all), and the table must agree with the recommendation
+    rng = np.random.default_rng(0)
+    sizes = np.repeat([50, 100, 200, 400, 800, 1600], 5).astype(float)
+    scores = 0.95 - 1.5 * sizes**-0.5 + rng.normal(0, 0.004, sizes.size)
+    p = plan((sizes, scores), target=0.92, cost_per_label=4.5, value_per_point=2000, rounds=2)
+    nr = p.next_round
+    assert nr["p_reach_from"] == "need_model" and "LCDB need model" in p.summary()
+    reach = need_reach(sizes, scores, 0.92)
+    expected = reach(np.array([float(nr["size"])]))[0] * p.asymptote["p_reach"]
+    assert nr["p_reach"] == pytest.approx(expected)
+    assert nr["p_reach"] <= p.asymptote["p_reach"]
+    assert p.table["p_reach"].is_monotonic_increasing
+    # given only the extrapolation (no points), the plan says the probability is its own
+    from_ext = plan(hmd_extrapolate(sizes, scores), target=0.92, rounds=2)
+    assert from_ext.next_round["p_reach_from"] == "extrapolation"

@@ -207,9 +207,7 @@ def _widen_for_shape(good_q: np.ndarray, grid: np.ndarray, data: CurveData, flag
 # --- the flat curve ------------------------------------------------------------------------------
 
 
-def _flat(
-    grid: np.ndarray, data: CurveData, learned_flat=None
-) -> tuple[np.ndarray, np.ndarray]:
+def _flat(grid: np.ndarray, data: CurveData, learned_flat=None) -> tuple[np.ndarray, np.ndarray]:
     """A curve that does not move: its level, with the spread of its means as uncertainty.
 
     ``learned_flat`` (a quantile table of how exactly constant LCDB curves moved later, in

@@ -7,12 +7,14 @@ Units: costs in currency per label; value in currency per *point* of the metric 
 ``point`` metric units, 0.01 by default, i.e. one percentage point of accuracy), and optionally a
 lump value for reaching the target. The probability of reaching a score at a size comes from the
 extrapolation's predictive interval, read as a split normal (its lower and upper halves may
-differ).
+differ), unless the caller passes its own ``reach`` function (the plan passes the LCDB need
+model's, so that the purchase and its probability come from one model).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -25,6 +27,9 @@ from howmuchdata.errors import HowMuchDataError
 #: Level of the intervals shown in tables.
 LEVEL = 0.8
 _Z = float(stats.norm.ppf(0.5 + LEVEL / 2))
+
+#: ``reach(sizes) -> probabilities`` of reaching the target at each total size.
+ReachProbability = Callable[[np.ndarray], np.ndarray]
 
 
 class ExtrapolationLike(Protocol):
@@ -108,6 +113,19 @@ def prob_at_least(
     return prob_at_least_generic(mean, sd_lo, sd_hi, target)
 
 
+def reach_probability(
+    ext: ExtrapolationLike,
+    n: np.ndarray,
+    target: float,
+    greater_is_better: bool = True,
+    reach: ReachProbability | None = None,
+) -> np.ndarray:
+    """P(reaching ``target``) at sizes ``n``: ``reach`` when given, else the extrapolation's."""
+    if reach is not None:
+        return np.asarray(reach(np.asarray(n, dtype=float)), dtype=float)
+    return prob_at_least(ext, n, target, greater_is_better)
+
+
 def prob_at_least_generic(
     mean: np.ndarray, sd_lo: np.ndarray, sd_hi: np.ndarray, target: float
 ) -> np.ndarray:
@@ -139,13 +157,15 @@ def net_benefit(
     econ: Economics,
     target: float | None = None,
     greater_is_better: bool = True,
+    reach: ReachProbability | None = None,
 ) -> np.ndarray:
     """Expected value minus label cost of growing from ``current`` to ``n`` labels."""
     n = np.asarray(n, dtype=float)
     sign = 1.0 if greater_is_better else -1.0
     value = econ.value_per_point * gain_points(ext, n, current, econ, sign)
     if target is not None and econ.value_of_target:
-        value = value + econ.value_of_target * prob_at_least(ext, n, target, greater_is_better)
+        p = reach_probability(ext, n, target, greater_is_better, reach)
+        value = value + econ.value_of_target * p
     return value - econ.cost_per_label * (n - current)
 
 
@@ -156,6 +176,7 @@ def optimal_size(
     econ: Economics,
     target: float | None = None,
     greater_is_better: bool = True,
+    reach: ReachProbability | None = None,
 ) -> int:
     """Whole total size in ``[current, cap]`` with the largest expected net benefit.
 
@@ -167,11 +188,8 @@ def optimal_size(
         return int(round(current))
 
     def loss(log_n: float) -> float:
-        return -float(
-            net_benefit(ext, np.array([math.exp(log_n)]), current, econ, target, greater_is_better)[
-                0
-            ]
-        )
+        n = np.array([math.exp(log_n)])
+        return -float(net_benefit(ext, n, current, econ, target, greater_is_better, reach)[0])
 
     # A coarse grid first, so that a curve with a value jump (target value) is not missed.
     grid = np.geomspace(current, cap, 64)
@@ -185,7 +203,7 @@ def optimal_size(
         )
         best = math.exp(res.x) if res.fun <= loss(math.log(start)) else start
     whole = np.unique(np.clip([math.floor(best), math.ceil(best), current, cap], current, cap))
-    values = net_benefit(ext, whole, current, econ, target, greater_is_better)
+    values = net_benefit(ext, whole, current, econ, target, greater_is_better, reach)
     return int(round(whole[int(np.argmax(values))]))
 
 
@@ -196,6 +214,7 @@ def cost_value_table(
     econ: Economics,
     target: float | None = None,
     greater_is_better: bool = True,
+    reach: ReachProbability | None = None,
 ) -> pd.DataFrame:
     """The plan's table: one row per candidate total size.
 
@@ -218,7 +237,7 @@ def cost_value_table(
     along_hi = sign * (hi - now_hi) / econ.point
     worst, best = np.minimum(along_lo, along_hi), np.maximum(along_lo, along_hi)
     p = (
-        prob_at_least(ext, sizes, target, greater_is_better)
+        reach_probability(ext, sizes, target, greater_is_better, reach)
         if target is not None
         else np.full(sizes.shape, np.nan)
     )
@@ -257,6 +276,7 @@ def target_purchase(
     econ: Economics,
     rounds_left: int = 1,
     greater_is_better: bool = True,
+    reach: ReachProbability | None = None,
 ) -> tuple[int, float]:
     """Total size for this round that minimises expected cost plus the penalty of missing.
 
@@ -265,7 +285,7 @@ def target_purchase(
     target with 90% probability) rather than the whole penalty. Returns (size, expected loss).
     """
     sizes = candidate_sizes(current, cap, 200)
-    p = prob_at_least(ext, sizes, target, greater_is_better)
+    p = reach_probability(ext, sizes, target, greater_is_better, reach)
     cost = econ.cost_per_label * (sizes - current)
     value = net_benefit(ext, sizes, current, econ, None, greater_is_better) + cost  # value only
     miss_cost = np.full(sizes.shape, econ.penalty)

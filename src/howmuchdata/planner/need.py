@@ -41,6 +41,7 @@ from howmuchdata.extrapolate.fitting import CurveData
 
 NEED_TABLE = "lcdb_need.npz"
 NEED_POLICY = "need_policy.json"
+NEED_SPREAD = "need_spread.json"
 
 #: Doublings beyond the largest size at which each family's crossing of the target is looked
 #: for; a family that never crosses within them gets ``NEVER``.
@@ -161,6 +162,92 @@ def purchase_from_need(
     """The total size to buy up to, from the predicted log2(n_needed / n_seen)."""
     want = seen * 2.0 ** policy.log2_growth(predicted, rounds_left)
     return int(min(n_max, max(math.ceil(want), seen + 1)))
+
+
+#: Residual quantile levels kept per bin of the predicted need.
+SPREAD_LEVELS = np.round(np.arange(0.01, 0.995, 0.01), 2)
+SPREAD_BINS = 5
+
+
+@dataclass(frozen=True)
+class NeedSpread:
+    """How far the true need falls from the predicted one, by how large the prediction is.
+
+    Out-of-fold residuals ``log2(n_needed / n_seen) - predicted`` of the need model on its own
+    LCDB table (grouped by dataset), summarised as quantiles in ``SPREAD_BINS`` bins of the
+    predicted value: far extrapolations miss by more. It turns a purchase into a probability of
+    reaching the target, read off the same model that chose the purchase.
+
+    Attributes
+    ----------
+    edges : tuple of float
+        Inner bin edges on the predicted log2 need (``SPREAD_BINS - 1`` values).
+    levels : tuple of float
+        Quantile levels.
+    quantiles : tuple of tuple of float
+        Per bin, the residual at each level.
+    """
+
+    edges: tuple[float, ...]
+    levels: tuple[float, ...]
+    quantiles: tuple[tuple[float, ...], ...]
+    note: str = ""
+
+    @classmethod
+    def fit(cls, predicted: np.ndarray, actual: np.ndarray, note: str = "") -> NeedSpread:
+        """Summarise out-of-fold predictions and the true answers."""
+        predicted, actual = np.asarray(predicted, float), np.asarray(actual, float)
+        edges = np.quantile(predicted, np.linspace(0, 1, SPREAD_BINS + 1)[1:-1])
+        which = np.searchsorted(edges, predicted, side="right")
+        qs = tuple(
+            tuple(np.round(np.quantile((actual - predicted)[which == b], SPREAD_LEVELS), 4))
+            for b in range(SPREAD_BINS)
+        )
+        return cls(tuple(np.round(edges, 4)), tuple(SPREAD_LEVELS), qs, note)
+
+    def prob_reached(self, predicted: float, log2_growth: np.ndarray) -> np.ndarray:
+        """P(the true need is at most ``log2_growth``) for a predicted log2 need."""
+        b = int(np.searchsorted(self.edges, predicted, side="right"))
+        q = np.asarray(self.quantiles[b]) + predicted
+        levels = np.asarray(self.levels)
+        # Between the kept quantiles linear; beyond them held at the outermost levels' halves,
+        # so no size is ever quoted as certain (or hopeless) from 99 residual quantiles.
+        p = np.interp(np.asarray(log2_growth, float), q, levels, left=levels[0] / 2)
+        return np.where(np.asarray(log2_growth) > q[-1], (1.0 + levels[-1]) / 2, p)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> NeedSpread:
+        return cls(
+            edges=tuple(d["edges"]),
+            levels=tuple(d["levels"]),
+            quantiles=tuple(tuple(q) for q in d["quantiles"]),
+            note=d.get("note", ""),
+        )
+
+
+@functools.cache
+def default_need_spread() -> NeedSpread | None:
+    """The shipped residual spread (``_resources/need_spread.json``), None when absent."""
+    path = resources.files("howmuchdata") / "_resources" / NEED_SPREAD
+    if not path.is_file():
+        return None
+    return NeedSpread.from_dict(json.loads(path.read_text()))
+
+
+def out_of_fold_spread(
+    X: np.ndarray, y: np.ndarray, groups: np.ndarray, folds: int = 5
+) -> NeedSpread:
+    """The spread of the need model's grouped out-of-fold residuals on a table."""
+    from sklearn.model_selection import GroupKFold
+
+    oof = np.empty_like(np.asarray(y, float))
+    for train, test in GroupKFold(folds).split(X, y, groups):
+        oof[test] = make_regressor().fit(X[train], y[train]).predict(X[test])
+    note = f"{folds}-fold out-of-fold residuals grouped by dataset, {len(y)} LCDB rows"
+    return NeedSpread.fit(oof, y, note)
 
 
 def need_table_path() -> Path:

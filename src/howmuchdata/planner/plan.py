@@ -18,6 +18,7 @@ from howmuchdata.planner.decision import (
     LEVEL,
     Economics,
     ExtrapolationLike,
+    ReachProbability,
     candidate_sizes,
     cost_value_table,
     optimal_size,
@@ -25,6 +26,7 @@ from howmuchdata.planner.decision import (
 )
 from howmuchdata.planner.rounds import (
     default_policy,
+    need_reach,
     next_purchase,
     observe,
     predicted_size,
@@ -49,6 +51,11 @@ BOUNDED_01 = (
     "jaccard",
     "top_k_accuracy",
 )
+#: How each source of P(reach) is named in the summary.
+_SOURCES = {
+    "need_model": "LCDB need model x P(ceiling reaches it)",
+    "extrapolation": "extrapolation's interval",
+}
 #: How far past the largest measured size the table looks when nothing else caps it.
 REACH = 100.0
 
@@ -123,7 +130,7 @@ class Plan:
         if nr.get("size") is not None:
             lines.append(
                 f"Next round: buy {nr['labels']:,} labels (total {nr['size']:,}), cost {nr['cost']:,.2f}, "
-                f"P(reach target) {nr['p_reach']:.0%}, expected score {nr['score']:.4f} "
+                f"P(reach target) {nr['p_reach']:.0%} ({_SOURCES[nr['p_reach_from']]}), expected score {nr['score']:.4f} "
                 f"[{nr['score_lo']:.4f}, {nr['score_hi']:.4f}]"
             )
         return "\n".join(lines)
@@ -219,6 +226,23 @@ def _split_normal_prob(mean: float, lo: float, hi: float, target: float, greater
     sd = (mean - lo) / z if target <= mean else (hi - mean) / z
     p = float(stats.norm.sf((target - mean) / max(sd, 1e-12)))
     return p if greater else 1.0 - p
+
+
+def _need_reach_within_ceiling(
+    measured: tuple[np.ndarray, np.ndarray],
+    target: float,
+    greater_is_better: bool,
+    ceiling: tuple[float, float, float],
+) -> ReachProbability | None:
+    """P(reach) by size from the need model that chooses the purchase, or None where it does
+    not apply. The need model only ever saw targets its curves went on to reach, so its
+    probability is conditional on the target being reachable; the extrapolation's ceiling
+    supplies that chance."""
+    need = need_reach(measured[0], measured[1], target, greater_is_better)
+    if need is None:
+        return None
+    p_reachable = _split_normal_prob(*ceiling, target, greater_is_better)
+    return lambda n: p_reachable * need(n)
 
 
 def _priorities(findings: Sequence[Any] | None) -> list[dict[str, Any]]:
@@ -330,11 +354,17 @@ def plan(
         cap = min(cap, current + econ.budget / econ.cost_per_label)
     cap = max(cap, float(current))
     asym, a_lo, a_hi = _ceiling(ext, float(current))
+    reach = None
+    if target is not None and measured is not None:
+        reach = _need_reach_within_ceiling(
+            measured, float(target), greater_is_better, (asym, a_lo, a_hi)
+        )
+    reach_source = "need_model" if reach is not None else "extrapolation"
     sizes = candidate_sizes(float(current), cap)
-    table = cost_value_table(ext, float(current), sizes, econ, target, greater_is_better)
-    opt = optimal_size(ext, float(current), cap, econ, target, greater_is_better)
+    table = cost_value_table(ext, float(current), sizes, econ, target, greater_is_better, reach)
+    opt = optimal_size(ext, float(current), cap, econ, target, greater_is_better, reach)
     optimum = {
-        **_at_size(ext, current, opt, econ, target, greater_is_better),
+        **_at_size(ext, current, opt, econ, target, greater_is_better, reach),
         "size": opt,
         "meaning": "largest expected net benefit; past this size a label costs more than it returns",
     }
@@ -370,7 +400,7 @@ def plan(
         if status == "reachable":
             if econ.penalty > 0:
                 size, _ = target_purchase(
-                    ext, float(current), cap, target, econ, rounds, greater_is_better
+                    ext, float(current), cap, target, econ, rounds, greater_is_better, reach
                 )
                 how = "minimises expected label cost plus the penalty for missing, over the remaining rounds"
             else:
@@ -396,9 +426,10 @@ def plan(
                 size = int(cap) if bought is None else max(int(bought), int(current))
                 how = f"the LCDB-calibrated purchase rule for {rounds} round(s) left"
             next_round = {
-                **_at_size(ext, current, size, econ, target, greater_is_better),
+                **_at_size(ext, current, size, econ, target, greater_is_better, reach),
                 "size": int(size),
                 "rule": how,
+                "p_reach_from": reach_source,
             }
             span = "" if not np.isfinite(hi) else f" (80% interval {lo:,.0f}-{hi:,.0f})"
             reach = (
@@ -500,10 +531,11 @@ def _at_size(
     econ: Economics,
     target: float | None,
     greater_is_better: bool,
+    reach: ReachProbability | None = None,
 ) -> dict[str, Any]:
     """The cost/value table's row at one total ``size``, as plain numbers."""
     row = cost_value_table(
-        ext, float(current), np.array([float(size)]), econ, target, greater_is_better
+        ext, float(current), np.array([float(size)]), econ, target, greater_is_better, reach
     ).iloc[0]
     numbers = ("cost", "net_benefit", "net_lo", "net_hi", "score", "score_lo", "score_hi")
     return {

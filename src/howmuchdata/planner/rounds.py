@@ -384,6 +384,38 @@ def _learned_purchase(
     return purchase_from_need(predicted, float(sizes.max()), n_max, rounds_left, policy)
 
 
+def need_reach(
+    sizes: Sequence[float],
+    scores: Sequence[float],
+    target: float,
+    greater_is_better: bool = True,
+) -> Callable[[np.ndarray], np.ndarray] | None:
+    """P(reaching ``target``) by total size, from the need model that :func:`next_purchase`
+    buys with; None where that model does not apply (then the extrapolation's is used).
+
+    The probability is the share of the need model's out-of-fold LCDB residuals (grouped by
+    dataset, in bins of the predicted need) that the size would have covered.
+    """
+    from howmuchdata.planner.need import (
+        default_need_spread,
+        need_row_from_points,
+        predict_need,
+    )
+
+    sizes_a, scores_a = _clean(sizes, scores)
+    spread = default_need_spread()
+    if spread is None or not _need_model_applies(sizes_a, scores_a, target, greater_is_better):
+        return None
+    predicted = predict_need(need_row_from_points(sizes_a, scores_a, target))
+    seen = float(sizes_a.max())
+
+    def reach(n: np.ndarray) -> np.ndarray:
+        growth = np.log2(np.maximum(np.asarray(n, dtype=float), 1.0) / seen)
+        return spread.prob_reached(predicted, growth)
+
+    return reach
+
+
 def purchase_from_state(
     state: State,
     target: float,
