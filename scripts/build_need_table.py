@@ -5,10 +5,7 @@
 
 Writes ``src/howmuchdata/_resources/lcdb_need.npz``: prefix-and-target features, the answer
 log2(n_needed / n_seen) and the dataset ids, for a deterministic subset of the rows. The
-package fits its regressor from it on first use. Then writes ``need_spread.json`` beside it:
-the quantiles of the model's out-of-fold residuals on that table (grouped by dataset), which
-turn a purchase into a probability of reaching the target (``--spread-only`` redoes just this
-from the shipped table). The purchase margins that read the model are
+package fits its regressor from it on first use. The purchase margins that read the model are
 calibrated by ``benchmarks/planning.py --calibrate`` (grouped by dataset).
 
 Data: LCDB 1.0 (F. Mohr, T. J. Viering, M. Loog, J. N. van Rijn, ECML PKDD 2022), MIT license,
@@ -18,18 +15,12 @@ Data: LCDB 1.0 (F. Mohr, T. J. Viering, M. Loog, J. N. van Rijn, ECML PKDD 2022)
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 
-from howmuchdata.planner.need import (
-    NEED_FEATURES,
-    NEED_SPREAD,
-    need_table_path,
-    out_of_fold_spread,
-)
+from howmuchdata.planner.need import NEED_FEATURES, need_table_path
 from howmuchdata.planner.need_lcdb import load_or_build_table, shipping_subset
 
 
@@ -39,16 +30,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(need_table_path()))
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--table-cache", default=None, help="reuse/keep the full table here")
-    parser.add_argument("--spread-only", action="store_true", help="only redo need_spread.json")
     args = parser.parse_args()
-    t0 = time.time()
-    if not args.spread_only:
-        build_table(args)
-    write_spread(Path(args.out))
-    print(f"done in {time.time() - t0:.0f} s")
-
-
-def build_table(args: argparse.Namespace) -> None:
     t0 = time.time()
     cache = Path(args.table_cache) if args.table_cache else None
     table = load_or_build_table(args.lcdb, cache, args.n_jobs)
@@ -63,15 +45,6 @@ def build_table(args: argparse.Namespace) -> None:
     )
     size = Path(args.out).stat().st_size / 1e6
     print(f"shipped table: {len(table['y'])} rows, {size:.2f} MB -> {args.out}")
-
-
-def write_spread(table_path: Path) -> None:
-    with np.load(table_path, allow_pickle=False) as z:
-        X, y, groups = z["X"].astype(float), z["y"].astype(float), z["groups"]
-    spread = out_of_fold_spread(X, y, groups)
-    out = table_path.with_name(NEED_SPREAD)
-    out.write_text(json.dumps(spread.to_dict()) + "\n")
-    print(f"residual spread ({spread.note}) -> {out}")
 
 
 if __name__ == "__main__":

@@ -173,10 +173,16 @@ SPREAD_BINS = 5
 class NeedSpread:
     """How far the true need falls from the predicted one, by how large the prediction is.
 
-    Out-of-fold residuals ``log2(n_needed / n_seen) - predicted`` of the need model on its own
-    LCDB table (grouped by dataset), summarised as quantiles in ``SPREAD_BINS`` bins of the
-    predicted value: far extrapolations miss by more. It turns a purchase into a probability of
-    reaching the target, read off the same model that chose the purchase.
+    Residuals ``log2(n_needed / n_seen) - predicted`` of the need model, summarised as quantiles
+    in ``SPREAD_BINS`` bins of the predicted value (far extrapolations miss by more). The
+    shipped spread (``_resources/need_spread.json``) is written by ``benchmarks/planning.py
+    --calibrate`` with the purchase margins: out-of-fold predictions (grouped by dataset) at
+    the states of the planning benchmark's LCDB curves (targets one point below the final
+    score) that have at least 3 doublings of curve left beyond the prediction. Every LCDB
+    target is reached by the end of its curve, so states near the end cannot show a long miss;
+    counting them would make the quoted chance too confident for a user whose pool goes on.
+    It turns a purchase into a probability of reaching the target, read off the same model
+    that chose it.
 
     Attributes
     ----------
@@ -235,19 +241,6 @@ def default_need_spread() -> NeedSpread | None:
     if not path.is_file():
         return None
     return NeedSpread.from_dict(json.loads(path.read_text()))
-
-
-def out_of_fold_spread(
-    X: np.ndarray, y: np.ndarray, groups: np.ndarray, folds: int = 5
-) -> NeedSpread:
-    """The spread of the need model's grouped out-of-fold residuals on a table."""
-    from sklearn.model_selection import GroupKFold
-
-    oof = np.empty_like(np.asarray(y, float))
-    for train, test in GroupKFold(folds).split(X, y, groups):
-        oof[test] = make_regressor().fit(X[train], y[train]).predict(X[test])
-    note = f"{folds}-fold out-of-fold residuals grouped by dataset, {len(y)} LCDB rows"
-    return NeedSpread.fit(oof, y, note)
 
 
 def need_table_path() -> Path:
