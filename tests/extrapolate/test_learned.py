@@ -64,3 +64,31 @@ def test_bands_hold_their_level_for_quiet_and_noisy_curves_alike():
     # a wider level gives a wider band
     lo95, hi95 = _band(model, test["X"], 0.95)
     assert np.all(hi95 - lo95 >= width - 1e-12)
+
+
+def test_repeat_spread_features_read_the_best_and_worst_repeats():
+    from howmuchdata.extrapolate.features import PREFIX_FEATURES, make_prefix
+    from howmuchdata.extrapolate.fitting import CurveData
+
+    sizes = np.repeat([16.0, 32.0, 64.0, 128.0, 256.0], 5)
+    scores = 0.9 - 0.5 * sizes**-0.5
+    # at 64 one repeat is 0.08 ahead of the others (a learner taking off early on one split);
+    # at the largest size the repeats spread -0.02 ... +0.02 around their mean
+    scores[(sizes == 64.0).nonzero()[0][0]] += 0.08
+    scores[sizes == 256.0] += np.array([-0.02, -0.01, 0.0, 0.01, 0.02])
+    data = CurveData.from_points(sizes, 1.0 - scores, 0.0)
+    feats = dict(zip(PREFIX_FEATURES, make_prefix(data).summary, strict=True))
+    y_last = 0.9 - 0.5 * 256.0**-0.5
+    assert feats["best_rep_last"] == pytest.approx(0.02)
+    assert feats["worst_rep_last"] == pytest.approx(0.02)
+    assert feats["best_rep_ever"] == pytest.approx(0.9 - 0.5 * 64.0**-0.5 + 0.08 - y_last)
+    # the back-test's shorter curve keeps the repeats' range of the sizes it keeps
+    head = data.head(3)
+    assert head.lowest is not None and len(head.lowest) == 3
+    assert head.lowest[2] == pytest.approx(1.0 - scores[sizes == 64.0].max())
+    # summary-only data (no repeats kept) gives NaN, which the boosting model handles
+    bare = CurveData(
+        *(getattr(data, f) for f in ("sizes", "mean", "se", "sd", "counts", "sigma", "floor"))
+    )
+    feats = dict(zip(PREFIX_FEATURES, make_prefix(bare).summary, strict=True))
+    assert np.isnan(feats["best_rep_last"])

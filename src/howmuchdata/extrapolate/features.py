@@ -41,6 +41,9 @@ PREFIX_FEATURES: tuple[str, ...] = (
     *(f"rise{int(b)}" for b in RISE_BACK),  # y_last - level b doublings back (NaN: none)
     *(f"{f}_rms" for f in BASE_FAMILIES),  # weighted RMS residual of the fit to the prefix
     *(f"{f}_bt" for f in BASE_FAMILIES),  # back-test: fit without the last size, error there
+    "best_rep_last",  # best repeat at the largest size - y_last
+    "worst_rep_last",  # y_last - worst repeat at the largest size
+    "best_rep_ever",  # best repeat at any size - y_last
 )
 
 #: Position of the last measured mean in ``Prefix.summary``.
@@ -93,6 +96,18 @@ def _fit_quality(data: CurveData, fits: dict[str, FitResult]) -> list[float]:
         pred = past.predict(data.sizes[-1:])[0] if past.ok else np.nan
         bt.append(float(data.mean[-1] - pred) if np.isfinite(pred) else np.nan)
     return rms + bt
+
+
+def _repeat_spread(data: CurveData, y_last: float) -> list[float]:
+    """How far the best and worst repeats lie from the last mean (goodness scale)."""
+    if data.lowest is None or data.highest is None:
+        return [np.nan, np.nan, np.nan]
+    best = 1.0 - data.lowest
+    return [
+        float(best[-1] - y_last),
+        float(y_last - (1.0 - data.highest[-1])),
+        float(np.max(best) - y_last),
+    ]
 
 
 def curve_scale(data: CurveData) -> float:
@@ -150,6 +165,7 @@ def make_prefix(data: CurveData) -> Prefix:
             logn[0],
             *(lv[0] - level(b) for b in RISE_BACK),
             *_fit_quality(data, fits),
+            *_repeat_spread(data, float(y[-1])),
         ]
     )
     return Prefix(data, fits, summary, curve_scale(data))

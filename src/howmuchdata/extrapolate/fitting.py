@@ -38,6 +38,8 @@ class CurveData:
         The per-size uncertainty used as the fit weight (standard error, floored).
     floor : float
         Lowest allowed asymptotic error (0 with a natural bound, -inf without).
+    lowest, highest : ndarray or None
+        Per-size smallest and largest error over the repeats (None when built from summaries).
     """
 
     sizes: np.ndarray
@@ -47,6 +49,8 @@ class CurveData:
     counts: np.ndarray
     sigma: np.ndarray
     floor: float
+    lowest: np.ndarray | None = None  # per size, the smallest error over repeats
+    highest: np.ndarray | None = None  # per size, the largest error over repeats
 
     @property
     def n_ref(self) -> float:
@@ -77,7 +81,9 @@ class CurveData:
         scale = max(float(np.max(np.abs(mean))), float(np.ptp(mean)), 1e-12)
         se_floor = max(0.5 * float(np.median(se)), 1e-4 * scale)
         sigma = np.sqrt(se**2 + se_floor**2)
-        return cls(uniq.astype(float), mean, se, sd, counts, sigma, floor)
+        lowest = np.minimum.reduceat(errors, start)
+        highest = np.maximum.reduceat(errors, start)
+        return cls(uniq.astype(float), mean, se, sd, counts, sigma, floor, lowest, highest)
 
     def head(self, m: int) -> CurveData:
         """The curve restricted to its first ``m`` sizes (for back-testing)."""
@@ -89,6 +95,8 @@ class CurveData:
             self.counts[:m],
             self.sigma[:m],
             self.floor,
+            None if self.lowest is None else self.lowest[:m],
+            None if self.highest is None else self.highest[:m],
         )
 
 
