@@ -432,13 +432,13 @@ def plan(
                 "p_reach_from": reach_source,
             }
             span = "" if not np.isfinite(hi) else f" (80% interval {lo:,.0f}-{hi:,.0f})"
-            reach = (
+            expected_at = (
                 f"at {mid:,.0f}{span} labels"
                 if np.isfinite(mid)
                 else "beyond the extrapolation's reach (1024x the current size)"
             )
             advice.append(
-                f"The target {target:g} is expected {reach}; P(the ceiling {asym:.4f} [{a_lo:.4f}, {a_hi:.4f}] reaches it) {p_asym:.0%}."
+                f"The target {target:g} is expected {expected_at}; P(the ceiling {asym:.4f} [{a_lo:.4f}, {a_hi:.4f}] reaches it) {p_asym:.0%}."
             )
             if size >= cap and next_round["p_reach"] < 0.5:
                 advice.append(
