@@ -372,20 +372,23 @@ def calibrate_need(curves: list[Curve], preds: dict, states: dict, sweeps: int =
         one = float(score(curves, once).mean_cost.iloc[0])
         return float(t.mean_cost.iloc[0] + t.mean_cost.iloc[1] + 0.5 * t.mean_cost.iloc[2] + one)
 
-    policy = NeedPolicy()
-    best = obj(policy)
+    return coordinate_search(NeedPolicy(), NEED_SEARCH, obj, sweeps, len(curves))
+
+
+def coordinate_search(policy, search: dict, objective, sweeps: int, n_curves: int):
+    """Per-round values of a policy's fields, tried one at a time on the ``search`` grids
+    and kept when they lower ``objective``, for ``sweeps`` passes."""
+    best = objective(policy)
     for _ in range(sweeps):
-        for name, k in product(("margin", "floor"), range(ROUNDS)):
-            for v in NEED_SEARCH[name]:
+        for name, k in product(tuple(search), range(ROUNDS)):
+            for v in search[name]:
                 vals = list(getattr(policy, name))
                 vals[k] = float(v)
                 trial = replace(policy, **{name: tuple(vals)})
-                o = obj(trial)
-                if o < best - 1e-9:
-                    best, policy = o, trial
-    return replace(
-        policy, note=f"calibrated on {len(curves)} LCDB curves by benchmarks/planning.py"
-    )
+                value = objective(trial)
+                if value < best - 1e-9:
+                    best, policy = value, trial
+    return replace(policy, note=f"calibrated on {n_curves} LCDB curves by benchmarks/planning.py")
 
 
 def run_need(curves: list[Curve], n_jobs: int, write_policy: bool) -> list:
@@ -572,19 +575,9 @@ def calibrate(curves: list[Curve], fits: dict, sweeps: int = 2) -> PurchasePolic
 
     The give-up rule is not calibrated here: every target of this protocol is reachable by
     construction, so the benchmark would always say "never give up"."""
-    policy = PurchasePolicy(coef=typical_coef(curves, fits), offset=(0.0, 0.0, 0.0))
-    best = objective(curves, fits, policy)
-    for _ in range(sweeps):
-        for name, k in product(("offset", "floor"), range(ROUNDS)):
-            for v in SEARCH[name]:
-                vals = list(getattr(policy, name))
-                vals[k] = float(v)
-                trial = replace(policy, **{name: tuple(vals)})
-                obj = objective(curves, fits, trial)
-                if obj < best - 1e-9:
-                    best, policy = obj, trial
-    return replace(
-        policy, note=f"calibrated on {len(curves)} LCDB curves by benchmarks/planning.py"
+    start = PurchasePolicy(coef=typical_coef(curves, fits), offset=(0.0, 0.0, 0.0))
+    return coordinate_search(
+        start, SEARCH, lambda p: objective(curves, fits, p), sweeps, len(curves)
     )
 
 

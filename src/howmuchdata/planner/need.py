@@ -18,7 +18,6 @@ calibrated margin above the predicted need, larger when fewer rounds are left to
 from __future__ import annotations
 
 import functools
-import json
 import math
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -38,6 +37,7 @@ from howmuchdata.extrapolate.features import (
     make_prefix,
 )
 from howmuchdata.extrapolate.fitting import CurveData
+from howmuchdata.planner.shipped import shipped_json
 
 NEED_TABLE = "lcdb_need.npz"
 NEED_POLICY = "need_policy.json"
@@ -136,10 +136,8 @@ class NeedPolicy:
 
 def default_need_policy() -> NeedPolicy:
     """The shipped need policy (``_resources/need_policy.json``), or the defaults if absent."""
-    path = resources.files("howmuchdata") / "_resources" / NEED_POLICY
-    if not path.is_file():
-        return NeedPolicy()
-    return NeedPolicy.from_dict(json.loads(path.read_text()))
+    d = shipped_json(NEED_POLICY)
+    return NeedPolicy() if d is None else NeedPolicy.from_dict(d)
 
 
 #: Standard errors by which the measured mean at the largest size must exceed the target for
@@ -237,10 +235,8 @@ class NeedSpread:
 @functools.cache
 def default_need_spread() -> NeedSpread | None:
     """The shipped residual spread (``_resources/need_spread.json``), None when absent."""
-    path = resources.files("howmuchdata") / "_resources" / NEED_SPREAD
-    if not path.is_file():
-        return None
-    return NeedSpread.from_dict(json.loads(path.read_text()))
+    d = shipped_json(NEED_SPREAD)
+    return None if d is None else NeedSpread.from_dict(d)
 
 
 def need_table_path() -> Path:

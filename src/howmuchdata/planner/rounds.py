@@ -15,17 +15,16 @@ Both sets of margins were calibrated on the public LCDB curves by ``benchmarks/p
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.planner.need import NeedPolicy, clearly_reached
+from howmuchdata.planner.shipped import shipped_json
 
 POLICY_FILE = "purchase_policy.json"
 
@@ -220,10 +219,8 @@ class PurchasePolicy:
 
 def default_policy() -> PurchasePolicy:
     """The shipped policy (``_resources/purchase_policy.json``), or the defaults if absent."""
-    path = resources.files("howmuchdata") / "_resources" / POLICY_FILE
-    if not path.is_file():
-        return PurchasePolicy()
-    return PurchasePolicy.from_dict(json.loads(path.read_text()))
+    d = shipped_json(POLICY_FILE)
+    return PurchasePolicy() if d is None else PurchasePolicy.from_dict(d)
 
 
 def _default_fitter(sizes: np.ndarray, scores: np.ndarray) -> Any:
