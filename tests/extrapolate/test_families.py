@@ -16,6 +16,9 @@ TRUE = {
     "pow2": [0.08, 0.45],
     "pow3": [0.05, 0.7, 0.08],
     "pow4": [0.06, 0.9, 0.07, 0.05],
+    "exp2": [0.3, 2.0],
+    "lin2": [0.1, 0.2],
+    "expp3": [-0.5, 4.0 / 512, -0.9],
     "log2": [0.04, 0.1],
     "ilog2": [0.9, 0.02],
     "exp3": [0.5, 12.0, 0.1],
@@ -64,7 +67,7 @@ def test_noisy_curve_is_recovered_within_noise(name):
     assert abs(got_2x - true_2x) < 0.015
 
 
-@pytest.mark.parametrize("name", ["pow2", "pow3", "log2", "ilog2", "exp3"])
+@pytest.mark.parametrize("name", ["pow2", "pow3", "exp2", "lin2", "log2", "ilog2", "exp3"])
 def test_identifiable_parameters_are_recovered(name):
     n, e = sample(name, 0.0)
     fit = fit_family(name, CurveData.from_points(n, e, 0.0))

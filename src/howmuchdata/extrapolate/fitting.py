@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import leastsq
 
-from howmuchdata.extrapolate.families import FAMILIES, LAST_VALUE, Family
+from howmuchdata.extrapolate.families import COMBINED_FAMILIES, FAMILIES, LAST_VALUE, Family
 
 # Families whose error tends to exactly 0: only meaningful when the metric has a natural bound.
-NEEDS_NATURAL_BOUND = frozenset({"pow2", "vap3", "logpower3"})
+NEEDS_NATURAL_BOUND = frozenset({"pow2", "exp2", "vap3", "logpower3"})
 
 
 @dataclass(frozen=True)
@@ -282,7 +282,7 @@ def _param_cov(fam: Family, theta: np.ndarray, data: CurveData, cost: float) -> 
 
 def usable_families(data: CurveData, names: tuple[str, ...] | list[str] | None = None) -> list[str]:
     """Family names that make sense for this curve (with or without a natural bound)."""
-    names = list(FAMILIES) if names is None else [n for n in names if n != LAST_VALUE]
+    names = list(COMBINED_FAMILIES) if names is None else [n for n in names if n != LAST_VALUE]
     if not np.isfinite(data.floor):
         names = [n for n in names if n not in NEEDS_NATURAL_BOUND]
     return names
