@@ -416,8 +416,8 @@ COMBINED_FAMILIES: tuple[str, ...] = tuple(
 )
 """The families the ``"families"`` combination chooses among. ``exp2`` and ``lin2`` cannot
 level off above zero error, so they only serve as baselines; ``expp3`` is strong on LCDB
-accuracy curves (benchmarks/RESULTS.md) but ties its amplitude to its exponent, which makes it
-fragile on losses and other scales the combination is for."""
+accuracy curves (benchmarks/RESULTS.md), but the combination (for losses and other unbounded
+scores) was tested without it."""
 
 LAST_VALUE = "last"
 """Name of the last-value baseline: predicts the mean score at the largest observed size."""
