@@ -3,11 +3,12 @@
 Every family models an *error-like* quantity ``e`` that falls as the training set grows
 (for accuracy, ``e = 1 - accuracy``). Sizes enter as ``x = n / n_ref`` with ``n_ref`` the
 largest observed size, which keeps the exponential families well conditioned; the
-inverse-log family uses ``n`` itself. The formulas follow F. Mohr et al., "LCDB 1.0"
-(ECML PKDD 2022) and T. Viering and M. Loog, "The Shape of Learning Curves: a Review"
-(2022), in their error form. All sixteen curve models of the LCDB study are here; the three added
-last (``exp2``, ``lin2``, ``expp3``) are fitted for comparison and left out of the family
-combination (``COMBINED_FAMILIES``), whose behaviour was measured without them.
+inverse-log and expp3 families use ``n`` itself. The formulas follow F. Mohr et al., "LCDB
+1.0" (ECML PKDD 2022) and T. Viering and M. Loog, "The Shape of Learning Curves: a Review"
+(2022), in their error form. All fifteen parametric curve models of the LCDB study are here
+(its sixteenth, the last value, is handled apart); the three added last (``exp2``, ``lin2``,
+``expp3``) are fitted for comparison and left out of the family combination
+(``COMBINED_FAMILIES``), whose behaviour was measured without them.
 """
 
 from __future__ import annotations
