@@ -91,7 +91,22 @@ def _record(curve, k, name, pred_fn, lo_hi, ms, later, truth_later, n_min, targe
     }  # fmt: skip
 
 
-def evaluate_curve(curve: LcdbCurve, model, families: bool = True) -> list[dict]:
+def fewer_repeats(sizes: np.ndarray, scores: np.ndarray, k: int | None):
+    """The first ``k`` points at each size (all of them for ``k=None``): a user who measured
+    fewer repeats than LCDB's 5 or 25."""
+    if k is None:
+        return sizes, scores
+    rank = np.zeros(len(sizes), dtype=int)
+    for n in np.unique(sizes):
+        at = np.nonzero(sizes == n)[0]
+        rank[at] = np.arange(len(at))
+    keep = rank < k
+    return sizes[keep], scores[keep]
+
+
+def evaluate_curve(
+    curve: LcdbCurve, model, families: bool = True, repeats: int | None = None
+) -> list[dict]:
     """All models on one curve at all cut-offs: one record per (cut-off, model)."""
     rows = []
     n_max = curve.n_max
@@ -102,7 +117,7 @@ def evaluate_curve(curve: LcdbCurve, model, families: bool = True) -> list[dict]
         keep = curve.sizes <= n_max / k
         if len(np.unique(curve.sizes[keep])) < 4:
             continue
-        sizes, scores = curve.sizes[keep], curve.scores[keep]
+        sizes, scores = fewer_repeats(curve.sizes[keep], curve.scores[keep], repeats)
         later = np.unique(curve.sizes[curve.sizes > sizes.max()])
         truth_later = curve.truth_at(later)
         n_min = float(sizes.min())
@@ -178,6 +193,12 @@ def main() -> None:
     parser.add_argument("--table-cache", default=None, help="reuse/keep the training table here")
     parser.add_argument("--save", default=None, help="write per-curve records (parquet)")
     parser.add_argument("--no-families", action="store_true", help="only howmuchdata")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="give the models only the first K repeats at each size (the truth is unchanged)",
+    )
     args = parser.parse_args()
     from joblib import Parallel, delayed
     from sklearn.model_selection import GroupKFold
@@ -200,7 +221,8 @@ def main() -> None:
             {k: v[train_rows] for k, v in table.items()}, n_splits=args.inner_folds
         )
         parts = Parallel(n_jobs=args.n_jobs, batch_size=4)(
-            delayed(evaluate_curve)(curves[i], model, not args.no_families) for i in test
+            delayed(evaluate_curve)(curves[i], model, not args.no_families, args.repeats)
+            for i in test
         )
         records.extend(r for p in parts for r in p)
         print(f"fold {fold + 1}/{args.folds}: {len(test)} curves ({time.time() - t0:.0f} s)")
