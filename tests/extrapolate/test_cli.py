@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from howmuchdata.cli import main
+from howmuchdata.extrapolate.extrapolation import Extrapolation
 from howmuchdata.result import read_result, update_result
 
 
@@ -33,6 +34,8 @@ def test_csv_happy_path(tmp_path, capsys):
             "10000",
             "--target",
             "0.85",
+            "--target",
+            "0.99",
             "--out",
             str(out),
             "--no-report",
@@ -44,6 +47,19 @@ def test_csv_happy_path(tmp_path, capsys):
     ext = read_result(out)["extrapolation"]["pts"]
     assert ext["method"] in ("learned", "families")
     assert len(ext["grid"]["size"]) == len(ext["grid"]["mean"])
+    # the printed answers are stored too, every target asked, and agree with the stored curve
+    answers = ext["answers"]
+    assert answers["level"] == 0.8
+    again = Extrapolation.from_dict(ext)
+    (at,) = answers["at"]
+    assert at["size"] == 10000
+    assert at["score"] == pytest.approx(float(again.predict(10000)), abs=1e-6)
+    assert at["lo"] < at["score"] < at["hi"]
+    reached, beyond = answers["targets"]
+    assert (reached["target"], beyond["target"]) == (0.85, 0.99)
+    assert reached["size"] == pytest.approx(again.size_for(0.85), rel=1e-6)
+    assert beyond["size"] == "inf"  # above this curve's ceiling: out of reach, written as "inf"
+    assert "samples to reach 0.99" in printed
 
 
 def test_run_folder_with_loss_curves(tmp_path, capsys):

@@ -108,7 +108,8 @@ def extrapolate(
         list[float] | None, typer.Option("--at", help="Training size to predict at; repeatable.")
     ] = None,
     target: Annotated[
-        float | None, typer.Option("--target", help="Score to reach: how many samples?")
+        list[float] | None,
+        typer.Option("--target", help="Score to reach: how many samples? Repeatable."),
     ] = None,
     level: Annotated[float, typer.Option("--level", help="Interval level.")] = 0.8,
     direction: Annotated[
@@ -136,10 +137,11 @@ def extrapolate(
         raise HowMuchDataError(f"{source} does not exist; pass a run folder or a CSV of points")
     out_dir = out or default_out
     console = Console()
-    results = {}
+    results, answers = {}, {}
     for model, c in curves.items():
         ext = fit(c["sizes"], c["scores"], direction=direction or c["direction"])
         results[model] = ext
+        answers[model] = asked = {"level": level, "at": [], "targets": []}
         sizes = ext.observed["sizes"]
         queries = list(at or [])
         if not queries:
@@ -149,23 +151,24 @@ def extrapolate(
         table.add_column("answer", justify="right")
         table.add_column(f"{level:.0%} interval", justify="right")
         for n in queries:
-            lo, hi = ext.interval(n, level)
+            lo, hi = (float(v) for v in ext.interval(n, level))
+            score = float(ext.predict(n))
+            asked["at"].append({"size": n, "score": score, "lo": lo, "hi": hi})
+            table.add_row(f"score at {n:,.0f}", f"{score:.4g}", f"{lo:.4g} – {hi:.4g}")
+        for t in target or []:
+            n_t = ext.size_for(t)
+            lo_n, hi_n = ext.size_for(t, level=level)
+            asked["targets"].append({"target": t, "size": n_t, "lo": lo_n, "hi": hi_n})
             table.add_row(
-                f"score at {n:,.0f}",
-                f"{float(ext.predict(n)):.4g}",
-                f"{float(lo):.4g} – {float(hi):.4g}",
+                f"samples to reach {t:g}", _fmt_size(n_t), f"{_fmt_size(lo_n)} – {_fmt_size(hi_n)}"
             )
-        if target is not None:
-            lo_n, hi_n = ext.size_for(target, level=level)
-            table.add_row(
-                f"samples to reach {target:g}", _fmt_size(ext.size_for(target)),
-                f"{_fmt_size(lo_n)} – {_fmt_size(hi_n)}",
-            )  # fmt: skip
         a_lo, a_hi = ext.asymptote_interval(level)
         table.add_row("asymptote (ceiling)", f"{ext.asymptote:.4g}", f"{a_lo:.4g} – {a_hi:.4g}")
         console.print(table)
         if ext.flags:
             console.print(f"[yellow]shape: {', '.join(ext.flags)}[/yellow]")
         console.print(ext.summary(), highlight=False)
-    sections = {"extrapolation": {m: e.to_dict() for m, e in results.items()}}
+    sections = {
+        "extrapolation": {m: {**e.to_dict(), "answers": answers[m]} for m, e in results.items()}
+    }
     save_run(console, out_dir, "extrapolate", sections, report=report)
