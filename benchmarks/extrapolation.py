@@ -35,6 +35,7 @@ from howmuchdata.extrapolate.lcdb import (
     LcdbCurve,
     build_table,
     cached_table,
+    fewer_repeats,
     select_curves,
     shipping_subset,
 )
@@ -89,19 +90,6 @@ def _record(curve, k, name, pred_fn, lo_hi, ms, later, truth_later, n_min, targe
         "size_err": abs(np.log2(n_for / true_n)) if np.isfinite(true_n) else np.nan,
         "ms": ms,
     }  # fmt: skip
-
-
-def fewer_repeats(sizes: np.ndarray, scores: np.ndarray, k: int | None):
-    """The first ``k`` points at each size (all of them for ``k=None``): a user who measured
-    fewer repeats than LCDB's 5 or 25."""
-    if k is None:
-        return sizes, scores
-    rank = np.zeros(len(sizes), dtype=int)
-    for n in np.unique(sizes):
-        at = np.nonzero(sizes == n)[0]
-        rank[at] = np.arange(len(at))
-    keep = rank < k
-    return sizes[keep], scores[keep]
 
 
 def evaluate_curve(

@@ -57,6 +57,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "base_delta",
     *(f"{f}_delta" for f in EXTRA_FAMILIES),
     *(f"{f}_far" for f in EXTRA_FAMILIES),
+    "repeats",  # median number of repeats per size (LCDB: 5 or 25; trained also on 3 and 1)
 )
 
 
@@ -217,5 +218,6 @@ def query_features(prefix: Prefix, sizes: np.ndarray) -> tuple[np.ndarray, np.nd
     extra = family_predictions(prefix, EXTRA_FAMILIES, np.append(sizes, far_sizes))
     rows[:, k : k + ne] = (extra[:, :-1] - y_last).T
     rows[:, k + ne : k + 2 * ne] = (extra[:, -1] - y_last)[None, :]
-    assert k + 2 * ne == len(FEATURE_NAMES)
+    rows[:, k + 2 * ne] = float(np.median(prefix.data.counts))
+    assert k + 2 * ne + 1 == len(FEATURE_NAMES)
     return rows, base

@@ -69,12 +69,29 @@ def select_curves(df: pd.DataFrame) -> list[LcdbCurve]:
     return curves
 
 
-def prefix_data(curve: LcdbCurve, n_cut: float) -> CurveData | None:
-    """The curve's points at sizes <= n_cut in error form, or None below 4 distinct sizes."""
+def fewer_repeats(
+    sizes: np.ndarray, scores: np.ndarray, k: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``k`` points at each size (all of them for ``k=None``): what a user who
+    measured fewer repeats than LCDB's 5 or 25 would have."""
+    if k is None:
+        return sizes, scores
+    rank = np.zeros(len(sizes), dtype=int)
+    for n in np.unique(sizes):
+        at = np.nonzero(sizes == n)[0]
+        rank[at] = np.arange(len(at))
+    keep = rank < k
+    return sizes[keep], scores[keep]
+
+
+def prefix_data(curve: LcdbCurve, n_cut: float, repeats: int | None = None) -> CurveData | None:
+    """The curve's points at sizes <= n_cut in error form (the first ``repeats`` per size, all
+    by default), or None below 4 distinct sizes."""
     keep = curve.sizes <= n_cut
     if len(np.unique(curve.sizes[keep])) < 4:
         return None
-    return CurveData.from_points(curve.sizes[keep], 1.0 - curve.scores[keep], 0.0)
+    sizes, scores = fewer_repeats(curve.sizes[keep], curve.scores[keep], repeats)
+    return CurveData.from_points(sizes, 1.0 - scores, 0.0)
 
 
 # Training prefixes end at the anchors whose distance to n_max (log2) is closest to these;
@@ -88,13 +105,19 @@ def _nearest(values: np.ndarray, targets: tuple[float, ...], tol: float) -> np.n
     return np.array(sorted(idx), dtype=int)
 
 
-def curve_rows(curve: LcdbCurve) -> dict[str, np.ndarray] | None:
-    """All training rows of one curve (several prefixes, several query sizes each)."""
+#: Repeats per size the training prefixes are built with: all of LCDB's, and as a user with 3
+#: or with a single run per size would have them, so the learned model has seen those too.
+TRAINING_REPEATS: tuple[int | None, ...] = (None, 3, 1)
+
+
+def curve_rows(curve: LcdbCurve, repeats: int | None = None) -> dict[str, np.ndarray] | None:
+    """All training rows of one curve (several prefixes, several query sizes each), from the
+    first ``repeats`` points per size (all by default)."""
     anchors = np.unique(curve.sizes)
     dist_to_max = np.log2(curve.n_max / anchors)
     rows, targets, scales, bases, dists = [], [], [], [], []
     for i in _nearest(dist_to_max, PREFIX_DISTANCES, 0.3):
-        data = prefix_data(curve, anchors[i])
+        data = prefix_data(curve, anchors[i], repeats)
         if data is None:
             continue
         prefix = make_prefix(data)
@@ -117,6 +140,7 @@ def curve_rows(curve: LcdbCurve) -> dict[str, np.ndarray] | None:
         "target": np.concatenate(targets),
         "scale": np.concatenate(scales),
         "groups": np.full(len(X), curve.openmlid),
+        "repeats_kept": np.full(len(X), 0 if repeats is None else repeats),  # 0: all
     }
 
 
@@ -149,22 +173,53 @@ def cached_table(
     return table
 
 
+def curve_rows_all_repeats(curve: LcdbCurve) -> dict[str, np.ndarray] | None:
+    """:func:`curve_rows` at every entry of TRAINING_REPEATS, stacked."""
+    parts = [p for k in TRAINING_REPEATS if (p := curve_rows(curve, k)) is not None]
+    if not parts:
+        return None
+    return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+
+
 def build_table(curves: list[LcdbCurve], n_jobs: int = 2) -> dict[str, np.ndarray]:
     """The training table of many curves (rows in curve order), computed in parallel."""
-    table = rows_of_curves(curve_rows, curves, n_jobs)
+    table = rows_of_curves(curve_rows_all_repeats, curves, n_jobs)
     assert table["X"].shape[1] == len(FEATURE_NAMES)
     return table
 
 
 MAX_SHIPPED_ROWS = 60_000
+#: Rows shipped on top from the prefixes with fewer repeats (TRAINING_REPEATS).
+MAX_SHIPPED_FEWER_REPEATS = 30_000
+
+
+def _random_rows(rows: np.ndarray, max_rows: int) -> np.ndarray:
+    if len(rows) <= max_rows:
+        return rows
+    return np.sort(np.random.default_rng(0).choice(rows, size=max_rows, replace=False))
 
 
 def shipping_subset(
     table: dict[str, np.ndarray], max_rows: int = MAX_SHIPPED_ROWS
 ) -> dict[str, np.ndarray]:
-    """A deterministic random subset of the rows, so the shipped file stays a few MB."""
-    n = len(table["X"])
-    if n <= max_rows:
+    """A deterministic random subset of the rows, so the shipped file stays a few MB.
+
+    A table with ``repeats_kept`` gets ``max_rows`` of its rows with every repeat and up to
+    MAX_SHIPPED_FEWER_REPEATS more of those with fewer.
+    """
+    rows = np.arange(len(table["X"]))
+    if "repeats_kept" in table:
+        every = table["repeats_kept"] == 0
+        keep = np.sort(
+            np.concatenate(
+                [
+                    _random_rows(rows[every], max_rows),
+                    _random_rows(rows[~every], MAX_SHIPPED_FEWER_REPEATS),
+                ]
+            )
+        )
+    else:
+        keep = _random_rows(rows, max_rows)
+    if len(keep) == len(rows):
         return table
-    keep = np.sort(np.random.default_rng(0).choice(n, size=max_rows, replace=False))
     return {k: v[keep] for k, v in table.items()}
