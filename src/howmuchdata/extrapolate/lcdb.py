@@ -76,11 +76,7 @@ def fewer_repeats(
     measured fewer repeats than LCDB's 5 or 25 would have."""
     if k is None:
         return sizes, scores
-    rank = np.zeros(len(sizes), dtype=int)
-    for n in np.unique(sizes):
-        at = np.nonzero(sizes == n)[0]
-        rank[at] = np.arange(len(at))
-    keep = rank < k
+    keep = pd.Series(sizes).groupby(sizes).cumcount().to_numpy() < k
     return sizes[keep], scores[keep]
 
 
@@ -115,7 +111,7 @@ def curve_rows(curve: LcdbCurve, repeats: int | None = None) -> dict[str, np.nda
     first ``repeats`` points per size (all by default)."""
     anchors = np.unique(curve.sizes)
     dist_to_max = np.log2(curve.n_max / anchors)
-    rows, targets, scales, bases, dists = [], [], [], [], []
+    rows, targets, scales = [], [], []
     for i in _nearest(dist_to_max, PREFIX_DISTANCES, 0.3):
         data = prefix_data(curve, anchors[i], repeats)
         if data is None:
@@ -130,8 +126,6 @@ def curve_rows(curve: LcdbCurve, repeats: int | None = None) -> dict[str, np.nda
         rows.append(X)
         targets.append(curve.truth_at(q) - base)
         scales.append(np.full(len(q), prefix.scale))
-        bases.append(base)
-        dists.append(X[:, 0])
     if not rows:
         return None
     X = np.vstack(rows)
