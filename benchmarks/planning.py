@@ -24,6 +24,11 @@ Usage::
     .venv/bin/python benchmarks/planning.py --limit 300      # quick run on 300 curves
     .venv/bin/python benchmarks/planning.py                  # the full slice
     .venv/bin/python benchmarks/planning.py --calibrate      # also write the shipped policy
+    .venv/bin/python benchmarks/planning.py --need-only --repeats 1   # one run per size
+
+With ``--repeats K`` the planners see only the first K runs at each size (a user with fewer
+repeats than LCDB's 5); the learned need planner's margins are then calibrated, in its nested
+cross-validation, on such states too.
 
 Fits are cached in benchmarks/out/planning_cache/ (delete it after changing the extrapolation).
 """
@@ -46,6 +51,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.linear_model import HuberRegressor
 
+from howmuchdata.extrapolate.lcdb import fewer_repeats
 from howmuchdata.planner.need import (
     NeedPolicy,
     NeedSpread,
@@ -78,6 +84,8 @@ POLICY_OUT = (
 NEED_POLICY_OUT = POLICY_OUT.with_name("need_policy.json")
 NEED_SPREAD_OUT = POLICY_OUT.with_name("need_spread.json")
 ROUNDS = 3
+#: Suffix of the per-curve caches for runs with fewer repeats (``--repeats``); set by main.
+REPEATS_TAG = ""
 MISS_PENALTY = 5.0
 FOLDS = 5
 
@@ -99,7 +107,9 @@ class Curve:
         return f"{self.openmlid}|{self.learner}"
 
 
-def load_curves(limit: int | None, seed: int = 0) -> list[Curve]:
+def load_curves(limit: int | None, seed: int = 0, repeats: int | None = None) -> list[Curve]:
+    """The protocol's curves; with ``repeats``, the planners see only the first ``repeats``
+    runs at each size (the truth is unchanged)."""
     df = pd.read_parquet(DATA)
     df["learner"] = df["learner"].astype(str)
     truth_all = df.groupby(["openmlid", "learner", "size_train"])["score_test"].mean()
@@ -116,13 +126,16 @@ def load_curves(limit: int | None, seed: int = 0) -> list[Curve]:
         j0 = int(np.searchsorted(grid, start_cut, side="right") - 1)
         if not n_star > grid[j0]:
             continue
+        sizes, scores = fewer_repeats(
+            g.size_train.to_numpy(float), g.score_valid.to_numpy(float), repeats
+        )
         curves.append(
             Curve(
                 int(dataset),
                 learner,
                 grid,
-                g.size_train.to_numpy(float),
-                g.score_valid.to_numpy(float),
+                sizes,
+                scores,
                 truth,
                 float(target),
                 float(n_star),
@@ -239,7 +252,7 @@ def cached_per_curve(curves: list[Curve], name: str, compute, n_jobs: int) -> di
 
 def load_fits(curves: list[Curve], n_jobs: int) -> dict[str, dict]:
     """States of every curve, from the cache or fitted now (the cache is keyed by curve)."""
-    cache = cached_per_curve(curves, "fits-states2-families", fit_prefixes, n_jobs)
+    cache = cached_per_curve(curves, f"fits-states2-families{REPEATS_TAG}", fit_prefixes, n_jobs)
     fits = {}
     for c in curves:
         d = cache[c.key]
@@ -279,13 +292,17 @@ def stops_measured(curve: Curve) -> list[bool]:
     """At each state: is the measured mean above the target beyond noise? ``next_purchase``
     then buys nothing more (and the benchmark counts the miss if the truth is below)."""
     return [
-        clearly_reached(curve.scores[curve.sizes == curve.grid[j]], curve.target)
+        clearly_reached(
+            curve.sizes[curve.sizes <= curve.grid[j]],
+            curve.scores[curve.sizes <= curve.grid[j]],
+            curve.target,
+        )
         for j in range(curve.j0, curve.grid.size)
     ]
 
 
 def load_need_states(curves: list[Curve], n_jobs: int) -> dict[str, dict]:
-    cache = cached_per_curve(curves, "need-states-v1", need_states, n_jobs)
+    cache = cached_per_curve(curves, f"need-states-v1{REPEATS_TAG}", need_states, n_jobs)
     return {c.key: {**cache[c.key], "done": stops_measured(c)} for c in curves}
 
 
@@ -589,9 +606,29 @@ def main() -> None:
     ap.add_argument(
         "--calibrate", action="store_true", help="write the policy calibrated on all curves"
     )
+    ap.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="the planners see only the first K runs at each size (the truth is unchanged)",
+    )
+    ap.add_argument(
+        "--need-only", action="store_true", help="only the learned need planner (no baselines)"
+    )
     args = ap.parse_args()
+    if args.calibrate and args.repeats is not None:
+        ap.error("--calibrate writes the shipped policy: run it with every repeat")
+    global REPEATS_TAG
+    REPEATS_TAG = "" if args.repeats is None else f"-r{args.repeats}"
     t0 = time.perf_counter()
-    curves = load_curves(args.limit)
+    curves = load_curves(args.limit, repeats=args.repeats)
+    if args.need_only:
+        print(f"{len(curves)} curves; repeats per size: {args.repeats or 'all'}")
+        t = score(curves, run_need(curves, args.jobs, False))
+        print("\nhowmuchdata: learned need (nested grouped CV)")
+        print(t.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        print(f"\ntotal {time.perf_counter() - t0:.0f} s")
+        return
     fits = load_fits(curves, args.jobs)
     fit_s = sum(fits[c.key]["seconds"] for c in curves)
     n_prefix = sum(fits[c.key]["fits"] for c in curves)

@@ -4,8 +4,9 @@
         --lcdb ../shared/data/lcdb_public_accuracy.parquet --n-jobs 2
 
 Writes ``src/howmuchdata/_resources/lcdb_extrapolation.npz``: the compact training table (prefix
-features, residual targets, curve scales, dataset ids) and the quantile table of grouped
-out-of-fold residuals. The package fits its regressor from this table on first use.
+features, the training-score features, residual targets, curve scales, dataset ids) and the
+quantile tables of grouped out-of-fold residuals of its two models (validation scores alone,
+and with the training scores). The package fits its regressors from this table on first use.
 
 Data: LCDB 1.0 (F. Mohr, T. J. Viering, M. Loog, J. N. van Rijn, ECML PKDD 2022), MIT license,
 "Copyright (c) 2021 Felix Mohr".
@@ -47,7 +48,8 @@ def main() -> None:
     print(f"full table: {len(table['X'])} rows ({time.time() - t0:.0f} s)")
     table = shipping_subset(table)
     model = train_learned(table)
-    save_table(table, model.quantiles, Path(args.out))
+    with_train = train_learned(table, with_train=True)
+    save_table(table, model.quantiles, Path(args.out), train_quantiles=with_train.quantiles)
     size = Path(args.out).stat().st_size / 1e6
     print(f"shipped table: {len(table['X'])} rows, {size:.2f} MB -> {args.out}")
     q = model.quantiles

@@ -166,3 +166,14 @@ def test_bad_engine_input(digits_small):
         learning_curve(LogisticRegression(), X, y, scoring="acuracy")
     with pytest.raises(HowMuchDataError, match="fewer than the smallest useful training size"):
         learning_curve(LogisticRegression(), X[:30], y[:30])
+
+
+def test_extrapolating_a_measured_curve_reads_its_training_scores(digits_small):
+    X, y = digits_small
+    curve = learning_curve(
+        LogisticRegression(max_iter=300), X, y, sizes=[20, 40, 80, 160, 320], repeats=2
+    )
+    assert curve.ok_points["train_score"].notna().all()
+    ext = curve.extrapolate()
+    assert ext.method == "learned"
+    assert any("Training scores read" in n for n in ext.notes)

@@ -113,3 +113,18 @@ def test_subprocess(tmp_path):
     )
     assert missing.returncode == 2
     assert "Traceback" not in missing.stderr and "does not exist" in missing.stderr
+
+
+def test_csv_with_a_train_score_column_uses_it(tmp_path, capsys):
+    csv = write_points(tmp_path / "pts.csv")
+    frame = pd.read_csv(csv)
+    out_plain, out_train = tmp_path / "plain", tmp_path / "train"
+    assert main(["extrapolate", str(csv), "--out", str(out_plain), "--no-report"]) == 0
+    frame["train_score"] = np.minimum(1.0, frame["score"] + 0.08)
+    frame.to_csv(csv, index=False)
+    assert main(["extrapolate", str(csv), "--out", str(out_train), "--no-report"]) == 0
+    plain = read_result(out_plain)["extrapolation"]["pts"]
+    train = read_result(out_train)["extrapolation"]["pts"]
+    assert any("Training scores read" in n for n in train["notes"])
+    assert not any("Training scores read" in n for n in plain["notes"])
+    assert train["answers"]["at"][1]["score"] != pytest.approx(plain["answers"]["at"][1]["score"])

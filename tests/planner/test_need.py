@@ -13,6 +13,7 @@ from howmuchdata.planner.need import (
     NEVER,
     NeedPolicy,
     NeedSpread,
+    clearly_reached,
     default_need_spread,
     need_row,
     need_row_from_points,
@@ -141,3 +142,22 @@ def test_need_reach_rises_with_size_and_is_refused_for_losses():
     p = reach(np.array([512.0, 1024.0, 4096.0, 32768.0, 1e6]))
     assert np.all(np.diff(p) >= 0) and p[0] < 0.2 and p[-1] > 0.9
     assert need_reach(sizes, 1.0 - scores, 0.1, greater_is_better=False) is None
+
+
+def test_reached_beyond_noise_uses_the_repeats_or_the_curves_spread():
+    sizes = np.repeat([100.0, 200.0, 400.0, 800.0], 5)
+    rng = np.random.default_rng(0)
+    scores = 0.8 + rng.normal(0.0, 0.02, sizes.size)
+    scores[sizes == 800.0] = [0.91, 0.89, 0.90, 0.92, 0.88]  # mean 0.90, se ~0.007
+    assert clearly_reached(sizes, scores, 0.88)
+    assert not clearly_reached(sizes, scores, 0.895)
+    # one run at the largest size: the other sizes' spread (sd ~0.02) says how far to trust it,
+    # so a single run 0.01 above the target does not count as reached ...
+    one = np.append(sizes[sizes < 800.0], 800.0)
+    one_scores = np.append(scores[sizes < 800.0], 0.90)
+    assert not clearly_reached(one, one_scores, 0.89)
+    assert clearly_reached(one, one_scores, 0.85)
+    # ... nor with a single run everywhere (the roughness of the means stands in)
+    single = np.array([100.0, 200.0, 400.0, 800.0, 1600.0])
+    wobbly = np.array([0.70, 0.76, 0.73, 0.80, 0.84])
+    assert not clearly_reached(single, wobbly, 0.83)

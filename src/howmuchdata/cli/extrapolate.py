@@ -23,6 +23,7 @@ from howmuchdata.result import RESULT_FILE, from_json_number, read_result
 
 SIZE_COLUMNS = ("size", "size_train", "n", "train_size")
 SCORE_COLUMNS = ("score", "val_score", "score_valid", "validation_score")
+TRAIN_COLUMNS = ("train_score", "score_train", "training_score")
 LOSS_HINTS = ("neg_", "loss", "error", "rmse", "mse", "mae")
 
 
@@ -46,6 +47,7 @@ def _from_csv(path: Path) -> dict[str, dict[str, Any]]:
     cols = [str(c) for c in frame.columns]
     size_col = _pick(cols, SIZE_COLUMNS, "size", path)
     score_col = _pick(cols, SCORE_COLUMNS, "score", path)
+    train_col = next((c for c in TRAIN_COLUMNS if c in cols), None)
     if "status" in frame:
         frame = frame[frame["status"].astype(str) == "ok"]
     groups = frame.groupby("model", sort=False) if "model" in frame else [(path.stem, frame)]
@@ -53,7 +55,10 @@ def _from_csv(path: Path) -> dict[str, dict[str, Any]]:
     for name, grp in groups:
         sizes = pd.to_numeric(grp[size_col], errors="coerce").to_numpy(float)
         scores = pd.to_numeric(grp[score_col], errors="coerce").to_numpy(float)
-        curves[str(name)] = {"sizes": sizes, "scores": scores, "direction": None}
+        train = (
+            pd.to_numeric(grp[train_col], errors="coerce").to_numpy(float) if train_col else None
+        )
+        curves[str(name)] = {"sizes": sizes, "scores": scores, "train": train, "direction": None}
     return curves
 
 
@@ -81,11 +86,13 @@ def _from_run(run: Path) -> dict[str, dict[str, Any]]:
         if p.get("status", "ok") != "ok":
             continue
         model = str(p.get("model", "model"))
-        c = curves.setdefault(model, {"sizes": [], "scores": [], "direction": None})
+        c = curves.setdefault(model, {"sizes": [], "scores": [], "train": [], "direction": None})
         c["sizes"].append(from_json_number(p.get("size")))
         c["scores"].append(from_json_number(p.get("val_score")))
+        c["train"].append(from_json_number(p.get("train_score")))
     for model, c in curves.items():
         c["sizes"], c["scores"] = np.array(c["sizes"]), np.array(c["scores"])
+        c["train"] = np.array(c["train"], dtype=float)
         c["direction"] = _direction_from_meta(meta.get(model, {}))
     if not curves:
         raise HowMuchDataError(
@@ -139,7 +146,12 @@ def extrapolate(
     console = Console()
     results, answers = {}, {}
     for model, c in curves.items():
-        ext = fit(c["sizes"], c["scores"], direction=direction or c["direction"])
+        ext = fit(
+            c["sizes"],
+            c["scores"],
+            direction=direction or c["direction"],
+            train_scores=c.get("train"),
+        )
         results[model] = ext
         answers[model] = asked = {"level": level, "at": [], "targets": []}
         sizes = ext.observed["sizes"]

@@ -112,7 +112,8 @@ class LearningCurve:
         return table.reset_index()
 
     def extrapolate(self, **kwargs: Any) -> Any:
-        """Fit :func:`howmuchdata.extrapolate` to the ok points (every repeat, not the means)."""
+        """Fit :func:`howmuchdata.extrapolate` to the ok points (every repeat, not the means),
+        with their training scores."""
         from howmuchdata.extrapolate import extrapolate
 
         ok = self.ok_points
@@ -122,6 +123,8 @@ class LearningCurve:
                 "fix the failures listed in the summary"
             )
         kwargs.setdefault("direction", "increase" if self.greater_is_better else "decrease")
+        if "train_score" in ok:
+            kwargs.setdefault("train_scores", ok["train_score"].to_numpy(dtype=float))
         return extrapolate(
             ok["size"].to_numpy(dtype=float), ok["val_score"].to_numpy(dtype=float), **kwargs
         )

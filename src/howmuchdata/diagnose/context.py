@@ -281,7 +281,12 @@ class DiagnosisContext:
                 return self.curve.extrapolate()
             from howmuchdata.extrapolate import extrapolate
 
-            return extrapolate(self.points["size"].to_numpy(), self.points["val_score"].to_numpy())
+            train = self.points.get("train_score")
+            return extrapolate(
+                self.points["size"].to_numpy(),
+                self.points["val_score"].to_numpy(),
+                train_scores=None if train is None else train.to_numpy(dtype=float),
+            )
         except HowMuchDataError:
             return False  # cached "no extrapolation"; the checks fall back to measured points
 

@@ -86,6 +86,55 @@ def _validate(
     return s, y
 
 
+def _validate_train(
+    train_scores: Any, sizes: np.ndarray, bounds: tuple[float, float] | None
+) -> np.ndarray | None:
+    """The training scores aligned with ``sizes`` (NaN: unknown), or None when not given."""
+    if train_scores is None:
+        return None
+    t = _as_1d(train_scores, "train_scores")
+    if len(t) != len(sizes):
+        raise HowMuchDataError(
+            f"train_scores has {len(t)} values but sizes has {len(sizes)}; pass one training "
+            "score per point (NaN where unknown)"
+        )
+    if np.any(np.isinf(t)):
+        raise HowMuchDataError("train_scores contain inf; pass NaN where a score is unknown")
+    if bounds is not None and np.any((t < bounds[0]) | (t > bounds[1])):
+        raise HowMuchDataError(
+            f"train_scores outside the metric's range [{bounds[0]}, {bounds[1]}]; check that "
+            "they are the same metric as the scores"
+        )
+    return t
+
+
+def _train_means(
+    train: np.ndarray | None,
+    sizes: np.ndarray,
+    data: CurveData,
+    orient: _Orientation,
+    notes: list[str],
+) -> np.ndarray | None:
+    """Mean training score (goodness scale) at each distinct size; None when unusable."""
+    if train is None:
+        return None
+    from howmuchdata.extrapolate.features import per_size_means
+
+    means = per_size_means(sizes, train, data.sizes)
+    if not np.all(np.isfinite(means)):
+        notes.append(
+            "Training scores are missing at some sizes; the learned model used the "
+            "validation scores alone."
+        )
+        return None
+    if np.any((means < 0.0) | (means > 1.0)):
+        notes.append(
+            "Training scores outside [0, 1]; the learned model used the validation scores alone."
+        )
+        return None
+    return 1.0 - orient.to_error(means)
+
+
 _DIRECTION_ALIASES = {
     "increasing": "increase",
     "decreasing": "decrease",
@@ -285,12 +334,13 @@ def _families(grid: np.ndarray, data: CurveData, names: list[str] | None):
 # --- learned ----------------------------------------------------------------------------------------
 
 
-def _learned(grid: np.ndarray, data: CurveData, model):
+def _learned(grid: np.ndarray, data: CurveData, model, train_means: np.ndarray | None = None):
     from howmuchdata.extrapolate.features import (
         BASE_FAMILIES,
         base_prediction,
         make_prefix,
         query_features,
+        train_summary,
     )
 
     prefix = make_prefix(data)
@@ -300,6 +350,8 @@ def _learned(grid: np.ndarray, data: CurveData, model):
     # curve is held at that level rather than trusting a model outside its training range.
     reach, back = np.unique(np.minimum(d, LEARNED_REACH), return_inverse=True)
     rows, base = query_features(prefix, data.n_ref * np.exp2(reach))
+    if model.extra:
+        rows = np.hstack([rows, np.tile(train_summary(data, train_means), (len(rows), 1))])
     corrected = np.clip(base + model.predict_residual(rows), 0.0, 1.0)
     # monotone beyond the data first, so the far tail cannot drag the near predictions
     corrected = _monotone(corrected, reach)[back]
@@ -336,6 +388,7 @@ def extrapolate(
     method: Literal["auto", "learned", "families"] = "auto",
     families: list[str] | None = None,
     learned_model: Any = None,
+    train_scores: Any = None,
 ) -> Extrapolation:
     """Extrapolate a measured learning curve beyond its largest size, with intervals.
 
@@ -361,6 +414,12 @@ def extrapolate(
     learned_model : LearnedModel, optional
         Use this learned model instead of the shipped one (the benchmark retrains it per
         cross-validation fold, so no curve is predicted by a model that saw its dataset).
+        With ``train_scores``, a model trained ``with_train`` is expected.
+    train_scores : array-like of shape (n_points,), optional
+        Training-set score of each point (NaN where unknown), in the same metric. The
+        learned model then also reads the gap between training and validation scores, which
+        on LCDB cut its error at the largest size by 3-7% (see benchmarks/RESULTS.md).
+        Ignored, with a note, when the prediction is not the learned model's.
 
     Returns
     -------
@@ -382,6 +441,7 @@ def extrapolate(
         if not bounds[0] < bounds[1]:
             raise HowMuchDataError(f"bounds {bounds} are empty; pass (low, high) with low < high")
     s, y = _validate(sizes, scores, bounds)
+    train = _validate_train(train_scores, s, bounds)
     notes: list[str] = []
     if direction is None:
         direction = _infer_direction(s, y)
@@ -399,12 +459,25 @@ def extrapolate(
 
     accuracy_like = direction == "increase" and orient.natural == 1.0 and y.min() >= 0.0
     model = None
+    train_means = None
     if method in ("auto", "learned") and accuracy_like and len(data.sizes) >= 4:
         from howmuchdata.extrapolate.learned import shipped_model
 
-        model = learned_model if learned_model is not None else shipped_model()
+        train_means = _train_means(train, s, data, orient, notes)
+        if learned_model is not None:
+            model = learned_model
+        else:
+            model = shipped_model(with_train=True) if train_means is not None else None
+            if train_means is not None and model is None:
+                notes.append(
+                    "The learned model with training scores is not in this installation's "
+                    "data file; used the one of validation scores alone."
+                )
+            model = model or shipped_model()
         if model is None:
             notes.append("The learned model's data file is missing; used the family combination.")
+        elif not getattr(model, "extra", ()):
+            train_means = None
     elif method == "learned":
         notes.append(
             "The learned model needs a rising score in [0, 1] measured at 4+ sizes; "
@@ -440,10 +513,22 @@ def extrapolate(
             )
         # no widening for the shape here: the spread model has learned how much less
         # predictable such curves are, and widening again would over-cover
-        good_mean, good_q, components = _learned(grid, data, model)
+        if getattr(model, "extra", ()) and train_means is None:
+            raise HowMuchDataError(
+                "this learned model reads training scores; pass train_scores=..., or a model "
+                "trained without them"
+            )
+        good_mean, good_q, components = _learned(grid, data, model, train_means)
         used = "learned"
+        if train_means is not None:
+            notes.append(
+                "Training scores read: the learned model also used the gap between the "
+                "training and the validation score."
+            )
     else:
         good_mean, good_q, components = _families(grid, data, families)
         good_q = _widen_for_shape(good_q, grid, data, flags)
         used = "families"
+    if train is not None and used != "learned":
+        notes.append("Training scores are read only by the learned model; not used here.")
     return _assemble(grid, good_mean, good_q, orient, data, flags, used, components, notes)

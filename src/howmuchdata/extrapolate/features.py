@@ -60,6 +60,18 @@ FEATURE_NAMES: tuple[str, ...] = (
     "repeats",  # median number of repeats per size (LCDB: 5 or 25; trained also on 3 and 1)
 )
 
+# Features of the training scores (goodness scale), read by the second learned model when the
+# training-set score of each point is known (``extrapolate(..., train_scores=...)``). The gap
+# between the training and the validation score brackets where the curve can still go.
+TRAIN_FEATURES: tuple[str, ...] = (
+    "train_last",  # mean training score at the largest size
+    "gap_last",  # train_last - y_last
+    "gap_slope1",  # change of the gap over the last doubling
+    "train_slope1",  # change of the training score over the last doubling
+    "gap_slope2",  # change of the gap over the doubling before
+    "gap_max",  # largest gap at any size
+)
+
 
 @dataclass(frozen=True)
 class Prefix:
@@ -170,6 +182,37 @@ def make_prefix(data: CurveData) -> Prefix:
         ]
     )
     return Prefix(data, fits, summary, curve_scale(data))
+
+
+def per_size_means(sizes: np.ndarray, values: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+    """Mean of the finite ``values`` at each of the ``distinct`` sizes (NaN: none there)."""
+    out = np.full(len(distinct), np.nan)
+    ok = np.isfinite(values)
+    idx = np.searchsorted(distinct, sizes[ok])
+    sums = np.bincount(idx, weights=values[ok], minlength=len(distinct))
+    counts = np.bincount(idx, minlength=len(distinct))
+    has = counts > 0
+    out[has] = sums[has] / counts[has]
+    return out
+
+
+def train_summary(data: CurveData, train_means: np.ndarray) -> np.ndarray:
+    """TRAIN_FEATURES of a prefix from its mean training score (goodness) at each size."""
+    logn = np.log2(data.sizes)
+    valid = 1.0 - data.mean
+    gap = train_means - valid
+    back1, back2 = logn[-1] - 1.0, logn[-1] - 2.0
+    gap1 = float(np.interp(back1, logn, gap))
+    return np.array(
+        [
+            train_means[-1],
+            gap[-1],
+            gap[-1] - gap1,
+            train_means[-1] - float(np.interp(back1, logn, train_means)),
+            gap1 - float(np.interp(back2, logn, gap)),
+            float(np.max(gap)),
+        ]
+    )
 
 
 def family_predictions(prefix: Prefix, names: tuple[str, ...], sizes: np.ndarray) -> np.ndarray:

@@ -13,7 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from howmuchdata.extrapolate.features import FEATURE_NAMES, make_prefix, query_features
+from howmuchdata.extrapolate.features import (
+    FEATURE_NAMES,
+    TRAIN_FEATURES,
+    make_prefix,
+    per_size_means,
+    query_features,
+    train_summary,
+)
 from howmuchdata.extrapolate.fitting import CurveData
 
 
@@ -28,6 +35,7 @@ class LcdbCurve:
     scores: np.ndarray  # score_valid, aligned with sizes
     truth_sizes: np.ndarray  # distinct sizes
     truth: np.ndarray  # mean score_test over all outer and inner seeds at each size
+    train_scores: np.ndarray | None = None  # score_train, aligned with sizes
 
     @property
     def n_max(self) -> float:
@@ -44,7 +52,8 @@ def select_curves(df: pd.DataFrame) -> list[LcdbCurve]:
     The chosen seed is the one reaching the largest training size, then the one with the most
     points, then the smallest seed number.
     """
-    df = df[["openmlid", "learner", "outer_seed", "size_train", "score_valid", "score_test"]]
+    columns = ["openmlid", "learner", "outer_seed", "size_train", "score_valid", "score_test"]
+    df = df[columns + (["score_train"] if "score_train" in df else [])]
     df = df.assign(learner=df["learner"].astype(str))
     stats = (
         df.groupby(["openmlid", "learner", "outer_seed"])["size_train"]
@@ -64,6 +73,7 @@ def select_curves(df: pd.DataFrame) -> list[LcdbCurve]:
                 int(oid), str(learner), int(grp["outer_seed"].iloc[0]),
                 grp["size_train"].to_numpy(float), grp["score_valid"].to_numpy(float),
                 t.index.to_numpy(float), t.to_numpy(float),
+                grp["score_train"].to_numpy(float) if "score_train" in grp else None,
             )
         )  # fmt: skip
     return curves
@@ -90,6 +100,18 @@ def prefix_data(curve: LcdbCurve, n_cut: float, repeats: int | None = None) -> C
     return CurveData.from_points(sizes, 1.0 - scores, 0.0)
 
 
+def prefix_train_means(
+    curve: LcdbCurve, data: CurveData, n_cut: float, repeats: int | None = None
+) -> np.ndarray | None:
+    """Mean training score at each size of the prefix ``data`` (same points as
+    :func:`prefix_data`), or None when the curve has no training scores."""
+    if curve.train_scores is None:
+        return None
+    keep = curve.sizes <= n_cut
+    sizes, train = fewer_repeats(curve.sizes[keep], curve.train_scores[keep], repeats)
+    return per_size_means(sizes, train, data.sizes)
+
+
 # Training prefixes end at the anchors whose distance to n_max (log2) is closest to these;
 # queries are taken at the anchors closest to these distances beyond the prefix.
 PREFIX_DISTANCES = (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0)
@@ -111,12 +133,13 @@ def curve_rows(curve: LcdbCurve, repeats: int | None = None) -> dict[str, np.nda
     first ``repeats`` points per size (all by default)."""
     anchors = np.unique(curve.sizes)
     dist_to_max = np.log2(curve.n_max / anchors)
-    rows, targets, scales = [], [], []
+    rows, targets, scales, train_rows = [], [], [], []
     for i in _nearest(dist_to_max, PREFIX_DISTANCES, 0.3):
         data = prefix_data(curve, anchors[i], repeats)
         if data is None:
             continue
         prefix = make_prefix(data)
+        train = prefix_train_means(curve, data, anchors[i], repeats)
         later = anchors[anchors >= anchors[i]]
         d = np.log2(later / anchors[i])
         q = later[_nearest(d, QUERY_DISTANCES, 0.3)]
@@ -126,11 +149,18 @@ def curve_rows(curve: LcdbCurve, repeats: int | None = None) -> dict[str, np.nda
         rows.append(X)
         targets.append(curve.truth_at(q) - base)
         scales.append(np.full(len(q), prefix.scale))
+        summary = (
+            train_summary(data, train)
+            if train is not None
+            else np.full(len(TRAIN_FEATURES), np.nan)
+        )
+        train_rows.append(np.tile(summary, (len(q), 1)))
     if not rows:
         return None
     X = np.vstack(rows)
     return {
         "X": X,
+        "X_train": np.vstack(train_rows),
         "target": np.concatenate(targets),
         "scale": np.concatenate(scales),
         "groups": np.full(len(X), curve.openmlid),

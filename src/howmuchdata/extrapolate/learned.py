@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from howmuchdata.extrapolate.features import FEATURE_NAMES
+from howmuchdata.extrapolate.features import FEATURE_NAMES, TRAIN_FEATURES
 
 RESOURCE = "lcdb_extrapolation.npz"
 
@@ -130,6 +130,9 @@ class LearnedModel:
     spread: object | None = None  # a fitted SpreadModel; None: spread 1 everywhere
     # what exactly constant prefixes did later, in score units (None: too few of them)
     flat: QuantileTable | None = None
+    # features read after FEATURE_NAMES: TRAIN_FEATURES for the model of curves whose
+    # training scores are known, none for the model of validation scores alone
+    extra: tuple[str, ...] = ()
 
     def predict_residual(self, rows: np.ndarray) -> np.ndarray:
         return self.regressor.predict(rows)
@@ -221,16 +224,25 @@ def out_of_fold(
     return pred
 
 
-def train_learned(table: dict[str, np.ndarray], n_splits: int = 5) -> LearnedModel:
+def model_matrix(table: dict[str, np.ndarray], with_train: bool) -> np.ndarray:
+    """The table's feature matrix for one of the two models (with or without TRAIN_FEATURES)."""
+    X = table["X"].astype(float)
+    return np.hstack([X, table["X_train"].astype(float)]) if with_train else X
+
+
+def train_learned(
+    table: dict[str, np.ndarray], n_splits: int = 5, with_train: bool = False
+) -> LearnedModel:
     """Train the residual model and its quantile table from a training table.
 
     ``table`` holds ``X`` (rows x FEATURE_NAMES), ``target`` (truth - base), ``groups``
-    (dataset id) and ``scale`` (curve scale). The quantiles come from grouped out-of-fold
-    predictions, so the intervals are calibrated on datasets each model had not seen.
+    (dataset id) and ``scale`` (curve scale), and for ``with_train`` also ``X_train`` (rows x
+    TRAIN_FEATURES). The quantiles come from grouped out-of-fold predictions, so the intervals
+    are calibrated on datasets each model had not seen.
     """
     from sklearn.model_selection import GroupKFold
 
-    X, target, groups = table["X"], table["target"], table["groups"]
+    X, target, groups = model_matrix(table, with_train), table["target"], table["groups"]
     oof = out_of_fold(X, target, groups, n_splits=n_splits)
     resid = _scaled_residual(table, oof)
     # the spread is cross-fitted too, so the normalised residuals are all out-of-fold
@@ -240,13 +252,14 @@ def train_learned(table: dict[str, np.ndarray], n_splits: int = 5) -> LearnedMod
     quantiles = QuantileTable.from_residuals(X[:, 0], resid / spread_oof)
     quantiles.oof = oof
     spread = fit_spread(X, np.abs(resid))
-    return LearnedModel(fit_regressor(X, target), quantiles, spread, flat_quantiles(table))
+    extra = TRAIN_FEATURES if with_train else ()
+    return LearnedModel(fit_regressor(X, target), quantiles, spread, flat_quantiles(table), extra)
 
 
 # --- the shipped model ----------------------------------------------------------------------
 
 _LOCK = threading.Lock()
-_CACHED: LearnedModel | None = None
+_CACHED: dict[bool, LearnedModel] = {}  # by with_train
 
 
 def resource_path() -> Path:
@@ -260,12 +273,30 @@ def load_table(path: str | os.PathLike[str] | None = None) -> dict[str, np.ndarr
         return {k: z[k] for k in z.files}
 
 
-def save_table(table: dict[str, np.ndarray], quantiles: QuantileTable, path: Path) -> None:
-    """Write the training table, out-of-fold predictions and quantile table as a ``.npz``."""
-    if quantiles.oof is None:
+def save_table(
+    table: dict[str, np.ndarray],
+    quantiles: QuantileTable,
+    path: Path,
+    train_quantiles: QuantileTable | None = None,
+) -> None:
+    """Write the training table, out-of-fold predictions and quantile table as a ``.npz``.
+
+    ``train_quantiles`` (from ``train_learned(..., with_train=True)``) adds the table of the
+    model that also reads the training scores, with the table's ``X_train``.
+    """
+    if quantiles.oof is None or (train_quantiles is not None and train_quantiles.oof is None):
         raise ValueError("the quantile table has no out-of-fold predictions; use train_learned")
+    with_train = {}
+    if train_quantiles is not None:
+        with_train = dict(
+            X_train=table["X_train"].astype(np.float32),
+            train_feature_names=np.array(TRAIN_FEATURES),
+            oof_train=train_quantiles.oof.astype(np.float32),
+            qt_values=train_quantiles.values,
+        )
     np.savez_compressed(
         path,
+        **with_train,
         oof=quantiles.oof.astype(np.float32),
         X=table["X"].astype(np.float32),
         target=table["target"].astype(np.float32),
@@ -322,26 +353,45 @@ def cached_fit(tag: str, table_path: Path, fit):
     return fitted
 
 
-def shipped_model() -> LearnedModel | None:
-    """The learned model from the shipped table (fitted once, cached); None when unavailable."""
-    global _CACHED
+def _has_train_model(table: dict[str, np.ndarray]) -> bool:
+    names = table.get("train_feature_names")
+    return (
+        names is not None
+        and tuple(names.tolist()) == TRAIN_FEATURES
+        and "oof_train" in table
+        and "qt_values" in table
+    )
+
+
+def shipped_model(with_train: bool = False) -> LearnedModel | None:
+    """The learned model from the shipped table (fitted once, cached); None when unavailable.
+
+    ``with_train`` selects the model that also reads the training scores (TRAIN_FEATURES).
+    """
     with _LOCK:
-        if _CACHED is not None:
-            return _CACHED
+        if with_train in _CACHED:
+            return _CACHED[with_train]
         path = resource_path()
         if not path.exists():
             return None
         table = load_table(path)
         if tuple(table["feature_names"].tolist()) != FEATURE_NAMES or "oof" not in table:
             return None  # a table from another version of the model: do not misuse it
+        if with_train and not _has_train_model(table):
+            return None
+        oof = table["oof_train" if with_train else "oof"].astype(float)
 
         def fit():
-            X = table["X"].astype(float)
+            X = model_matrix(table, with_train)
             regressor = fit_regressor(X, table["target"].astype(float))
-            resid = _scaled_residual(table, table["oof"].astype(float))
+            resid = _scaled_residual(table, oof)
             return regressor, fit_spread(X, np.abs(resid))
 
-        regressor, spread = cached_fit("extrapolate", path, fit)
-        quantiles = QuantileTable(table["q_d_bins"], table["q_probs"], table["q_values"])
-        _CACHED = LearnedModel(regressor, quantiles, spread, flat_quantiles(table))
-        return _CACHED
+        tag = "extrapolate-train" if with_train else "extrapolate"
+        regressor, spread = cached_fit(tag, path, fit)
+        values = table["qt_values" if with_train else "q_values"]
+        quantiles = QuantileTable(table["q_d_bins"], table["q_probs"], values)
+        extra = TRAIN_FEATURES if with_train else ()
+        model = LearnedModel(regressor, quantiles, spread, flat_quantiles(table), extra)
+        _CACHED[with_train] = model
+        return model

@@ -146,12 +146,16 @@ def default_need_policy() -> NeedPolicy:
 REACHED_Z = 2.0
 
 
-def clearly_reached(scores_at_seen: np.ndarray, target: float) -> bool:
-    """Whether the repeats at the largest size put the mean above ``target`` beyond noise."""
-    scores_at_seen = np.asarray(scores_at_seen, dtype=float)
-    n = scores_at_seen.size
-    se = float(scores_at_seen.std(ddof=1)) / math.sqrt(n) if n > 1 else 0.0
-    return float(scores_at_seen.mean()) - REACHED_Z * se >= target
+def clearly_reached(sizes: np.ndarray, scores: np.ndarray, target: float) -> bool:
+    """Whether the points at the largest size put its mean above ``target`` beyond noise.
+
+    The noise is the standard error of that mean from its own repeats; a size measured once
+    borrows the spread of the curve's other sizes (or, with no repeats anywhere, the roughness
+    of its means), so a single lucky run does not stop the collection.
+    """
+    sizes, scores = np.asarray(sizes, dtype=float), np.asarray(scores, dtype=float)
+    data = CurveData.from_points(sizes, scores, 0.0)
+    return float(data.mean[-1]) - REACHED_Z * float(data.se[-1]) >= target
 
 
 def purchase_from_need(

@@ -312,7 +312,7 @@ def next_purchase(
     sign = 1.0 if greater_is_better else -1.0
     learned_rule = fitter is None and (policy is None or isinstance(policy, NeedPolicy))
     if learned_rule and _need_model_applies(sizes, scores, target, greater_is_better):
-        if clearly_reached(scores[sizes == seen], target):
+        if clearly_reached(sizes, scores, target):
             return int(seen)  # above the target beyond noise: buy nothing more
         if seen >= n_max:
             return None
