@@ -55,7 +55,12 @@ def test_plan_from_run_dir_writes_plan_and_report(run_dir, capsys):
     assert plan["table"][0]["score_lo"] <= plan["table"][0]["score"]
     assert "points" in result  # earlier stages kept
     assert (run_dir / "report.html").exists()
-    assert "Next round" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Next round" in printed
+    # the printed table carries the expected value with its interval, as result.json does
+    assert "value [80%]" in printed
+    first = plan["table"][0]
+    assert f"{first['value']:,.0f} [{first['value_lo']:,.0f}, {first['value_hi']:,.0f}]" in printed
 
 
 def test_before_data_writes_to_out(tmp_path, capsys):

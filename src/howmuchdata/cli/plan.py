@@ -91,6 +91,7 @@ def _print_plan(console: Console, p: Any, model: str) -> None:
         "score [80%]",
         "P(target)",
         "cost",
+        "value [80%]",
         "net benefit [80%]",
         "pts/1k labels",
     ):
@@ -102,6 +103,7 @@ def _print_plan(console: Console, p: Any, model: str) -> None:
             f"{_fmt(r['score'])} [{_fmt(r['score_lo'])}, {_fmt(r['score_hi'])}]",
             "-" if not np.isfinite(r["p_reach"]) else f"{r['p_reach']:.0%}",
             f"{r['cost']:,.0f}",
+            f"{r['value']:,.0f} [{r['value_lo']:,.0f}, {r['value_hi']:,.0f}]",
             f"{r['net_benefit']:,.0f} [{r['net_lo']:,.0f}, {r['net_hi']:,.0f}]",
             f"{r['gain_per_1000']:.2f}",
         )
