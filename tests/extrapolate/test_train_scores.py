@@ -68,6 +68,12 @@ def test_training_scores_select_the_second_model():
     assert ext.method == plain.method == "learned"
     assert any(TRAINED_NOTE in n for n in ext.notes)
     assert not any(TRAINED_NOTE in n for n in plain.notes)
+    # the training means it read are kept with the observed curve (and in result.json)
+    means = [train[sizes == n].mean() for n in np.unique(sizes)]
+    np.testing.assert_allclose(ext.observed["train_mean"], means)
+    assert "train_mean" not in plain.observed
+    again = hmd.Extrapolation.from_dict(ext.to_dict())
+    np.testing.assert_allclose(again.observed["train_mean"], means)
     far = [8 * sizes.max()]
     assert ext.predict(far)[0] != pytest.approx(plain.predict(far)[0], abs=1e-6)
 

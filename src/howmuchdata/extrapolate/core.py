@@ -418,7 +418,7 @@ def extrapolate(
     train_scores : array-like of shape (n_points,), optional
         Training-set score of each point (NaN where unknown), in the same metric. The
         learned model then also reads the gap between training and validation scores, which
-        on LCDB cut its error at the largest size by 3-7% (see benchmarks/RESULTS.md).
+        on LCDB cut its error at the largest size by 5-8% (see benchmarks/RESULTS.md).
         Ignored, with a note, when the prediction is not the learned model's.
 
     Returns
@@ -531,4 +531,7 @@ def extrapolate(
         used = "families"
     if train is not None and used != "learned":
         notes.append("Training scores are read only by the learned model; not used here.")
-    return _assemble(grid, good_mean, good_q, orient, data, flags, used, components, notes)
+    ext = _assemble(grid, good_mean, good_q, orient, data, flags, used, components, notes)
+    if used == "learned" and train_means is not None:
+        ext.observed["train_mean"] = orient.to_score(1.0 - train_means)
+    return ext
