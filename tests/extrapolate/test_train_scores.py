@@ -122,3 +122,22 @@ def test_bad_training_scores_get_a_clear_error(train, message):
     sizes, scores = _curve()
     with pytest.raises(HowMuchDataError, match=message):
         hmd.extrapolate(sizes, scores, bounds=(0, 1), train_scores=train(scores))
+
+
+def test_a_given_model_without_training_features_says_it_ignored_them():
+    from howmuchdata.extrapolate.learned import shipped_model
+
+    sizes, scores = _curve()
+    train = np.minimum(1.0, scores + 0.1)
+    ext = hmd.extrapolate(
+        sizes, scores, direction="increase", learned_model=shipped_model(), train_scores=train
+    )
+    plain = hmd.extrapolate(sizes, scores, direction="increase")
+    assert any("does not read training scores" in n for n in ext.notes)
+    assert "train_mean" not in ext.observed
+    np.testing.assert_allclose(ext.predict([4000.0]), plain.predict([4000.0]))
+    # and a model that reads them refuses to run without them
+    with pytest.raises(HowMuchDataError, match="reads training scores"):
+        hmd.extrapolate(
+            sizes, scores, direction="increase", learned_model=shipped_model(with_train=True)
+        )

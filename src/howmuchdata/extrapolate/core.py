@@ -477,6 +477,10 @@ def extrapolate(
         if model is None:
             notes.append("The learned model's data file is missing; used the family combination.")
         elif not getattr(model, "extra", ()):
+            if train_means is not None and learned_model is not None:
+                notes.append(
+                    "The given learned model does not read training scores; they were not used."
+                )
             train_means = None
     elif method == "learned":
         notes.append(
