@@ -127,22 +127,23 @@ def evaluate_curve(
         def record(name, pred_fn, lo_hi, ms, k=k, context=context):
             rows.append(_record(curve, k, name, pred_fn, lo_hi, ms, *context))
 
-        t0 = time.perf_counter()
-        ext = extrapolate(sizes, scores, direction="increase", learned_model=model)
-        ms = 1000 * (time.perf_counter() - t0)
-        lo, hi = ext.interval(np.array([n_max]), LEVEL)
-        record(HMD, ext.predict, (float(lo[0]), float(hi[0])), ms)
+        def record_hmd(name, learned_model, train=None, record=record, sizes=sizes, scores=scores):
+            t0 = time.perf_counter()
+            ext = extrapolate(
+                sizes, scores, direction="increase", learned_model=learned_model,
+                train_scores=train,
+            )  # fmt: skip
+            ms = 1000 * (time.perf_counter() - t0)
+            lo, hi = ext.interval(np.array([n_max]), LEVEL)
+            record(name, ext.predict, (float(lo[0]), float(hi[0])), ms)
+            return ext
+
+        ext = record_hmd(HMD, model)
         rows[-1]["method"] = ext.method
         rows[-1]["flags"] = ",".join(ext.flags)
         if train_model is not None and curve.train_scores is not None:
             _, train = fewer_repeats(curve.sizes[keep], curve.train_scores[keep], repeats)
-            t0 = time.perf_counter()
-            ext = extrapolate(
-                sizes, scores, direction="increase", learned_model=train_model, train_scores=train
-            )
-            ms = 1000 * (time.perf_counter() - t0)
-            lo, hi = ext.interval(np.array([n_max]), LEVEL)
-            record(HMD_TRAIN, ext.predict, (float(lo[0]), float(hi[0])), ms)
+            record_hmd(HMD_TRAIN, train_model, train)
         if not families:
             continue
         data = CurveData.from_points(sizes, 1.0 - scores, 0.0)

@@ -150,7 +150,7 @@ def extrapolate(
             c["sizes"],
             c["scores"],
             direction=direction or c["direction"],
-            train_scores=c.get("train"),
+            train_scores=c["train"],
         )
         results[model] = ext
         answers[model] = asked = {"level": level, "at": [], "targets": []}

@@ -464,16 +464,15 @@ def extrapolate(
         from howmuchdata.extrapolate.learned import shipped_model
 
         train_means = _train_means(train, s, data, orient, notes)
-        if learned_model is not None:
-            model = learned_model
-        else:
-            model = shipped_model(with_train=True) if train_means is not None else None
-            if train_means is not None and model is None:
+        model = learned_model
+        if model is None and train_means is not None:
+            model = shipped_model(with_train=True)
+            if model is None:
                 notes.append(
                     "The learned model with training scores is not in this installation's "
                     "data file; used the one of validation scores alone."
                 )
-            model = model or shipped_model()
+        model = model or shipped_model()
         if model is None:
             notes.append("The learned model's data file is missing; used the family combination.")
         elif not getattr(model, "extra", ()):

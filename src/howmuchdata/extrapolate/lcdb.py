@@ -90,13 +90,21 @@ def fewer_repeats(
     return sizes[keep], scores[keep]
 
 
+def _prefix_points(
+    curve: LcdbCurve, values: np.ndarray, n_cut: float, repeats: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sizes and ``values`` (aligned with ``curve.sizes``) of the first ``repeats`` points per
+    size up to ``n_cut``."""
+    keep = curve.sizes <= n_cut
+    return fewer_repeats(curve.sizes[keep], values[keep], repeats)
+
+
 def prefix_data(curve: LcdbCurve, n_cut: float, repeats: int | None = None) -> CurveData | None:
     """The curve's points at sizes <= n_cut in error form (the first ``repeats`` per size, all
     by default), or None below 4 distinct sizes."""
-    keep = curve.sizes <= n_cut
-    if len(np.unique(curve.sizes[keep])) < 4:
+    sizes, scores = _prefix_points(curve, curve.scores, n_cut, repeats)
+    if len(np.unique(sizes)) < 4:
         return None
-    sizes, scores = fewer_repeats(curve.sizes[keep], curve.scores[keep], repeats)
     return CurveData.from_points(sizes, 1.0 - scores, 0.0)
 
 
@@ -107,8 +115,7 @@ def prefix_train_means(
     :func:`prefix_data`), or None when the curve has no training scores."""
     if curve.train_scores is None:
         return None
-    keep = curve.sizes <= n_cut
-    sizes, train = fewer_repeats(curve.sizes[keep], curve.train_scores[keep], repeats)
+    sizes, train = _prefix_points(curve, curve.train_scores, n_cut, repeats)
     return per_size_means(sizes, train, data.sizes)
 
 
