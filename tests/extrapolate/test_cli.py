@@ -83,6 +83,47 @@ def test_run_folder_with_loss_curves(tmp_path, capsys):
     assert "points" in result and result["commands"] == ["curve", "extrapolate"]
 
 
+def test_a_run_scored_by_a_negated_loss_keeps_its_range(tmp_path, capsys):
+    # minus the log loss, two repeats far apart in level: the range comes from the scorer's
+    # name, so the band never goes above 0 and a target above 0 is refused before any output
+    points = []
+    for size in (16, 23, 32, 45, 64, 91, 128, 181, 256, 362):
+        for rep, hard in enumerate((0.0, 1.0)):
+            score = -(0.05 + 0.3 * size**-0.5 + hard * (0.03 + 0.6 * size**-0.5))
+            points.append(
+                {"model": "logreg", "size": size, "repeat": rep, "val_score": score, "status": "ok"}
+            )
+    update_result(tmp_path, "curve", points=points,
+                  curves=[{"model": "logreg", "scoring": "neg_log_loss", "greater_is_better": True}])  # fmt: skip
+    assert main(["extrapolate", str(tmp_path), "--at", "3620", "--no-report"]) == 0
+    ext = read_result(tmp_path)["extrapolation"]["logreg"]
+    assert ext["flags"] == [] and ext["score_range"][1] == 0.0
+    (at,) = ext["answers"]["at"]
+    assert at["hi"] <= 0.0 and at["score"] > -0.1
+    capsys.readouterr()
+    assert main(["extrapolate", str(tmp_path), "--target", "0.2", "--no-report"]) == 2
+    captured = capsys.readouterr()
+    assert "above the metric's range (at most 0)" in captured.err
+    assert "samples to reach" not in captured.out
+
+
+def test_the_range_comes_from_the_scorer_name_not_from_the_values(tmp_path, capsys):
+    # R² still below 0 at every measured size: values alone would read it as a negated loss
+    # (at most 0); the scorer says r2, which goes up to 1, so a target of 0.3 is a question
+    rng = np.random.default_rng(4)
+    points = [
+        {"model": "ridge", "size": size, "repeat": rep, "status": "ok",
+         "val_score": 0.5 - 3.0 * size**-0.3 + rng.normal(0, 0.01)}
+        for size in (20, 40, 80, 160, 320) for rep in range(3)
+    ]  # fmt: skip
+    assert max(p["val_score"] for p in points) < 0
+    update_result(tmp_path, "curve", points=points,
+                  curves=[{"model": "ridge", "scoring": "r2", "greater_is_better": True}])  # fmt: skip
+    assert main(["extrapolate", str(tmp_path), "--target", "0.3", "--no-report"]) == 0
+    ext = read_result(tmp_path)["extrapolation"]["ridge"]
+    assert ext["score_range"][1] == 1.0
+
+
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     pd.DataFrame({"n_rows": [1, 2, 3], "acc": [0.1, 0.2, 0.3]}).to_csv(bad, index=False)

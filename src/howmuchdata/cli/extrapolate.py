@@ -19,6 +19,7 @@ from rich.table import Table
 from howmuchdata.cli._app import app
 from howmuchdata.cli._output import save_run
 from howmuchdata.errors import HowMuchDataError
+from howmuchdata.metrics import scorer_bounds
 from howmuchdata.result import RESULT_FILE, from_json_number, read_result
 
 SIZE_COLUMNS = ("size", "size_train", "n", "train_size")
@@ -94,6 +95,7 @@ def _from_run(run: Path) -> dict[str, dict[str, Any]]:
         c["sizes"], c["scores"] = np.array(c["sizes"]), np.array(c["scores"])
         c["train"] = np.array(c["train"], dtype=float)
         c["direction"] = _direction_from_meta(meta.get(model, {}))
+        c["bounds"] = scorer_bounds(meta.get(model, {}).get("scoring"))
     if not curves:
         raise HowMuchDataError(
             f"{run / RESULT_FILE} has no successful points; fix the failed fits first"
@@ -146,13 +148,17 @@ def extrapolate(
     console = Console()
     results, answers = {}, {}
     for model, c in curves.items():
-        ext = fit(
+        results[model] = fit(
             c["sizes"],
             c["scores"],
             direction=direction or c["direction"],
+            bounds=c.get("bounds"),
             train_scores=c["train"],
         )
-        results[model] = ext
+    for t in target or []:  # before printing anything: a target no curve can take
+        for ext in results.values():
+            ext.size_for(t)
+    for model, ext in results.items():
         answers[model] = asked = {"level": level, "at": [], "targets": []}
         sizes = ext.observed["sizes"]
         queries = list(at or [])

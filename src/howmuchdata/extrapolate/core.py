@@ -146,13 +146,28 @@ _DIRECTION_ALIASES = {
 
 
 def _infer_direction(sizes: np.ndarray, scores: np.ndarray) -> str:
-    """Rising or falling: the sign of the slope of the per-size means against log size."""
-    uniq, inv = np.unique(sizes, return_inverse=True)
-    means = np.bincount(inv, weights=scores) / np.bincount(inv)
-    slope = np.polyfit(np.log(uniq), means, 1)[0]
-    # a flat curve (slope zero up to rounding) is taken as a score, which is what most are
-    tiny = 1e-9 * max(1.0, float(np.max(np.abs(means))))
-    return "decrease" if slope < -tiny else "increase"
+    """Rising or falling: the sign of the change from the smallest to the largest size, or,
+    where the curve ends about where it started, the sign of its first steps; a curve that
+    moves beyond neither's noise is taken as a score, which is what most are.
+
+    A curve that peaks (or dips) and comes back ends near its start; its first sizes still
+    show which way learning goes, as models improve first and degrade, if at all, later. A
+    slope over the whole curve would read such a peak as a fall.
+    """
+    data = CurveData.from_points(sizes, scores, 0.0)
+    mean, se = data.mean, data.se
+    tiny = 1e-9 * max(1.0, float(np.max(np.abs(mean))))
+
+    def change(j: int) -> float:
+        """The change from the first size to size ``j``, or 0 within 2 standard errors."""
+        step = float(mean[j] - mean[0])
+        noise = max(2.0 * float(np.hypot(se[0], se[j])), tiny)
+        return step if abs(step) > noise else 0.0
+
+    overall = change(len(mean) - 1)
+    if abs(overall) > 0.25 * float(np.ptp(mean)):
+        return "decrease" if overall < 0 else "increase"
+    return "decrease" if change(min(len(mean), 3) - 1) < 0 else "increase"
 
 
 # --- shared helpers -------------------------------------------------------------------------------
@@ -179,10 +194,14 @@ class _Orientation:
     def __init__(self, scores: np.ndarray, direction: str, bounds: tuple[float, float] | None):
         self.direction = direction
         self.sign = 1.0 if direction == "increase" else -1.0
-        if direction == "increase":
-            natural = bounds[1] if bounds is not None else (1.0 if scores.max() <= 1.0 else None)
+        if bounds is not None:
+            natural = bounds[1] if direction == "increase" else bounds[0]
+        elif direction == "increase":
+            # at most 0: a negated loss (scikit-learn's neg_*); at most 1: accuracy-like
+            top = float(scores.max())
+            natural = 0.0 if top <= 0.0 else (1.0 if top <= 1.0 else None)
         else:
-            natural = bounds[0] if bounds is not None else (0.0 if scores.min() >= 0.0 else None)
+            natural = 0.0 if scores.min() >= 0.0 else None
         self.natural = natural
         if natural is not None:
             self.ref, self.floor = float(natural), 0.0
@@ -199,14 +218,18 @@ class _Orientation:
     def to_score(self, error: np.ndarray) -> np.ndarray:
         return self.ref - self.sign * error
 
-    def clip(self, scores: np.ndarray) -> np.ndarray:
+    def limits(self) -> tuple[float, float]:
+        """The range a score can take: the bounds, and the natural end of the good side."""
         lo, hi = (-np.inf, np.inf) if self.bounds is None else self.bounds
         if self.natural is not None:
             if self.direction == "increase":
                 hi = min(hi, self.natural)
             else:
                 lo = max(lo, self.natural)
-        return np.clip(scores, lo, hi)
+        return float(lo), float(hi)
+
+    def clip(self, scores: np.ndarray) -> np.ndarray:
+        return np.clip(scores, *self.limits())
 
 
 def _assemble(
@@ -235,6 +258,7 @@ def _assemble(
     return Extrapolation(
         sizes=grid, mean=mean, probs=STORED_PROBS.copy(), quantiles=q, direction=orient.direction,
         flags=flags, method=method, components=components, observed=observed, notes=notes,
+        score_range=orient.limits(),
     )  # fmt: skip
 
 
@@ -251,6 +275,15 @@ def _widen_for_shape(good_q: np.ndarray, grid: np.ndarray, data: CurveData, flag
     out[:, :mid] -= np.where(beyond, swing, 0.0)
     out[:, mid + 1 :] += np.where(beyond, swing, 0.0)
     return out
+
+
+def _bound_bad_side(good_q: np.ndarray, data: CurveData) -> np.ndarray:
+    """Keep the pessimistic side of a band within twice the curve's range below its worst
+    mean: a delta-method band of a few points can otherwise run off to any value (an
+    accuracy interval down to -66), which says nothing a user can act on."""
+    good = -data.mean
+    worst = float(np.min(good)) - 2.0 * max(float(np.ptp(good)), float(np.median(data.se)))
+    return np.maximum(good_q, worst)
 
 
 # --- the flat curve ------------------------------------------------------------------------------
@@ -453,6 +486,11 @@ def extrapolate(
         raise HowMuchDataError(f"method must be 'auto', 'learned' or 'families', got {method!r}")
 
     orient = _Orientation(y, direction, bounds)
+    if bounds is None and direction == "increase" and orient.natural == 0.0:
+        notes.append(
+            "Scores are all <= 0: read as a negated loss, which is at most 0; pass bounds=... "
+            "for another range."
+        )
     data = CurveData.from_points(s, orient.to_error(y), orient.floor)
     flags = detect_flags(data.sizes, -data.mean, data.se)
     grid = _grid(float(data.sizes[0]), data.n_ref)
@@ -530,7 +568,7 @@ def extrapolate(
             )
     else:
         good_mean, good_q, components = _families(grid, data, families)
-        good_q = _widen_for_shape(good_q, grid, data, flags)
+        good_q = _bound_bad_side(_widen_for_shape(good_q, grid, data, flags), data)
         used = "families"
     if train is not None and used != "learned":
         notes.append("Training scores are read only by the learned model; not used here.")

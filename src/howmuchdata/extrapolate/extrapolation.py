@@ -55,6 +55,9 @@ class Extrapolation:
         The observed curve: distinct ``sizes``, ``mean`` score and ``n_points``.
     notes : list of str
         Fallbacks and caveats, said in :meth:`summary`.
+    score_range : (float, float)
+        The range a score can take (the metric's bounds; ``inf`` where open). Predictions
+        lie in it, and :meth:`size_for` refuses a target outside it.
     """
 
     sizes: np.ndarray
@@ -67,6 +70,7 @@ class Extrapolation:
     components: dict[str, float] = field(default_factory=dict)
     observed: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    score_range: tuple[float, float] = (-np.inf, np.inf)
 
     # --- reading the grid ----------------------------------------------------------------
 
@@ -148,6 +152,17 @@ class Extrapolation:
         target = float(target)
         if not np.isfinite(target):
             raise HowMuchDataError(f"target must be a finite score, got {target}; pass e.g. 0.9")
+        lo, hi = self.score_range
+        if target > hi:
+            raise HowMuchDataError(
+                f"target {target:g} is above the metric's range (at most {hi:g}); "
+                f"pass a target <= {hi:g}"
+            )
+        if target < lo:
+            raise HowMuchDataError(
+                f"target {target:g} is below the metric's range (at least {lo:g}); "
+                f"pass a target >= {lo:g}"
+            )
         if level is None:
             return self._crossing(self.mean, target)
         level = _check_level(level)
@@ -231,6 +246,7 @@ class Extrapolation:
                 "asymptote_interval": list(self.asymptote_interval(PLOT_LEVEL)),
                 "components": dict(self.components),
                 "notes": list(self.notes),
+                "score_range": list(self.score_range),
                 "observed": self.observed,
                 "grid": {
                     "level": PLOT_LEVEL,
@@ -269,6 +285,9 @@ class Extrapolation:
                 components={k: float(v) for k, v in d.get("components", {}).items()},
                 observed=d.get("observed", {}),
                 notes=list(d.get("notes", [])),
+                score_range=tuple(
+                    from_json_number(v) for v in d.get("score_range", [-np.inf, np.inf])
+                ),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise HowMuchDataError(

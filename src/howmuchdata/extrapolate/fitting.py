@@ -71,6 +71,10 @@ class CurveData:
         sq = np.add.reduceat((errors - np.repeat(mean, counts)) ** 2, start)
         with np.errstate(invalid="ignore", divide="ignore"):
             sd = np.where(counts > 1, np.sqrt(sq / np.maximum(counts - 1, 1)), np.nan)
+        positive = np.isfinite(sd) & (sd > 0)
+        # two repeats that tie (scores on a small validation set are multiples of 1/n_val)
+        # say little about the noise: such a size borrows the spread the other sizes show
+        sd = np.where((counts == 2) & (sd == 0) & positive.any(), np.nan, sd)
         pooled = np.nanmedian(sd) if np.any(np.isfinite(sd)) else np.nan
         if not np.isfinite(pooled) or pooled <= 0:
             # no repeats (or identical ones): judge noise from the roughness of the means

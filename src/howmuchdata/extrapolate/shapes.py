@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.stats import chi2
+from scipy.stats import t as student_t
 
 Z = 2.5
 
@@ -40,6 +41,28 @@ def _has_trend(sizes: np.ndarray, good: np.ndarray, se: np.ndarray) -> bool:
     return abs(slope) > Z / np.sqrt(sxx)
 
 
+def _has_trend_in_means(sizes: np.ndarray, good: np.ndarray) -> bool:
+    """Whether the means alone, judged by their own scatter about a line in log2(size),
+    rise or fall (two-sided t-test at 1%, five or more sizes).
+
+    With two or three repeats the standard errors are themselves noisy, and where each
+    repeat has its own validation set they mostly measure how the repeats differ in level,
+    not how a mean moves from one size to the next; a steady rise then hides in them.
+    """
+    m = len(good)
+    if m < 5:
+        return False
+    x = np.log2(sizes)
+    xc = x - x.mean()
+    sxx = float(np.sum(xc**2))
+    slope = float(np.sum(xc * good)) / sxx
+    resid = good - good.mean() - slope * xc
+    s2 = float(np.sum(resid**2)) / (m - 2)
+    if s2 <= 0.0:
+        return slope != 0.0
+    return abs(slope) / np.sqrt(s2 / sxx) > student_t.ppf(0.995, m - 2)
+
+
 def detect_flags(sizes: np.ndarray, good: np.ndarray, se: np.ndarray) -> list[str]:
     """Flags for a curve given per-size means on the goodness scale and their standard errors.
 
@@ -62,7 +85,7 @@ def detect_flags(sizes: np.ndarray, good: np.ndarray, se: np.ndarray) -> list[st
     # flat: a constant explains the means within their noise (99% chi-square test) and no
     # steady trend in log(size) does better; with few repeats the chi-square test alone
     # misses a curve that rises steadily by a little at each size
-    trend = _has_trend(sizes, good, se)
+    trend = _has_trend(sizes, good, se) or _has_trend_in_means(sizes, good)
     if span <= 1e-9 * scale or (chi2_const <= chi2.ppf(0.99, m - 1) and not trend):
         return ["flat"]
     rise = float(good[-1] - good[0])
