@@ -9,7 +9,13 @@ naming the problem and the fix. The ``check_*`` helpers are shared with
 
 from __future__ import annotations
 
+import bz2
+import csv
+import gzip
+import lzma
+import math
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from howmuchdata.errors import HowMuchDataError
+from howmuchdata.errors import HowMuchDataError, shown
 
 Task = Literal["classification", "regression"]
 
@@ -27,6 +33,11 @@ MAX_CLASSES_INFERRED = 20
 # A text column whose non-missing values parse as numbers at least this often is a numeric
 # column with junk in it, not a categorical one.
 NUMERIC_JUNK_SHARE = 0.8
+# A number with a decimal comma ("14,23", "-0,5", "1,5e3"); read as one in files whose fields
+# are not separated by commas (there "1,234" in quotes is more likely a thousands separator).
+_DECIMAL_COMMA = re.compile(r"^[+-]?(\d+,\d*|,\d+)([eE][+-]?\d+)?$")
+# compressed CSVs whose first line is read to check for an empty file and sniff the delimiter
+_TEXT_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 
 @dataclass
@@ -140,14 +151,28 @@ def load_dataset(
     Raises
     ------
     HowMuchDataError
-        For a missing or unreadable file, unknown columns, a target with missing values or
-        one class, a single group, an unparsable time column or junk text in a numeric column.
+        For a missing, unreadable, empty or header-only file, unknown columns, a target with
+        missing or infinite values or one class, a single group, an unparsable time column,
+        junk text or infinite values in a numeric column.
+
+    Notes
+    -----
+    In a CSV whose fields are not separated by commas (``;`` or tabs), text columns of
+    numbers written with a decimal comma (``14,23``) are read as numbers.
     """
     from howmuchdata.deep.images import load_image_source  # image folder / CSV of image paths
 
     if (images := load_image_source(source, target, task=task)) is not None:
         return images
     frame, source_name = _read_source(source, target)
+    if len(frame) == 0:
+        if isinstance(source, str | os.PathLike):
+            what = "a header" if ".parquet" not in source_name.lower() else "columns"
+            raise HowMuchDataError(
+                f"file {source_name} has {what} but no rows; add one row per example "
+                "(or pass the file that holds the data)"
+            )
+        raise HowMuchDataError(f"the {source_name} input has no rows; pass one row per example")
     if isinstance(target, str):
         _require_column(frame, target, "target", source_name, "--target")
         y_raw = frame[target]
@@ -243,12 +268,21 @@ def check_target(
     series = pd.Series(y) if not isinstance(y, pd.Series) else y
     if series.ndim != 1:
         raise HowMuchDataError(f"{name} must be one column; pass a single target column")
+    if len(series) == 0:
+        raise HowMuchDataError(f"{name} has no values; pass one target value per row")
     missing = series.isna().to_numpy()
     if missing.any():
         rows = np.flatnonzero(missing)[:5].tolist()
         raise HowMuchDataError(
             f"{name} has {int(missing.sum())} missing values (rows {rows}...); "
             "drop those rows or fill them before measuring"
+        )
+    infinite = _infinite(series)
+    if infinite.any():
+        rows = np.flatnonzero(infinite)[:5].tolist()
+        raise HowMuchDataError(
+            f"{name} has {int(infinite.sum())} infinite values (rows {rows}...); "
+            "drop those rows or replace them with finite numbers before measuring"
         )
     if task is None:
         task = infer_task(series)
@@ -274,7 +308,7 @@ def check_target(
     classes = np.unique(values)
     if classes.size < 2:
         raise HowMuchDataError(
-            f"{name} has one class ({classes[0]!r}); a classifier needs at least two classes "
+            f"{name} has one class ({shown(classes[0])}); a classifier needs at least two classes "
             "in the data"
         )
     return values, task
@@ -292,7 +326,7 @@ def check_groups(groups: Any, n_rows: int) -> np.ndarray:
     n_groups = pd.unique(pd.Series(values)).size
     if n_groups < 2:
         raise HowMuchDataError(
-            f"groups has a single group ({values[0]!r}); splitting by group needs at least "
+            f"groups has a single group ({shown(values[0])}); splitting by group needs at least "
             "two groups (drop --groups if rows are independent)"
         )
     return values
@@ -326,7 +360,7 @@ def check_time(time: Any, n_rows: int, *, name: str = "time") -> np.ndarray:
         example = series[bad].iloc[0]
         raise HowMuchDataError(
             f"time column {name!r} has {int(bad.sum())} values that are not dates or numbers "
-            f"(e.g. {example!r}); write them as ISO dates like 2024-03-01 or as numbers"
+            f"(e.g. {shown(example)}); write them as ISO dates like 2024-03-01 or as numbers"
         )
     return parsed.to_numpy()
 
@@ -360,19 +394,92 @@ def _read_file(path: Path) -> pd.DataFrame:
     if path.is_dir():
         raise HowMuchDataError(f"{path} is a folder; pass a CSV or Parquet file")
     suffixes = [s.lower() for s in path.suffixes]
+    is_parquet = ".parquet" in suffixes or ".pq" in suffixes
+    first_line = None if is_parquet else _first_line(path)
+    if path.stat().st_size == 0 or first_line == "":
+        raise HowMuchDataError(
+            f"file {path.name} is empty: it has no header and no rows; pass a file with a "
+            "header line and one row per example"
+        )
     try:
-        if ".parquet" in suffixes or ".pq" in suffixes:
+        if is_parquet:
             return pd.read_parquet(path)
         sep = "\t" if ".tsv" in suffixes else None
-        # sep=None lets the python engine sniff ',' ';' or tabs
-        return pd.read_csv(path, sep=sep, engine="python" if sep is None else "c")
+        # sep=None lets the python engine sniff ',' ';' or tabs (from the first line, as here)
+        frame = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c")
     except HowMuchDataError:
         raise
-    except (ValueError, OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except pd.errors.EmptyDataError:
+        raise HowMuchDataError(
+            f"file {path.name} is empty: it has no header and no rows; pass a file with a "
+            "header line and one row per example"
+        ) from None
+    except (ValueError, OSError, pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise HowMuchDataError(
             f"cannot read {path.name} ({first}); pass a CSV (.csv/.tsv) or Parquet (.parquet) file"
         ) from None
+    delimiter = sep or _sniff_delimiter(first_line)
+    if delimiter is not None and delimiter != ",":
+        frame = _read_decimal_commas(frame)
+    return frame
+
+
+def _first_line(path: Path) -> str | None:
+    """The first non-blank line of a (possibly compressed) text file: ``""`` when there is
+    none, ``None`` when the file cannot be opened here (pandas then reports the problem)."""
+    suffix = path.suffix.lower()
+    opener = _TEXT_OPENERS.get(suffix, open if suffix not in (".zip", ".zst", ".tar") else None)
+    if opener is None:
+        return None
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.strip():
+                    return line
+    except (OSError, EOFError, lzma.LZMAError):
+        return None
+    return ""
+
+
+def _sniff_delimiter(line: str | None) -> str | None:
+    """The delimiter pandas' python engine finds in ``line`` (it sniffs the first line too)."""
+    if not line:
+        return None
+    try:
+        return csv.Sniffer().sniff(line).delimiter
+    except csv.Error:
+        return None
+
+
+def _read_decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn text columns of decimal-comma numbers ("14,23") into decimal-point text ("14.23"),
+    which :func:`_coerce_features` then reads as numbers (and whose junk it reports)."""
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if _is_numeric(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        present = values.dropna()
+        if present.empty or not all(isinstance(v, str) for v in present):
+            continue
+        text = present.str.strip()
+        comma = text.str.match(_DECIMAL_COMMA).to_numpy()
+        plain = pd.to_numeric(text, errors="coerce").notna().to_numpy()
+        if comma.any() and float(np.mean(comma | plain)) >= NUMERIC_JUNK_SHARE:
+            frame[column] = values.map(
+                lambda v: (
+                    v.strip().replace(",", ".")
+                    if isinstance(v, str) and _DECIMAL_COMMA.match(v.strip())
+                    else v
+                )
+            )
+            numbers = pd.to_numeric(frame[column], errors="coerce")
+            if int(numbers.notna().sum()) == len(present):
+                # every value a number: a number column (the target too, which is not
+                # coerced later and would otherwise read as text labels)
+                frame[column] = numbers
+    return frame
 
 
 def _require_column(frame: pd.DataFrame, name: str, role: str, source: str, flag: str) -> None:
@@ -405,7 +512,7 @@ def _coerce_features(X: pd.DataFrame, source: str) -> pd.DataFrame:
         share = float(parsed.notna().mean())
         if NUMERIC_JUNK_SHARE <= share < 1.0:
             junk = present[parsed.isna().to_numpy()]
-            examples = ", ".join(repr(v) for v in pd.unique(junk)[:3])
+            examples = ", ".join(shown(v) for v in pd.unique(junk)[:3])
             raise HowMuchDataError(
                 f"column {column!r} in {source} is numeric except for {len(junk)} values "
                 f"({examples}); fix or blank those cells (blank cells are imputed)"
@@ -416,4 +523,28 @@ def _coerce_features(X: pd.DataFrame, source: str) -> pd.DataFrame:
             continue
         else:
             X[column] = values.astype(object).where(values.notna(), np.nan)
+    _refuse_infinite_features(X, source)
     return X
+
+
+def _infinite(values: pd.Series) -> np.ndarray:
+    """Mask of the infinite entries (``inf``, ``-inf``) of a column, numeric or not."""
+    if _is_numeric(values):
+        return np.isinf(values.to_numpy(dtype=float, na_value=np.nan))
+    return np.array(
+        [isinstance(v, float | np.floating) and math.isinf(v) for v in values], dtype=bool
+    )
+
+
+def _refuse_infinite_features(X: pd.DataFrame, source: str) -> None:
+    """Infinite numbers reach no model: scikit-learn's imputers and scalers reject them."""
+    counts = {c: int(_infinite(X[c]).sum()) for c in X.columns if _is_numeric(X[c])}
+    bad = {c: n for c, n in counts.items() if n}
+    if not bad:
+        return
+    names = ", ".join(shown(c) for c in list(bad)[:5]) + (", ..." if len(bad) > 5 else "")
+    subject = f"column {names} holds" if len(bad) == 1 else f"columns {names} hold"
+    raise HowMuchDataError(
+        f"numeric {subject} {sum(bad.values())} infinite values (inf or -inf) in {source}; "
+        "replace them with finite numbers, or blank those cells to have them imputed"
+    )

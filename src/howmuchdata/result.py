@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
+import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,8 +98,15 @@ def update_result(out_dir: str | os.PathLike[str], command: str, **sections: Any
     data["updated"] = datetime.now(UTC).isoformat(timespec="seconds")
     data.update(to_jsonable(sections))
     # Write to a temporary file and rename: a crash never leaves half a result.json.
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=".result-", suffix=".json")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh, indent=1, allow_nan=False)
-    os.replace(tmp, path)
+    # os.open with mode 0o666 lets the umask decide the permissions, as for every other file
+    # written (tempfile.mkstemp would make result.json readable by its owner only).
+    tmp = out / f".result-{os.getpid()}-{secrets.token_hex(6)}.json"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh, indent=1, allow_nan=False)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +14,8 @@ import pytest
 
 from howmuchdata.cli import main
 from howmuchdata.curve import curves_from_result
-from howmuchdata.result import read_result
+from howmuchdata.result import read_result, update_result
+from howmuchdata.store import open_store
 
 HERE = Path(__file__).parent
 
@@ -156,6 +159,8 @@ def test_failing_model_is_listed_and_the_run_finishes(tmp_path, patients_csv, ca
     assert code == 0
     stdout = capsys.readouterr().out
     assert "2 failed points" in stdout and "ValueError: needs 100 rows, got 50" in stdout
+    # only the points that fitted are counted as fitted
+    assert "hmd_curve_models:fails_below: 2 points fitted (2 more failed), 0 reused" in stdout
     points = read_result(out)["points"]
     assert [p["status"] for p in points] == ["failed", "failed", "ok", "ok"]
     assert (out / "report.html").exists()
@@ -176,6 +181,19 @@ BAD_INPUTS = {
     "single group": (["one_group.csv", "--target", "label", "--groups", "patient"], "single group"),
     "bad time": (["bad_time.csv", "--target", "label", "--time", "day"], "not dates or numbers"),
     "junk number": (["junk.csv", "--target", "label"], "numeric except for 1 values"),
+    "empty file": (["empty.csv", "--target", "label"], "file empty.csv is empty"),
+    "header only": (["header.csv", "--target", "label"], "has a header but no rows"),
+    "inf target": (["inf_target.csv", "--target", "dose"], "dose has 1 infinite values"),
+    "inf feature": (["inf_age.csv", "--target", "label"], "column 'age' holds 1 infinite"),
+    "binary scorer, 3 classes": (
+        ["three_class.csv", "--target", "label", "--scoring", "roc_auc"],
+        "cannot score a target with 3 classes",
+    ),
+    "f1 on text labels": (
+        ["patients.csv", "--target", "label", "--scoring", "f1"],
+        "such as f1_macro",
+    ),
+    "size 2.5": (["patients.csv", "--target", "label", "--sizes", "0.5,2.5"], "0.1,0.5,1"),
 }
 
 
@@ -195,6 +213,18 @@ def _write_bad_files(folder: Path, frame: pd.DataFrame) -> None:
             bad["age"] = bad["age"].round(2).astype(object)
         bad.loc[rows, column] = value
         bad.to_csv(folder / f"{name}.csv", index=False)
+    (folder / "empty.csv").write_text("")
+    frame.head(0).to_csv(folder / "header.csv", index=False)
+    more = {
+        "inf_target": ("dose", 5, np.inf),
+        "inf_age": ("age", 5, -np.inf),
+        "three_class": ("label", slice(0, 20), "unsure"),
+    }
+    for name, (column, rows, value) in more.items():
+        bad = frame.copy()
+        bad["dose"] = np.linspace(0, 1, len(bad))
+        bad.loc[rows, column] = value
+        bad.to_csv(folder / f"{name}.csv", index=False)
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
@@ -208,6 +238,57 @@ def test_bad_input_is_one_line_and_exit_2(
     err = capsys.readouterr().err.strip()
     assert err.startswith("howmuchdata: error: ") and expected in err
     assert "\n" not in err and "Traceback" not in err
+
+
+def test_fraction_sizes_with_a_bare_1_measure_the_full_training_set(tmp_path, patients_csv):
+    out = tmp_path / "run"
+    args = ["curve", str(patients_csv), "--target", "label", "--drop", "day", "--repeats", "1"]
+    assert main([*args, "--sizes", "0.25,0.5,1", "--out", str(out), "--quiet", "--no-report"]) == 0
+    (curve,) = curves_from_result(read_result(out))
+    assert curve.settings["sizes"] == [48, 96, 192]  # 192 = 240 rows less 20% validation
+
+
+def test_a_model_that_fails_at_every_point_stops_with_status_2(
+    tmp_path, patients_csv, capsys, monkeypatch
+):
+    monkeypatch.syspath_prepend(str(HERE))
+    out = tmp_path / "run"
+    args = ["curve", str(patients_csv), "--target", "label", "--drop", "day", "--sizes", "50,150"]
+    code = main(
+        [
+            *args,
+            "--model",
+            "hmd_curve_models:always_fails",
+            "--repeats",
+            "2",
+            "--out",
+            str(out),
+            "-q",
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("howmuchdata: error: every one of the 4 points of model")
+    assert "2 of them with: ValueError: needs 1000000000 rows, got" in err and "\n" not in err
+    store = open_store(f"sqlite:///{out / 'store.db'}")
+    assert store.count() == 4  # the failed points stay stored
+    store.close()
+    assert not (out / "result.json").exists()
+
+
+def test_result_json_gets_the_umask_mode_of_every_other_file(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        path = update_result(tmp_path / "run", "curve", data={"n_rows": 1})
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        update_result(tmp_path / "run", "extrapolate", extrapolation={})
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        os.umask(0o077)  # a stricter umask is obeyed too
+        private = update_result(tmp_path / "private", "curve", data={})
+        assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    finally:
+        os.umask(previous)
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["result.json"]  # no temp
 
 
 @pytest.mark.slow

@@ -6,12 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from hmd_curve_models import FailsBelow
+from sklearn.datasets import load_wine
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import ShuffleSplit
+from sklearn.model_selection import KFold, ShuffleSplit, TimeSeriesSplit
 from sklearn.model_selection import learning_curve as sk_learning_curve
 from sklearn.tree import DecisionTreeClassifier
 
 from howmuchdata.curve import POINT_COLUMNS, LearningCurve, curves_from_result, learning_curve
+from howmuchdata.curve.core import check_scoring_fits_target
+from howmuchdata.curve.plan import make_splits
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.store import open_store
 
@@ -23,8 +26,15 @@ def test_scores_equal_sklearn_learning_curve_on_identical_splits(digits_small):
     estimator = LogisticRegression(max_iter=300)
     cv = ShuffleSplit(n_splits=2, test_size=0.25, random_state=0)
     sizes = [30, 60, 120]
+    # the engine's subsets of cv's splits, handed to scikit-learn in the engine's order
+    splits = make_splits(y, task="classification", repeats=2, seed=0, cv=cv, X=X)
     sk_sizes, sk_train, sk_val = sk_learning_curve(
-        estimator, X, y, train_sizes=sizes, cv=cv, scoring="accuracy"
+        estimator,
+        X,
+        y,
+        train_sizes=sizes,
+        cv=[(s.train_order, s.val) for s in splits],
+        scoring="accuracy",
     )
     curve = learning_curve(estimator, X, y, sizes=sizes, cv=cv, repeats=2)
     val = curve.points.pivot(index="size", columns="repeat", values="val_score").to_numpy()
@@ -177,3 +187,73 @@ def test_extrapolating_a_measured_curve_reads_its_training_scores(digits_small):
     ext = curve.extrapolate()
     assert ext.method == "learned"
     assert any("Training scores read" in n for n in ext.notes)
+
+
+def test_a_curve_extrapolates_within_its_scorers_range(digits_small):
+    X, y = digits_small
+    curve = learning_curve(
+        LogisticRegression(max_iter=300), X, y, sizes=[40, 80, 160, 320], repeats=2,
+        scoring="neg_log_loss",
+    )  # fmt: skip
+    ext = curve.extrapolate()
+    assert ext.score_range == (-np.inf, 0.0)
+    assert float(ext.interval(3200)[1]) <= 0.0
+    with pytest.raises(HowMuchDataError, match="above the metric's range"):
+        ext.size_for(0.05)
+    assert curve.extrapolate(bounds=(-10.0, 0.0)).score_range == (-10.0, 0.0)
+
+
+def test_kfold_on_data_sorted_by_class_gives_random_subsets():
+    X, y = load_wine(return_X_y=True)  # rows sorted by class
+    model = LogisticRegression(max_iter=2000)
+    cv = KFold(5, shuffle=True, random_state=0)
+    on_kfold = learning_curve(model, X, y, cv=cv, sizes=[20, 60, 120], repeats=3)
+    assert set(on_kfold.points["status"]) == {"ok"}
+    small = on_kfold.points[on_kfold.points["size"] == 20]
+    assert all(len(counts) == 3 for counts in small["train_counts"])  # every class, not one
+    default = learning_curve(model, X, y, sizes=[20, 60, 120], repeats=3)
+    means = on_kfold.by_size()["val_mean"].to_numpy()
+    assert np.all(np.abs(means - default.by_size()["val_mean"].to_numpy()) < 0.08)
+    assert means[1] > 0.88
+    again = learning_curve(model, X, y, cv=cv, sizes=[20, 60, 120], repeats=3)
+    pd.testing.assert_frame_equal(again.points[SCORE_COLUMNS], on_kfold.points[SCORE_COLUMNS])
+
+
+def test_time_series_split_trains_on_the_most_recent_rows():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 2))
+    y = X[:, 0] + 0.1 * rng.normal(size=120)
+    from sklearn.linear_model import Ridge
+
+    curve = learning_curve(Ridge(), X, y, cv=TimeSeriesSplit(3), sizes=[10, 30], repeats=3)
+    assert set(curve.points["status"]) == {"ok"}
+    splits = make_splits(y, task="regression", repeats=3, seed=0, cv=TimeSeriesSplit(3))
+    for split in splits:
+        newest = split.train_order[:10]
+        assert newest.tolist() == list(range(split.val.min() - 1, split.val.min() - 11, -1))
+
+
+def test_a_scorer_that_cannot_score_the_target_stops_before_fitting():
+    X, y = load_wine(return_X_y=True)
+    for name, variant in [("roc_auc", "roc_auc_ovr"), ("f1", "f1_macro")]:
+        with pytest.raises(HowMuchDataError, match="cannot score a target with 3 classes") as exc:
+            learning_curve(LogisticRegression(), X, y, scoring=name, repeats=1)
+        assert variant in str(exc.value) and "\n" not in str(exc.value)
+    binary = (y == 0).astype(int)
+    for name in ("roc_auc", "f1", "average_precision", "neg_log_loss"):
+        check_scoring_fits_target(name, binary, "classification")  # binary: fine
+    for name in ("roc_auc_ovr", "f1_macro", "balanced_accuracy", "neg_log_loss"):
+        check_scoring_fits_target(name, y, "classification")
+    check_scoring_fits_target("neg_mean_poisson_deviance", np.abs(X[:, 0]), "regression")
+    with pytest.raises(HowMuchDataError, match="a regression scorer such as r2"):
+        check_scoring_fits_target("accuracy", X[:, 0], "regression")
+
+
+def test_wrong_length_y_is_reported_as_such_not_as_one_class():
+    X = np.zeros((100, 2))
+    y = np.repeat([0, 1], 50)
+    with pytest.raises(HowMuchDataError, match="X has 100 rows but y has 10 values"):
+        learning_curve(LogisticRegression(), X, y[:10])
+    with pytest.raises(HowMuchDataError, match=r"y has one class \(0\); a classifier") as exc:
+        learning_curve(LogisticRegression(), X, np.zeros(100, dtype=np.int64))
+    assert "np." not in str(exc.value)

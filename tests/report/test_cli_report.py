@@ -63,6 +63,15 @@ def test_report_of_a_stored_real_run_has_the_numbers_of_the_run(real_run, tmp_pa
     assert f"{sum(largest) / len(largest):.3f}" in original_summary
 
 
+def test_report_command_on_a_file_says_it_is_not_a_run_folder(tmp_path, capsys):
+    data = tmp_path / "bc.csv"
+    data.write_text("a,target\n1,0\n")
+    assert main(["report", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a file, not a run folder" in err
+    assert "does not exist" not in err and "Traceback" not in err
+
+
 def test_report_command_bad_result_file_is_one_line(tmp_path, capsys):
     (tmp_path / "result.json").write_text("{not json")
     assert main(["report", str(tmp_path)]) == 2

@@ -64,7 +64,10 @@ def curve(
     ] = None,
     sizes: Annotated[
         str | None,
-        typer.Option(help="Training sizes, e.g. 50,100,200 or 0.1,0.5,1 (default: geometric)."),
+        typer.Option(
+            help="Training sizes: row counts (50,100,200) or fractions of the largest "
+            "(0.1,0.5,1: values below 1, and 1.0) (default: geometric)."
+        ),
     ] = None,
     repeats: Annotated[int, typer.Option(help="Independent splits per size.")] = 5,
     scoring: Annotated[
@@ -168,7 +171,14 @@ def run_curves(
     quiet: bool,
     deep_options: dict[str, Any] | None = None,
 ) -> list[LearningCurve]:
-    """One curve per model on ``dataset``, all points kept in one store."""
+    """One curve per model on ``dataset``, all points kept in one store.
+
+    Raises
+    ------
+    HowMuchDataError
+        For bad settings, and when every point of a model failed (quoting the most common
+        error); the points measured until then stay in the store.
+    """
     if jobs < 1:
         raise HowMuchDataError(f"--jobs {jobs}; pass 1 or more workers")
     if len(set(models)) != len(models):
@@ -199,7 +209,20 @@ def run_curves(
                 progress=False if quiet else "auto",
             )
         )
+        _require_some_points(curves[-1], store_url)
     return curves
+
+
+def _require_some_points(item: LearningCurve, store_url: str) -> None:
+    """Stop when no point of ``item`` fitted: a table of nothing is no answer."""
+    if item.points.empty or not item.ok_points.empty:
+        return
+    errors = item.failures["error"].fillna("unknown error").value_counts()
+    raise HowMuchDataError(
+        f"every one of the {len(item.points)} points of model {item.model!r} failed, "
+        f"{int(errors.iloc[0])} of them with: {errors.index[0]}; fix that (e.g. another --model "
+        f"or --scoring) and run again (the failed points are kept in {store_url})"
+    )
 
 
 def finish(
@@ -254,7 +277,8 @@ def extrapolate_curves(
 
 
 def parse_sizes(text: str | None) -> list[float] | None:
-    """``"50,100,0.5"`` -> ``[50, 100, 0.5]`` (integers stay integers)."""
+    """``"50,100,0.5"`` -> ``[50, 100, 0.5]``: whole numbers stay integers, so that ``"1"``
+    and ``"1.0"`` stay apart (see :func:`howmuchdata.curve.plan.resolve_sizes`)."""
     if text is None or not text.strip():
         return None
     values: list[float] = []
@@ -293,7 +317,12 @@ def _print_summary(console: Console, curves: list[LearningCurve], extrapolations
             )
         console.print(table)
         stored, computed = item.settings["from_store"], item.settings["computed"]
-        console.print(f"{item.model}: {computed} points fitted, {stored} reused from the store")
+        failed_now = item.settings.get("computed_failed", 0)
+        also = f" ({failed_now} more failed)" if failed_now else ""
+        console.print(
+            f"{item.model}: {computed - failed_now} points fitted{also}, "
+            f"{stored} reused from the store"
+        )
         failed = item.failures
         if not failed.empty:
             console.print(f"[bold red]{item.model}: {len(failed)} failed points[/]")

@@ -29,6 +29,11 @@ def report(
     from howmuchdata.report.summary import answer
     from howmuchdata.result import read_result
 
+    if run_dir.exists() and not run_dir.is_dir():
+        raise HowMuchDataError(
+            f"{run_dir} is a file, not a run folder; pass the --out folder of a howmuchdata "
+            "command (the folder that holds result.json)"
+        )
     if not run_dir.is_dir():
         raise HowMuchDataError(
             f"run folder {run_dir} does not exist; pass the --out folder of a howmuchdata command"

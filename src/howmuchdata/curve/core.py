@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
-from sklearn.metrics import get_scorer
+from sklearn.metrics import get_scorer, get_scorer_names
 
 from howmuchdata.curve.plan import (
     DEFAULT_RATIO,
@@ -19,6 +20,7 @@ from howmuchdata.curve.plan import (
     TIME_WINDOW_STEP,
     default_min_size,
     fit_seed,
+    is_sklearn_splitter,
     make_splits,
     resolve_sizes,
 )
@@ -49,6 +51,8 @@ POINT_COLUMNS = [
 _FLOAT_COLUMNS = ["train_score", "val_score", "fit_seconds", "predict_seconds"]
 # bump when a change makes stored points incomparable with new ones
 _ENGINE_VERSION = 1
+# the order of subsets drawn from a scikit-learn cv= splitter (see plan.is_sklearn_splitter)
+_CV_ORDER_VERSION = 2
 
 
 @dataclass
@@ -113,8 +117,9 @@ class LearningCurve:
 
     def extrapolate(self, **kwargs: Any) -> Any:
         """Fit :func:`howmuchdata.extrapolate` to the ok points (every repeat, not the means),
-        with their training scores."""
+        with their training scores and the range the scorer's name implies."""
         from howmuchdata.extrapolate import extrapolate
+        from howmuchdata.metrics import scorer_bounds
 
         ok = self.ok_points
         if ok.empty:
@@ -123,6 +128,7 @@ class LearningCurve:
                 "fix the failures listed in the summary"
             )
         kwargs.setdefault("direction", "increase" if self.greater_is_better else "decrease")
+        kwargs.setdefault("bounds", scorer_bounds(self.scoring))
         if "train_score" in ok:
             kwargs.setdefault("train_scores", ok["train_score"].to_numpy(dtype=float))
         return extrapolate(
@@ -266,8 +272,10 @@ def learning_curve(
         Time stamp per row: validation always lies after the training data, and the training
         subset of size ``n`` is the ``n`` most recent rows before the validation window.
     sizes : sequence of int or float, optional
-        Training sizes as row counts or fractions of the largest. Default: a geometric grid
-        (ratio ``ratio``) from a few rows per class up to the largest training pool.
+        Training sizes as row counts (``[50, 100, 200]``) or fractions of the largest training
+        pool (``[0.1, 0.5, 1]``): values below 1, and ``1.0``, are fractions, and so is a bare
+        ``1`` next to fractions. Default: a geometric grid (ratio ``ratio``) from a few rows per
+        class up to the largest training pool.
     repeats : int
         Independent splits, each with its own validation set fixed across sizes.
     scoring : str or callable, optional
@@ -282,8 +290,11 @@ def learning_curve(
     scheduler : str, optional
         Address of a running Dask scheduler (``backend="dask"``).
     cv : scikit-learn splitter, optional
-        Use its first ``repeats`` splits instead of the built-in ones (the subset of size
-        ``n`` is the first ``n`` training indices as the splitter orders them).
+        Use its first ``repeats`` splits instead of the built-in ones. The subsets of a split
+        are nested in a seeded random order of its training rows (whole groups at a time with
+        ``groups``, stratified as ``stratify`` says), except for ``TimeSeriesSplit``: the
+        subset of size ``n`` is the ``n`` most recent training rows. A splitter that is not
+        scikit-learn's keeps its own order (the subset is its first ``n`` training indices).
     task : {"classification", "regression"}, optional
         Overrides the task inferred from ``y``.
     stratify : bool, optional
@@ -306,18 +317,23 @@ def learning_curve(
     Raises
     ------
     HowMuchDataError
-        For inputs that cannot give a curve (see :mod:`howmuchdata.data`). A model that fails
-        on some subsets does not raise: those points have ``status == "failed"``.
+        For inputs that cannot give a curve (see :mod:`howmuchdata.data`), including a scorer
+        that cannot score the target (``roc_auc`` on three classes). A model that fails on some
+        or all subsets does not raise: those points have ``status == "failed"``.
     """
     n_rows = _num_rows(X)
-    y_arr, task = check_target(y, task=task, name="y")
-    if len(y_arr) != n_rows:
+    n_values = _num_rows(y, "y")
+    # before check_target: ten values of a longer y look like a one-class target
+    if n_values != n_rows:
         raise HowMuchDataError(
-            f"X has {n_rows} rows but y has {len(y_arr)} values; pass one target value per row"
+            f"X has {n_rows} rows but y has {n_values} values; pass one target value per row"
         )
+    y_arr, task = check_target(y, task=task, name="y")
     group_arr = check_groups(groups, n_rows) if groups is not None else None
     time_arr = check_time(time, n_rows) if time is not None else None
     scoring_name, scorer_arg = _resolve_scoring(scoring, task)
+    if isinstance(scorer_arg, str):
+        check_scoring_fits_target(scorer_arg, y_arr, task)
     splits = make_splits(
         y_arr,
         task=task,
@@ -361,6 +377,11 @@ def learning_curve(
         "random_state": random_state,
         "task": task,
     }
+    if cv is not None and is_sklearn_splitter(cv):
+        # points of scikit-learn splitters measured before their subsets were shuffled
+        # (first n sorted indices) must not be reused; other splits keep their fingerprint
+        stratified = task == "classification" and stratify is not False
+        identity["cv_order"] = [_CV_ORDER_VERSION, "stratified" if stratified else "random"]
     run_id = _digest(identity)
     settings["fingerprint"] = run_id
     tasks = [
@@ -410,6 +431,7 @@ def learning_curve(
             point_store.close()
 
     settings["computed"] = len(missing)
+    settings["computed_failed"] = sum(results[t.key].get("status") != "ok" for t in missing)
     settings["from_store"] = len(stored)
     records = [results[t.key] for t in tasks]
     if group_arr is not None:
@@ -429,14 +451,14 @@ def learning_curve(
     )
 
 
-def _num_rows(X: Any) -> int:
+def _num_rows(X: Any, name: str = "X") -> int:
     if hasattr(X, "shape") and len(X.shape) >= 1:
         return int(X.shape[0])
     try:
         return len(X)
     except TypeError:
         raise HowMuchDataError(
-            f"X of type {type(X).__name__} has no length; pass an array or DataFrame"
+            f"{name} of type {type(X).__name__} has no length; pass an array or DataFrame"
         ) from None
 
 
@@ -453,6 +475,71 @@ def _resolve_scoring(scoring: Any, task: Task) -> tuple[str, Any]:
             "balanced_accuracy, neg_log_loss, roc_auc, r2 or neg_mean_absolute_error"
         ) from None
     return scoring, scoring
+
+
+def check_scoring_fits_target(scoring: str, y: np.ndarray, task: Task) -> None:
+    """Refuse a scorer that cannot score this target at all, before any point is fitted.
+
+    The scorer is tried on a perfect classifier (every class twice) or a mean regressor fitted
+    to ``y``: a scorer that raises there (``roc_auc`` or ``f1`` on three classes, ``accuracy``
+    on a numeric target, ...) would fail at every point of the curve.
+
+    Parameters
+    ----------
+    scoring : str
+        A scikit-learn scorer name.
+    y : numpy.ndarray
+        The validated target.
+    task : {"classification", "regression"}
+
+    Raises
+    ------
+    HowMuchDataError
+        Naming the scorer, the reason and scorers of the same family that do work.
+    """
+    error = _scorer_error(scoring, y, task)
+    if error is None:
+        return
+    variants = [
+        name
+        for name in sorted(get_scorer_names())
+        if name.startswith(f"{scoring}_") and _scorer_error(name, y, task) is None
+    ]
+    if task == "regression":
+        what = "this numeric (regression) target"
+        fallback = "a regression scorer such as r2 or neg_mean_absolute_error"
+    else:
+        n_classes = np.unique(y).size
+        what = f"a target with {n_classes} classes" if n_classes > 2 else "this binary target"
+        fallback = "e.g. balanced_accuracy, f1_macro or roc_auc_ovr"
+    fix = f"a variant such as {', '.join(variants[:4])}" if variants else fallback
+    raise HowMuchDataError(
+        f"scoring {scoring!r} cannot score {what} ({error}); use {fix} (--scoring)"
+    )
+
+
+def _scorer_error(scoring: str, y: np.ndarray, task: Task) -> str | None:
+    """The first line of the error ``scoring`` raises on a stand-in model of ``y``, or None."""
+    from sklearn.dummy import DummyRegressor
+    from sklearn.tree import DecisionTreeClassifier
+
+    if task == "classification":
+        classes = np.unique(y)
+        y_probe = np.concatenate([classes, classes])
+        X_probe = np.tile(np.arange(classes.size), 2).reshape(-1, 1).astype(float)
+        model: Any = DecisionTreeClassifier(random_state=0)  # predicts every class right
+    else:
+        y_probe = y[np.linspace(0, len(y) - 1, min(len(y), 200)).astype(int)]
+        X_probe = np.zeros((len(y_probe), 1))
+        model = DummyRegressor()  # the mean: positive for the deviances that need it
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            get_scorer(scoring)(model.fit(X_probe, y_probe), X_probe, y_probe)
+        except Exception as exc:  # any error here would recur at every point
+            lines = str(exc).strip().splitlines()
+            return f"{type(exc).__name__}: {lines[0] if lines else ''}".strip()
+    return None
 
 
 def _split_kind(cv: Any, groups: Any, time: Any, stratify: bool | None, task: str) -> str:

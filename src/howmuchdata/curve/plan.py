@@ -19,9 +19,14 @@ from itertools import islice
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit, StratifiedShuffleSplit
+from sklearn.model_selection import (
+    GroupShuffleSplit,
+    ShuffleSplit,
+    StratifiedShuffleSplit,
+    TimeSeriesSplit,
+)
 
-from howmuchdata.errors import HowMuchDataError
+from howmuchdata.errors import HowMuchDataError, shown
 
 DEFAULT_RATIO = math.sqrt(2)
 DEFAULT_VAL_FRACTION = 0.2
@@ -103,10 +108,15 @@ def resolve_sizes(
 ) -> list[int]:
     """Turn requested sizes (absolute counts or fractions of the maximum) into row counts.
 
+    A value below 1, or 1 written as a float (``1.0``), is a fraction of ``max_size``; a whole
+    number above 1 is a row count. A bare integer 1 is the fraction 1 (all of ``max_size``) when
+    the list holds a fraction (``[0.1, 0.5, 1]``), and a row count otherwise.
+
     Raises
     ------
     HowMuchDataError
-        When the data are too small for the smallest size or a size exceeds the maximum.
+        When the data are too small for the smallest size, a size exceeds the maximum, or a
+        value is neither a row count nor a fraction.
     """
     if sizes is None:
         if max_size < min_size:
@@ -116,16 +126,20 @@ def resolve_sizes(
                 f"{min_size}; collect more rows or pass smaller sizes (--sizes)"
             )
         return geometric_sizes(min_size, max_size, ratio)
+    values = [_size_value(value) for value in sizes]
+    if not values:
+        raise HowMuchDataError("no training sizes given; pass sizes like 50,100,200 or 0.1,0.5,1")
+    has_fraction = any(number < 1 or is_float for number, is_float in values)
     resolved: set[int] = set()
-    for value in sizes:
-        if isinstance(value, float) and 0 < value <= 1:
-            count = int(round(value * max_size))
-        elif float(value) == int(value) and value >= 1:
-            count = int(value)
+    for number, is_float in values:
+        if number < 1 or (number == 1 and (is_float or has_fraction)):
+            count = int(round(number * max_size))
+        elif number == int(number):
+            count = int(number)
         else:
             raise HowMuchDataError(
-                f"training size {value!r} is neither a row count (>= 1) nor a fraction in (0, 1]; "
-                "pass sizes like 50,100,200 or 0.1,0.5,1.0"
+                f"training size {number:g} is neither a row count (a whole number) nor a fraction "
+                f"of the largest training size (above 0, at most 1); {_SIZES_HINT}"
             )
         if count > max_size:
             raise HowMuchDataError(
@@ -134,6 +148,22 @@ def resolve_sizes(
             )
         resolved.add(max(count, 2))
     return sorted(resolved)
+
+
+_SIZES_HINT = (
+    "pass row counts like 50,100,200 or fractions like 0.1,0.5,1 (values below 1, and 1.0, are "
+    "fractions of the largest training size)"
+)
+
+
+def _size_value(value: Any) -> tuple[float, bool]:
+    """``(number, written as a float)`` for one requested size, or a one-line error."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise HowMuchDataError(f"training size {shown(value)} is not a number; {_SIZES_HINT}")
+    number = float(value)
+    if not math.isfinite(number) or number <= 0:
+        raise HowMuchDataError(f"training size {number:g} is not a positive number; {_SIZES_HINT}")
+    return number, isinstance(value, float | np.floating)
 
 
 def make_splits(
@@ -168,9 +198,12 @@ def make_splits(
         subset of size ``n`` is the ``n`` most recent rows before it. Repeat ``r`` moves the
         validation window back by ``r * TIME_WINDOW_STEP`` of its length.
     cv : scikit-learn splitter, optional
-        Any object with ``split(X, y, groups)``; its first ``repeats`` splits are used, and the
-        subset of size ``n`` is the first ``n`` training indices in the order it returns them
-        (the same rule as :func:`sklearn.model_selection.learning_curve` without shuffling).
+        Any object with ``split(X, y, groups)``; its first ``repeats`` splits are used. For
+        scikit-learn's splitters the subsets of a split are nested in a seeded random order of
+        its training rows (per repeat, from ``seed``; whole groups at a time with ``groups``,
+        stratified like the built-in splits), except ``TimeSeriesSplit``, whose subset of size
+        ``n`` is the ``n`` most recent training rows (by ``time`` when given, else row order).
+        Any other splitter keeps its own order: the subset is its first ``n`` training indices.
     X : array-like, optional
         Passed to ``cv.split``.
     val_fraction : float
@@ -186,14 +219,15 @@ def make_splits(
         )
     if sum(option is not None for option in (groups, time, cv)) > 1 and cv is None:
         raise HowMuchDataError("pass either groups or time, not both; nested time series need cv=")
+    if stratify is None:
+        stratify = task == "classification"
     if cv is not None:
-        return _splitter_splits(cv, X, y, groups, repeats)
+        stratified = stratify and task == "classification"
+        return _splitter_splits(cv, X, y, groups, time, repeats, seed, stratified)
     if time is not None:
         return _time_splits(time, repeats, val_fraction)
     if groups is not None:
         return _group_splits(groups, repeats, seed, val_fraction)
-    if stratify is None:
-        stratify = task == "classification"
     if stratify:
         return _stratified_splits(y, repeats, seed, val_fraction)
     return _random_splits(len(y), repeats, seed, val_fraction)
@@ -220,7 +254,7 @@ def _stratified_splits(y: np.ndarray, repeats: int, seed: int, val_fraction: flo
     if counts.min() < 2:
         rare = classes[counts < 2].tolist()
         raise HowMuchDataError(
-            f"class {rare[0]!r} has {counts.min()} row; a stratified split needs at least 2 rows "
+            f"class {shown(rare[0])} has {int(counts.min())} row; a stratified split needs at least 2 rows "
             "per class; drop or merge rare classes, or turn stratification off (--no-stratify)"
         )
     splits = []
@@ -265,14 +299,18 @@ def _group_splits(groups: np.ndarray, repeats: int, seed: int, val_fraction: flo
         )
         train, val = next(splitter.split(np.zeros(len(groups)), groups=groups))
         rng = np.random.default_rng(split_seed(seed, r))
-        # whole groups in random order, rows shuffled within a group: data arrive a group at a time
-        train_groups = rng.permutation(np.unique(groups[train]))
-        rank = {g: i for i, g in enumerate(train_groups.tolist())}
-        shuffled = rng.permutation(train)
-        group_rank = np.array([rank[g] for g in groups[shuffled].tolist()])
-        order = shuffled[np.argsort(group_rank, kind="stable")]
-        splits.append(Split(r, order, np.sort(val)))
+        splits.append(Split(r, _group_order(train, groups, rng), np.sort(val)))
     return splits
+
+
+def _group_order(train: np.ndarray, groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Whole groups in random order, rows shuffled within a group: data arrive a group at a
+    time."""
+    train_groups = rng.permutation(np.unique(groups[train]))
+    rank = {g: i for i, g in enumerate(train_groups.tolist())}
+    shuffled = rng.permutation(train)
+    group_rank = np.array([rank[g] for g in groups[shuffled].tolist()])
+    return shuffled[np.argsort(group_rank, kind="stable")]
 
 
 def _time_splits(time: np.ndarray, repeats: int, val_fraction: float) -> list[Split]:
@@ -296,7 +334,16 @@ def _time_splits(time: np.ndarray, repeats: int, val_fraction: float) -> list[Sp
     return splits
 
 
-def _splitter_splits(cv: Any, X: Any, y: np.ndarray, groups: Any, repeats: int) -> list[Split]:
+def _splitter_splits(
+    cv: Any,
+    X: Any,
+    y: np.ndarray,
+    groups: np.ndarray | None,
+    time: np.ndarray | None,
+    repeats: int,
+    seed: int,
+    stratify: bool,
+) -> list[Split]:
     if not hasattr(cv, "split"):
         raise HowMuchDataError(
             f"cv={cv!r} has no split method; pass a scikit-learn splitter such as ShuffleSplit"
@@ -305,4 +352,49 @@ def _splitter_splits(cv: Any, X: Any, y: np.ndarray, groups: Any, repeats: int) 
     pairs = list(islice(cv.split(X_for_split, y, groups), repeats))
     if not pairs:
         raise HowMuchDataError(f"{cv!r} produced no splits; check its settings")
-    return [Split(r, np.asarray(train), np.asarray(val)) for r, (train, val) in enumerate(pairs)]
+    splits = []
+    for r, (train, val) in enumerate(pairs):
+        train, val = np.asarray(train), np.asarray(val)
+        if is_sklearn_splitter(cv):
+            order = _splitter_order(cv, train, y, groups, time, split_seed(seed, r), stratify)
+        else:
+            order = train  # a splitter of one's own decides the order (e.g. ComparisonSplits)
+        splits.append(Split(r, order, val))
+    return splits
+
+
+def is_sklearn_splitter(cv: Any) -> bool:
+    """Whether ``cv`` is one of scikit-learn's splitters.
+
+    Their training indices come sorted (``KFold``, ``StratifiedKFold``, ``GroupKFold``, ...) or
+    in an order that means nothing, so the engine orders them itself; any other object with a
+    ``split`` method is trusted to return its training indices in the order to add them.
+    """
+    return type(cv).__module__.startswith("sklearn.")
+
+
+def _splitter_order(
+    cv: Any,
+    train: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray | None,
+    time: np.ndarray | None,
+    sequence: np.random.SeedSequence,
+    stratify: bool,
+) -> np.ndarray:
+    """The order in which one scikit-learn split's training rows are added.
+
+    Time-series splits keep time order, most recent first (as ``time=`` does); otherwise a
+    seeded random order of the training rows: whole groups at a time with ``groups``, class
+    proportions kept at every prefix when stratifying, plain random otherwise.
+    """
+    train = np.sort(train)  # the order depends only on which rows, not on how cv listed them
+    if isinstance(cv, TimeSeriesSplit):
+        when = train.astype(float) if time is None else np.asarray(time)[train]
+        return train[np.argsort(when, kind="stable")][::-1].copy()
+    rng = np.random.default_rng(sequence)
+    if groups is not None:
+        return _group_order(train, groups, rng)
+    if stratify:
+        return _stratified_order(train, y[train], rng)
+    return rng.permutation(train)
