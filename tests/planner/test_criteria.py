@@ -77,6 +77,17 @@ def test_more_parameters_need_more_participants():
         ("continuous", {"r2": 0.2, "sd": 0.6}, "intercept"),
         ("survival", {"r2_cs": 0.05, "rate": 0.06, "timepoint": 2}, "mean_followup"),
         ("ordinal", {}, "unknown outcome"),
+        (
+            "survival",
+            {"r2_cs": 0.05, "rate": 0.06, "timepoint": 2, "mean_followup": 2, "prevalence": 0.2},
+            "survival outcome does not use prevalence",
+        ),
+        (
+            "continuous",
+            {"r2": 0.2, "intercept": 1.9, "sd": 0.6, "r2_cs": 0.2},
+            "does not use r2_cs",
+        ),
+        ("binary", {"prevalence": 0.2, "r2_cs": 0.2, "sd": 0.6, "rate": 0.1}, "use sd, rate"),
     ],
 )
 def test_bad_inputs_raise_one_line_errors(outcome, kwargs, message):

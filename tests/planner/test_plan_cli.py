@@ -14,6 +14,34 @@ from howmuchdata.cli import main
 from howmuchdata.result import read_result, update_result
 
 HMD = Path(sys.executable).with_name("howmuchdata")
+BINARY = [
+    "plan",
+    "--before-data",
+    "--outcome",
+    "binary",
+    "--prevalence",
+    "0.174",
+    "--parameters",
+    "24",
+    "--r2-cs",
+    "0.288",
+]
+SURVIVAL = [
+    "plan",
+    "--before-data",
+    "--outcome",
+    "survival",
+    "--parameters",
+    "30",
+    "--r2-cs",
+    "0.051",
+    "--rate",
+    "0.065",
+    "--timepoint",
+    "2",
+    "--mean-followup",
+    "2.07",
+]
 
 
 @pytest.fixture
@@ -110,6 +138,18 @@ def test_before_data_writes_to_out(tmp_path, capsys):
             "prevalence",
         ),
         (["plan", "--before-data", "--parameters", "24"], "--outcome"),
+        ([*BINARY, "--pool", "-5"], "--pool -5.0 is not positive"),
+        ([*BINARY, "--learner", "nosuch"], "unknown learner 'nosuch'; pass a preset (logreg, rf"),
+        (
+            [*BINARY[:1], "runs/demo", *BINARY[1:]],
+            "pass either RUN_DIR (runs/demo) or --before-data",
+        ),
+        ([*BINARY, "--target", "0.9"], "--target applies only to a plan from a measured curve"),
+        (
+            [*SURVIVAL, "--prevalence", "0.2"],
+            "survival outcome does not use --prevalence; drop it",
+        ),
+        (["plan", "runs/demo", "--outcome", "binary"], "--outcome applies only with --before-data"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args, message, capsys):
@@ -119,10 +159,44 @@ def test_bad_input_exits_2_with_one_line(args, message, capsys):
 
 
 @pytest.mark.parametrize(
+    ("args", "flag", "keyword"),
+    [
+        (
+            ["--outcome", "binary", "--parameters", "24", "--r2-cs", "0.29"],
+            "pass --prevalence",
+            "prevalence=",
+        ),
+        (
+            ["--outcome", "continuous", "--parameters", "24", "--r2", "0.2", "--intercept", "1.9"],
+            "pass --sd",
+            "sd=",
+        ),
+        (
+            [*BINARY[2:], "--c-statistic", "0.8"],
+            "one of --r2-cs, --r2-nagelkerke, --c-statistic",
+            "r2_cs",
+        ),
+    ],
+)
+def test_before_data_errors_name_the_options(args, flag, keyword, capsys):
+    # the Python API's messages say prevalence=...; the command line's say --prevalence
+    assert main(["plan", "--before-data", *args]) == 2
+    err = capsys.readouterr().err
+    assert flag in err and keyword not in err
+
+
+def test_survival_before_data_reads_its_own_inputs(capsys):
+    # the negative case of refusing unused inputs: the worked example passes as it is
+    assert main(SURVIVAL) == 0
+    assert "5143" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
     ("extra", "message"),
     [
         (["--target", "1.5"], "above the metric's range"),
         (["--target", "0.9", "--cost-per-label", "-2"], "cost_per_label"),
+        (["--target", "0.9", "--max-size", "100"], "max_size=100 is below the 1,600 labels"),
     ],
 )
 def test_bad_plan_input_from_run_dir(run_dir, extra, message, capsys):
@@ -152,3 +226,9 @@ def test_subprocess_bad_input_exit_2():
         timeout=120,
     )
     assert proc.returncode == 2 and "prevalence" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_plan_without_a_target_says_what_the_table_shows(run_dir, capsys):
+    assert main(["plan", str(run_dir), "--no-report"]) == 0
+    printed = capsys.readouterr().out
+    assert "No target given" in printed and "--target" in printed

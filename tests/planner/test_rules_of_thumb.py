@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from howmuchdata import HowMuchDataError
 from howmuchdata.planner import rules_of_thumb as rot
 from howmuchdata.planner.rounds import reach_size
 
@@ -27,8 +28,23 @@ def test_similar_problems_picks_learner_and_band():
     assert "median" in small.sentence()
 
 
-def test_unknown_model_falls_back_to_all_learners():
-    assert rot.similar_problems("my.module:Thing").learner == "all"
+def test_unknown_learner_is_an_error_naming_the_known_ones():
+    with pytest.raises(HowMuchDataError, match="unknown learner 'nosuch'") as info:
+        rot.similar_problems("nosuch")
+    assert "logreg" in str(info.value) and "ExtraTreesClassifier" in str(info.value)
+    # the negative cases: presets, class names of any LCDB learner, and none (all learners)
+    assert rot.similar_problems("rf").learner == "sklearn.ensemble.RandomForestClassifier"
+    assert rot.similar_problems("ExtraTreesClassifier").learner == (
+        "sklearn.ensemble.ExtraTreesClassifier"
+    )
+    assert rot.similar_problems(None).learner == "all"
+
+
+@pytest.mark.parametrize("pool", [0, -5, float("nan")])
+def test_pool_must_be_positive(pool):
+    with pytest.raises(HowMuchDataError, match="is not positive"):
+        rot.similar_problems("logreg", pool=pool)
+    assert rot.similar_problems("logreg", pool=1).band == "<1k"
 
 
 def test_reach_size_interpolates_log_linearly():

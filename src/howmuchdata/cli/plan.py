@@ -6,6 +6,7 @@ Thin: parse -> :func:`howmuchdata.planner.plan` / :func:`howmuchdata.planner.pla
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +22,49 @@ from howmuchdata.errors import HowMuchDataError
 from howmuchdata.result import read_result
 
 OUTCOMES = ("binary", "continuous", "survival")
+#: Keyword names of the before-data functions, as their error messages name them.
+_KEYWORDS = (
+    "parameters",
+    "prevalence",
+    "r2_cs",
+    "r2_nagelkerke",
+    "c_statistic",
+    "r2",
+    "intercept",
+    "sd",
+    "rate",
+    "timepoint",
+    "mean_followup",
+    "shrinkage",
+    "pool",
+)
+_KEYWORD = re.compile(r"(?<![\w-])(" + "|".join(_KEYWORDS) + r")(=)?(?!\w)")
+
+
+def as_flags(message: str) -> str:
+    """An error message of the Python API with its keywords spelled as this command's options.
+
+    ``"pass prevalence=..."`` becomes ``"pass --prevalence ..."``, ``"sd=-1 is not ..."``
+    becomes ``"--sd -1 is not ..."`` and ``"one of r2_cs, c_statistic"`` becomes
+    ``"one of --r2-cs, --c-statistic"``.
+    """
+
+    def flag(m: re.Match[str]) -> str:
+        name = "--" + m.group(1).replace("_", "-")
+        return name + " " if m.group(2) else name
+
+    return _KEYWORD.sub(flag, message)
+
+
+def _refuse(given: dict[str, bool], where: str, fix: str = "") -> None:
+    """Refuse options that the chosen kind of plan would ignore."""
+    ignored = [name for name, is_given in given.items() if is_given]
+    if ignored:
+        one = len(ignored) == 1
+        raise HowMuchDataError(
+            f"{', '.join(ignored)} {'applies' if one else 'apply'} only {where}; "
+            f"drop {'it' if one else 'them'}{fix}"
+        )
 
 
 def _fmt(v: float, digits: int = 4) -> str:
@@ -185,6 +229,25 @@ def plan_command(
     # wide enough for the table when printed to a file or a pipe
     console = Console(width=None if sys.stdout.isatty() else 140)
     if before_data:
+        if run_dir is not None:
+            raise HowMuchDataError(
+                f"pass either RUN_DIR ({run_dir}) or --before-data, not both; RUN_DIR plans "
+                "from its measured curve, --before-data from assumptions before any data"
+            )
+        _refuse(
+            {
+                "--target": target is not None,
+                "--cost-per-label": cost_per_label != 0.0,
+                "--value-per-point": value_per_point != 0.0,
+                "--value-of-target": value_of_target != 0.0,
+                "--budget": budget is not None,
+                "--rounds": rounds != 1,
+                "--penalty": penalty != 0.0,
+                "--max-size": max_size is not None,
+                "--model": model is not None,
+            },
+            "to a plan from a measured curve (RUN_DIR), not with --before-data",
+        )
         if outcome is None:
             raise HowMuchDataError(
                 f"--before-data needs --outcome; pass one of {', '.join(OUTCOMES)}"
@@ -193,23 +256,26 @@ def plan_command(
             raise HowMuchDataError(
                 "--before-data needs --parameters; pass the number of candidate predictor parameters"
             )
-        result = plan_before_data(
-            outcome,
-            model=learner,
-            pool=pool,
-            parameters=parameters,
-            prevalence=prevalence,
-            r2_cs=r2_cs,
-            r2_nagelkerke=r2_nagelkerke,
-            c_statistic=c_statistic,
-            r2=r2,
-            intercept=intercept,
-            sd=sd,
-            rate=rate,
-            timepoint=timepoint,
-            mean_followup=mean_followup,
-            shrinkage=shrinkage,
-        )
+        try:
+            result = plan_before_data(
+                outcome,
+                model=learner,
+                pool=pool,
+                parameters=parameters,
+                prevalence=prevalence,
+                r2_cs=r2_cs,
+                r2_nagelkerke=r2_nagelkerke,
+                c_statistic=c_statistic,
+                r2=r2,
+                intercept=intercept,
+                sd=sd,
+                rate=rate,
+                timepoint=timepoint,
+                mean_followup=mean_followup,
+                shrinkage=shrinkage,
+            )
+        except HowMuchDataError as err:
+            raise HowMuchDataError(as_flags(str(err))) from None
         console.print(result.summary())
         if out is not None:
             save_run(console, out, "plan --before-data", {"plan": result.to_dict()}, report=report)
@@ -219,6 +285,28 @@ def plan_command(
             "nothing to plan from; pass RUN_DIR (a folder written by `howmuchdata curve`) or "
             "--before-data --outcome ... --parameters ..."
         )
+    _refuse(
+        {
+            "--outcome": outcome is not None,
+            "--parameters": parameters is not None,
+            "--prevalence": prevalence is not None,
+            "--r2-cs": r2_cs is not None,
+            "--r2-nagelkerke": r2_nagelkerke is not None,
+            "--c-statistic": c_statistic is not None,
+            "--r2": r2 is not None,
+            "--intercept": intercept is not None,
+            "--sd": sd is not None,
+            "--rate": rate is not None,
+            "--timepoint": timepoint is not None,
+            "--mean-followup": mean_followup is not None,
+            "--shrinkage": shrinkage != 0.9,
+            "--learner": learner is not None,
+            "--pool": pool is not None,
+            "--out": out is not None,
+        },
+        "with --before-data, not to a plan from RUN_DIR",
+        " or pass --before-data without RUN_DIR",
+    )
     result_json = read_result(run_dir)
     # Refuse bad money and targets before the (slower) extrapolation.
     Economics(

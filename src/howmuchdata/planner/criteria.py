@@ -43,6 +43,13 @@ RISK_MARGIN = 0.05
 R2_OPTIMISM = 0.05
 #: Multiplicative margin of error for the residual SD and the mean outcome (continuous).
 MMOE = 1.1
+#: The anticipated-performance and outcome inputs each outcome reads (beside ``parameters`` and
+#: ``shrinkage``, which all read).
+USES = {
+    "binary": ("prevalence", "r2_cs", "r2_nagelkerke", "c_statistic"),
+    "continuous": ("r2", "intercept", "sd"),
+    "survival": ("r2_cs", "r2_nagelkerke", "rate", "timepoint", "mean_followup"),
+}
 
 
 @dataclass(frozen=True)
@@ -481,6 +488,12 @@ def minimum_sample_size(
     SampleSize
         ``.n`` (the binding minimum) and ``.criteria`` (each criterion's size by name).
 
+    Raises
+    ------
+    HowMuchDataError
+        For an input out of range, a required one missing, or one the outcome does not use
+        (e.g. ``prevalence`` for a survival outcome; see ``USES``).
+
     Examples
     --------
     >>> minimum_sample_size("binary", parameters=24, prevalence=0.174, r2_cs=0.288).n
@@ -488,6 +501,25 @@ def minimum_sample_size(
     """
     if outcome not in OUTCOMES:
         raise _fail(f"unknown outcome {outcome!r}; pass one of {', '.join(OUTCOMES)}")
+    given = {
+        "prevalence": prevalence,
+        "r2_cs": r2_cs,
+        "r2_nagelkerke": r2_nagelkerke,
+        "c_statistic": c_statistic,
+        "r2": r2,
+        "intercept": intercept,
+        "sd": sd,
+        "rate": rate,
+        "timepoint": timepoint,
+        "mean_followup": mean_followup,
+    }
+    unused = [k for k, v in given.items() if v is not None and k not in USES[outcome]]
+    if unused:
+        raise _fail(
+            f"{outcome} outcome does not use {', '.join(unused)}; "
+            f"drop {'it' if len(unused) == 1 else 'them'} "
+            f"(a {outcome} outcome reads {', '.join(USES[outcome])})"
+        )
     _check_positive("parameters", parameters, integer=True)
     parameters = int(parameters)
     if not (np.isfinite(shrinkage) and 0.0 < shrinkage < 1.0):

@@ -7,8 +7,9 @@ Units: costs in currency per label; value in currency per *point* of the metric 
 ``point`` metric units, 0.01 by default, i.e. one percentage point of accuracy), and optionally a
 lump value for reaching the target. The probability of reaching a score at a size comes from the
 extrapolation's predictive interval, read as a split normal (its lower and upper halves may
-differ), unless the caller passes its own ``reach`` function (the plan passes the LCDB need
-model's, so that the purchase and its probability come from one model).
+differ), unless the caller passes its own ``reach`` function (the plan passes one that is never
+below that reading, non-decreasing in size, and, where the LCDB need model chooses the purchase,
+priced by the same model).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from howmuchdata.extrapolate.features import (
     BASE_FAMILIES,
@@ -98,6 +99,26 @@ def need_row_from_points(sizes: np.ndarray, scores: np.ndarray, target: float) -
     return need_row(make_prefix(data), target)
 
 
+def need_rows_from_points(sizes: np.ndarray, scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """One feature row per target (as :func:`need_row_from_points`), fitting the curve once.
+
+    Parameters
+    ----------
+    sizes, scores : ndarray
+        Per-repeat points of an accuracy-like curve.
+    targets : ndarray
+        Target scores.
+
+    Returns
+    -------
+    ndarray
+        ``(len(targets), len(NEED_FEATURES))``.
+    """
+    data = CurveData.from_points(np.asarray(sizes, float), 1.0 - np.asarray(scores, float), 0.0)
+    prefix = make_prefix(data)
+    return np.vstack([need_row(prefix, float(t)) for t in np.atleast_1d(targets)])
+
+
 # --- the model ---------------------------------------------------------------------------------
 
 
@@ -156,6 +177,30 @@ def clearly_reached(sizes: np.ndarray, scores: np.ndarray, target: float) -> boo
     sizes, scores = np.asarray(sizes, dtype=float), np.asarray(scores, dtype=float)
     data = CurveData.from_points(sizes, scores, 0.0)
     return float(data.mean[-1]) - REACHED_Z * float(data.se[-1]) >= target
+
+
+def prob_reached_now(sizes: np.ndarray, scores: np.ndarray, target: float) -> float:
+    """Probability that the expected score at the largest measured size already reaches ``target``.
+
+    Reads the mean at that size and its standard error as :func:`clearly_reached` does (a size
+    measured once borrows the spread of the other sizes), as a normal distribution.
+
+    Parameters
+    ----------
+    sizes, scores : ndarray
+        Per-repeat points of an accuracy-like (higher is better) curve.
+    target : float
+        Score to reach.
+
+    Returns
+    -------
+    float
+        P(expected score at ``sizes.max()`` >= ``target``).
+    """
+    sizes, scores = np.asarray(sizes, dtype=float), np.asarray(scores, dtype=float)
+    data = CurveData.from_points(sizes, scores, 0.0)
+    se = max(float(data.se[-1]), 1e-9)
+    return float(stats.norm.sf((target - float(data.mean[-1])) / se))
 
 
 def purchase_from_need(

@@ -22,11 +22,13 @@ from howmuchdata.planner.decision import (
     candidate_sizes,
     cost_value_table,
     optimal_size,
+    prob_at_least,
     target_purchase,
 )
+from howmuchdata.planner.need import prob_reached_now
 from howmuchdata.planner.rounds import (
     default_policy,
-    need_reach,
+    need_reach_by_target,
     next_purchase,
     observe,
     predicted_size,
@@ -53,7 +55,7 @@ BOUNDED_01 = (
 )
 #: How each source of P(reach) is named in the summary.
 _SOURCES = {
-    "need_model": "LCDB need model x P(ceiling reaches it)",
+    "need_model": "LCDB need model, with P(reached already) and P(ceiling reaches it)",
     "extrapolation": "extrapolation's interval",
 }
 #: How far past the largest measured size the table looks when nothing else caps it.
@@ -228,21 +230,100 @@ def _split_normal_prob(mean: float, lo: float, hi: float, target: float, greater
     return p if greater else 1.0 - p
 
 
-def _need_reach_within_ceiling(
+#: The grid on which P(reach) is built: sizes per doubling, and doublings past the current size.
+_STEPS_PER_DOUBLING = 32
+_GRID_DOUBLINGS = 10
+#: Spacing of the targets at which the need model is read to keep P(reach) monotone in the target.
+_TARGET_STEP = 0.001
+
+
+class _ReachBySize:
+    """P(reaching the target) by total size: the extrapolation's and, where it applies, the LCDB
+    need model's, the larger of the two.
+
+    The need model's probability is conditional: its LCDB states all had the truth still below
+    the target and all reached it later. Unconditionally P(reach at n) = P(reached now) +
+    P(not yet) * P(the ceiling reaches it) * need(n), with P(reached now) from the measured mean
+    at the largest size. The extrapolation's own probability (its interval read as a split
+    normal) is a floor, so a row whose interval lies above the target is never quoted as
+    unlikely.
+
+    Reaching a score implies reaching every lower one, and more labels can always be subsampled
+    to fewer, so P(reach) is made non-increasing in the target and non-decreasing in size: the
+    extrapolation's as a running maximum over sizes, the need model's (a regressor, not monotone
+    by construction) as a running minimum over targets on a fixed ladder from the measured
+    level upwards, interpolated at the target. Everything is tabulated on one grid of sizes and
+    read off it log-linearly.
+    """
+
+    def __init__(
+        self,
+        ext: ExtrapolationLike,
+        current: float,
+        target: float,
+        greater_is_better: bool,
+        measured: Points,
+        ceiling: tuple[float, float, float],
+    ) -> None:
+        steps = np.arange(_STEPS_PER_DOUBLING * _GRID_DOUBLINGS + 1) / _STEPS_PER_DOUBLING
+        grid = float(current) * np.exp2(steps)
+        self._log_grid = np.log(grid)
+        self._ext = np.fmax.accumulate(prob_at_least(ext, grid, target, greater_is_better))
+        self._need = (
+            None
+            if measured is None
+            else _need_by_size(measured, target, greater_is_better, grid, ceiling)
+        )
+
+    def _read(self, table: np.ndarray, n: np.ndarray) -> np.ndarray:
+        return np.interp(np.log(np.asarray(n, dtype=float)), self._log_grid, table)
+
+    def __call__(self, n: np.ndarray) -> np.ndarray:
+        table = self._ext if self._need is None else np.fmax(self._ext, self._need)
+        return self._read(table, n)
+
+    def source(self, n: float) -> str:
+        """Which of the two sets P(reach) at size ``n`` (a key of ``_SOURCES``)."""
+        size = np.array([float(n)])
+        if self._need is None or self._read(self._need, size)[0] < self._read(self._ext, size)[0]:
+            return "extrapolation"
+        return "need_model"
+
+
+def _need_by_size(
     measured: tuple[np.ndarray, np.ndarray],
     target: float,
     greater_is_better: bool,
+    grid: np.ndarray,
     ceiling: tuple[float, float, float],
-) -> ReachProbability | None:
-    """P(reach) by size from the need model that chooses the purchase, or None where it does
-    not apply. The need model only ever saw targets its curves went on to reach, so its
-    probability is conditional on the target being reachable; the extrapolation's ceiling
-    supplies that chance."""
-    need = need_reach(measured[0], measured[1], target, greater_is_better)
+) -> np.ndarray | None:
+    """The need model's unconditional P(reach) at the sizes of ``grid`` (see
+    :class:`_ReachBySize`), or None where the model does not apply."""
+    sizes, scores = (np.asarray(v, dtype=float) for v in measured)
+    ok = np.isfinite(sizes) & np.isfinite(scores)
+    if not ok.any():
+        return None
+    sizes, scores = sizes[ok], scores[ok]
+    level = float(np.mean(scores[sizes == np.max(sizes)]))
+    if not (0.0 <= level <= 1.0 and target <= 1.0):
+        return None  # not accuracy-like: the need model does not apply (and the ladder is short)
+    # The ladder depends on the data only, so that any two targets read the same running minimum.
+    first = math.floor(level / _TARGET_STEP) * _TARGET_STEP
+    rungs = max(math.ceil((target - first) / _TARGET_STEP - 1e-9), 0) + 1
+    ladder = first + _TARGET_STEP * np.arange(rungs)
+    need = need_reach_by_target(sizes, scores, target, ladder, grid, greater_is_better)
     if need is None:
         return None
-    p_reachable = _split_normal_prob(*ceiling, target, greater_is_better)
-    return lambda n: p_reachable * need(n)
+    need = np.minimum.accumulate(need, axis=0)
+    if rungs > 1:
+        k = min(int((target - first) // _TARGET_STEP), rungs - 2)
+        w = min(max((target - ladder[k]) / _TARGET_STEP, 0.0), 1.0)
+        conditional = (1.0 - w) * need[k] + w * need[k + 1]
+    else:  # the target is at or below the measured level
+        conditional = need[0]
+    now = prob_reached_now(sizes, scores, target)
+    reachable = _split_normal_prob(*ceiling, target, greater_is_better)
+    return now + (1.0 - now) * reachable * conditional
 
 
 def _priorities(findings: Sequence[Any] | None) -> list[dict[str, Any]]:
@@ -320,6 +401,15 @@ def plan(
     Returns
     -------
     Plan
+
+    Notes
+    -----
+    P(reach) at a size is the extrapolation's (its interval read as a split normal), or, for an
+    accuracy-like curve with measured points, the larger of that and the LCDB need model's:
+    P(reached already) + P(not yet) x P(the ceiling reaches it) x the need model's chance, which
+    is conditional on the target being still ahead. It never falls with the size nor rises with
+    the target. ``max_size`` below ``current_size`` is an error; a ``budget`` caps the sizes at
+    the whole labels it pays for.
     """
     if rounds < 1:
         raise HowMuchDataError(f"rounds={rounds} is below 1; pass --rounds 1 or more")
@@ -347,19 +437,25 @@ def plan(
     )
     if target is not None:
         check_target(float(target), greater_is_better, scorer, max(now_hi, now))
+    if max_size is not None and not max_size >= current:
+        raise HowMuchDataError(
+            f"max_size={max_size} is below the {current:,} labels already held; "
+            f"pass --max-size {current} or more (the most labels there can be in all)"
+        )
     cap = float(current) * REACH
     if max_size is not None:
         cap = min(cap, float(max_size))
     if econ.cost_per_label > 0 and math.isfinite(econ.budget):
-        cap = min(cap, current + econ.budget / econ.cost_per_label)
+        # whole labels only, so that no size in the table costs more than the budget
+        affordable = math.floor(econ.budget / econ.cost_per_label + 1e-9)
+        cap = min(cap, float(current + affordable))
     cap = max(cap, float(current))
     asym, a_lo, a_hi = _ceiling(ext, float(current))
     reach = None
-    if target is not None and measured is not None:
-        reach = _need_reach_within_ceiling(
-            measured, float(target), greater_is_better, (asym, a_lo, a_hi)
+    if target is not None:
+        reach = _ReachBySize(
+            ext, float(current), float(target), greater_is_better, measured, (asym, a_lo, a_hi)
         )
-    reach_source = "need_model" if reach is not None else "extrapolation"
     sizes = candidate_sizes(float(current), cap)
     table = cost_value_table(ext, float(current), sizes, econ, target, greater_is_better, reach)
     opt = optimal_size(ext, float(current), cap, econ, target, greater_is_better, reach)
@@ -429,7 +525,7 @@ def plan(
                 **_at_size(ext, current, size, econ, target, greater_is_better, reach),
                 "size": int(size),
                 "rule": how,
-                "p_reach_from": reach_source,
+                "p_reach_from": reach.source(size) if reach is not None else "extrapolation",
             }
             span = "" if not np.isfinite(hi) else f" (80% interval {lo:,.0f}-{hi:,.0f})"
             expected_at = (
@@ -444,6 +540,12 @@ def plan(
                 advice.append(
                     f"Even {int(cap):,} labels (the budget or pool) reach the target with only {next_round['p_reach']:.0%} probability."
                 )
+    if target is None:
+        advice.append(
+            f"No target given: the table shows the expected score by size ({now:.4f} "
+            f"[{now_lo:.4f}, {now_hi:.4f}] at {current:,} labels). Pass a target (--target) for "
+            "the chance of reaching it and how many labels to buy this round."
+        )
     if econ.cost_per_label > 0 and econ.value_per_point > 0 and opt <= current:
         advice.append(
             f"Already past the break-even size: at {current:,} labels an extra label costs more than "

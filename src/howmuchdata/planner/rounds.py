@@ -391,7 +391,10 @@ def need_reach(
     buys with; None where that model does not apply (then the extrapolation's is used).
 
     The probability is the share of the need model's out-of-fold LCDB residuals (grouped by
-    dataset, in bins of the predicted need) that the size would have covered.
+    dataset, in bins of the predicted need) that the size would have covered. Those residuals
+    come from states whose truth was still below the target, and the curves all reached it
+    later: the probability is conditional on the target being neither reached yet at the
+    largest size seen nor out of reach (:func:`howmuchdata.planner.plan` supplies both chances).
     """
     from howmuchdata.planner.need import (
         default_need_spread,
@@ -411,6 +414,50 @@ def need_reach(
         return spread.prob_reached(predicted, growth)
 
     return reach
+
+
+def need_reach_by_target(
+    sizes: Sequence[float],
+    scores: Sequence[float],
+    target: float,
+    targets: np.ndarray,
+    at: np.ndarray,
+    greater_is_better: bool = True,
+) -> np.ndarray | None:
+    """:func:`need_reach` for several targets at once, fitting the curve once.
+
+    Parameters
+    ----------
+    sizes, scores : array-like
+        Points seen so far (a size may repeat, once per repeat).
+    target : float
+        The target the plan is for: whether the need model applies is judged on it.
+    targets : ndarray
+        Targets to read the need model at.
+    at : ndarray
+        Total sizes.
+    greater_is_better : bool, default True
+
+    Returns
+    -------
+    ndarray or None
+        ``(len(targets), len(at))`` probabilities, conditional on each target being neither
+        reached yet nor out of reach (see :func:`need_reach`); None where the need model does
+        not apply.
+    """
+    from howmuchdata.planner.need import (
+        default_need_spread,
+        need_rows_from_points,
+        shipped_need_model,
+    )
+
+    sizes_a, scores_a = _clean(sizes, scores)
+    spread = default_need_spread()
+    if spread is None or not _need_model_applies(sizes_a, scores_a, target, greater_is_better):
+        return None
+    predicted = shipped_need_model().predict(need_rows_from_points(sizes_a, scores_a, targets))
+    growth = np.log2(np.maximum(np.asarray(at, dtype=float), 1.0) / float(sizes_a.max()))
+    return np.vstack([spread.prob_reached(float(p), growth) for p in predicted])
 
 
 def purchase_from_state(

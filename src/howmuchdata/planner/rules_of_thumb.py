@@ -33,6 +33,8 @@ LEARNER_ALIASES = {
     "mlpclassifier": "sklearn.neural_network.MLPClassifier",
     "svc": "SVC_rbf",
 }
+#: The model presets among ``LEARNER_ALIASES`` (howmuchdata.models' short names).
+PRESETS = ("logreg", "rf", "hgb", "knn", "mlp", "svc")
 
 
 @dataclass(frozen=True)
@@ -159,14 +161,29 @@ def _similar_table() -> pd.DataFrame:
 
 
 def resolve_learner(model: str | None) -> str:
-    """Map a preset name, class name or LCDB learner name to an LCDB learner (or ``"all"``)."""
+    """Map a preset name, class name or LCDB learner name to an LCDB learner (or ``"all"``).
+
+    Raises
+    ------
+    HowMuchDataError
+        For a name that matches none of them, listing the names that do.
+    """
     if model is None:
         return "all"
-    table = _similar_table()
-    if model in set(table["learner"]):
+    learners = [str(name) for name in _similar_table()["learner"].unique()]
+    if model in learners:
         return model
     key = model.rsplit(".", 1)[-1].lower()
-    return LEARNER_ALIASES.get(key, "all")
+    by_class = {name.rsplit(".", 1)[-1].lower(): name for name in learners}
+    if key in LEARNER_ALIASES:
+        return LEARNER_ALIASES[key]
+    if key in by_class:
+        return by_class[key]
+    classes = sorted({name.rsplit(".", 1)[-1] for name in learners} - {"all"})
+    raise HowMuchDataError(
+        f"unknown learner {model!r}; pass a preset ({', '.join(PRESETS)}) or an LCDB learner "
+        f"({', '.join(classes)}), or none for learners of all kinds"
+    )
 
 
 def similar_problems(model: str | None = None, pool: float | None = None) -> SimilarProblems:
@@ -175,11 +192,19 @@ def similar_problems(model: str | None = None, pool: float | None = None) -> Sim
     Parameters
     ----------
     model : str, optional
-        Model preset (``logreg``, ``rf``, ``hgb``, ``knn``, ``mlp``), scikit-learn class name,
-        or LCDB learner name; unknown names fall back to all learners.
+        Model preset (``logreg``, ``rf``, ``hgb``, ``knn``, ``mlp``, ``svc``), scikit-learn
+        class name, or LCDB learner name; an unknown name is an error. None: all learners.
     pool : float, optional
-        Rows you could label at most; picks the dataset-size band (default: 1k-10k).
+        Rows you could label at most (> 0); picks the dataset-size band (default: 1k-10k).
+
+    Returns
+    -------
+    SimilarProblems
     """
+    if pool is not None and not pool > 0:
+        raise HowMuchDataError(
+            f"pool={pool!r} is not positive; pass the most rows you could label, e.g. 5000"
+        )
     table = _similar_table()
     learner = resolve_learner(model)
     band = pool_band(pool) if pool is not None else "1k-10k"
