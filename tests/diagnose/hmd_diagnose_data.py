@@ -23,11 +23,13 @@ def synthetic_curve(
     classes: Sequence[object] | None = None,
     class_share: Callable[[object], float] | None = None,
     recall: Callable[[object, float], float] | None = None,
+    scoring: str = "accuracy",
 ) -> LearningCurve:
     """A LearningCurve whose points follow known functions of the size.
 
     Repeats sit at ``mean + offset`` with offsets spread evenly over ``[-spread, spread]``,
-    so the standard deviation across repeats is known exactly. With ``classes``, the
+    so the standard deviation across repeats is known exactly (``spread`` itself for three
+    repeats). ``scoring`` names the scorer (higher is better either way). With ``classes``, the
     training count of class c at size n is ``class_share(c) * n`` and its validation recall
     is ``recall(c, count)``.
     """
@@ -59,7 +61,7 @@ def synthetic_curve(
             records.append(record)
     return LearningCurve(
         points=points_frame(records),
-        scoring="accuracy",
+        scoring=scoring,
         greater_is_better=True,
         task="classification",
         n_samples=int(max(sizes) * 1.25),

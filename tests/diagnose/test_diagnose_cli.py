@@ -141,3 +141,88 @@ def test_subprocess_subgroup_with_one_row_exits_2_with_one_line(sites_csv, tmp_p
     assert failed.stderr.strip().count("\n") == 0
     assert "subgroup 'lonely' has only one row" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+def _one_line_error(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    return err
+
+
+def test_groups_and_time_with_a_curve_exit_2_with_a_fix_that_works_from_the_cli(
+    sites_csv, tmp_path, capsys
+):
+    frame = pd.read_csv(sites_csv)
+    frame["patient"] = np.arange(len(frame)) // 2
+    frame["visit"] = pd.date_range("2020-01-01", periods=len(frame)).astype(str)
+    path = tmp_path / "visits.csv"
+    frame.to_csv(path, index=False)
+    args = ["diagnose", str(path), "--target", "label", "--groups", "patient", "--time", "visit"]
+    code = main([*args, "--out", str(tmp_path / "r"), "-q", "--no-report"])
+    err = _one_line_error(capsys)
+    assert code == 2
+    assert "use --groups or --time, not both" in err and "Python API with cv=" in err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--no-curve", "--check", "overfitting"], "needs a learning curve; drop --no-curve"),
+        (["--no-curve", "--check", "high_variance"], "(found by 'overfitting') needs a learning"),
+        (["--check", "drift"], "check 'drift' needs a time column; pass --time"),
+        (["--target-score", "1.5"], "target=1.5 is out of range (at least 0 and at most 1"),
+        (["--min-gain", "-1"], "min_gain=-1 is out of range (at least 0)"),
+        (["--check", "variance"], "unknown check 'variance'; use one of: data_limited"),
+    ],
+)
+def test_impossible_requests_exit_2_before_the_curve(sites_csv, tmp_path, capsys, extra, message):
+    out = tmp_path / "r"
+    code = main(["diagnose", str(sites_csv), "--target", "label", "--out", str(out), *extra])
+    err = _one_line_error(capsys)
+    assert code == 2 and message in err
+    assert not out.exists()  # nothing measured, nothing written
+
+
+def test_a_finding_kind_is_a_check_name_on_the_command_line(sites_csv, tmp_path):
+    code = main(
+        [
+            "diagnose",
+            str(sites_csv),
+            "--target",
+            "label",
+            "--groups",
+            "site",
+            "--no-curve",
+            "--check",
+            "leakage",
+            "--out",
+            str(tmp_path / "r"),
+            "--no-report",
+        ]
+    )
+    assert code == 0
+    result = json.loads((tmp_path / "r" / "result.json").read_text())
+    # the copies share their site, so no leakage: the duplicates check ran and found them
+    assert [f["kind"] for f in result["findings"]] == ["duplicates"]
+
+
+def test_a_default_run_names_the_checks_it_skipped(sites_csv, tmp_path, capsys):
+    code = main(
+        [
+            "diagnose",
+            str(sites_csv),
+            "--target",
+            "label",
+            "--no-curve",
+            "--out",
+            str(tmp_path / "r"),
+            "--no-report",
+        ]
+    )
+    assert code == 0
+    out = " ".join(capsys.readouterr().out.split())  # undo the console's wrapping
+    assert (
+        "data_limited, overfitting, capacity_limited, params_per_example, class_needs_data" in out
+    )
+    assert "(need a learning curve: drop --no-curve)" in out
+    assert "subgroup_underperforms (needs --subgroup)" in out and "drift (needs --time)" in out

@@ -179,3 +179,38 @@ def test_extrapolation_that_flattens_against_rising_measurements_is_not_called_s
     assert finding.severity == "info"
     assert "extrapolation expects only" in finding.advice
     assert "800 more rows" in finding.advice  # half the 1,600 measured rows
+
+
+def test_high_variance_of_an_error_is_judged_against_the_errors_size():
+    # a mean absolute error near 45 that moves by 0.7 between repeats: 1.6% of it, calm
+    # (an absolute 0.02 threshold would ask for (0.7 / 0.02)^2 ~ 1,225 repeats)
+    def mae(n):
+        return -45.0
+
+    calm = synthetic_curve(mae, spread=0.7, scoring="neg_mean_absolute_error")
+    assert "high_variance" not in kinds(diagnose(calm, checks=["high_variance"]))
+    noisy = synthetic_curve(mae, spread=1.8, scoring="neg_mean_absolute_error")
+    finding = kinds(diagnose(noisy, checks=["high_variance"]))["high_variance"]
+    assert finding.evidence["spread_threshold"] == pytest.approx(0.02 * 45)
+    assert finding.evidence["spread_threshold_relative"] is True
+    # the mean of r repeats is known to 1.8 / sqrt(r): under 0.9 from r = 4
+    assert finding.evidence["repeats_needed"] == 4
+    assert "~4 repeats" in finding.advice
+
+
+def test_high_variance_past_a_sensible_repeat_count_asks_for_more_rows_instead():
+    noisy = synthetic_curve(log_curve(0.80, 0.01), spread=0.25)  # (0.25 / 0.02)^2 = 156.25
+    finding = kinds(diagnose(noisy, checks=["high_variance"]))["high_variance"]
+    assert finding.evidence["repeats_needed"] == 157
+    assert "validate on more rows" in finding.advice and "157" not in finding.advice
+    assert not re.search(r"~\d+ repeats", finding.advice)
+
+
+def test_a_model_just_over_one_parameter_per_row_is_not_told_to_shrink_1x():
+    curve = synthetic_curve(log_curve(0.70, 0.02), train=lambda n: 1.0, n_params=1650)
+    advice = kinds(diagnose(curve, checks=["params_per_example"]))["params_per_example"].advice
+    assert "1x" not in advice
+    assert "(1.03 per row)" in advice and "cut it to under 1,600 parameters" in advice
+    big = synthetic_curve(log_curve(0.70, 0.02), train=lambda n: 1.0, n_params=20_000)
+    advice = kinds(diagnose(big, checks=["params_per_example"]))["params_per_example"].advice
+    assert "shrink it about 12x" in advice

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from hmd_diagnose_data import flip_labels
 
-from howmuchdata.diagnose import diagnose
+from howmuchdata.diagnose import diagnose, diagnosis_context, run_checks
+from howmuchdata.errors import HowMuchDataError
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,13 @@ def test_clean_labels_raise_nothing_above_info(breast_cancer, tmp_path):
 def test_regression_targets_skip_the_label_check(breast_cancer):
     X, _ = breast_cancer
     y = X.pop("mean radius").to_numpy()
-    assert diagnose(X=X, y=y, checks=["label_noise", "imbalance"]) == []
+    # every check (the default): the class checks are skipped, and said to be
+    findings, skipped = run_checks(diagnosis_context(X=X, y=y))
+    assert skipped["label_noise"] == skipped["imbalance"] == "classification"
+    assert not {"label_noise", "imbalance"} & {f.kind for f in findings}
+    # asked for by name, a check that cannot run is a one-line error
+    with pytest.raises(HowMuchDataError, match="needs a classification target"):
+        diagnose(X=X, y=y, checks=["label_noise", "imbalance"])
 
 
 @pytest.mark.slow

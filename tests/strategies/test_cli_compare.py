@@ -99,3 +99,66 @@ def test_missing_text_column_from_the_shell(csv_path, tmp_path):
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "text column 'review' not found" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--image-shape", "3x3", "--strategies", "augment"], "image shape 3x3 needs 9 pixel"),
+        (["--targets", "0.8,1.5"], "target 1.5 is above the metric's range (at most 1)"),
+        (["--targets", "nan"], "target 'nan' is not a number"),
+    ],
+)
+def test_bad_shape_or_target_exits_2_before_any_fit(csv_path, tmp_path, capsys, extra, message):
+    out = tmp_path / "run"
+    code = main(["compare", str(csv_path), "--target", "outcome", "--out", str(out), *extra])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and message in err and "\n" not in err
+    assert not out.exists()
+
+
+def test_the_table_keeps_strategy_names_whole_and_says_ratios_in_words():
+    import io
+    import math
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from rich.console import Console
+
+    from howmuchdata.cli.compare import _print
+
+    def row(strategy, labels):
+        return {
+            "strategy": strategy,
+            "target": 0.9,
+            "labels": labels,
+            "labels_lo": labels / 2,
+            "labels_hi": math.inf,
+            "baseline_labels": 100.0,
+            "ratio": 100.0 / labels,
+        }
+
+    comparison = SimpleNamespace(
+        settings={"scoring": "accuracy"},
+        labels_saved=pd.DataFrame(
+            [row("semi:label_spreading", 40.0), row("baseline", 100.0), row("simpler:knn", 103.0)]
+            + [row("active:least_confident", 250.0)]
+        ),
+        targets=[0.9],
+        baseline="baseline",
+        crossovers=[],
+        failures={},
+    )
+    buffer = io.StringIO()
+    _print(Console(file=buffer, width=80), comparison)
+    text = buffer.getvalue()
+    assert "semi:label_spreading" in text and "active:least_confident" in text
+    assert "…" not in text
+    flat = " ".join(text.split())
+    assert "2.5x" in flat and "about the" in flat and "1.0x" not in flat
+
+
+def test_help_names_every_backbone_file_the_code_loads(capsys):
+    assert main(["compare", "--help"]) == 0
+    flat = " ".join(capsys.readouterr().out.replace("│", " ").split())  # unwrap the help box
+    assert ".pt2 torch.export" in flat and "TorchScript" in flat and "state_dict" in flat

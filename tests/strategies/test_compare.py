@@ -206,3 +206,58 @@ def test_regression_targets_get_the_strategies_that_apply(small_table):
     assert result.curves["baseline"].scoring == "r2"
     with pytest.raises(HowMuchDataError, match="'semi' needs a categorical target"):
         compare(X, y, strategies=["semi"])
+
+
+class NeverFit(ClassifierMixin, BaseEstimator):
+    """A baseline that must not be reached: bad input is refused before any fitting."""
+
+    def fit(self, X, y):
+        raise AssertionError("fitted although the input was bad")
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        ((3, 3), r"image shape 3x3 needs 9 pixel columns but the table has 64 .*e\.g\. 8x8"),
+        ((8, 8, 3), r"image shape 8x8x3 needs 192 pixel columns but the table has 64"),
+        ((8,), r"image_shape \(8,\) is not \(height, width\[, channels\]\)"),
+    ],
+)
+def test_image_shape_that_does_not_fit_the_columns_stops_before_any_fit(digits, shape, message):
+    X, y = digits
+    with pytest.raises(HowMuchDataError, match=message) as info:
+        compare(X, y, strategies=["augment"], baseline=NeverFit(), image_shape=shape)
+    assert "\n" not in str(info.value)
+
+
+def test_image_shape_over_a_text_column_stops_before_any_fit(small_table):
+    X, y = small_table  # a, b and colour: three columns, colour is text
+    with pytest.raises(HowMuchDataError, match="column 'colour' is not numeric"):
+        compare(X, y, strategies=["augment"], baseline=NeverFit(), image_shape=(1, 3))
+
+
+@pytest.mark.parametrize(
+    ("targets", "scoring", "message"),
+    [
+        ([0.8, 1.5], None, r"target 1.5 is above the metric's range \(at most 1\)"),
+        ([1.2], "f1_macro", r"target 1.2 is above the metric's range \(at most 1\)"),
+        ([0.1], "neg_log_loss", r"target 0.1 is above the metric's range \(at most 0\)"),
+        (["high"], None, r"target 'high' is not a number"),
+    ],
+)
+def test_target_outside_the_metric_range_stops_before_any_fit(
+    small_table, targets, scoring, message
+):
+    X, y = small_table
+    with pytest.raises(HowMuchDataError, match=message) as info:
+        compare(
+            X, y, strategies=["baseline"], baseline=NeverFit(), targets=targets, scoring=scoring
+        )
+    assert "\n" not in str(info.value)
+
+
+def test_regression_r2_targets_top_out_at_1():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=80)})
+    with pytest.raises(HowMuchDataError, match=r"target 1.2 is above the metric's range"):
+        compare(X, X["x"] * 2.0, strategies=["baseline"], baseline=NeverFit(), targets=[1.2])

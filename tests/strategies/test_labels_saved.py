@@ -10,8 +10,10 @@ import pytest
 from howmuchdata.strategies.labels_saved import (
     crossovers,
     default_targets,
+    describe_row,
     labels_saved_table,
     ratio,
+    ratio_words,
 )
 
 
@@ -106,3 +108,40 @@ def test_default_targets_lie_between_measured_and_extrapolated():
     assert last < targets[2] < 0.95
     # the baseline reaches the first two within its measured sizes
     assert base.size_for(targets[1]) <= 800
+
+
+@pytest.mark.parametrize(
+    ("r", "words"),
+    [
+        (8.43, "8.4x fewer"),
+        (23.6, "24x fewer"),
+        (0.4, "2.5x more"),
+        (0.97, "about the same"),
+        (1.04, "about the same"),
+        (1 / 1.05, "about the same"),
+        (1.2, "1.2x fewer"),
+        (1 / 3.04, "3.0x more"),
+        (9.97, "10x fewer"),
+        (1234.0, "1,234x fewer"),
+        (0.0, ""),
+        (math.inf, ""),
+        (math.nan, ""),
+    ],
+)
+def test_ratio_in_words_has_two_significant_digits_and_a_dead_band(r, words):
+    assert ratio_words(r) == words
+
+
+def test_summary_row_says_about_the_same_instead_of_1x():
+    row = {
+        "strategy": "simpler:knn",
+        "target": 0.9,
+        "labels": 103.0,
+        "labels_lo": 90.0,
+        "labels_hi": 120.0,
+        "baseline_labels": 100.0,
+        "ratio": 100.0 / 103.0,
+    }
+    assert describe_row(row).endswith("baseline needs 100: about the same")
+    worse = {**row, "labels": 250.0, "ratio": 0.4}
+    assert describe_row(worse).endswith(": 2.5x more")

@@ -8,6 +8,7 @@ Thin: parse -> :func:`howmuchdata.data.load_dataset` -> :func:`howmuchdata.strat
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from howmuchdata.cli._app import app
 from howmuchdata.cli._output import save_run
 from howmuchdata.data import load_dataset
 from howmuchdata.errors import HowMuchDataError
+from howmuchdata.strategies.labels_saved import ratio_words
 
 DEFAULT_STRATEGIES = "baseline,simpler,augment,ensemble"
 
@@ -29,11 +31,14 @@ def _floats(text: str | None, what: str) -> list[float] | None:
     values = []
     for part in text.split(","):
         try:
-            values.append(float(part))
+            value = float(part)
         except ValueError:
+            value = math.nan
+        if not math.isfinite(value):  # float() also reads "nan" and "inf"
             raise HowMuchDataError(
                 f"{what} {part.strip()!r} is not a number; pass numbers separated by commas, e.g. 0.9,0.95"
-            ) from None
+            )
+        values.append(value)
     return values
 
 
@@ -86,7 +91,8 @@ def compare(
     image_weights: Annotated[
         Path | None,
         typer.Option(
-            help="Backbone file for image transfer (TorchScript or torchvision state_dict)."
+            help="Backbone file for image transfer: a .pt2 torch.export program, TorchScript, "
+            "or a torchvision state_dict (with --image-arch)."
         ),
     ] = None,
     image_arch: Annotated[
@@ -146,7 +152,8 @@ def compare(
     out_dir = out or Path("runs") / f"{data.stem}-compare"
     sections: dict[str, Any] = comparison.to_dict()
     sections["data"] = dataset.describe()
-    console = Console()
+    # wide enough for the table when printed to a file or a pipe (as `plan` does)
+    console = Console(width=None if sys.stdout.isatty() else 140)
     _print(console, comparison)
     save_run(console, out_dir, "compare", sections, report=report)
 
@@ -159,17 +166,20 @@ def _print(console: Console, comparison: Any) -> None:
     table = Table(
         title=f"Labels needed ({comparison.settings.get('scoring')}), against the baseline"
     )
-    for column in ("target", "strategy", "labels", "80% interval", "baseline", "fewer labels"):
-        table.add_column(column, justify="left" if column == "strategy" else "right")
     frame = comparison.labels_saved
+    # Nothing is cut to "…" ("semi:self_trai…"): a strategy name keeps its width, the other
+    # columns wrap, and fold a word only when the terminal is too narrow even for that.
+    longest = max((len(str(name)) for name in frame["strategy"]), default=8)
+    for column in ("target", "strategy", "labels", "80% interval", "baseline", "vs baseline"):
+        if column == "strategy":
+            table.add_column(column, no_wrap=True, min_width=longest)
+        else:
+            table.add_column(column, justify="right", overflow="fold")
     for target in comparison.targets:
         rows = frame[frame["target"] == target].sort_values("labels")
         for row in rows.to_dict(orient="records"):
-            ratio = row["ratio"]
             shown = (
-                "-"
-                if not math.isfinite(ratio) or row["strategy"] == comparison.baseline
-                else f"{ratio:.1f}x"
+                "-" if row["strategy"] == comparison.baseline else ratio_words(row["ratio"]) or "-"
             )
             table.add_row(
                 f"{target:g}",

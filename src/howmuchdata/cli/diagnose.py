@@ -1,8 +1,9 @@
 """``howmuchdata diagnose``: what holds the model back, each finding with evidence and an action.
 
 Thin: parse -> :func:`howmuchdata.data.load_dataset` -> a learning curve (unless ``--no-curve``)
--> :func:`howmuchdata.diagnose.diagnose` -> print + ``result.json`` (``findings``, and the
-curve's ``points``/``curves``/``extrapolation``) + ``report.html``.
+-> the checks of :func:`howmuchdata.diagnose.diagnose` -> print (with the checks skipped for
+want of an input) + ``result.json`` (``findings``, and the curve's
+``points``/``curves``/``extrapolation``) + ``report.html``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from howmuchdata.cli._app import app
 from howmuchdata.cli._output import save_run
 from howmuchdata.curve import curves_to_result
 from howmuchdata.data import load_dataset
-from howmuchdata.diagnose import CHECKS, Finding, diagnose
+from howmuchdata.diagnose import Finding
+from howmuchdata.diagnose.api import check_inputs, diagnosis_context, resolve_checks, run_checks
+from howmuchdata.diagnose.registry import check_names
 from howmuchdata.errors import HowMuchDataError
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
@@ -56,11 +59,13 @@ def diagnose_command(
     ] = None,
     check: Annotated[
         list[str] | None,
-        typer.Option("--check", help=f"Run only this check; repeatable ({', '.join(CHECKS)})."),
+        typer.Option("--check", help=f"Run only this check; repeatable ({check_names()})."),
     ] = None,
     target_score: Annotated[
         float | None,
-        typer.Option(help="Overall score to reach (per-class advice); default: the current one."),
+        typer.Option(
+            help="Overall accuracy (0-1) the per-class advice aims at; default: the current one."
+        ),
     ] = None,
     min_gain: Annotated[
         float, typer.Option(help="Gain per doubling below which more data is not worth it.")
@@ -81,6 +86,14 @@ def diagnose_command(
 
     if jobs < 1:
         raise HowMuchDataError(f"--jobs {jobs}; pass 1 or more workers")
+    if curve and groups is not None and time is not None:
+        # the learning curve splits by groups or by time; both at once needs a splitter
+        raise HowMuchDataError(
+            "use --groups or --time, not both (the learning curve splits by one of them; "
+            "--no-curve runs the data checks with both); for grouped time series, use the "
+            "Python API with cv="
+        )
+    resolve_checks(check)
     dataset = load_dataset(
         data, target, groups=groups, time=time, task=_task(task), drop=tuple(drop or ())
     )
@@ -88,6 +101,14 @@ def diagnose_command(
         subgroup_values: Any = dataset.groups  # the group column left the features
     else:
         subgroup_values = subgroup
+    options = {"target": target_score, "min_gain": min_gain, "random_state": seed, "n_jobs": jobs}
+    # Bad thresholds, a bad subgroup and a named check without its input fail here, before
+    # the (slow) learning curve: the data alone tells.
+    check_inputs(
+        diagnosis_context(None, dataset, subgroup=subgroup_values, **options),
+        check,
+        curve_to_come=curve,
+    )
     out_dir = out or Path("runs") / data.stem
     sections: dict[str, Any] = {}
     measured = None
@@ -114,29 +135,56 @@ def diagnose_command(
         if fitted:
             extrapolation = fitted[measured.model]
             sections["extrapolation"] = {measured.model: extrapolation.to_dict()}
-    findings = diagnose(
+    ctx = diagnosis_context(
         measured,
         dataset,
         subgroup=subgroup_values,
         estimator=model,
         extrapolation=extrapolation,
-        checks=check,
         out_dir=out_dir,
-        target=target_score,
-        min_gain=min_gain,
-        random_state=seed,
-        n_jobs=jobs,
+        **options,
     )
+    findings, skipped = run_checks(ctx, check)
     sections["findings"] = [f.to_dict() for f in findings]
     console = Console()
     print_findings(console, findings)
+    if skipped:
+        console.print(skipped_line(skipped), markup=False, highlight=False)
     save_run(console, out_dir, "diagnose", sections, report=report)
+
+
+#: How the command line gives each input a skipped check lacks.
+SKIPPED_BECAUSE = {
+    "curve": "a learning curve: drop --no-curve",
+    "time": "--time",
+    "subgroup": "--subgroup",
+    "groups": "--groups",
+    "classification": "a classification target",
+    "data": "the data",
+}
+
+
+def skipped_line(skipped: dict[str, str]) -> str:
+    """One line naming the checks that did not run and the input each lacks.
+
+    >>> skipped_line({"drift": "time", "subgroup_underperforms": "subgroup"})
+    'skipped: drift (needs --time); subgroup_underperforms (needs --subgroup)'
+    """
+    by_need: dict[str, list[str]] = {}
+    for name, need in skipped.items():
+        by_need.setdefault(need, []).append(name)
+    parts = [
+        f"{', '.join(names)} (need{'s' if len(names) == 1 else ''} "
+        f"{SKIPPED_BECAUSE.get(need, need)})"
+        for need, names in by_need.items()
+    ]
+    return "skipped: " + "; ".join(parts)
 
 
 def print_findings(console: Console, findings: list[Finding]) -> None:
     """A table of the findings, most important first."""
     if not findings:
-        console.print("no findings: nothing the checks could see holds this model back")
+        console.print("no findings: nothing the checks that ran could see holds this model back")
         return
     table = Table(title="What holds the model back (most important first)", show_lines=True)
     table.add_column("severity")

@@ -10,20 +10,24 @@ registered by name in :data:`~howmuchdata.diagnose.registry.CHECKS`. Checks read
 probabilities and the model's input space once.
 """
 
-from howmuchdata.diagnose.api import diagnose
+from howmuchdata.diagnose.api import check_inputs, diagnose, diagnosis_context, run_checks
 from howmuchdata.diagnose.context import DiagnoseOptions, DiagnosisContext
 from howmuchdata.diagnose.finding import KINDS, SEVERITIES, Finding, sort_findings
-from howmuchdata.diagnose.registry import CHECKS, Check, get_check
+from howmuchdata.diagnose.registry import CHECKS, KIND_CHECKS, Check, get_check
 
 __all__ = [
     "CHECKS",
     "KINDS",
+    "KIND_CHECKS",
     "SEVERITIES",
     "Check",
     "DiagnoseOptions",
     "DiagnosisContext",
     "Finding",
+    "check_inputs",
     "diagnose",
+    "diagnosis_context",
     "get_check",
+    "run_checks",
     "sort_findings",
 ]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from howmuchdata.diagnose.context import DiagnoseOptions, DiagnosisContext
 from howmuchdata.diagnose.finding import Finding, sort_findings
-from howmuchdata.diagnose.registry import CHECKS, get_check
+from howmuchdata.diagnose.registry import CHECKS, KIND_REQUIRES, get_check, resolve_check
 from howmuchdata.errors import HowMuchDataError
 
 
@@ -55,8 +55,10 @@ def diagnose(
     extrapolation : Extrapolation, optional
         A fit of ``curve``; fitted from the curve when not given.
     checks : sequence of str, optional
-        Registry names of the checks to run (default: all, see
-        :data:`howmuchdata.diagnose.registry.CHECKS`).
+        The checks to run: registry names (see :data:`howmuchdata.diagnose.registry.CHECKS`)
+        or finding kinds, which run the check that finds them (``saturated`` ->
+        ``data_limited``, ``high_variance`` -> ``overfitting``, ``leakage`` -> ``duplicates``).
+        Default: every check whose inputs are given; the others are skipped.
     **options
         Thresholds and settings, see :class:`DiagnoseOptions` (e.g. ``out_dir`` to write
         ``label_issues.csv``, ``target``, ``min_gain``, ``cv``, ``random_state``).
@@ -69,23 +71,176 @@ def diagnose(
     Raises
     ------
     HowMuchDataError
-        When there is nothing to diagnose, or ``y``, ``groups``, ``time`` or ``subgroup`` do
-        not fit ``X`` (e.g. a missing subgroup column or a subgroup with one row).
+        When there is nothing to diagnose, ``y``, ``groups``, ``time`` or ``subgroup`` do not
+        fit ``X`` (e.g. a missing subgroup column or a subgroup with one row), an option is
+        out of range, or a check named in ``checks`` lacks an input it needs (e.g.
+        ``overfitting`` without a curve, ``drift`` without ``time``).
+    """
+    resolve_checks(checks)  # an unknown name fails before any data is read
+    ctx = diagnosis_context(
+        curve,
+        X,
+        y,
+        groups=groups,
+        time=time,
+        subgroup=subgroup,
+        estimator=estimator,
+        extrapolation=extrapolation,
+        **options,
+    )
+    findings, _ = run_checks(ctx, checks)
+    return findings
+
+
+def diagnosis_context(
+    curve: Any = None,
+    X: Any = None,
+    y: Any = None,
+    *,
+    groups: Any = None,
+    time: Any = None,
+    subgroup: Any = None,
+    estimator: Any = None,
+    extrapolation: Any = None,
+    **options: Any,
+) -> DiagnosisContext:
+    """The validated inputs of :func:`diagnose`, as the context its checks read.
+
+    Parameters are those of :func:`diagnose` (without ``checks``). Nothing is fitted here: the
+    expensive values are computed when a check first reads them.
+
+    Returns
+    -------
+    DiagnosisContext
+
+    Raises
+    ------
+    HowMuchDataError
+        As :func:`diagnose`.
     """
     opts = DiagnoseOptions.from_kwargs(**options)
-    names = list(CHECKS) if checks is None else list(checks)
-    for name in names:
-        if name not in CHECKS:
-            raise HowMuchDataError(f"unknown check {name!r}; use one of: {', '.join(CHECKS)}")
     if curve is None and X is None:
         raise HowMuchDataError("nothing to diagnose; pass a learning curve, or X and y")
-    ctx = _context(curve, X, y, groups, time, subgroup, estimator, extrapolation, opts)
+    return _context(curve, X, y, groups, time, subgroup, estimator, extrapolation, opts)
+
+
+def resolve_checks(checks: Sequence[str] | None) -> list[tuple[str, str]]:
+    """``(name asked for, registered check)`` per distinct check to run, in the order asked.
+
+    ``None`` means every registered check. A finding kind that is not a check name (e.g.
+    ``saturated``) stands for the check that finds it (``data_limited``).
+
+    Raises
+    ------
+    HowMuchDataError
+        For a name that is neither a check nor a finding kind.
+    """
+    if checks is None:
+        return [(name, name) for name in CHECKS]
+    if isinstance(checks, str):
+        checks = [checks]
+    chosen: dict[str, str] = {}
+    for name in checks:
+        chosen.setdefault(resolve_check(name), name)
+    return [(asked, check) for check, asked in chosen.items()]
+
+
+def run_checks(
+    ctx: DiagnosisContext, checks: Sequence[str] | None = None
+) -> tuple[list[Finding], dict[str, str]]:
+    """Run checks on a context: the findings, and the checks skipped for want of an input.
+
+    Parameters
+    ----------
+    ctx : DiagnosisContext
+        From :func:`diagnosis_context`.
+    checks : sequence of str, optional
+        Check names or finding kinds, as in :func:`diagnose`. ``None`` runs every check whose
+        inputs are there and skips the others.
+
+    Returns
+    -------
+    findings : list of Finding
+        Most important first.
+    skipped : dict of str to str
+        Check name -> the first input it lacks (``curve``, ``time``, ``subgroup``,
+        ``classification``, ...); empty when checks were named, since those must run.
+
+    Raises
+    ------
+    HowMuchDataError
+        When a check asked for by name cannot run on these inputs (e.g. ``overfitting``
+        without a learning curve); the message names the missing input and how to give it.
+    """
     findings: list[Finding] = []
-    for name in names:
+    skipped: dict[str, str] = {}
+    for asked, name in resolve_checks(checks):
         check = get_check(name)
-        if all(ctx.has(need) for need in check.requires):
+        missing = _missing(ctx, asked, check)
+        if missing is None:
             findings.extend(check.run(ctx))
-    return sort_findings(findings)
+        elif checks is None:
+            skipped[name] = missing
+        else:
+            raise HowMuchDataError(_cannot_run(ctx, asked, name, missing))
+    return sort_findings(findings), skipped
+
+
+def check_inputs(
+    ctx: DiagnosisContext, checks: Sequence[str] | None, *, curve_to_come: bool = False
+) -> None:
+    """Raise the error of :func:`run_checks` now, for a named check that could not run.
+
+    For callers that measure the curve after validating the rest: with ``curve_to_come`` a
+    check that needs a curve is taken as runnable. ``None`` (every check) never raises.
+
+    Raises
+    ------
+    HowMuchDataError
+        When a check named in ``checks`` lacks an input it needs.
+    """
+    if checks is None:
+        return
+    for asked, name in resolve_checks(checks):
+        missing = _missing(ctx, asked, get_check(name), curve_to_come)
+        if missing is not None:
+            raise HowMuchDataError(_cannot_run(ctx, asked, name, missing))
+
+
+def _missing(
+    ctx: DiagnosisContext, asked: str, check: Any, curve_to_come: bool = False
+) -> str | None:
+    """The first input the check (asked for as ``asked``) needs and ``ctx`` lacks, if any."""
+    for need in (*check.requires, *KIND_REQUIRES.get(asked, ())):
+        if not (ctx.has(need) or (need == "curve" and curve_to_come)):
+            return need
+    return None
+
+
+#: What each input a check may need is, and how to give it (CLI first, then Python).
+_INPUTS: dict[str, tuple[str, str]] = {
+    "curve": ("a learning curve", "drop --no-curve (Python: pass the curve)"),
+    "data": ("the data", "pass X and y (or a Dataset)"),
+    "time": ("a time column", "pass --time (Python: time=)"),
+    "subgroup": ("a subgroup column", "pass --subgroup (Python: subgroup=)"),
+    "groups": ("group ids", "pass --groups (Python: groups=)"),
+}
+
+
+def _cannot_run(ctx: DiagnosisContext, asked: str, name: str, need: str) -> str:
+    """The one-line error for a check asked for by name whose input ``need`` is missing."""
+    which = f"check {asked!r}" if asked == name else f"check {asked!r} (found by {name!r})"
+    if need == "curve" and ctx.curve is not None:
+        return (
+            f"{which} needs a learning curve with successful points, and every point of the "
+            "curve given failed; fix what made them fail (the curve's failures) and measure again"
+        )
+    if need == "classification":
+        return (
+            f"{which} needs a classification target and this one is {ctx.task}; leave the check out"
+        )
+    what, how = _INPUTS.get(need, (need, f"pass {need}="))
+    return f"{which} needs {what}; {how}, or leave the check out"
 
 
 def _context(

@@ -8,6 +8,8 @@ validation) are computed on first use and shared by every check that asks for th
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 import os
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,7 +29,7 @@ from sklearn.model_selection import (
 from sklearn.pipeline import Pipeline
 
 from howmuchdata.diagnose._numbers import label
-from howmuchdata.errors import HowMuchDataError
+from howmuchdata.errors import HowMuchDataError, shown
 
 # Scorers whose best possible value is 1 (a "low" training score means something for them).
 _BOUNDED_BY_ONE = (
@@ -47,6 +49,9 @@ _BOUNDED_BY_ONE = (
 class DiagnoseOptions:
     """Thresholds and settings of the checks. Scores are in the scorer's own units.
 
+    Each value is checked on construction: a negative gain, a level outside (0, 1) or a
+    target outside [0, 1] is a one-line :class:`~howmuchdata.errors.HowMuchDataError`.
+
     Attributes
     ----------
     min_gain : float
@@ -56,15 +61,17 @@ class DiagnoseOptions:
         Train-validation gap at the full size that counts as overfitting.
     spread_threshold : float
         Standard deviation of the validation score across repeats at the full size above
-        which the estimate itself is uncertain.
+        which the estimate itself is uncertain. For scorers without a fixed scale (errors such
+        as ``neg_mean_absolute_error``) a share of the score's size (0.02 = 2%).
     capacity_train_shortfall : float
         How far under the best possible score (1 for accuracy-like scorers) the training score
         must stay, flat, for the model to count as capacity-limited.
     params_ratio : float
         Parameters per training example above which the model is flagged as large for its data.
     target : float, optional
-        The overall score to reach; per-class advice says how many examples reach it. Defaults
-        to the mean validation score at the full size.
+        The overall accuracy to reach, between 0 and 1; per-class advice says how many
+        examples bring each class's recall to it. Defaults to the mean validation score at the
+        full size.
     class_min_gain : float
         Per-class recall gain per doubling of that class's examples that counts as "still rising".
     subgroup_alpha : float
@@ -122,6 +129,14 @@ class DiagnoseOptions:
     out_dir: str | os.PathLike[str] | None = None
     model: str = "logreg"
 
+    def __post_init__(self) -> None:
+        for name in _OPTION_RANGES:
+            if name != "target" or self.target is not None:
+                _check_option(name, getattr(self, name))
+        cv = self.cv
+        if isinstance(cv, bool) or not isinstance(cv, numbers.Integral) or cv < 2:
+            raise HowMuchDataError(f"cv={shown(cv)} is not 2 or more folds; pass e.g. cv=5")
+
     @classmethod
     def from_kwargs(cls, **kwargs: Any) -> DiagnoseOptions:
         """Build options from keyword arguments, naming any unknown one."""
@@ -132,6 +147,52 @@ class DiagnoseOptions:
                 f"unknown diagnose option {unknown[0]!r}; use one of: {', '.join(sorted(known))}"
             )
         return cls(**kwargs)
+
+
+#: Allowed range of each numeric option: (low, low allowed, high, high allowed, example).
+#: The spread and parameter thresholds divide, so they must be above 0.
+_OPTION_RANGES: dict[str, tuple[float, bool, float, bool, str]] = {
+    "min_gain": (0.0, True, math.inf, False, "0.005"),
+    "gap_threshold": (0.0, True, math.inf, False, "0.05"),
+    "spread_threshold": (0.0, False, math.inf, False, "0.02"),
+    "capacity_train_shortfall": (0.0, True, math.inf, False, "0.05"),
+    "params_ratio": (0.0, False, math.inf, False, "1"),
+    "class_min_gain": (0.0, True, math.inf, False, "0.02"),
+    "subgroup_alpha": (0.0, False, 1.0, False, "0.01"),
+    "subgroup_min_drop": (0.0, True, math.inf, False, "0.05"),
+    "label_noise_warning": (0.0, True, 1.0, True, "0.03"),
+    "label_noise_critical": (0.0, True, 1.0, True, "0.1"),
+    "near_duplicate_distance": (0.0, True, math.inf, False, "0.05"),
+    "duplicate_warning": (0.0, True, 1.0, True, "0.01"),
+    "imbalance_share": (0.0, True, 1.0, True, "0.5"),
+    "drift_auc": (0.0, True, 1.0, True, "0.65"),
+    "drift_min_loss": (0.0, True, math.inf, False, "0.01"),
+    "level": (0.0, False, 1.0, False, "0.8"),
+    # compared with each class's recall by the per-class check, so a share like recall
+    "target": (0.0, True, 1.0, True, "0.9"),
+}
+
+#: The options the command line sets, by flag: their errors name the flag as well.
+_FLAGS = {"min_gain": "--min-gain", "target": "--target-score"}
+
+
+def _check_option(name: str, value: Any) -> None:
+    """Raise a one-line error unless ``value`` is a number in the range of option ``name``."""
+    low, low_ok, high, high_ok, example = _OPTION_RANGES[name]
+    flag = _FLAGS.get(name)
+    fix = f"{flag} {example} (Python: {name}={example})" if flag else f"{name}={example}"
+    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not number or not math.isfinite(float(value)):
+        raise HowMuchDataError(f"{name}={shown(value)} is not a number; pass e.g. {fix}")
+    v = float(value)
+    if (low_ok and v >= low or v > low) and (high_ok and v <= high or v < high):
+        return
+    wanted = f"{'at least' if low_ok else 'above'} {low:g}"
+    if math.isfinite(high):
+        wanted += f" and {'at most' if high_ok else 'below'} {high:g}"
+    if name == "target":
+        wanted += ": the per-class advice aims each class's recall at it"
+    raise HowMuchDataError(f"{name}={v:g} is out of range ({wanted}); pass e.g. {fix}")
 
 
 class DiagnosisContext:

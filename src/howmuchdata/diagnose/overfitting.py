@@ -3,7 +3,8 @@
 Overfitting: the train-validation gap at the full size, and how fast it shrinks per doubling
 (least-squares slope of the gap against log2(size)). High variance: the spread of the
 validation score across repeats at the full size; a large spread means the estimate itself
-is uncertain.
+is uncertain. For scores bounded by 1 the spread threshold is in the score's units; for the
+others (errors such as mean absolute error) it is a share of the score's size.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from howmuchdata.diagnose.finding import Finding
 CRITICAL_FACTOR = 3
 # Gap sizes further out than this multiple of the data are "not within reach".
 REACH_FACTOR = 1000
+# More repeats than this is no advice: a larger validation set is the way to a stable score.
+MAX_REPEATS = 100
 
 
 class OverfittingCheck:
@@ -82,24 +85,37 @@ def _high_variance(ctx: DiagnosisContext) -> Finding | None:
     table = ctx.by_size
     last = table.iloc[-1]
     spread = float(last["val_std"])
-    if int(last["n"]) < 2 or not np.isfinite(spread) or spread < ctx.options.spread_threshold:
+    bounded = ctx.best_possible_score is not None
+    threshold = ctx.options.spread_threshold
+    if not bounded:
+        # A score without a fixed scale (an error in the target's units) gets the threshold as
+        # a share of its size: 0.02 units is noise for a mean absolute error of 45.
+        threshold *= abs(float(last["val_mean"]))
+    if int(last["n"]) < 2 or not np.isfinite(spread) or not threshold > 0 or spread < threshold:
         return None
     n = ctx.full_size
-    bounded = ctx.best_possible_score is not None
     repeats = int(last["n"])
+    # the mean of r repeats has standard error spread / sqrt(r): bring it under the threshold
+    wanted = max(int(np.ceil((spread / threshold) ** 2)), repeats + 1)
     evidence = {
         "size": n,
         "repeats": repeats,
         "val_std": spread,
         "val_mean": float(last["val_mean"]),
-        "spread_threshold": ctx.options.spread_threshold,
+        "spread_threshold": threshold,
+        "spread_threshold_relative": not bounded,
+        "repeats_needed": wanted,
         "val_std_by_size": dict(zip(table["size"].astype(int), table["val_std"], strict=True)),
     }
-    # the mean of r repeats has standard error spread / sqrt(r): bring it under the threshold
-    wanted = max(int(np.ceil((spread / ctx.options.spread_threshold) ** 2)), repeats + 1)
-    advice = (
-        f"the score at {count(n)} rows moves by ±{score_delta(spread, bounded)} between repeats: "
-        f"measure with ~{wanted} repeats (or a larger validation set) before acting on "
-        "differences smaller than that"
-    )
+    moves = f"the score at {count(n)} rows moves by ±{score_delta(spread, bounded)} between repeats"
+    if wanted <= MAX_REPEATS:
+        advice = (
+            f"{moves}: measure with ~{wanted} repeats (or a larger validation set) before acting "
+            "on differences smaller than that"
+        )
+    else:
+        advice = (
+            f"{moves}: validate on more rows before acting on differences smaller than that "
+            f"(more repeats alone would take over {MAX_REPEATS})"
+        )
     return Finding("high_variance", "warning", evidence, advice)

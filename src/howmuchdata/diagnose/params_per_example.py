@@ -15,6 +15,9 @@ from howmuchdata.diagnose._numbers import count, score_delta
 from howmuchdata.diagnose.context import DiagnosisContext
 from howmuchdata.diagnose.finding import Finding
 
+# Below this factor the advice names the parameter count to get under, not an "about 1x" shrink.
+MIN_SHRINK = 2.0
+
 
 class ParamsPerExampleCheck:
     """Parameters per training row at the full size, flagged above ``params_ratio``."""
@@ -46,11 +49,22 @@ class ParamsPerExampleCheck:
             "train_val_gap": gap,
             "overfits": bool(overfits),
         }
-        head = f"the model has {count(n_params)} parameters for {count(n)} training rows ({ratio:.1f} per row)"
+        per_row = f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.3g}"  # 1.03, 12.5, 2,000
+        head = (
+            f"the model has {count(n_params)} parameters for {count(n)} training rows "
+            f"({per_row} per row)"
+        )
         if overfits:
+            # the shrink that brings it back to params_ratio per row; "about 1x" says nothing
+            factor = ratio / ctx.options.params_ratio
+            shrink = (
+                f"shrink it about {factor:,.0f}x"
+                if factor >= MIN_SHRINK
+                else f"cut it to under {count(ctx.options.params_ratio * n)} parameters"
+            )
             advice = (
-                f"{head} and overfits by {score_delta(gap, bounded)}: shrink it about "
-                f"{ratio:.0f}x (fewer hidden units or features) or regularise it harder"
+                f"{head} and overfits by {score_delta(gap, bounded)}: {shrink} (fewer hidden "
+                "units or features) or regularise it harder"
             )
             severity = "warning"
         else:

@@ -50,10 +50,40 @@ CHECKS: dict[str, str] = {
     "drift": "howmuchdata.diagnose.drift:DriftCheck",
 }
 
+#: Finding kinds that are not check names, and the check that finds each: asking for the kind
+#: runs that check (kept here, not read from the checks' ``kinds``, so no check module loads).
+KIND_CHECKS: dict[str, str] = {
+    "saturated": "data_limited",
+    "high_variance": "overfitting",
+    "leakage": "duplicates",
+}
+
+#: Inputs a kind needs beyond its check's ``requires``: copies across group ids need groups.
+KIND_REQUIRES: dict[str, tuple[str, ...]] = {"leakage": ("groups",)}
+
+
+def check_names() -> str:
+    """The names ``--check`` / ``checks=`` take, as one line for messages and help."""
+    kinds = ", ".join(f"{kind} (runs {check})" for kind, check in KIND_CHECKS.items())
+    return f"{', '.join(CHECKS)}, or a finding kind: {kinds}"
+
+
+def resolve_check(name: str) -> str:
+    """The registered check behind ``name``: a check name, or a finding kind it produces.
+
+    Raises
+    ------
+    HowMuchDataError
+        When ``name`` is neither.
+    """
+    if name in CHECKS:
+        return name
+    if name in KIND_CHECKS:
+        return KIND_CHECKS[name]
+    raise HowMuchDataError(f"unknown check {name!r}; use one of: {check_names()}")
+
 
 def get_check(name: str) -> Check:
-    """Instantiate the registered check ``name``."""
-    if name not in CHECKS:
-        raise HowMuchDataError(f"unknown check {name!r}; use one of: {', '.join(CHECKS)}")
-    module_name, _, class_name = CHECKS[name].partition(":")
+    """Instantiate the registered check ``name`` (or the check that finds the kind ``name``)."""
+    module_name, _, class_name = CHECKS[resolve_check(name)].partition(":")
     return getattr(importlib.import_module(module_name), class_name)()

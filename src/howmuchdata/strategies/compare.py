@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import numbers
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +29,8 @@ from howmuchdata.embedding_cache import (
     default_cache_dir,
     embed_with_cache,
 )
-from howmuchdata.errors import HowMuchDataError
+from howmuchdata.errors import HowMuchDataError, shown
+from howmuchdata.planner.plan import check_target as check_target_score
 from howmuchdata.strategies.base import Arm, StrategyContext
 from howmuchdata.strategies.embedders import FunctionEmbedder, ImageEmbedder, TextEmbedder
 from howmuchdata.strategies.labels_saved import (
@@ -43,6 +45,8 @@ from howmuchdata.strategies.labels_saved import (
 from howmuchdata.strategies.registry import EMBEDDING_FAMILIES, build_arms, families_of
 
 DEFAULT_STRATEGIES = ("baseline", "simpler", "augment", "ensemble")
+# scikit-learn scorers (greater is better) whose scores can exceed 1
+UNBOUNDED_SCORERS = ("positive_likelihood_ratio", "mutual_info_score")
 MAX_ERROR_CHARS = 300
 ACTIVE_COLUMNS = ["random_labels", "ratio_vs_random"]
 
@@ -204,8 +208,10 @@ def compare(
         ``fewshot``, ``synthetic``, ``ensemble``), single variants (``simpler:knn``,
         ``active:margin``) or user pairs ``("my_svm", SVC())``. The baseline is always included.
     targets : sequence of float, optional
-        Target scores for the labels-saved table; default: the baseline's mean score at its
-        middle and largest size, and halfway from there to its extrapolated asymptote.
+        Target scores for the labels-saved table, inside the scorer's range (at most 1 for
+        accuracy, AUC, F1, R^2, ...; at most 0 for ``neg_*`` errors); default: the baseline's
+        mean score at its middle and largest size, and halfway from there to its extrapolated
+        asymptote.
     baseline : str or estimator
         The reference model: a preset (``logreg``, ``hgb``, ``knn``, ``mlp``, ``rf``) or an
         estimator / pipeline. With ``text`` the preset runs on TF-IDF of the text column.
@@ -214,10 +220,12 @@ def compare(
         transfer and few-shot.
     image_shape : tuple, optional
         ``(height, width[, channels])`` when each row is a flattened image: enables image
-        augmentation and, with weights on disk, image transfer.
+        augmentation and, with weights on disk, image transfer. The table must have
+        ``height * width * channels`` numeric feature columns.
     image_weights : path, optional
-        torchvision ``state_dict`` of ``image_arch`` (default: torchvision's file in the torch
-        hub cache).
+        Backbone file for image transfer: a ``.pt2`` :func:`torch.export.save` program, a
+        TorchScript archive, or a torchvision ``state_dict`` of ``image_arch`` (default:
+        torchvision's file for ``image_arch`` in the torch hub cache).
     image_arch : str
         torchvision backbone for image transfer.
     embed : callable, optional
@@ -244,13 +252,19 @@ def compare(
     ------
     HowMuchDataError
         For bad input found before any fitting: an unknown strategy, a missing text column,
+        an image shape that does not fit the columns, a target outside the scorer's range,
         missing pretrained weights, a strategy that does not apply. A strategy that fails while
         running does not raise: it is listed in ``Comparison.failures`` and the others go on.
     """
     X, y_arr, task, groups, time = _inputs(X, y, groups, time)
     if text is not None and text not in X.columns:
-        shown = ", ".join(map(str, list(X.columns)[:8]))
-        raise HowMuchDataError(f"text column {text!r} not found; pass --text with one of: {shown}")
+        names = ", ".join(map(str, list(X.columns)[:8]))
+        raise HowMuchDataError(f"text column {text!r} not found; pass --text with one of: {names}")
+    if image_shape is not None:
+        image_shape = _check_image_shape(X, image_shape)
+    scoring_name = scoring or ("accuracy" if task == "classification" else "r2")
+    if targets is not None:
+        targets = _check_targets(targets, scoring_name)
     strategies = list(strategies)
     needs_embedding = bool(families_of(strategies) & EMBEDDING_FAMILIES)
     embedder = _embedder(X, text, image_shape, image_weights, image_arch, embed, needs_embedding)
@@ -278,7 +292,6 @@ def compare(
         else ("stratified" if task == "classification" else "random")
     )
     splitter = ComparisonSplits(splits, kind)
-    scoring_name = scoring or ("accuracy" if task == "classification" else "r2")
     ctx = StrategyContext(
         X=X,
         y=y_arr,
@@ -394,6 +407,74 @@ def _inputs(
     groups = check_groups(groups, len(frame)) if groups is not None else None
     time = check_time(time, len(frame)) if time is not None else None
     return frame, y_arr, task, groups, time
+
+
+def _check_image_shape(X: pd.DataFrame, image_shape: Any) -> tuple[int, ...]:
+    """The image shape as a tuple, after checking it against the table (a one-line error).
+
+    Every feature column must be a number and their count must be height x width [x channels]:
+    a wrong shape would otherwise fail every point of every image strategy, one by one.
+    """
+    try:
+        shape = tuple(int(d) for d in image_shape)
+    except (TypeError, ValueError):
+        shape = ()
+    if len(shape) not in (2, 3) or min(shape) < 1 or shape != tuple(image_shape):
+        raise HowMuchDataError(
+            f"image_shape {image_shape!r} is not (height, width[, channels]); pass e.g. "
+            "image_shape=(8, 8) (--image-shape 8x8)"
+        )
+    written = "x".join(map(str, shape))
+    needed = math.prod(shape)
+    if X.shape[1] != needed:
+        n = X.shape[1]
+        raise HowMuchDataError(
+            f"image shape {written} needs {needed} pixel columns but the table has {n} feature "
+            "columns; pass the shape the rows were flattened from (--image-shape "
+            f"HEIGHTxWIDTH[xCHANNELS] multiplying to {n}{_shape_hint(n)}), or drop the columns "
+            "that are not pixels (--drop)"
+        )
+    text_columns = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    if text_columns:
+        raise HowMuchDataError(
+            f"image shape {written} given but column {text_columns[0]!r} is not numeric; "
+            "pass pixel values only (drop it with --drop)"
+        )
+    return shape
+
+
+def _shape_hint(columns: int) -> str:
+    """``", e.g. 8x8"`` when the column count fits a square image (grey, or three channels)."""
+    for channels in (1, 3):
+        side = math.isqrt(columns // channels)
+        if columns % channels == 0 and side * side * channels == columns and side > 1:
+            return f", e.g. {side}x{side}" + ("x3" if channels == 3 else "")
+    return ""
+
+
+def _check_targets(targets: Sequence[float], scoring: str) -> list[float]:
+    """The targets as floats, each inside the scorer's range (checked before any fitting).
+
+    :func:`howmuchdata.planner.plan.check_target` judges the range; as no score has been
+    measured yet, a scorer is taken to top out at 1 unless it is one of scikit-learn's few
+    unbounded ones (an error, ``neg_*``, tops out at 0 there).
+    """
+    if isinstance(targets, str | bytes | numbers.Real):
+        targets = [targets]  # type: ignore[list-item]
+    checked = []
+    for target in targets:
+        try:
+            value = float(target)
+        except (TypeError, ValueError):
+            value = math.nan
+        if not math.isfinite(value):
+            raise HowMuchDataError(
+                f"target {shown(target)} is not a number; pass scores like 0.9,0.95 (--targets)"
+            )
+        top = math.inf if scoring in UNBOUNDED_SCORERS else 1.0
+        check_target_score(value, True, scoring, top)
+        checked.append(value)
+    return checked
 
 
 def _embedder(

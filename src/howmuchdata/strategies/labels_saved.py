@@ -33,6 +33,8 @@ LABELS_SAVED_COLUMNS = [
 
 # Crossovers are searched from the smallest measured size up to this multiple of the largest.
 CROSSOVER_REACH = 10.0
+# Ratios within this factor of 1 (either way) read "about the same".
+SAME_WITHIN = 1.05
 
 
 class ExtrapolationLike(Protocol):
@@ -237,11 +239,29 @@ def describe_row(row: Mapping[str, Any], baseline: str = "baseline") -> str:
     if not np.isfinite(base):
         return text + f"; {baseline} does not reach it"
     text += f"; {baseline} needs {_fmt(base)}"
-    if np.isfinite(r) and r >= 1:
-        return text + f": {r:.1f}x fewer"
-    if np.isfinite(r) and r > 0:
-        return text + f": {1 / r:.1f}x more"
-    return text
+    words = ratio_words(r)
+    return text + f": {words}" if words else text
+
+
+def ratio_words(r: float) -> str:
+    """A labels ratio in words: ``"8.4x fewer"``, ``"2.5x more"`` or ``"about the same"``.
+
+    Two significant digits (no digits after the point from 10x on); within
+    :data:`SAME_WITHIN` of 1 either way it is ``"about the same"``, since a "1.0x" says nothing
+    the intervals do not. Empty for a ratio that is not a positive finite number (one of the
+    two does not reach the target).
+
+    >>> ratio_words(8.43), ratio_words(0.4), ratio_words(0.97), ratio_words(23.6)
+    ('8.4x fewer', '2.5x more', 'about the same', '24x fewer')
+    """
+    if not (np.isfinite(r) and r > 0):
+        return ""
+    if abs(math.log(r)) <= math.log(SAME_WITHIN) + 1e-12:  # 1 / 1.05 rounds either way
+        return "about the same"
+    times = r if r > 1 else 1 / r
+    # two significant digits, keeping a trailing zero ("3.0x"); whole numbers from 10x on
+    shown = f"{times:.1f}" if times < 9.95 else f"{times:,.0f}"
+    return f"{shown}x {'fewer' if r > 1 else 'more'}"
 
 
 def _fmt(n: float) -> str:
