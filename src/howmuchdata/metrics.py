@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from howmuchdata.errors import HowMuchDataError
+
 #: Scorers whose values lie in [0, 1], with their averaging variants (``f1_macro``,
 #: ``roc_auc_ovr``, ``precision_weighted``, ...).
 BOUNDED_01 = (
@@ -60,3 +62,50 @@ def scorer_bounds(scoring: str | None) -> tuple[float, float] | None:
     if name == "matthews_corrcoef":
         return (-1.0, 1.0)
     return None
+
+
+def check_target_score(
+    target: float, greater_is_better: bool, scoring: str | None, observed_hi: float
+) -> None:
+    """Refuse a target score outside the metric's range.
+
+    Parameters
+    ----------
+    target : float
+        The score to reach.
+    greater_is_better : bool
+        False for errors and losses (the target is a level to get down to).
+    scoring : str or None
+        The scorer's name; its range (:func:`scorer_bounds`) decides where it says anything.
+    observed_hi : float
+        The highest score seen (or predicted): without a scorer name, a rising score never
+        above 0 is taken as a negated error (at most 0), one never above 1 as at most 1.
+
+    Raises
+    ------
+    HowMuchDataError
+        For a target that is not a finite number or lies outside the range.
+    """
+    if not math.isfinite(target):
+        raise HowMuchDataError(f"target={target!r} is not a number; pass e.g. --target 0.92")
+    bounds = scorer_bounds(scoring)
+    if greater_is_better:
+        if bounds is not None:
+            low, top = bounds
+        else:
+            low = -math.inf
+            top = 0.0 if observed_hi <= 0.0 else (1.0 if observed_hi <= 1.0 else math.inf)
+        if target > top:
+            raise HowMuchDataError(
+                f"target {target:g} is above the metric's range (at most {top:g}); "
+                f"pass a target <= {top:g}"
+            )
+        if target < low:
+            raise HowMuchDataError(
+                f"target {target:g} is below the metric's range (at least {low:g}); "
+                f"pass a target >= {low:g}"
+            )
+    elif target < 0:
+        raise HowMuchDataError(
+            f"target {target:g} is below 0, the least an error can be; pass a target >= 0"
+        )

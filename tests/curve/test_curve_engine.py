@@ -257,3 +257,11 @@ def test_wrong_length_y_is_reported_as_such_not_as_one_class():
     with pytest.raises(HowMuchDataError, match=r"y has one class \(0\); a classifier") as exc:
         learning_curve(LogisticRegression(), X, np.zeros(100, dtype=np.int64))
     assert "np." not in str(exc.value)
+
+
+def test_groups_and_time_together_say_how_to_get_both(digits_small):
+    X, y = digits_small
+    with pytest.raises(HowMuchDataError, match="use --groups or --time .* not both.*cv="):
+        learning_curve(
+            LogisticRegression(), X, y, groups=np.arange(len(y)) // 4, time=np.arange(len(y))
+        )

@@ -261,3 +261,11 @@ def test_regression_r2_targets_top_out_at_1():
     X = pd.DataFrame({"x": rng.normal(size=80)})
     with pytest.raises(HowMuchDataError, match=r"target 1.2 is above the metric's range"):
         compare(X, X["x"] * 2.0, strategies=["baseline"], baseline=NeverFit(), targets=[1.2])
+
+
+def test_a_short_y_is_called_short_not_one_class():
+    from sklearn.datasets import load_wine
+
+    X, y = load_wine(return_X_y=True)  # sorted by class: its first ten labels are all 0
+    with pytest.raises(HowMuchDataError, match="X has 178 rows but y has 10 values"):
+        compare(X, y[:10], strategies=["simpler:knn"])

@@ -223,8 +223,8 @@ def plan_command(
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html.")] = True,
 ) -> None:
     """Plan how many labels to buy next, at what cost and with what chance."""
+    from howmuchdata.metrics import check_target_score
     from howmuchdata.planner import Economics, plan, plan_before_data
-    from howmuchdata.planner.plan import check_target
 
     # wide enough for the table when printed to a file or a pipe
     console = Console(width=None if sys.stdout.isatty() else 140)
@@ -322,7 +322,7 @@ def plan_command(
         scores = [
             p["val_score"] for p in result_json.get("points", []) if p.get("val_score") is not None
         ]
-        check_target(
+        check_target_score(
             target,
             meta.get("greater_is_better", True) is not False,
             meta.get("scoring"),

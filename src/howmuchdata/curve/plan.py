@@ -218,7 +218,10 @@ def make_splits(
             f"validation fraction {val_fraction} is not between 0 and 1; use e.g. 0.2"
         )
     if sum(option is not None for option in (groups, time, cv)) > 1 and cv is None:
-        raise HowMuchDataError("pass either groups or time, not both; nested time series need cv=")
+        raise HowMuchDataError(
+            "use --groups or --time (groups= or time=), not both; for grouped time series, "
+            "pass a splitter from Python with cv="
+        )
     if stratify is None:
         stratify = task == "classification"
     if cv is not None:

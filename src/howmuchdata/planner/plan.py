@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from howmuchdata.errors import HowMuchDataError
+from howmuchdata.metrics import check_target_score
 from howmuchdata.planner.criteria import SampleSize, minimum_sample_size
 from howmuchdata.planner.decision import (
     LEVEL,
@@ -41,18 +42,6 @@ from howmuchdata.planner.rules_of_thumb import (
     similar_problems,
 )
 
-#: Scorers whose values lie in [0, 1] (scikit-learn names); negated errors ("neg_*") are <= 0.
-BOUNDED_01 = (
-    "accuracy",
-    "balanced_accuracy",
-    "roc_auc",
-    "average_precision",
-    "f1",
-    "precision",
-    "recall",
-    "jaccard",
-    "top_k_accuracy",
-)
 #: How each source of P(reach) is named in the summary.
 _SOURCES = {
     "need_model": "LCDB need model, with P(reached already) and P(ceiling reaches it)",
@@ -199,28 +188,6 @@ def _ceiling(ext: ExtrapolationLike, current: float) -> tuple[float, float, floa
         return math.nan, math.nan, math.nan
     i = int(np.nonzero(ok)[0][-1])
     return float(m[i]), float(qlo[i]), float(qhi[i])
-
-
-def check_target(
-    target: float, greater_is_better: bool, scorer: str | None, observed_hi: float
-) -> None:
-    """Refuse a target outside the metric's range (HowMuchDataError)."""
-    if not np.isfinite(target):
-        raise HowMuchDataError(f"target={target!r} is not a number; pass e.g. --target 0.92")
-    if greater_is_better:
-        top = (
-            0.0
-            if (scorer or "").startswith("neg_")
-            else (1.0 if (scorer or "") in BOUNDED_01 or observed_hi <= 1.0 else math.inf)
-        )
-        if target > top:
-            raise HowMuchDataError(
-                f"target {target:g} is above the metric's range (at most {top:g}); pass a target <= {top:g}"
-            )
-    elif target < 0:
-        raise HowMuchDataError(
-            f"target {target:g} is below 0, the least an error can be; pass a target >= 0"
-        )
 
 
 def _split_normal_prob(mean: float, lo: float, hi: float, target: float, greater: bool) -> float:
@@ -436,7 +403,7 @@ def plan(
         float(np.asarray(v)[0]) for v in ext.interval(np.array([float(current)]), level=LEVEL)
     )
     if target is not None:
-        check_target(float(target), greater_is_better, scorer, max(now_hi, now))
+        check_target_score(float(target), greater_is_better, scorer, max(now_hi, now))
     if max_size is not None and not max_size >= current:
         raise HowMuchDataError(
             f"max_size={max_size} is below the {current:,} labels already held; "

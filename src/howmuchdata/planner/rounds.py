@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from howmuchdata.errors import HowMuchDataError
+from howmuchdata.metrics import check_target_score
 from howmuchdata.planner.need import NeedPolicy, clearly_reached
 from howmuchdata.planner.shipped import shipped_json
 
@@ -300,6 +301,7 @@ def next_purchase(
         (in the last round) the ceiling's optimistic bound is below the target.
     """
     sizes, scores = _clean(sizes, scores)
+    check_target_score(float(target), greater_is_better, None, float(np.max(scores)))
     if rounds_left < 1:
         raise HowMuchDataError(
             f"rounds_left={rounds_left} is below 1; pass the purchases left including this one"
@@ -597,6 +599,7 @@ def simulate_collection(
     Collection
     """
     sizes, scores = _clean(sizes, scores)
+    check_target_score(float(target), greater_is_better, None, float(np.max(scores)))
     grid = np.unique(sizes)
     if truth is None:
         truth_arr = np.array([scores[sizes == s].mean() for s in grid])

@@ -30,7 +30,7 @@ from howmuchdata.embedding_cache import (
     embed_with_cache,
 )
 from howmuchdata.errors import HowMuchDataError, shown
-from howmuchdata.planner.plan import check_target as check_target_score
+from howmuchdata.metrics import check_target_score
 from howmuchdata.strategies.base import Arm, StrategyContext
 from howmuchdata.strategies.embedders import FunctionEmbedder, ImageEmbedder, TextEmbedder
 from howmuchdata.strategies.labels_saved import (
@@ -399,6 +399,12 @@ def _inputs(
                 f"X has {arr.ndim} dimensions; pass a 2-D table (one row per example)"
             )
         frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+    # the lengths first: ten values of a longer y would read as a one-class target
+    n_values = len(y) if hasattr(y, "__len__") else None
+    if n_values is not None and n_values != len(frame):
+        raise HowMuchDataError(
+            f"X has {len(frame)} rows but y has {n_values} values; pass one target per row"
+        )
     y_arr, task = check_target(y, name="y")
     if len(y_arr) != len(frame):
         raise HowMuchDataError(
@@ -455,7 +461,7 @@ def _shape_hint(columns: int) -> str:
 def _check_targets(targets: Sequence[float], scoring: str) -> list[float]:
     """The targets as floats, each inside the scorer's range (checked before any fitting).
 
-    :func:`howmuchdata.planner.plan.check_target` judges the range; as no score has been
+    :func:`howmuchdata.metrics.check_target_score` judges the range; as no score has been
     measured yet, a scorer is taken to top out at 1 unless it is one of scikit-learn's few
     unbounded ones (an error, ``neg_*``, tops out at 0 there).
     """
