@@ -214,3 +214,41 @@ def test_a_model_just_over_one_parameter_per_row_is_not_told_to_shrink_1x():
     big = synthetic_curve(log_curve(0.70, 0.02), train=lambda n: 1.0, n_params=20_000)
     advice = kinds(diagnose(big, checks=["params_per_example"]))["params_per_example"].advice
     assert "shrink it about 12x" in advice
+
+
+def test_the_gap_of_an_error_is_judged_against_the_errors_size():
+    # a mean absolute error near 45: a gap of 1.2 is under 3% of it, not overfitting (an
+    # absolute 0.05 threshold called it critical); a gap of 4.5 (10%) is
+    def mae(n):
+        return -45.0
+
+    small = synthetic_curve(mae, lambda n: -43.8, scoring="neg_mean_absolute_error")
+    assert "overfitting" not in kinds(diagnose(small, checks=["overfitting"]))
+    large = synthetic_curve(mae, lambda n: -40.5, scoring="neg_mean_absolute_error")
+    finding = kinds(diagnose(large, checks=["overfitting"]))["overfitting"]
+    assert finding.severity == "warning"
+    assert finding.evidence["gap_threshold"] == pytest.approx(0.05 * 45)
+    assert finding.evidence["gap_threshold_relative"] is True
+
+
+def test_the_gain_of_an_error_is_judged_against_the_errors_size():
+    # an error near 40 that falls by 0.05 per doubling (0.1% of it): saturated, though an
+    # absolute 0.005 threshold read it as data-limited; falling by 1 per doubling is not
+    flat = synthetic_curve(
+        lambda n: -(40.0 + 7.0 * n**-0.5), spread=0.001, scoring="neg_mean_absolute_error"
+    )
+    found = kinds(diagnose(flat, checks=["data_limited"]))
+    assert set(found) == {"saturated"}
+    assert found["saturated"].evidence["min_gain"] == pytest.approx(0.005 * 40.0, rel=0.01)
+    steep = synthetic_curve(
+        lambda n: -(40.0 + 140.0 * n**-0.5), spread=0.001, scoring="neg_mean_absolute_error"
+    )
+    assert set(kinds(diagnose(steep, checks=["data_limited"]))) == {"data_limited"}
+
+
+def test_r2_keeps_absolute_thresholds():
+    # R² has a scale of its own: a gap of 0.06 is overfitting whatever the level of R²
+    curve = synthetic_curve(lambda n: 0.30, lambda n: 0.36, scoring="r2")
+    finding = kinds(diagnose(curve, checks=["overfitting"]))["overfitting"]
+    assert finding.evidence["gap_threshold"] == pytest.approx(0.05)
+    assert finding.evidence["gap_threshold_relative"] is False

@@ -30,6 +30,7 @@ from sklearn.pipeline import Pipeline
 
 from howmuchdata.diagnose._numbers import label
 from howmuchdata.errors import HowMuchDataError, shown
+from howmuchdata.metrics import scorer_bounds
 
 # Scorers whose best possible value is 1 (a "low" training score means something for them).
 _BOUNDED_BY_ONE = (
@@ -61,8 +62,11 @@ class DiagnoseOptions:
         Train-validation gap at the full size that counts as overfitting.
     spread_threshold : float
         Standard deviation of the validation score across repeats at the full size above
-        which the estimate itself is uncertain. For scorers without a fixed scale (errors such
-        as ``neg_mean_absolute_error``) a share of the score's size (0.02 = 2%).
+        which the estimate itself is uncertain.
+
+    For scorers without a fixed scale (errors such as ``neg_mean_absolute_error``) these
+    three are shares of the score's size at the full size (0.02 = 2%), see
+    :meth:`DiagnosisContext.in_score_units`.
     capacity_train_shortfall : float
         How far under the best possible score (1 for accuracy-like scorers) the training score
         must stay, flat, for the model to count as capacity-limited.
@@ -294,6 +298,23 @@ class DiagnosisContext:
         if scoring is None:
             return 1.0 if self.curve is not None and isinstance(self.curve, pd.DataFrame) else None
         return 1.0 if scoring.startswith(_BOUNDED_BY_ONE) else None
+
+    @property
+    def fixed_scale(self) -> bool:
+        """Whether scores have a scale of their own (accuracy-like, R²: at most 1), rather
+        than the target's units (negated errors such as ``neg_mean_absolute_error``)."""
+        if self.best_possible_score is not None:
+            return True
+        bounds = scorer_bounds(self.scoring)
+        return bounds is not None and bounds[1] == 1.0
+
+    def in_score_units(self, threshold: float) -> float:
+        """A threshold of the options (on the scale of accuracy) in the curve's units: as
+        given for scores with a fixed scale, else that share of the score's size at the full
+        size (0.05 of a mean absolute error of 45 is 2.25): 0.05 units would be noise there."""
+        if self.fixed_scale:
+            return float(threshold)
+        return float(threshold) * abs(float(self.by_size["val_mean"].iloc[-1]))
 
     @cached_property
     def by_size(self) -> pd.DataFrame:

@@ -4,8 +4,9 @@ The gain per doubling at the current size comes from the extrapolation when one 
 fitted (prediction at 2n minus prediction at n, interval from the extrapolation's interval at
 2n), else from the last measured doublings (least-squares slope of the score against
 log2(size) over the sizes from n/4 to n, with its t interval). The finding is a warning when
-either interval lies wholly on one side of ``min_gain``. The size past which a doubling
-gains less than ``min_gain`` marks diminishing returns.
+either interval lies wholly on one side of ``min_gain`` (a share of the score's size for
+errors in the target's units). The size past which a doubling gains less than ``min_gain``
+marks diminishing returns.
 """
 
 from __future__ import annotations
@@ -44,12 +45,12 @@ class DataLimitedCheck:
         if ext is not None:
             gain, lo, hi = _from_extrapolation(ctx, ext, n, level)
             source = "extrapolation"
-            knee = _diminishing_size(ctx, ext, n)
+            knee = _diminishing_size(ctx, ext, n, ctx.in_score_units(ctx.options.min_gain))
         else:
             (gain, lo, hi), source, knee = measured, "last measured doublings", None
         if not np.isfinite(gain):
             return []
-        min_gain = ctx.options.min_gain
+        min_gain = ctx.in_score_units(ctx.options.min_gain)
         bounded = ctx.best_possible_score is not None
         evidence = {
             "size": n,
@@ -61,6 +62,7 @@ class DataLimitedCheck:
             "measured_gain_per_doubling": measured[0],
             "measured_gain_interval": [measured[1], measured[2]],
             "min_gain": min_gain,
+            "min_gain_relative": not ctx.fixed_scale,
             "diminishing_returns_size": knee,
         }
         # Clear when either interval is: the extrapolation's interval at 2n also carries the
@@ -152,7 +154,7 @@ def _from_extrapolation(
     return s * (there - here), s * (lo - here), s * (hi - here)
 
 
-def _diminishing_size(ctx: DiagnosisContext, ext: object, n: int) -> float:
+def _diminishing_size(ctx: DiagnosisContext, ext: object, n: int, min_gain: float) -> float:
     """The size past which no doubling gains ``min_gain`` any more (>= the smallest measured).
 
     ``inf`` when every doubling up to ``SEARCH_FACTOR`` times the data still gains more.
@@ -160,7 +162,7 @@ def _diminishing_size(ctx: DiagnosisContext, ext: object, n: int) -> float:
     start = float(ctx.by_size["size"].iloc[0])
     grid = np.geomspace(start, SEARCH_FACTOR * n, 200)
     gains = ctx.sign * (np.asarray(ext.predict(2 * grid)) - np.asarray(ext.predict(grid)))
-    above = np.flatnonzero(gains >= ctx.options.min_gain)
+    above = np.flatnonzero(gains >= min_gain)
     if above.size == 0:
         return float(grid[0])
     if above[-1] == grid.size - 1:

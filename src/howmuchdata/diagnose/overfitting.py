@@ -3,8 +3,8 @@
 Overfitting: the train-validation gap at the full size, and how fast it shrinks per doubling
 (least-squares slope of the gap against log2(size)). High variance: the spread of the
 validation score across repeats at the full size; a large spread means the estimate itself
-is uncertain. For scores bounded by 1 the spread threshold is in the score's units; for the
-others (errors such as mean absolute error) it is a share of the score's size.
+is uncertain. For scores with a fixed scale (accuracy, R²) the thresholds are in the score's
+units; for the others (errors such as mean absolute error) they are shares of the score's size.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _overfitting(ctx: DiagnosisContext) -> Finding | None:
         return None  # the curve has no training scores
     last = table.iloc[-1]
     gap = float(last["gap_mean"])
-    threshold = ctx.options.gap_threshold
+    threshold = ctx.in_score_units(ctx.options.gap_threshold)
     if not np.isfinite(gap) or gap < threshold:
         return None
     pts = ctx.points
@@ -56,6 +56,7 @@ def _overfitting(ctx: DiagnosisContext) -> Finding | None:
         "train_score": float(last["train_mean"]),
         "val_score": float(last["val_mean"]),
         "gap": gap,
+        "gap_threshold_relative": not ctx.fixed_scale,
         "gap_threshold": threshold,
         "gap_change_per_doubling": slope,
         "gap_change_interval": [lo, hi],
@@ -86,11 +87,7 @@ def _high_variance(ctx: DiagnosisContext) -> Finding | None:
     last = table.iloc[-1]
     spread = float(last["val_std"])
     bounded = ctx.best_possible_score is not None
-    threshold = ctx.options.spread_threshold
-    if not bounded:
-        # A score without a fixed scale (an error in the target's units) gets the threshold as
-        # a share of its size: 0.02 units is noise for a mean absolute error of 45.
-        threshold *= abs(float(last["val_mean"]))
+    threshold = ctx.in_score_units(ctx.options.spread_threshold)
     if int(last["n"]) < 2 or not np.isfinite(spread) or not threshold > 0 or spread < threshold:
         return None
     n = ctx.full_size
@@ -103,7 +100,7 @@ def _high_variance(ctx: DiagnosisContext) -> Finding | None:
         "val_std": spread,
         "val_mean": float(last["val_mean"]),
         "spread_threshold": threshold,
-        "spread_threshold_relative": not bounded,
+        "spread_threshold_relative": not ctx.fixed_scale,
         "repeats_needed": wanted,
         "val_std_by_size": dict(zip(table["size"].astype(int), table["val_std"], strict=True)),
     }
