@@ -7,13 +7,15 @@ import pandas as pd
 import pytest
 from hmd_curve_models import FailsBelow
 from sklearn.datasets import load_wine
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import KFold, ShuffleSplit, TimeSeriesSplit
 from sklearn.model_selection import learning_curve as sk_learning_curve
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from howmuchdata.curve import POINT_COLUMNS, LearningCurve, curves_from_result, learning_curve
-from howmuchdata.curve.core import check_scoring_fits_target
+from howmuchdata.curve.core import check_scoring_fits_target, estimator_task
 from howmuchdata.curve.plan import make_splits
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.store import open_store
@@ -265,3 +267,84 @@ def test_groups_and_time_together_say_how_to_get_both(digits_small):
         learning_curve(
             LogisticRegression(), X, y, groups=np.arange(len(y)) // 4, time=np.arange(len(y))
         )
+
+
+class DuckRegressor:
+    """A model without scikit-learn tags that declares itself the old way."""
+
+    _estimator_type = "regressor"
+
+    def get_params(self, deep=True):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+    def fit(self, X, y):
+        self.model_ = Ridge().fit(X, y)
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_the_estimators_type_sets_the_task_over_the_look_of_y(digits_small):
+    X, y = digits_small
+    as_float = y.astype(float)  # five distinct integers: read as classes from y alone
+    ridge = learning_curve(Ridge(), X, as_float, sizes=[50, 200], repeats=2)
+    assert ridge.task == "regression" and ridge.scoring == "r2" and ridge.classes is None
+    assert ridge.failures.empty and ridge.by_size()["val_mean"].iloc[-1] > 0.5
+    duck = learning_curve(DuckRegressor(), X, as_float, sizes=[50], repeats=1)
+    assert duck.task == "regression" and duck.failures.empty
+    # a classifier keeps them classes; a model that declares nothing leaves it to y
+    logreg = learning_curve(LogisticRegression(max_iter=300), X, as_float, sizes=[50], repeats=1)
+    assert logreg.task == "classification" and logreg.scoring == "accuracy"
+    many = np.arange(len(y)) % 30  # 30 integer classes: a number to y alone
+    tree = learning_curve(DecisionTreeClassifier(), X, many, sizes=[200], repeats=1)
+    assert tree.task == "classification" and tree.classes == list(range(30))
+    assert all(isinstance(c, int) for c in tree.classes)  # labels as given, not floats
+    assert estimator_task(Pipeline([("scale", StandardScaler()), ("model", Ridge())])) == (
+        "regression"
+    )
+    assert estimator_task(StandardScaler()) is None and estimator_task(object()) is None
+
+
+def test_the_deep_regressors_declare_regression(digits_small):
+    pytest.importorskip("torch")
+    from howmuchdata.deep import TabularInput, TorchRegressor, make_cnn
+
+    X, y = digits_small
+    cnn = make_cnn(task="regression", max_epochs=1, n_threads=1, random_state=0)
+    curve = learning_curve(cnn, X[:200], y[:200].astype(float), sizes=[100], repeats=1)
+    assert curve.task == "regression" and curve.scoring == "r2" and curve.failures.empty
+    assert estimator_task(make_cnn(task="regression")) == "regression"
+    assert estimator_task(make_cnn()) == "classification"
+    assert estimator_task(TorchRegressor(lambda n_features, n_outputs: None, inputs=TabularInput()))
+
+
+@pytest.mark.parametrize(
+    ("estimator", "target", "task", "message"),
+    [
+        (Ridge(), "digits", "classification", r"task='classification' contradicts .*Ridge is a "),
+        (LogisticRegression(), "digits", "regression", r"LogisticRegression is a classifier; "),
+        (Ridge(), "words", None, r"Ridge is a regressor but y holds labels such as 'even', not "),
+        (LogisticRegression(), "noisy", None, r"LogisticRegression is a classifier but y is "),
+    ],
+)
+def test_a_task_or_target_the_estimator_cannot_take_is_one_line(
+    digits_small, estimator, target, task, message
+):
+    X, y = digits_small
+    targets = {
+        "digits": y,
+        "words": np.where(y % 2 == 1, "odd", "even"),
+        "noisy": y + np.random.default_rng(0).normal(size=len(y)),
+    }
+    with pytest.raises(HowMuchDataError, match=message) as info:
+        learning_curve(estimator, X, targets[target], task=task, sizes=[50], repeats=1)
+    assert "\n" not in str(info.value)
+    # agreeing with the estimator is fine
+    agreed = "regression" if isinstance(estimator, Ridge) else "classification"
+    if target == "digits":
+        curve = learning_curve(estimator, X, y, task=agreed, sizes=[50], repeats=1)
+        assert curve.task == agreed

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from howmuchdata.cli import main
 from howmuchdata.result import read_result
@@ -162,3 +163,51 @@ def test_help_names_every_backbone_file_the_code_loads(capsys):
     assert main(["compare", "--help"]) == 0
     flat = " ".join(capsys.readouterr().out.replace("│", " ").split())  # unwrap the help box
     assert ".pt2 torch.export" in flat and "TorchScript" in flat and "state_dict" in flat
+
+
+class AlwaysFails(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        raise ValueError("cannot fit this")
+
+
+def test_a_baseline_that_fails_everywhere_exits_2_and_writes_no_summary(
+    csv_path, tmp_path, capsys, monkeypatch
+):
+    # stands in for a preset that cannot fit the data (e.g. TF-IDF on a column it cannot read)
+    monkeypatch.setattr(
+        "howmuchdata.strategies.registry.baseline_estimator", lambda ctx: AlwaysFails()
+    )
+    out = tmp_path / "run"
+    args = ["compare", str(csv_path), "--target", "outcome", "--strategies", "simpler:knn"]
+    code = main([*args, "--sizes", "20,40,80", "--repeats", "2", "--out", str(out), "-q"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err and "Traceback" not in err
+    assert err.startswith("howmuchdata: error: the baseline (logreg) failed")
+    assert "most common error, 6 times: ValueError: cannot fit this" in err
+    assert not (out / "summary.md").exists() and not (out / "result.json").exists()
+
+
+def test_the_printout_lists_partly_failed_strategies():
+    import io
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from rich.console import Console
+
+    from howmuchdata.cli.compare import _print
+    from howmuchdata.strategies.labels_saved import LABELS_SAVED_COLUMNS
+
+    note = "2 of 8 points failed (size 20; most common error, 2 times: RuntimeError: too small)"
+    comparison = SimpleNamespace(
+        settings={"scoring": "accuracy"},
+        labels_saved=pd.DataFrame(columns=LABELS_SAVED_COLUMNS),
+        targets=[],
+        baseline="baseline",
+        crossovers=[],
+        failures={"broken": "every point failed"},
+        partial_failures={"sometimes": note},
+    )
+    buffer = io.StringIO()
+    _print(Console(file=buffer, width=300), comparison)
+    lines = buffer.getvalue().splitlines()
+    assert f"sometimes: {note}" in lines and "broken: failed (every point failed)" in lines

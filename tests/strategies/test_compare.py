@@ -7,12 +7,14 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.naive_bayes import GaussianNB
 
 from howmuchdata import compare
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.result import read_result, update_result
+from howmuchdata.store import open_store
 
 
 class Broken(ClassifierMixin, BaseEstimator):
@@ -256,11 +258,20 @@ def test_target_outside_the_metric_range_stops_before_any_fit(
     assert "\n" not in str(info.value)
 
 
+class NeverFitRegressor(RegressorMixin, BaseEstimator):
+    """A regression baseline that must not be reached (a classifier would set the task)."""
+
+    def fit(self, X, y):
+        raise AssertionError("fitted although the input was bad")
+
+
 def test_regression_r2_targets_top_out_at_1():
     rng = np.random.default_rng(0)
     X = pd.DataFrame({"x": rng.normal(size=80)})
     with pytest.raises(HowMuchDataError, match=r"target 1.2 is above the metric's range"):
-        compare(X, X["x"] * 2.0, strategies=["baseline"], baseline=NeverFit(), targets=[1.2])
+        compare(
+            X, X["x"] * 2.0, strategies=["baseline"], baseline=NeverFitRegressor(), targets=[1.2]
+        )
 
 
 def test_a_short_y_is_called_short_not_one_class():
@@ -269,3 +280,102 @@ def test_a_short_y_is_called_short_not_one_class():
     X, y = load_wine(return_X_y=True)  # sorted by class: its first ten labels are all 0
     with pytest.raises(HowMuchDataError, match="X has 178 rows but y has 10 values"):
         compare(X, y[:10], strategies=["simpler:knn"])
+
+
+class FailsBelow(ClassifierMixin, BaseEstimator):
+    """Logistic regression that raises on training sets smaller than ``min_rows``."""
+
+    def __init__(self, min_rows: int = 30) -> None:
+        self.min_rows = min_rows
+
+    def fit(self, X, y):
+        if len(y) < self.min_rows:
+            raise RuntimeError(f"too small: {len(y)} rows")
+        self.model_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+class Counted(ClassifierMixin, BaseEstimator):
+    """Gaussian naive Bayes that counts its fits (in this process: no n_jobs)."""
+
+    fits = 0
+
+    def fit(self, X, y):
+        type(self).fits += 1
+        self.model_ = GaussianNB().fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_a_baseline_that_fails_everywhere_stops_with_its_most_common_error(small_table, tmp_path):
+    X, y = small_table
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    Counted.fits = 0
+    with pytest.raises(HowMuchDataError) as info:
+        compare(
+            X,
+            y,
+            baseline=Broken(),
+            strategies=[("counted", Counted())],
+            sizes=[20, 40, 80],
+            repeats=2,
+            store=url,
+        )
+    message = str(info.value)
+    assert message.startswith("the baseline (Broken) failed") and "\n" not in message
+    assert "6 of 6; most common error, 6 times: RuntimeError: this model always fails" in message
+    assert "--baseline" in message
+    assert Counted.fits == 0  # nothing is measured against a reference that is not there
+    store = open_store(url)
+    assert store.count() == 6  # the baseline's points stay stored
+    store.close()
+
+
+def test_a_partly_failing_strategy_is_reported_and_the_run_goes_on(small_table, tmp_path):
+    X, y = small_table
+    result = compare(
+        X,
+        y,
+        strategies=[("sometimes", FailsBelow(min_rows=30)), ("bayes", GaussianNB())],
+        sizes=[20, 40, 80, 160],
+        repeats=2,
+        targets=[0.7],
+    )
+    assert not result.failures and set(result.curves) == {"baseline", "sometimes", "bayes"}
+    assert set(result.partial_failures) == {"sometimes"}  # the others fitted every point
+    note = result.partial_failures["sometimes"]
+    assert note.startswith("2 of 8 points failed (size 20; most common error, 2 times: ")
+    assert "RuntimeError: too small: 20 rows" in note and "the 6 that fitted" in note
+    assert f"sometimes: {note}" in result.summary().splitlines()
+    failed = {s["name"]: s["failed_points"] for s in result.strategies}
+    assert failed == {"baseline": 0, "sometimes": 2, "bayes": 0}
+    update_result(tmp_path, "compare", **result.to_dict())
+    assert read_result(tmp_path)["comparison"]["partial_failures"] == {"sometimes": note}
+
+
+def test_a_scorer_that_cannot_score_the_target_stops_once_before_any_fit():
+    from sklearn.datasets import load_wine
+
+    X, y = load_wine(return_X_y=True)
+    with pytest.raises(HowMuchDataError, match=r"^scoring 'roc_auc' cannot score a target with 3"):
+        compare(X, y, strategies=["simpler:knn"], baseline=NeverFit(), scoring="roc_auc")
+    with pytest.raises(HowMuchDataError, match=r"^unknown scoring 'acuracy'"):
+        compare(X, y, strategies=["simpler:knn"], baseline=NeverFit(), scoring="acuracy")
+
+
+def test_a_baseline_estimators_type_sets_the_task(digits):
+    X, y = digits
+    X, y = X.iloc[:400], y[:400].astype(float)  # ten integers: classes to the target alone
+    result = compare(X, y, baseline=Ridge(), strategies=[], sizes=[100, 200, 300], repeats=1)
+    assert result.curves["baseline"].task == "regression" and result.settings["scoring"] == "r2"
+    assert not result.failures and not result.partial_failures
+    # a preset leaves the task to the target; a user strategy must agree with it
+    with pytest.raises(HowMuchDataError, match=r"strategy 'ridge': Ridge is a regressor but "):
+        compare(X, y, strategies=[("ridge", Ridge())], baseline=NeverFit())

@@ -20,7 +20,7 @@ from howmuchdata.cli._app import app
 from howmuchdata.cli._output import save_run
 from howmuchdata.data import load_dataset
 from howmuchdata.errors import HowMuchDataError
-from howmuchdata.strategies.labels_saved import ratio_words
+from howmuchdata.strategies.labels_saved import crossover_words, labels_cells
 
 DEFAULT_STRATEGIES = "baseline,simpler,augment,ensemble"
 
@@ -158,10 +158,6 @@ def compare(
     save_run(console, out_dir, "compare", sections, report=report)
 
 
-def _n(value: float) -> str:
-    return "out of reach" if not math.isfinite(value) else f"{round(value):,}"
-
-
 def _print(console: Console, comparison: Any) -> None:
     table = Table(
         title=f"Labels needed ({comparison.settings.get('scoring')}), against the baseline"
@@ -175,26 +171,13 @@ def _print(console: Console, comparison: Any) -> None:
             table.add_column(column, no_wrap=True, min_width=longest)
         else:
             table.add_column(column, justify="right", overflow="fold")
-    for target in comparison.targets:
-        rows = frame[frame["target"] == target].sort_values("labels")
-        for row in rows.to_dict(orient="records"):
-            shown = (
-                "-" if row["strategy"] == comparison.baseline else ratio_words(row["ratio"]) or "-"
-            )
-            table.add_row(
-                f"{target:g}",
-                row["strategy"],
-                _n(row["labels"]),
-                f"{_n(row['labels_lo'])}-{_n(row['labels_hi'])}",
-                _n(row["baseline_labels"]),
-                shown,
-            )
+    records = frame.to_dict(orient="records")
+    for cells in labels_cells(records, baseline=comparison.baseline, targets=comparison.targets):
+        table.add_row(*cells.values())
     console.print(table)
     for cross in comparison.crossovers:
-        where = " (extrapolated)" if cross["extrapolated"] else ""
-        console.print(
-            f"{cross['below']} is best below ~{round(cross['size']):,} labels, {cross['above']} above{where}",
-            markup=False,
-        )
+        console.print(crossover_words(cross), markup=False)
     for name, reason in comparison.failures.items():
         console.print(f"{name}: failed ({reason})", markup=False)
+    for name, reason in getattr(comparison, "partial_failures", {}).items():
+        console.print(f"{name}: {reason}", markup=False)

@@ -12,7 +12,9 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
+from sklearn.base import is_classifier, is_regressor
 from sklearn.metrics import get_scorer, get_scorer_names
+from sklearn.utils.multiclass import type_of_target
 
 from howmuchdata.curve.plan import (
     DEFAULT_RATIO,
@@ -27,7 +29,7 @@ from howmuchdata.curve.plan import (
 from howmuchdata.curve.progress import Reporter, make_reporter
 from howmuchdata.curve.runner import PointTask, n_groups_per_point, run_points
 from howmuchdata.data import Task, check_groups, check_target, check_time
-from howmuchdata.errors import HowMuchDataError
+from howmuchdata.errors import HowMuchDataError, shown
 from howmuchdata.models import model_name
 from howmuchdata.result import from_json_number
 from howmuchdata.store import Store, open_store
@@ -296,7 +298,11 @@ def learning_curve(
         subset of size ``n`` is the ``n`` most recent training rows. A splitter that is not
         scikit-learn's keeps its own order (the subset is its first ``n`` training indices).
     task : {"classification", "regression"}, optional
-        Overrides the task inferred from ``y``.
+        Default: the estimator's declared type (see :func:`check_task_and_target`), which wins
+        over the look of ``y``: a scikit-learn regressor makes it regression even for a target
+        of a few integers, a classifier makes it classification. An estimator that declares
+        neither leaves it to ``y`` (at most 20 distinct integers: classification). A task that
+        contradicts the estimator's type raises.
     stratify : bool, optional
         Stratified splits and subsets; default True for classification.
     val_fraction : float
@@ -318,7 +324,9 @@ def learning_curve(
     ------
     HowMuchDataError
         For inputs that cannot give a curve (see :mod:`howmuchdata.data`), including a scorer
-        that cannot score the target (``roc_auc`` on three classes). A model that fails on some
+        that cannot score the target (``roc_auc`` on three classes) and a ``task`` or target
+        the estimator's type cannot take (a regressor with ``task="classification"`` or text
+        labels, a classifier on a continuous target). A model that fails on some
         or all subsets does not raise: those points have ``status == "failed"``.
     """
     n_rows = _num_rows(X)
@@ -328,12 +336,10 @@ def learning_curve(
         raise HowMuchDataError(
             f"X has {n_rows} rows but y has {n_values} values; pass one target value per row"
         )
-    y_arr, task = check_target(y, task=task, name="y")
+    y_arr, task = check_task_and_target(estimator, y, task=task, name="y")
     group_arr = check_groups(groups, n_rows) if groups is not None else None
     time_arr = check_time(time, n_rows) if time is not None else None
-    scoring_name, scorer_arg = _resolve_scoring(scoring, task)
-    if isinstance(scorer_arg, str):
-        check_scoring_fits_target(scorer_arg, y_arr, task)
+    scoring_name, scorer_arg = check_scoring(scoring, y_arr, task)
     splits = make_splits(
         y_arr,
         task=task,
@@ -460,6 +466,122 @@ def _num_rows(X: Any, name: str = "X") -> int:
         raise HowMuchDataError(
             f"{name} of type {type(X).__name__} has no length; pass an array or DataFrame"
         ) from None
+
+
+def estimator_task(estimator: Any) -> Task | None:
+    """The task an estimator declares by its type, or None when it declares none.
+
+    scikit-learn's :func:`~sklearn.base.is_regressor` / :func:`~sklearn.base.is_classifier`
+    (a pipeline declares what its last step does); for a duck-typed model without
+    scikit-learn tags, its ``_estimator_type`` attribute.
+
+    Parameters
+    ----------
+    estimator : object
+
+    Returns
+    -------
+    {"classification", "regression"} or None
+    """
+    try:
+        if is_regressor(estimator):
+            return "regression"
+        if is_classifier(estimator):
+            return "classification"
+        return None
+    except Exception:  # no __sklearn_tags__ (not a BaseEstimator): read the old attribute
+        kind = getattr(estimator, "_estimator_type", None)
+    return {"regressor": "regression", "classifier": "classification"}.get(kind)
+
+
+def check_task_and_target(
+    estimator: Any, y: Any, *, task: Task | None = None, name: str = "y"
+) -> tuple[np.ndarray, Task]:
+    """Validate the target and settle the task, the estimator's declared type first.
+
+    Without ``task``, a regressor makes the task regression and a classifier makes it
+    classification, whatever ``y`` looks like (``y.astype(float)`` of ten digits is a
+    regression target for ``Ridge``); an estimator that declares neither leaves the task to
+    :func:`howmuchdata.data.check_target`.
+
+    Parameters
+    ----------
+    estimator : object
+        The model whose type is read (:func:`estimator_task`).
+    y : array-like
+    task : {"classification", "regression"}, optional
+        Must agree with the estimator's type when that is declared.
+    name : str
+        How ``y`` is called in messages.
+
+    Returns
+    -------
+    y : numpy.ndarray
+    task : {"classification", "regression"}
+
+    Raises
+    ------
+    HowMuchDataError
+        For a bad target (see :func:`~howmuchdata.data.check_target`), a ``task`` that
+        contradicts the estimator's type, text labels for a regressor or a continuous target
+        for a classifier.
+    """
+    declared = estimator_task(estimator)
+    model = model_name(estimator)
+    if declared is not None and task in ("classification", "regression") and task != declared:
+        kind = "regressor" if declared == "regression" else "classifier"
+        other = "classifier" if declared == "regression" else "regressor"
+        raise HowMuchDataError(
+            f"task={task!r} contradicts the model: {model} is a {kind}; pass "
+            f"task={declared!r} (--task {declared}) or leave it unset, or use a {other}"
+        )
+    values, inferred = check_target(y, task=task, name=name)
+    if declared is None or task is not None or declared == inferred:
+        return values, inferred
+    if declared == "classification":
+        if type_of_target(values) == "continuous":
+            raise HowMuchDataError(
+                f"{model} is a classifier but {name} is continuous ({np.unique(values).size} "
+                "distinct values, not all integers); pass a regressor, or class labels"
+            )
+        return check_target(y, task="classification", name=name)  # the labels, not floats
+    try:
+        pd.to_numeric(pd.Series(values))
+    except (ValueError, TypeError):
+        raise HowMuchDataError(
+            f"{model} is a regressor but {name} holds labels such as {shown(values[0])}, not "
+            "numbers; pass a classifier, or a numeric target"
+        ) from None
+    return check_target(y, task="regression", name=name)
+
+
+def check_scoring(scoring: Any, y: np.ndarray, task: Task) -> tuple[str, Any]:
+    """The scorer's name and what to hand the engine, after checking it can score ``y``.
+
+    Parameters
+    ----------
+    scoring : str or callable or None
+        A scikit-learn scorer name or a scorer callable (not checked against ``y``); ``None``
+        is accuracy for classification, R^2 for regression.
+    y : numpy.ndarray
+        The validated target.
+    task : {"classification", "regression"}
+
+    Returns
+    -------
+    name : str
+    scorer : str or callable
+
+    Raises
+    ------
+    HowMuchDataError
+        For an unknown scorer name, or one that cannot score ``y``
+        (:func:`check_scoring_fits_target`).
+    """
+    scoring_name, scorer_arg = _resolve_scoring(scoring, task)
+    if isinstance(scorer_arg, str):
+        check_scoring_fits_target(scorer_arg, y, task)
+    return scoring_name, scorer_arg
 
 
 def _resolve_scoring(scoring: Any, task: Task) -> tuple[str, Any]:

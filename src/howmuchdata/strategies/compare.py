@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from howmuchdata.curve import LearningCurve, curves_to_result, learning_curve
+from howmuchdata.curve.core import check_scoring, check_task_and_target
 from howmuchdata.curve.plan import (
     DEFAULT_RATIO,
     DEFAULT_VAL_FRACTION,
@@ -23,7 +24,7 @@ from howmuchdata.curve.plan import (
     make_splits,
     resolve_sizes,
 )
-from howmuchdata.data import Dataset, check_groups, check_target, check_time
+from howmuchdata.data import Dataset, check_groups, check_time
 from howmuchdata.embedding_cache import (
     EmbeddingCache,
     default_cache_dir,
@@ -105,8 +106,13 @@ class Comparison:
         Name of the reference curve (``"baseline"``).
     failures : dict of str to str
         Strategies that did not produce a usable curve, with the reason (one line).
+    partial_failures : dict of str to str
+        Strategies with a curve of which some points failed: how many, at which sizes, and the
+        most common error (one line). Their curves, and so their labels, rest on the points
+        that fitted only.
     strategies : list of dict
-        Per strategy: ``name``, ``family``, ``description``, ``seconds``, ``status``.
+        Per strategy: ``name``, ``family``, ``description``, ``seconds``, ``status``,
+        ``failed_points``.
     settings : dict
         Sizes, repeats, split, scoring, seed, level, embedding details.
     """
@@ -118,6 +124,7 @@ class Comparison:
     targets: list[float]
     baseline: str = "baseline"
     failures: dict[str, str] = field(default_factory=dict)
+    partial_failures: dict[str, str] = field(default_factory=dict)
     strategies: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -127,7 +134,8 @@ class Comparison:
         return names[0]
 
     def summary(self) -> str:
-        """A few lines: labels needed per target against the baseline, crossovers, failures."""
+        """A few lines: labels needed per target against the baseline, crossovers, failures
+        (whole strategies, then strategies with some failed points)."""
         lines = []
         for target in self.targets:
             rows = self.labels_saved[self.labels_saved["target"] == target]
@@ -142,6 +150,8 @@ class Comparison:
             )
         for name, reason in self.failures.items():
             lines.append(f"{name} failed: {reason}")
+        for name, reason in self.partial_failures.items():
+            lines.append(f"{name}: {reason}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -162,6 +172,7 @@ class Comparison:
             "crossovers": self.crossovers,
             "strategies": self.strategies,
             "failures": self.failures,
+            "partial_failures": self.partial_failures,
             "settings": self.settings,
         }
         return out
@@ -214,7 +225,9 @@ def compare(
         asymptote.
     baseline : str or estimator
         The reference model: a preset (``logreg``, ``hgb``, ``knn``, ``mlp``, ``rf``) or an
-        estimator / pipeline. With ``text`` the preset runs on TF-IDF of the text column.
+        estimator / pipeline. With ``text`` the preset runs on TF-IDF of the text column. An
+        estimator's declared type sets the task (a regressor: regression, a classifier:
+        classification), as in :func:`howmuchdata.learning_curve`; a preset leaves it to ``y``.
     text : str, optional
         Name of a free-text column: TF-IDF for the baseline, MiniLM sentence embeddings for
         transfer and few-shot.
@@ -252,17 +265,23 @@ def compare(
     ------
     HowMuchDataError
         For bad input found before any fitting: an unknown strategy, a missing text column,
-        an image shape that does not fit the columns, a target outside the scorer's range,
-        missing pretrained weights, a strategy that does not apply. A strategy that fails while
-        running does not raise: it is listed in ``Comparison.failures`` and the others go on.
+        an image shape that does not fit the columns, a scorer that cannot score the target
+        (``roc_auc`` on three classes), a target outside the scorer's range, missing
+        pretrained weights, a strategy that does not apply, a user strategy whose type
+        contradicts the task. And when the baseline fails (every point, say): every ratio is
+        against it, so the strategies are not measured. Another strategy that fails while
+        running does not raise: it is listed in ``Comparison.failures`` and the others go on;
+        one that fails at some points only is listed in ``Comparison.partial_failures``.
     """
-    X, y_arr, task, groups, time = _inputs(X, y, groups, time)
+    declared_by = None if isinstance(baseline, str) else baseline
+    X, y_arr, task, groups, time = _inputs(X, y, groups, time, declared_by)
     if text is not None and text not in X.columns:
         names = ", ".join(map(str, list(X.columns)[:8]))
         raise HowMuchDataError(f"text column {text!r} not found; pass --text with one of: {names}")
     if image_shape is not None:
         image_shape = _check_image_shape(X, image_shape)
     scoring_name = scoring or ("accuracy" if task == "classification" else "r2")
+    check_scoring(scoring_name, y_arr, task)  # once here, not once per strategy
     if targets is not None:
         targets = _check_targets(targets, scoring_name)
     strategies = list(strategies)
@@ -326,10 +345,12 @@ def compare(
     curves: dict[str, LearningCurve] = {}
     extrapolations: dict[str, Any] = {}
     failures: dict[str, str] = {}
+    partial: dict[str, str] = {}
     records: list[dict[str, Any]] = []
     for arm in arms:
         start = perf_counter()
         status = "ok"
+        curve = None
         try:
             curve = _run_arm(
                 arm,
@@ -346,11 +367,27 @@ def compare(
                 store,
                 progress,
             )
+            if curve.ok_points.empty:
+                raise HowMuchDataError(_every_point_failed(curve))
             curves[arm.name] = curve
             extrapolations[arm.name] = curve.extrapolate()
         except Exception as exc:  # one failing strategy must not stop the others
+            if arm.name == "baseline":
+                # every ratio is against the baseline: without its extrapolation, no answer
+                fix = (
+                    "clean the data or pass another baseline (--baseline)"
+                    if curve is not None and curve.ok_points.empty
+                    else "fix that"
+                )
+                raise HowMuchDataError(
+                    f"the baseline ({arm.description}) failed, and every strategy is measured "
+                    f"against it: {_one_line(exc)}; {fix} and run again"
+                ) from None
             failures[arm.name] = _one_line(exc)
             status = "failed"
+        n_failed = len(curve.failures) if curve is not None else 0
+        if curve is not None and 0 < n_failed < len(curve.points):
+            partial[arm.name] = _partial_failure(curve)
         records.append(
             {
                 "name": arm.name,
@@ -358,6 +395,7 @@ def compare(
                 "description": arm.description,
                 "seconds": perf_counter() - start,
                 "status": status,
+                "failed_points": n_failed,
             }
         )
 
@@ -369,13 +407,14 @@ def compare(
         crossovers=cross,
         targets=target_list,
         failures=failures,
+        partial_failures=partial,
         strategies=records,
         settings=settings,
     )
 
 
 def _inputs(
-    X: Any, y: Any, groups: Any, time: Any
+    X: Any, y: Any, groups: Any, time: Any, estimator: Any = None
 ) -> tuple[pd.DataFrame, np.ndarray, str, Any, Any]:
     if isinstance(X, Dataset):
         ds = X
@@ -405,7 +444,7 @@ def _inputs(
         raise HowMuchDataError(
             f"X has {len(frame)} rows but y has {n_values} values; pass one target per row"
         )
-    y_arr, task = check_target(y, name="y")
+    y_arr, task = check_task_and_target(estimator, y, name="y")
     if len(y_arr) != len(frame):
         raise HowMuchDataError(
             f"X has {len(frame)} rows but y has {len(y_arr)} values; pass one target per row"
@@ -559,11 +598,36 @@ def _run_arm(
             name=arm.name,
             progress=progress,
         )
-    if curve.ok_points.empty:
-        errors = curve.failures["error"].dropna()
-        reason = errors.iloc[0] if len(errors) else "no point could be fitted"
-        raise HowMuchDataError(f"every point failed ({reason})")
     return curve
+
+
+def _every_point_failed(curve: LearningCurve) -> str:
+    """Why a curve without a single fitted point failed, in one line."""
+    count, error = _most_common_error(curve)
+    n = len(curve.points)
+    return f"every point failed ({n} of {n}; most common error, {count} times: {error})"
+
+
+def _most_common_error(curve: LearningCurve) -> tuple[int, str]:
+    """How often the most common error of the failed points occurs, and its first line."""
+    errors = curve.failures["error"].fillna("no error message stored").astype(str)
+    if errors.empty:
+        return 0, "no point could be fitted"
+    counts = errors.map(lambda e: (e.strip().splitlines() or [""])[0]).value_counts()
+    return int(counts.iloc[0]), str(counts.index[0])
+
+
+def _partial_failure(curve: LearningCurve) -> str:
+    """One line on the failed points of a curve that has some points left."""
+    failed = curve.failures
+    sizes = sorted({int(s) for s in failed["size"]})
+    listed = ", ".join(f"{s:,}" for s in sizes)
+    count, error = _most_common_error(curve)
+    return (
+        f"{len(failed)} of {len(curve.points)} points failed (size{'s' if len(sizes) > 1 else ''} "
+        f"{listed}; most common error, {count} times: {error}); its curve and labels rest on "
+        f"the {len(curve.ok_points)} that fitted"
+    )
 
 
 def _tables(

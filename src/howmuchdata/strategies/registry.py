@@ -13,7 +13,9 @@ from typing import Any
 
 from sklearn.pipeline import Pipeline
 
+from howmuchdata.curve.core import estimator_task
 from howmuchdata.errors import HowMuchDataError
+from howmuchdata.models import model_name
 from howmuchdata.strategies import (
     active,
     augment,
@@ -124,6 +126,15 @@ def _user_arm(ctx: StrategyContext, spec: Any) -> Arm:
     if ":" in name or name in FAMILIES:
         raise HowMuchDataError(
             f"user strategy name {name!r} clashes with the built-in names; pick another name"
+        )
+    declared = estimator_task(estimator)
+    if declared is not None and declared != ctx.task:
+        kind, other = (
+            ("regressor", "classifier") if declared == "regression" else ("classifier", "regressor")
+        )
+        raise HowMuchDataError(
+            f"strategy {name!r}: {model_name(estimator)} is a {kind} but this comparison is "
+            f"{ctx.task} (from the target and the baseline); pass a {other} or leave it out"
         )
     model = estimator if isinstance(estimator, Pipeline) else with_features(ctx, estimator)
     return Arm(name=name, estimator=model, family="user", description=type(estimator).__name__)
