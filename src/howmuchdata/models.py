@@ -31,7 +31,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from howmuchdata.data import Dataset, Task
-from howmuchdata.deep.presets import DEEP_PRESETS, make_deep_estimator
+from howmuchdata.deep.presets import DEEP_PRESETS, IMAGE_PRESETS, make_deep_estimator
 from howmuchdata.errors import HowMuchDataError
 
 
@@ -141,10 +141,25 @@ def make_estimator(
     Returns
     -------
     sklearn.pipeline.Pipeline
+
+    Raises
+    ------
+    HowMuchDataError
+        For an unknown preset, a model of the wrong task, and a model that would read an
+        image collection's file paths as a table column (anything but an image preset, a
+        network with :class:`~howmuchdata.deep.ImageInput` or a Pipeline of its own).
     """
     task = task or (dataset.task if dataset is not None else None)
+    images = _is_image_collection(dataset)
     if isinstance(preset_or_estimator, str):
         name = preset_or_estimator.strip()
+        if images and (name in PRESETS or (name in DEEP_PRESETS and name not in IMAGE_PRESETS)):
+            kind = "table" if name in PRESETS else "text"
+            raise HowMuchDataError(
+                f"--model {name} is a {kind} model: on images it would learn from the file "
+                "names, not the pixels; image folders (and CSVs of image paths) need an image "
+                "model: --model cnn or --model pretrained --weights FILE"
+            )
         if name in PRESETS:
             factory, scale, _ = PRESETS[name]
             model = factory(task or "classification", random_state)
@@ -173,9 +188,45 @@ def make_estimator(
     if isinstance(model, Pipeline):
         return clone(model)
     _check_task(model, task)
+    if images:
+        if not _reads_images(model):
+            raise HowMuchDataError(
+                f"{type(model).__name__} would get the image file paths as a table column and "
+                "learn from the file names, not the pixels; image folders (and CSVs of image "
+                "paths) need an image model: --model cnn or --model pretrained --weights FILE, "
+                "or a network with inputs=ImageInput() or a Pipeline that reads the paths"
+            )
+        return Pipeline([("model", clone(model))])  # the network decodes the paths itself
     return Pipeline(
         [("preprocess", make_preprocessor(dataset, scale=scale)), ("model", clone(model))]
     )
+
+
+def richer_model_hint(model: str | None) -> str:
+    """What to try when ``model`` cannot fit its own training rows (capacity-limited advice).
+
+    Parameters
+    ----------
+    model : str, optional
+        The curve's model name (a preset name, ``module:callable`` or anything else).
+
+    Returns
+    -------
+    str
+        A short "try ..." clause; the table presets' advice for names that are not presets.
+    """
+    hints = {
+        "cnn": "try a wider network, a larger --epochs budget, or a pretrained backbone: "
+        "--model pretrained --weights FILE",
+        "pretrained": "try a backbone with richer features, another --weights file, or "
+        "--model cnn trained on the images",
+        "tfidf-linear": "try a network on sentence embeddings: --model minilm-mlp",
+        "minilm-linear": "try a network on the same embeddings: --model minilm-mlp",
+        "minilm-mlp": "try a larger --epochs budget, or a wider head: make_mlp(hidden=...) "
+        "from Python",
+        "hgb": "try better features, or another model such as --model mlp or rf",
+    }
+    return hints.get(str(model), "try a more flexible preset such as hgb")
 
 
 def model_name(estimator: Any) -> str:
@@ -230,14 +281,26 @@ def _from_callable(spec: str) -> BaseEstimator:
     return model
 
 
+def _is_image_collection(dataset: Dataset | None) -> bool:
+    """Whether ``dataset`` was read from an image folder or a CSV of image paths."""
+    return dataset is not None and bool(getattr(dataset, "notes", {}).get("images"))
+
+
+def _reads_images(model: Any) -> bool:
+    """Whether ``model`` decodes image paths itself (a network with an ImageInput adapter)."""
+    from howmuchdata.deep.inputs import ImageInput
+
+    return isinstance(getattr(model, "inputs", None), ImageInput)
+
+
 def _check_task(model: Any, task: Task | None) -> None:
     if task == "regression" and is_classifier(model):
         raise HowMuchDataError(
             f"{type(model).__name__} is a classifier but the target is numeric (regression); "
-            "pass a regressor or task='classification'"
+            "pass a regressor, or task='classification' (--task classification)"
         )
     if task == "classification" and is_regressor(model):
         raise HowMuchDataError(
             f"{type(model).__name__} is a regressor but the target is categorical; "
-            "pass a classifier or task='regression'"
+            "pass a classifier, or task='regression' (--task regression)"
         )

@@ -74,3 +74,96 @@ def test_count_parameters(digits_small):
     ds = load_dataset(X, y)
     forest = make_estimator("rf", ds, random_state=0).fit(ds.X, ds.y)
     assert count_parameters(forest) is None
+
+
+@pytest.fixture
+def image_folder(tmp_path):
+    """Two class folders of four tiny PNGs each."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for label in ("cat", "dog"):
+        (tmp_path / "pics" / label).mkdir(parents=True)
+        for i in range(4):
+            pixels = rng.integers(0, 255, (8, 8, 3), dtype=np.uint8)
+            Image.fromarray(pixels, "RGB").save(tmp_path / "pics" / label / f"{i}.png")
+    return tmp_path / "pics"
+
+
+@pytest.mark.parametrize("preset", [*sorted(PRESETS), "tfidf-linear"])
+def test_table_and_text_models_refuse_an_image_folder(image_folder, preset):
+    ds = load_dataset(image_folder)
+    with pytest.raises(HowMuchDataError, match=rf"--model {preset} is a (table|text) model.*cnn"):
+        make_estimator(preset, ds)
+
+
+def test_an_estimator_that_would_read_image_paths_as_a_column_is_refused(image_folder):
+    ds = load_dataset(image_folder)
+    with pytest.raises(HowMuchDataError, match="LogisticRegression would get the image file"):
+        make_estimator(LogisticRegression(), ds)
+    with pytest.raises(HowMuchDataError, match="--model cnn or --model pretrained"):
+        make_estimator("sklearn.linear_model:LogisticRegression", ds)
+
+
+def test_image_models_on_an_image_folder_and_table_models_on_pixel_columns(
+    image_folder, digits_small
+):
+    pytest.importorskip("torch")
+    pytest.importorskip("skorch")
+    from howmuchdata.deep import ImageInput, TorchClassifier
+    from howmuchdata.deep.modules import SmallCNN
+
+    ds = load_dataset(image_folder)
+    assert [
+        name for name, _ in make_estimator("cnn", ds, deep_options={"device": "cpu"}).steps
+    ] == ["model"]
+    network = TorchClassifier(SmallCNN, inputs=ImageInput(size=8), device="cpu")
+    built = make_estimator(network, ds)
+    assert [name for name, _ in built.steps] == ["model"]  # no table preprocessing of paths
+    mine = Pipeline([("model", network)])
+    assert make_estimator(mine, ds) is not mine
+    X, y = digits_small  # pixel columns in a table are a table: table models are fine
+    assert make_estimator("logreg", load_dataset(X, y)).steps[0][0] == "preprocess"
+
+
+def test_capacity_advice_suggests_a_model_of_the_same_kind():
+    from howmuchdata.models import richer_model_hint
+
+    assert "hgb" in richer_model_hint("logreg") and "hgb" in richer_model_hint(None)
+    for image_model in ("cnn", "pretrained"):
+        hint = richer_model_hint(image_model)
+        assert "hgb" not in hint and "--model" in hint, image_model
+    assert "minilm-mlp" in richer_model_hint("tfidf-linear")
+    assert "such as hgb" not in richer_model_hint("hgb")
+
+
+def _low_flat_curve(model):
+    """A curve that fits its training rows badly at every size (capacity-limited)."""
+    from howmuchdata.curve import LearningCurve, points_frame
+
+    records = [
+        {"size": n, "repeat": r, "val_score": 0.6, "train_score": 0.62, "status": "ok"}
+        for n in (100, 200, 400, 800)
+        for r in range(2)
+    ]
+    return LearningCurve(
+        points=points_frame(records),
+        scoring="accuracy",
+        greater_is_better=True,
+        task="classification",
+        n_samples=1000,
+        classes=[0, 1],
+        model=model,
+    )
+
+
+def test_capacity_finding_of_an_image_model_does_not_suggest_a_table_preset():
+    from howmuchdata.diagnose import diagnose
+
+    def advice(model):
+        (finding,) = diagnose(_low_flat_curve(model), checks=["capacity_limited"])
+        return finding.advice
+
+    assert "--model pretrained --weights FILE" in advice("cnn")
+    assert "hgb" not in advice("cnn") and "hgb" not in advice("pretrained")
+    assert "such as hgb" in advice("logreg")

@@ -116,3 +116,43 @@ def test_text_column_curve_from_the_command_line(tmp_path: Path) -> None:
     points = json.loads((out / "result.json").read_text())["points"]
     assert {p["model"] for p in points} == {"tfidf-linear"}
     assert min(p["val_score"] for p in points if p["size"] == 40) > 0.9
+
+
+def test_table_model_on_an_image_folder_stops_before_any_fit(
+    stripes_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("torch")
+    out = tmp_path / "run"
+    # the cnn comes first: it must not be fitted before hgb is refused
+    code = main(
+        [
+            "curve",
+            str(stripes_folder),
+            *("--model", "cnn", "--model", "hgb", "--epochs", "1", "--device", "cpu"),
+            *("--sizes", "10", "--repeats", "1", "--out", str(out), "--no-report", "-q"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--model hgb is a table model" in err and "--model cnn or --model pretrained" in err
+    assert "Traceback" not in err
+    assert not (out / "store.db").exists()
+
+
+def test_cli_errors_on_image_and_pixel_inputs_name_cli_options(
+    stripes_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("torch")
+    rows = [{"path": f"stripes/vertical/{i:03d}.png", "digit": "v"} for i in range(3)]
+    pd.DataFrame(rows).to_csv(tmp_path / "images.csv", index=False)
+    table = pd.DataFrame(np.random.default_rng(0).normal(size=(40, 30)))
+    table["target"] = np.arange(40) % 2
+    table.to_csv(tmp_path / "table.csv", index=False)
+    out = ["--out", str(tmp_path / "run"), "--no-report", "-q", "--device", "cpu"]
+
+    assert main(["curve", str(tmp_path / "images.csv"), "--model", "cnn", *out]) == 2
+    assert "pass --target (label_column) with one of: path, digit" in capsys.readouterr().err
+    assert main(["curve", str(tmp_path / "table.csv"), "-t", "target", "-m", "cnn", *out]) == 2
+    err = capsys.readouterr().err
+    assert "30 columns are not a square" in err and "every one of" not in err
+    assert not (tmp_path / "run" / "store.db").exists()

@@ -151,5 +151,6 @@ def test_bad_settings_are_user_errors() -> None:
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without a GPU")
 def test_asking_for_cuda_without_a_gpu_says_so() -> None:
     X, y = blobs()
-    with pytest.raises(HowMuchDataError, match="no CUDA GPU.*--device cpu"):
+    # one message for Python (device=) and the command line (--device)
+    with pytest.raises(HowMuchDataError, match=r"no CUDA GPU.*device='cpu'.*\(--device cpu"):
         mlp(device="cuda").fit(X, y)

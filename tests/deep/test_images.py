@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from howmuchdata.deep.images import check_image, decode_image, read_image_csv, read_image_folder
+from howmuchdata.deep.images import (
+    check_image,
+    decode_image,
+    load_image_source,
+    read_image_csv,
+    read_image_folder,
+    skipped_message,
+)
 from howmuchdata.errors import HowMuchDataError
 
 
@@ -65,7 +72,10 @@ def test_csv_layout_resolves_relative_paths_and_reports_missing_files(
 def test_csv_without_the_label_column_names_it(tmp_path: Path) -> None:
     csv = tmp_path / "images.csv"
     pd.DataFrame({"path": ["a.png"], "class": ["x"]}).to_csv(csv, index=False)
-    with pytest.raises(HowMuchDataError, match="column 'label' not found.*label_column"):
+    # the same message serves the CLI (--target) and Python (label_column=)
+    with pytest.raises(
+        HowMuchDataError, match=r"column 'label' not found.*--target \(label_column\)"
+    ):
         read_image_csv(csv)
 
 
@@ -89,3 +99,79 @@ def test_decode_resizes_converts_and_scales(tmp_path: Path) -> None:
     assert rgb.dtype == np.float32
     assert rgb[:, :, 0].max() == 0.0 and rgb[:, :, -1].min() == 1.0
     assert check_image(tmp_path / "half.png") is None
+
+
+def test_files_at_the_root_that_are_not_images_are_ignored_not_unreadable(
+    stripes_folder: Path, write_stripes
+) -> None:
+    (stripes_folder / "README.txt").write_text("how the images were made\n")
+    (stripes_folder / "labels.csv").write_text("path,label\n")
+    write_stripes(stripes_folder / "stray.png", True, np.random.default_rng(1))
+
+    collection = read_image_folder(stripes_folder)
+
+    names = {Path(s.path).name for s in collection.skipped}
+    assert names == {"broken.png", "notes.txt", "stray.png"}  # no README.txt, no labels.csv
+
+
+def test_skipped_line_counts_unreadable_files_apart_from_entries_left_out(
+    stripes_folder: Path, write_stripes
+) -> None:
+    write_stripes(stripes_folder / "stray.png", True, np.random.default_rng(1))
+
+    line = skipped_message(load_image_source(stripes_folder))
+
+    assert line.startswith("skipped 2 unreadable file(s) (")
+    assert "stray.png" not in line.split("; left out")[0]
+    assert "left out 1 entry (stray.png: not inside a class folder)" in line
+    clean = stripes_folder.parent / "clean"
+    (clean / "a").mkdir(parents=True)
+    write_stripes(clean / "a" / "0.png", True, np.random.default_rng(2))
+    assert skipped_message(load_image_source(clean)) is None
+
+
+def test_csv_rows_without_a_path_name_their_line_not_nan(stripes_folder: Path) -> None:
+    csv = stripes_folder.parent / "images.csv"
+    pd.DataFrame(
+        {
+            "path": ["stripes/vertical/000.png", None, "stripes/vertical/001.png"],
+            "label": ["v", "v", None],
+        }
+    ).to_csv(csv, index=False)
+
+    collection = read_image_csv(csv)
+
+    assert [(s.path, s.reason) for s in collection.skipped] == [
+        ("line 3 of images.csv", "missing path in the CSV"),
+        ("stripes/vertical/001.png", "missing label in the CSV"),
+    ]
+    assert len(collection.paths) == 1
+
+
+@pytest.mark.parametrize(
+    ("dtype", "top", "suffix"),
+    [(np.uint16, 65535, "png"), (np.uint16, 65535, "tif"), (np.int32, 2**31 - 1, "tif")],
+)
+def test_deep_greyscale_images_are_scaled_by_their_bit_depth(
+    tmp_path: Path, dtype: type, top: int, suffix: str
+) -> None:
+    ramp = np.linspace(0, top, 32 * 32).reshape(32, 32).astype(dtype)  # black to white
+    path = tmp_path / f"ramp.{suffix}"
+    Image.fromarray(ramp).save(path)
+    assert Image.open(path).mode in ("I;16", "I")
+
+    for color, channels in (("L", 1), ("RGB", 3)):
+        pixels = decode_image(path, size=32, color=color)
+        assert pixels.shape == (channels, 32, 32) and pixels.dtype == np.float32
+        np.testing.assert_allclose(pixels[0], ramp / top, atol=1e-6)  # no clipping at 255
+        assert (pixels == pixels[:1]).all()  # grey: every channel the same
+
+
+def test_deep_greyscale_scaling_follows_the_depth_not_the_values(tmp_path: Path) -> None:
+    dark = np.full((8, 8), 4096, dtype=np.uint16)  # a dark 16-bit image, not a white one
+    Image.fromarray(dark).save(tmp_path / "dark.png")
+    floats = np.linspace(0, 1, 64, dtype=np.float32).reshape(8, 8)
+    Image.fromarray(floats).save(tmp_path / "floats.tif")
+
+    assert decode_image(tmp_path / "dark.png", size=8, color="L") == pytest.approx(4096 / 65535)
+    np.testing.assert_allclose(decode_image(tmp_path / "floats.tif", 8, "L")[0], floats, atol=1e-6)

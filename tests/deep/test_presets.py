@@ -22,8 +22,9 @@ from howmuchdata.deep.presets import (  # noqa: E402
 from howmuchdata.errors import HowMuchDataError  # noqa: E402
 
 
-def export_backbone(path: Path) -> torch.nn.Module:
-    """A tiny convolutional feature extractor saved as a torch.export program."""
+def export_backbone(path: Path, dynamic_batch: bool = True) -> torch.nn.Module:
+    """A tiny convolutional feature extractor saved as a torch.export program (for batches of
+    2 only when ``dynamic_batch`` is false)."""
     torch.manual_seed(0)
     backbone = torch.nn.Sequential(
         torch.nn.Conv2d(3, 4, 3, padding=1),
@@ -31,10 +32,8 @@ def export_backbone(path: Path) -> torch.nn.Module:
         torch.nn.AdaptiveAvgPool2d(1),
         torch.nn.Flatten(),
     ).eval()
-    batch = torch.export.Dim("batch", min=1)
-    program = torch.export.export(
-        backbone, (torch.zeros(2, 3, 16, 16),), dynamic_shapes=({0: batch},)
-    )
+    dynamic = ({0: torch.export.Dim("batch", min=1)},) if dynamic_batch else None
+    program = torch.export.export(backbone, (torch.zeros(2, 3, 16, 16),), dynamic_shapes=dynamic)
     torch.export.save(program, str(path))
     return backbone
 
@@ -67,6 +66,77 @@ def test_pretrained_without_its_file_names_the_file(tmp_path: Path) -> None:
         make_pretrained(missing)
     with pytest.raises(HowMuchDataError, match="needs a backbone file"):
         make_deep_estimator("pretrained")
+
+
+def test_backbone_without_a_dynamic_batch_stops_before_any_fit(
+    stripes_folder: Path, tmp_path: Path
+) -> None:
+    from howmuchdata.deep.modules import PretrainedBackbone
+
+    X = read_image_folder(stripes_folder).frame()
+    static, dynamic = tmp_path / "static.pt2", tmp_path / "dynamic.pt2"
+    export_backbone(static, dynamic_batch=False)
+    export_backbone(dynamic)
+
+    # the batch of 2 it was exported with passes: only another batch size shows the problem
+    with pytest.raises(HowMuchDataError, match="batch of 3 .*dynamic batch dimension"):
+        make_deep_estimator("pretrained", X, weights=static, image_size=16, device="cpu")
+    with pytest.raises(HowMuchDataError, match="dynamic batch dimension"):
+        PretrainedBackbone((3, 16, 16), 2, weights=static)
+    with pytest.raises(HowMuchDataError, match=r"\(3, 32, 32\) images"):  # the wrong size
+        make_deep_estimator("pretrained", X, weights=dynamic, image_size=32, device="cpu")
+    make_deep_estimator("pretrained", X, weights=dynamic, image_size=16, device="cpu")
+    assert PretrainedBackbone((3, 16, 16), 2, weights=dynamic).head.in_features == 4
+
+
+def test_unreadable_backbone_is_one_clean_line_without_torchs_log(tmp_path: Path) -> None:
+    import logging
+
+    from howmuchdata.deep.modules import load_backbone
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            logged.append(record)
+
+    junk = tmp_path / "junk.pt2"
+    junk.write_text("junk\n")
+    logged: list[logging.LogRecord] = []
+    # torch writes through its own stderr handler on this logger, which pytest cannot capture
+    export_log = logging.getLogger("torch.export")
+    level, keep = export_log.level, Keep()
+    export_log.addHandler(keep)
+    try:
+        with pytest.raises(HowMuchDataError, match="cannot load .*junk.pt2.* torch.export.save"):
+            load_backbone(junk)
+        # a readable program still loads, and what torch logs then still gets through
+        export_backbone(tmp_path / "good.pt2")
+        load_backbone(tmp_path / "good.pt2")
+        export_log.warning("after the load")
+    finally:
+        export_log.removeHandler(keep)
+
+    assert [r.getMessage() for r in logged] == ["after the load"]  # not the traceback
+    assert export_log.level == level  # left as it was
+
+
+def test_cnn_on_a_table_that_is_not_square_pixels_stops_before_any_fit() -> None:
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(rng.normal(size=(20, 30)), columns=[f"x{i}" for i in range(30)])
+    with pytest.raises(HowMuchDataError, match="30 columns are not a square.*--model hgb"):
+        make_deep_estimator("cnn", table, device="cpu")
+    with pytest.raises(HowMuchDataError, match=r"needs 32 pixel columns but the rows have 30"):
+        make_deep_estimator("cnn", table, image_shape=(2, 4, 4), device="cpu")
+    with pytest.raises(HowMuchDataError, match=r"column\(s\) note are not numeric.*--drop"):
+        make_deep_estimator("cnn", table.assign(note="a"), device="cpu")
+    # square pixel rows, a given shape and image arrays are images
+    make_deep_estimator("cnn", table.iloc[:, :25], device="cpu")
+    shaped = make_deep_estimator("cnn", table, image_shape=(1, 5, 6), device="cpu")
+    assert shaped.named_steps["model"].inputs.shape == (1, 5, 6)
+    make_deep_estimator("cnn", rng.normal(size=(4, 3, 5, 6)), device="cpu")
+    fitted = make_cnn(shape=(1, 5, 6), max_epochs=1, device="cpu").fit(table, np.arange(20) % 2)
+    assert fitted.named_steps["model"].inputs_.input_shape_ == (1, 5, 6)
 
 
 def test_presets_by_name() -> None:

@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 from howmuchdata.curve import learning_curve
+from howmuchdata.deep.embeddings import as_texts
+from howmuchdata.deep.presets import make_deep_estimator
 from howmuchdata.deep.text import make_text_estimator, pick_text_column
 from howmuchdata.errors import HowMuchDataError
 
@@ -49,10 +51,65 @@ def test_text_column_is_the_named_one_or_the_only_string_column() -> None:
     frame = tickets(9)
     assert pick_text_column(frame[["body", "priority"]]) == "body"
     assert pick_text_column(frame, "body") == "body"
-    with pytest.raises(HowMuchDataError, match="pass --text COL"):
+    with pytest.raises(HowMuchDataError, match=r"pass text=COL \(--text COL\)"):
         pick_text_column(frame)  # body and team are both text
     with pytest.raises(HowMuchDataError, match="'subject' not found"):
         pick_text_column(frame, "subject")
+
+
+def test_tfidf_reads_blank_missing_and_numeric_cells_as_the_minilm_path_does() -> None:
+    frame = tickets(150)
+    frame["body"] = frame["body"].astype(object)
+    frame.loc[:9, "body"] = ""
+    frame.loc[10:19, "body"] = np.nan
+    frame.loc[20:24, "body"] = 42
+    model = make_text_estimator("tfidf-linear", "body")
+
+    curve = learning_curve(model, frame[["body"]], frame["team"], sizes=[60, 120], repeats=2)
+
+    assert (curve.points["status"] == "ok").all(), curve.points["error"].dropna().tolist()
+    assert curve.points.groupby("size")["val_score"].mean().loc[120] > 0.8
+    assert as_texts(pd.Series(["a", np.nan, None, 42])) == ["a", "", "", "42"]
+    fitted = make_text_estimator("tfidf-linear", "body").fit(frame[["body"]], frame["team"])
+    encoder = fitted.named_steps["text"].named_transformers_["encode"]
+    assert "42" in encoder.vocabulary_  # a number is read as its text, as MiniLM reads it
+    blank = encoder.transform(pd.Series(["", np.nan]))
+    assert blank.nnz == 0  # an empty text and a missing one: both no words
+
+
+@pytest.mark.parametrize(
+    ("cells", "problem"),
+    [
+        ([np.nan] * 6, "has no text"),
+        ([""] * 6, "has no text"),
+        (["  ", np.nan] * 3, "has no text"),
+        ([1, 2, 3, 4, 5, 6], "holds numbers"),
+    ],
+)
+def test_a_text_column_without_text_stops_before_any_fit(cells: list, problem: str) -> None:
+    frame = pd.DataFrame({"body": cells, "subject": list("abcdef"), "n": range(6)})
+    with pytest.raises(HowMuchDataError, match=rf"'body' {problem}.*--text COL.*subject"):
+        pick_text_column(frame, "body")
+    with pytest.raises(HowMuchDataError, match=problem):
+        make_deep_estimator("tfidf-linear", frame[["body", "n"]], text="body")
+
+
+def test_a_text_column_with_some_blank_cells_is_used() -> None:
+    frame = pd.DataFrame({"body": ["refund", "", np.nan, "router"], "n": range(4)})
+    assert pick_text_column(frame) == "body"
+    assert pick_text_column(frame, "body") == "body"
+    with pytest.raises(HowMuchDataError, match="no column holds text.*table model"):
+        pick_text_column(frame[["n"]])
+
+
+def test_minilm_on_a_numeric_or_empty_column_stops_before_loading_the_model() -> None:
+    pytest.importorskip("torch")
+    frame = tickets(12)
+    with pytest.raises(HowMuchDataError, match="'priority' holds numbers.*--text COL"):
+        make_deep_estimator("minilm-linear", frame, text="priority", device="cpu")
+    frame["body"] = ""
+    with pytest.raises(HowMuchDataError, match="'body' has no text"):
+        make_deep_estimator("minilm-mlp", frame, text="body", device="cpu")
 
 
 @pytest.mark.slow

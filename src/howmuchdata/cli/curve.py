@@ -184,9 +184,10 @@ def run_curves(
     if len(set(models)) != len(models):
         raise HowMuchDataError("the same --model is given twice; list each model once")
     store_url = store or default_store_url(out_dir)
+    # every model is built (and checked) before the first fit
+    estimators = [make_estimator(name, dataset, deep_options=deep_options) for name in models]
     curves = []
-    for name in models:
-        estimator = make_estimator(name, dataset, deep_options=deep_options)
+    for name, estimator in zip(models, estimators, strict=True):
         curves.append(
             learning_curve(
                 estimator,

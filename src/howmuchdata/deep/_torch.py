@@ -57,6 +57,6 @@ def resolve_device(device: str) -> str:
     if str(device).startswith("cuda") and not torch.cuda.is_available():
         raise HowMuchDataError(
             f"device {device!r} was asked for but torch sees no CUDA GPU "
-            f"(torch {torch.__version__}); use --device cpu or auto"
+            f"(torch {torch.__version__}); use device='cpu' or 'auto' (--device cpu or auto)"
         )
     return str(device)

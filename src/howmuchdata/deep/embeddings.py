@@ -59,13 +59,13 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None) -> SentenceEmbedder:
         """Nothing is learnt: the encoder is pretrained. Checks the input is text."""
-        _texts(X)
+        as_texts(X)
         self.model_id_ = _model_id(self.model)
         return self
 
     def transform(self, X: Any) -> np.ndarray:
         """Embeddings, one row per text (float32)."""
-        texts = _texts(X)
+        texts = as_texts(X)
         model_id = getattr(self, "model_id_", None) or _model_id(self.model)
         return embed_with_cache(texts, self._encode, self._cache(model_id))
 
@@ -152,12 +152,24 @@ def _model_id(model: str) -> str:
     return str(Path(model).resolve())
 
 
-def _texts(X: Any) -> list[str]:
+def as_texts(X: Any) -> list[str]:
+    """One text per row: missing cells (NaN, None) become ``""``, other values ``str(value)``.
+
+    Shared by the MiniLM embedder and the TF-IDF preset, so both read a column the same way.
+
+    Parameters
+    ----------
+    X : array-like, Series or one-column DataFrame
+
+    Returns
+    -------
+    list of str
+    """
     if isinstance(X, pd.DataFrame):
         if X.shape[1] != 1:
             raise HowMuchDataError(
-                f"the text embedder got {X.shape[1]} columns; select the one text column "
-                "(--text COL)"
+                f"the text model got {X.shape[1]} columns; select the one text column "
+                "(text=COL, --text COL)"
             )
         X = X.iloc[:, 0]
     values = pd.Series(np.asarray(X, dtype=object).reshape(-1))

@@ -32,6 +32,14 @@ _DECODE_ERRORS = (
     ValueError,
     Image.DecompressionBombError,
 )
+# greyscale modes of more than 8 bits: Pillow's convert() to "L" / "RGB" clips them at 255
+_HIGH_DEPTH_MODES = ("I", "F")
+_BITS_PER_SAMPLE = 258  # the TIFF tag that states the bit depth
+# reasons for leaving an entry out that are not about the file being unreadable
+NOT_IN_CLASS_FOLDER = "not inside a class folder"
+MISSING_PATH = "missing path in the CSV"
+MISSING_LABEL = "missing label in the CSV"
+_LEFT_OUT_REASONS = (NOT_IN_CLASS_FOLDER, MISSING_PATH, MISSING_LABEL)
 
 
 @dataclass(frozen=True)
@@ -92,8 +100,9 @@ def read_image_folder(
 ) -> ImageCollection:
     """Read a folder with one sub-folder per class (``root/cat/1.png``, ``root/dog/7.jpg``).
 
-    Every file inside a class folder (at any depth, hidden files aside) is tried with Pillow;
-    files directly under ``root`` belong to no class and are skipped.
+    Every file inside a class folder (at any depth, hidden files aside) is tried with Pillow.
+    Images directly under ``root`` belong to no class and are skipped (and listed); other
+    files there (a README, the CSV of labels) are not images and are ignored.
 
     Parameters
     ----------
@@ -121,10 +130,11 @@ def read_image_folder(
             "(root/<class>/<image>) or pass a CSV of path,label"
         )
     candidates: list[tuple[Path, str]] = []
+    image_extensions = Image.registered_extensions()
     skipped = [
-        SkippedFile(str(p), "not inside a class folder")
+        SkippedFile(str(p), NOT_IN_CLASS_FOLDER)
         for p in sorted(root.iterdir())
-        if p.is_file() and not p.name.startswith(".")
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in image_extensions
     ]
     for class_dir in class_dirs:
         for path in sorted(_files_under(class_dir)):
@@ -146,7 +156,8 @@ def read_image_csv(
     csv_path : path
         The CSV file.
     path_column, label_column : str
-        Column names of the path and the label.
+        Column names of the path and the label (``--target`` names the label column on the
+        command line).
     n_jobs : int, optional
         Threads for checking the files (joblib); ``None`` is one.
 
@@ -158,16 +169,20 @@ def read_image_csv(
     if not csv_path.is_file():
         raise HowMuchDataError(f"CSV file {str(csv_path)!r} does not exist; pass a CSV path")
     table = pd.read_csv(csv_path)
-    for column, flag in ((path_column, "path_column"), (label_column, "label_column")):
+    for column, flag in ((path_column, "path_column"), (label_column, "--target (label_column)")):
         if column not in table.columns:
             raise HowMuchDataError(
                 f"column {column!r} not found in {csv_path.name}; pass {flag} with one of: "
                 + ", ".join(map(str, table.columns))
             )
     candidates, skipped = [], []
-    for raw_path, label in zip(table[path_column], table[label_column], strict=True):
+    for row, (raw_path, label) in enumerate(
+        zip(table[path_column], table[label_column], strict=True)
+    ):
         if pd.isna(raw_path) or pd.isna(label):
-            skipped.append(SkippedFile(str(raw_path), "missing path or label in the CSV"))
+            # no path to show for a blank cell: name the CSV line (line 1 is the header)
+            where = f"line {row + 2} of {csv_path.name}" if pd.isna(raw_path) else str(raw_path)
+            skipped.append(SkippedFile(where, MISSING_PATH if pd.isna(raw_path) else MISSING_LABEL))
             continue
         path = Path(str(raw_path))
         path = path if path.is_absolute() else csv_path.parent / path
@@ -193,15 +208,48 @@ def decode_image(path: str | os.PathLike[str], size: int, color: str = "RGB") ->
     """Decode one image to a ``(channels, size, size)`` float32 array in [0, 1].
 
     The image is converted to ``color`` ("RGB" or "L") and resized to ``size x size``
-    (bilinear, aspect ratio not kept: every image fills the network's input).
+    (bilinear, aspect ratio not kept: every image fills the network's input). Greyscale
+    images of more than 8 bits (16-bit PNG or TIFF, 32-bit integer TIFF: Pillow modes
+    ``I;16``, ``I``) are scaled by their bit depth; floating-point images (mode ``F``) are
+    taken as intensities in [0, 1], values outside it clipped.
     """
     with Image.open(path) as image:
+        if image.mode.startswith("I;16") or image.mode in _HIGH_DEPTH_MODES:
+            grey = _high_depth_grey(image)
+            grey = np.asarray(
+                Image.fromarray(grey, "F").resize((size, size), Image.Resampling.BILINEAR),
+                dtype=np.float32,
+            )
+            grey = np.clip(grey, 0.0, 1.0)[None, :, :]
+            return np.ascontiguousarray(np.repeat(grey, COLOR_CHANNELS.get(color, 3), axis=0))
         # JPEG can decode at a reduced scale directly: much less work for large photos
         image.draft(color, (size, size))
         image = image.convert(color).resize((size, size), Image.Resampling.BILINEAR)
         pixels = np.asarray(image, dtype=np.float32) / 255.0
     pixels = pixels[None, :, :] if pixels.ndim == 2 else np.transpose(pixels, (2, 0, 1))
     return np.ascontiguousarray(pixels)
+
+
+def _high_depth_grey(image: Image.Image) -> np.ndarray:
+    """A greyscale image of mode ``I;16*``, ``I`` or ``F`` as float32 in [0, 1]."""
+    values = np.asarray(image, dtype=np.float64)
+    if image.mode == "F":
+        return np.clip(values, 0.0, 1.0).astype(np.float32)
+    bits = 16 if image.mode.startswith("I;16") else _stated_bits(image)
+    if bits is None:
+        # no stated depth (e.g. a 16-bit PNG read by an older Pillow): 16 bits when the
+        # values fit, else the 31 bits of a non-negative 32-bit integer
+        bits = 16 if values.max(initial=0) <= 65535 else 31
+    top = float(2 ** min(bits, 31) - 1)
+    return np.clip(values / top, 0.0, 1.0).astype(np.float32)
+
+
+def _stated_bits(image: Image.Image) -> int | None:
+    """The bits per sample a TIFF file states, or ``None`` (other formats do not say)."""
+    stated = getattr(image, "tag_v2", {}).get(_BITS_PER_SAMPLE)
+    if isinstance(stated, tuple):
+        stated = stated[0] if stated else None
+    return int(stated) if stated else None
 
 
 def _files_under(folder: Path) -> Iterable[Path]:
@@ -277,7 +325,8 @@ def load_image_source(
         return None
     if task == "regression":
         raise HowMuchDataError(
-            "image folders are classification data (one folder per class); drop --task regression"
+            "image folders are classification data (one folder per class); drop task='regression' "
+            "(--task regression)"
         )
     from howmuchdata.data import Dataset
 
@@ -294,11 +343,27 @@ def load_image_source(
 
 
 def skipped_message(dataset: Any, limit: int = 5) -> str | None:
-    """One line naming the files an image dataset skipped, or ``None`` when there were none."""
+    """One line naming the files an image dataset skipped, or ``None`` when there were none.
+
+    Unreadable files (not an image, corrupt, missing) are counted apart from entries left out
+    for another reason (an image outside the class folders, a CSV row without a path or
+    label).
+    """
     summary = getattr(dataset, "notes", {}).get("images") or {}
     skipped = summary.get("skipped") or []
     if not skipped:
         return None
+    unreadable = [s for s in skipped if s["reason"] not in _LEFT_OUT_REASONS]
+    left_out = [s for s in skipped if s["reason"] in _LEFT_OUT_REASONS]
+    parts = []
+    if unreadable:
+        parts.append(f"skipped {len(unreadable)} unreadable file(s) ({_listed(unreadable, limit)})")
+    if left_out:
+        entries = "entry" if len(left_out) == 1 else "entries"
+        parts.append(f"left out {len(left_out)} {entries} ({_listed(left_out, limit)})")
+    return "; ".join(parts) + "; listed in result.json"
+
+
+def _listed(skipped: list[dict[str, str]], limit: int) -> str:
     shown = "; ".join(f"{Path(s['path']).name}: {s['reason']}" for s in skipped[:limit])
-    more = f"; ... and {len(skipped) - limit} more" if len(skipped) > limit else ""
-    return f"skipped {len(skipped)} unreadable file(s) ({shown}{more}); listed in result.json"
+    return shown + (f"; ... and {len(skipped) - limit} more" if len(skipped) > limit else "")

@@ -6,14 +6,22 @@ Every factory takes its input shape and ``n_outputs`` as keywords, which is how
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
 from torch import nn
 
 from howmuchdata.errors import HowMuchDataError
+
+# torch.export.load logs the whole traceback of a file it cannot read before raising
+_EXPORT_LOGGERS = ("torch.export", "torch._export")
+# two batch sizes: a program exported without a dynamic batch dimension accepts only the
+# batch size of its example, and the curve's batches come in other sizes
+_PROBE_BATCHES = (2, 3)
 
 
 class SmallCNN(nn.Module):
@@ -117,16 +125,7 @@ class PretrainedBackbone(nn.Module):
         self.backbone = load_backbone(weights)
         for parameter in self.backbone.parameters():
             parameter.requires_grad_(False)
-        try:
-            with torch.no_grad():
-                probe = self.backbone(torch.zeros((2, *(int(v) for v in input_shape))))
-        except Exception as exc:  # shape guards of exported programs raise various types
-            raise HowMuchDataError(
-                f"the backbone in {str(weights)!r} does not accept a batch of "
-                f"{tuple(input_shape)} images ({type(exc).__name__}); export it with a "
-                "dynamic batch dimension and match the image size and colour"
-            ) from None
-        self.head = nn.Linear(int(probe.flatten(1).shape[1]), n_outputs)
+        self.head = nn.Linear(probe_backbone(self.backbone, input_shape, weights), n_outputs)
 
     def train(self, mode: bool = True) -> PretrainedBackbone:
         # the frozen backbone stays in inference mode (exported programs cannot switch)
@@ -138,6 +137,31 @@ class PretrainedBackbone(nn.Module):
         with torch.no_grad():
             features = self.backbone(x).flatten(1)
         return self.head(features)
+
+
+def probe_backbone(
+    backbone: nn.Module, input_shape: Sequence[int], weights: str | os.PathLike[str]
+) -> int:
+    """Run ``backbone`` on zero batches of ``input_shape`` images; return its feature count.
+
+    Raises
+    ------
+    HowMuchDataError
+        When it rejects the shape or a batch size (a program exported without a dynamic
+        batch dimension), naming the file ``weights``.
+    """
+    shape = tuple(int(v) for v in input_shape)
+    try:
+        with torch.no_grad():
+            for batch in _PROBE_BATCHES:
+                features = backbone(torch.zeros((batch, *shape)))
+    except Exception as exc:  # shape guards of exported programs raise various types
+        raise HowMuchDataError(
+            f"the backbone in {str(weights)!r} does not accept a batch of {batch} {shape} "
+            f"images ({type(exc).__name__}); export it with a dynamic batch dimension and "
+            "match the image size and colour"
+        ) from None
+    return int(features.flatten(1).shape[1])
 
 
 def load_backbone(weights: str | os.PathLike[str]) -> nn.Module:
@@ -155,10 +179,25 @@ def load_backbone(weights: str | os.PathLike[str]) -> nn.Module:
             "torch.export.save(torch.export.export(model, (example,)), PATH) and pass its path"
         )
     try:
-        program = torch.export.load(str(path))
+        with _quiet_loggers(_EXPORT_LOGGERS):
+            program = torch.export.load(str(path))
     except Exception as exc:  # torch raises many types for a file that is not a program
         raise HowMuchDataError(
             f"cannot load {str(path)!r} as a torch.export program ({type(exc).__name__}); "
             "save it with torch.export.save"
         ) from None
     return program.module()
+
+
+@contextmanager
+def _quiet_loggers(names: Sequence[str]) -> Iterator[None]:
+    """Drop the warnings of the named loggers inside the block (levels restored after)."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

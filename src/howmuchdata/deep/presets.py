@@ -15,14 +15,17 @@ front of a network that reads image paths or text).
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from howmuchdata.deep._torch import require_torch, resolve_device
 from howmuchdata.deep.estimator import TorchClassifier, TorchRegressor
+from howmuchdata.deep.images import COLOR_CHANNELS
 from howmuchdata.deep.inputs import ImageInput, TabularInput
 from howmuchdata.deep.text import TEXT_PRESETS, make_text_estimator, pick_text_column
 from howmuchdata.errors import HowMuchDataError
@@ -46,6 +49,7 @@ def make_cnn(
     task: str = "classification",
     image_size: int = 32,
     color: str = "RGB",
+    shape: tuple[int, int, int] | None = None,
     width: int = 16,
     max_epochs: int = 30,
     patience: int = 5,
@@ -62,6 +66,9 @@ def make_cnn(
         Image files are resized to ``image_size x image_size``.
     color : {"RGB", "L"}
         Colour mode for image files. Pixel arrays (e.g. digits) keep their own shape.
+    shape : (channels, height, width), optional
+        Shape of images given as flat rows of pixels (channels first); ``None`` reads a row
+        as one square greyscale image (64 columns -> 8x8).
     width : int
         Channels of the first convolution (the second has twice as many).
     max_epochs, patience, device, n_threads, random_state
@@ -79,7 +86,7 @@ def make_cnn(
         task,
         module=SmallCNN,
         module_kwargs={"width": width},
-        inputs=ImageInput(size=image_size, color=color),
+        inputs=ImageInput(size=image_size, color=color, shape=shape),
         max_epochs=max_epochs,
         patience=patience,
         device=device,
@@ -176,6 +183,7 @@ def make_deep_estimator(
     device: str = "auto",
     weights: str | os.PathLike[str] | None = None,
     image_size: int | None = None,
+    image_shape: tuple[int, int, int] | None = None,
     random_state: int | None = None,
 ) -> Pipeline:
     """Build a deep preset by name (the hook used by :func:`howmuchdata.models.make_estimator`).
@@ -185,7 +193,9 @@ def make_deep_estimator(
     name : str
         One of :data:`DEEP_PRESETS`.
     X : DataFrame, optional
-        The features; text presets pick the text column from it when ``text`` is not given.
+        The features. Text presets pick the text column from it when ``text`` is not given
+        and check that it holds text; image presets check that it holds image paths or
+        pixel columns of the image shape. Without it these checks wait for the first fit.
     task : {"classification", "regression"}
     text : str, optional
         The text column (``--text``).
@@ -197,15 +207,23 @@ def make_deep_estimator(
         Backbone file of the ``pretrained`` preset.
     image_size : int, optional
         Resize image files to this size (default 32 for ``cnn``, 224 for ``pretrained``).
+    image_shape : (channels, height, width), optional
+        Shape of images given as flat pixel rows (see :func:`make_cnn`).
     random_state : int, optional
 
     Returns
     -------
     sklearn.pipeline.Pipeline
+
+    Raises
+    ------
+    HowMuchDataError
+        For an unknown name, bad settings, and (with ``X``) a text column without text or an
+        image preset on rows that are neither image paths nor pixels of the image shape.
     """
     max_epochs = 30 if epochs is None else int(epochs)
     if max_epochs < 1:
-        raise HowMuchDataError(f"--epochs {max_epochs}; pass 1 or more")
+        raise HowMuchDataError(f"epochs={max_epochs} (--epochs {max_epochs}); pass 1 or more")
     if name != "tfidf-linear":
         resolve_device(device)  # an unknown or absent device fails now, not at every point
     common = {
@@ -214,13 +232,60 @@ def make_deep_estimator(
         "device": device,
         "random_state": random_state,
     }
+    if name in IMAGE_PRESETS and X is not None:
+        _check_image_rows(name, X, image_shape)
     if name == "cnn":
-        return make_cnn(image_size=image_size or 32, **common)
+        return make_cnn(image_size=image_size or 32, shape=image_shape, **common)
     if name == "pretrained":
-        return make_pretrained(weights, image_size=image_size or 224, **common)
+        pipeline = make_pretrained(weights, image_size=image_size or 224, **common)
+        if X is not None and ImageInput()._paths(X) is not None:
+            # try the backbone on the images' shape now, not at every point of the curve
+            from howmuchdata.deep.modules import load_backbone, probe_backbone
+
+            inputs = pipeline.named_steps["model"].inputs
+            shape = (COLOR_CHANNELS[inputs.color], inputs.size, inputs.size)
+            probe_backbone(load_backbone(str(weights)), shape, str(weights))
+        return pipeline
     if name in TEXT_PRESETS:
         if X is None and text is None:
-            raise HowMuchDataError(f"the {name} model needs a text column; pass --text COL")
+            raise HowMuchDataError(
+                f"the {name} model needs a text column; pass text=COL (--text COL)"
+            )
         column = pick_text_column(X, text) if X is not None else str(text)
         return make_text_estimator(name, column, **common)
     raise HowMuchDataError(f"unknown deep model {name!r}; use one of: {', '.join(DEEP_PRESETS)}")
+
+
+def _check_image_rows(name: str, X: Any, shape: tuple[int, int, int] | None) -> None:
+    """Stop before any fit when ``X`` is neither image paths nor pixels of the image shape.
+
+    A table of other features (30 measurements, a text column) would otherwise fail every
+    point of the curve with the same error.
+    """
+    if ImageInput()._paths(X) is not None or np.ndim(X) > 2:  # paths, or arrays of images
+        return
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X).reshape(len(X), -1))
+    not_numeric = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if not_numeric:
+        shown = ", ".join(map(str, not_numeric[:5]))
+        raise HowMuchDataError(
+            f"the {name} model reads images (a folder, a CSV of image paths, or numeric pixel "
+            f"columns) but column(s) {shown} are not numeric; for a table use a table model "
+            "(--model hgb, logreg, ...), or leave the columns out (--drop COL)"
+        )
+    n = frame.shape[1]
+    if shape is None:
+        side = math.isqrt(n)
+        if side * side == n:
+            return
+        raise HowMuchDataError(
+            f"the {name} model reads numeric columns as the pixels of a square greyscale image "
+            f"(64 columns = 8x8) and {n} columns are not a square; for a table use a table "
+            "model (--model hgb, logreg, ...); for images of another shape use the Python API: "
+            "make_cnn(shape=(channels, height, width))"
+        )
+    if math.prod(shape) != n:
+        raise HowMuchDataError(
+            f"image shape {tuple(shape)} needs {math.prod(shape)} pixel columns but the rows "
+            f"have {n}; pass the (channels, height, width) the rows were flattened from"
+        )

@@ -22,7 +22,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 
-from howmuchdata.deep.embeddings import DEFAULT_MODEL, SentenceEmbedder
+from howmuchdata.deep.embeddings import DEFAULT_MODEL, SentenceEmbedder, as_texts
 from howmuchdata.errors import HowMuchDataError
 
 TEXT_PRESETS = {
@@ -30,6 +30,25 @@ TEXT_PRESETS = {
     "minilm-linear": "all-MiniLM-L6-v2 embeddings (cached) + logistic / ridge regression",
     "minilm-mlp": "all-MiniLM-L6-v2 embeddings (cached) + MLP head, deep training policy",
 }
+
+
+class TextTfidf(TfidfVectorizer):
+    """:class:`~sklearn.feature_extraction.text.TfidfVectorizer` that reads any text column.
+
+    Missing cells become ``""`` and other values ``str(value)``
+    (:func:`~howmuchdata.deep.embeddings.as_texts`, as for the MiniLM presets), where the
+    plain vectorizer fails on the first blank cell. Parameters are TfidfVectorizer's.
+    """
+
+    def fit(self, raw_documents: Any, y: Any = None) -> TextTfidf:
+        super().fit(as_texts(raw_documents), y)
+        return self
+
+    def fit_transform(self, raw_documents: Any, y: Any = None) -> Any:
+        return super().fit_transform(as_texts(raw_documents), y)
+
+    def transform(self, raw_documents: Any) -> Any:
+        return super().transform(as_texts(raw_documents))
 
 
 def make_text_estimator(
@@ -49,7 +68,7 @@ def make_text_estimator(
     ----------
     preset : {"tfidf-linear", "minilm-linear", "minilm-mlp"}
     text : str
-        The text column; other columns are not used.
+        The text column; other columns are not used. Missing cells are read as empty texts.
     task : {"classification", "regression"}
     max_epochs : int
         Epoch budget of ``minilm-mlp``.
@@ -72,7 +91,7 @@ def make_text_estimator(
             f"unknown text model {preset!r}; use one of: {', '.join(TEXT_PRESETS)}"
         )
     if preset == "tfidf-linear":
-        encoder: Any = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+        encoder: Any = TextTfidf(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
     else:
         from howmuchdata.deep._torch import require_torch
 
@@ -97,20 +116,62 @@ def pick_text_column(X: pd.DataFrame, text: str | None = None) -> str:
     Raises
     ------
     HowMuchDataError
-        When ``text`` is not a column, or there is not exactly one candidate.
+        When ``text`` is not a column, there is not exactly one candidate, or the column holds
+        no text (every cell empty or missing) or numbers (see :func:`check_text_column`).
     """
     if text is not None:
         if text not in X.columns:
             raise HowMuchDataError(
-                f"text column {text!r} not found; pass --text with one of: "
+                f"text column {text!r} not found; pass text=COL (--text COL) with one of: "
                 + ", ".join(map(str, X.columns[:20]))
             )
+        check_text_column(X, text)
         return text
-    candidates = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    candidates = _text_candidates(X)
+    if not candidates:
+        raise HowMuchDataError(
+            "no column holds text (every feature column is numeric or empty); pass text=COL "
+            "(--text COL) with the text column, or use a table model (--model logreg, hgb, ...)"
+        )
     if len(candidates) != 1:
-        found = ", ".join(map(str, candidates[:20])) or "none"
+        found = ", ".join(map(str, candidates[:20]))
         raise HowMuchDataError(
             f"cannot tell which column holds the text (non-numeric columns: {found}); "
-            "pass --text COL"
+            "pass text=COL (--text COL)"
         )
+    check_text_column(X, str(candidates[0]))
     return str(candidates[0])
+
+
+def check_text_column(X: pd.DataFrame, column: str) -> None:
+    """Stop before any fit when ``column`` cannot be the text of a text model.
+
+    A column with no text at all would give a flat majority-class curve, and numbers read as
+    words (``"3"``) are almost always the wrong column.
+
+    Raises
+    ------
+    HowMuchDataError
+        When every cell is empty or missing, or the column is numeric.
+    """
+    values = X[column]
+    others = [c for c in _text_candidates(X) if c != column]
+    hint = (
+        f"pass text=COL (--text COL) with a column of text: {', '.join(map(str, others[:20]))}"
+        if others
+        else "pass text=COL (--text COL) with a column of text, or use a table model "
+        "(--model logreg, hgb, ...)"
+    )
+    if not values.dropna().astype(str).str.strip().ne("").any():
+        raise HowMuchDataError(
+            f"text column {column!r} has no text (all {len(values)} cells are empty or "
+            f"missing); {hint}"
+        )
+    if pd.api.types.is_numeric_dtype(values):
+        raise HowMuchDataError(
+            f"text column {column!r} holds numbers ({values.dtype}), not text; {hint}"
+        )
+
+
+def _text_candidates(X: pd.DataFrame) -> list[Any]:
+    return [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
