@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,38 @@ from howmuchdata.result import update_result
 
 
 def save_run(
-    console: Console, out_dir: Path, command: str, sections: dict[str, Any], *, report: bool
+    console: Console,
+    out_dir: Path,
+    command: str,
+    sections: dict[str, Any],
+    *,
+    report: bool,
+    checks: Collection[str] | None = None,
 ) -> Path:
-    """Write ``sections`` into ``out_dir/result.json`` and, unless ``report`` is false, the
-    report beside it; print each path written. Returns the result.json path."""
-    path = update_result(out_dir, command, **sections)
+    """Merge ``sections`` into ``out_dir/result.json`` and, unless ``report`` is false, write
+    the report beside it; print each path written.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where the paths are printed.
+    out_dir : Path
+        The run folder.
+    command : str
+        The command writing (kept in ``commands``).
+    sections : dict
+        The result.json sections, merged as :func:`howmuchdata.result.merge_sections` says.
+    report : bool
+        Also write report.html, summary.md and the PNGs.
+    checks : collection of str, optional
+        The diagnosis checks that ran (see :func:`howmuchdata.result.update_result`).
+
+    Returns
+    -------
+    Path
+        The path of result.json.
+    """
+    path = update_result(out_dir, command, checks=checks, **sections)
     console.print(f"wrote {path}", markup=False)
     if report:
         from howmuchdata.report import write_report  # plotly/matplotlib: only when needed

@@ -8,6 +8,7 @@ want of an input) + ``result.json`` (``findings``, and the curve's
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +23,7 @@ from howmuchdata.curve import curves_to_result
 from howmuchdata.data import load_dataset
 from howmuchdata.diagnose import Finding
 from howmuchdata.diagnose.api import check_inputs, diagnosis_context, resolve_checks, run_checks
-from howmuchdata.diagnose.registry import check_names
+from howmuchdata.diagnose.registry import CURVE_CHECKS, KIND_CHECKS, check_names
 from howmuchdata.errors import HowMuchDataError
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
@@ -145,12 +146,26 @@ def diagnose_command(
         **options,
     )
     findings, skipped = run_checks(ctx, check)
-    sections["findings"] = [f.to_dict() for f in findings]
+    sections["findings"] = [
+        _with_model(f, measured.model if measured is not None else None).to_dict() for f in findings
+    ]
     console = Console()
-    print_findings(console, findings)
+    ran = [name for _, name in resolve_checks(check) if name not in skipped]
+    if ran:
+        print_findings(console, findings)
+    else:
+        console.print("no check could run on these inputs; the line below says what each needs")
     if skipped:
         console.print(skipped_line(skipped), markup=False, highlight=False)
-    save_run(console, out_dir, "diagnose", sections, report=report)
+    save_run(console, out_dir, "diagnose", sections, report=report, checks=ran)
+
+
+def _with_model(finding: Finding, model: str | None) -> Finding:
+    """A curve check's finding with the curve it read named in its evidence (as ``curve``
+    writes them), so a later run of the same folder knows which curve it belongs to."""
+    if model is None or KIND_CHECKS.get(finding.kind, finding.kind) not in CURVE_CHECKS:
+        return finding
+    return dataclasses.replace(finding, evidence={"model": model, **finding.evidence})
 
 
 #: How the command line gives each input a skipped check lacks.
@@ -161,6 +176,7 @@ SKIPPED_BECAUSE = {
     "groups": "--groups",
     "classification": "a classification target",
     "data": "the data",
+    "table": "a table, not image files",
 }
 
 

@@ -58,7 +58,9 @@ def diagnose(
         The checks to run: registry names (see :data:`howmuchdata.diagnose.registry.CHECKS`)
         or finding kinds, which run the check that finds them (``saturated`` ->
         ``data_limited``, ``high_variance`` -> ``overfitting``, ``leakage`` -> ``duplicates``).
-        Default: every check whose inputs are given; the others are skipped.
+        Default: every check whose inputs are given; the others are skipped. The data checks
+        need a table of features: for a Dataset read from image files (an image folder) only
+        the curve checks run.
     **options
         Thresholds and settings, see :class:`DiagnoseOptions` (e.g. ``out_dir`` to write
         ``label_issues.csv``, ``target``, ``min_gain``, ``cv``, ``random_state``).
@@ -239,6 +241,11 @@ def _cannot_run(ctx: DiagnosisContext, asked: str, name: str, need: str) -> str:
         return (
             f"{which} needs a classification target and this one is {ctx.task}; leave the check out"
         )
+    if need == "table":
+        return (
+            f"{which} needs a table of features, not image files; leave the check out (the "
+            "curve checks, e.g. --check data_limited, run on images)"
+        )
     what, how = _INPUTS.get(need, (need, f"pass {need}="))
     return f"{which} needs {what}; {how}, or leave the check out"
 
@@ -281,12 +288,19 @@ def _context(
             estimator=estimator,
             extrapolation=extrapolation,
             options=opts,
+            images=_holds_images(dataset),
         )
     if subgroup is not None or groups is not None or time is not None:
         raise HowMuchDataError(
             "groups, time or subgroup given without the data; pass X and y as well"
         )
     return DiagnosisContext(curve, estimator=estimator, extrapolation=extrapolation, options=opts)
+
+
+def _holds_images(dataset: Any) -> bool:
+    """Whether a :class:`~howmuchdata.data.Dataset` was read from image files (an image folder
+    or a CSV of image paths: :func:`howmuchdata.deep.images.load_image_source` notes them)."""
+    return "images" in getattr(dataset, "notes", {})
 
 
 def _subgroup(subgroup: Any, X: pd.DataFrame) -> np.ndarray | None:

@@ -15,6 +15,7 @@ from cleanlab.count import num_label_issues
 from howmuchdata.diagnose._numbers import count, score_delta
 from howmuchdata.diagnose.context import DiagnosisContext
 from howmuchdata.diagnose.finding import Finding
+from howmuchdata.models import richer_model_hint
 
 
 class CapacityLimitedCheck:
@@ -65,8 +66,8 @@ class CapacityLimitedCheck:
         advice = (
             f"a richer model or better features will help more than more data: at {count(n)} "
             f"rows the model scores only {train:.3f} on its own training rows and validation "
-            f"stays within {score_delta(abs(gap), True)} of it (try a more flexible preset such "
-            "as hgb)"
+            f"stays within {score_delta(abs(gap), True)} of it "
+            f"({richer_model_hint(getattr(ctx.curve, 'model', None))})"
         )
         # A regression target can be noisy beyond any model (R^2 well under 1 with a perfect
         # model) and there is no label-noise estimate to forgive it: only a hint there.
@@ -80,7 +81,7 @@ def _label_noise(ctx: DiagnosisContext) -> float | None:
     cleanlab's calibrated count is used: it errs high, so label noise is not mistaken for a
     lack of capacity.
     """
-    if not (ctx.has_data and ctx.task == "classification" and ctx.scoring in (None, "accuracy")):
+    if not (ctx.has_table and ctx.task == "classification" and ctx.scoring in (None, "accuracy")):
         return None
     n_wrong = num_label_issues(
         ctx.labels, ctx.oof_proba, estimation_method="off_diagonal_calibrated"

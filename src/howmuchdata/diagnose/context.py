@@ -199,6 +199,18 @@ def _check_option(name: str, value: Any) -> None:
     raise HowMuchDataError(f"{name}={v:g} is out of range ({wanted}); pass e.g. {fix}")
 
 
+def has_fixed_scale(scoring: str | None) -> bool:
+    """Whether a scorer's values have a scale of their own (accuracy-like scores and R²,
+    at most 1), so that thresholds such as ``min_gain`` apply as given rather than as a
+    share of the score (see :meth:`DiagnosisContext.in_score_units`)."""
+    if scoring is None:
+        return False
+    if scoring.startswith(_BOUNDED_BY_ONE):
+        return True
+    bounds = scorer_bounds(scoring)
+    return bounds is not None and bounds[1] == 1.0
+
+
 class DiagnosisContext:
     """Everything a check may read. Expensive values are computed on first access and cached.
 
@@ -219,6 +231,9 @@ class DiagnosisContext:
     extrapolation : Extrapolation, optional
         A fit of ``curve``; computed from the curve when not given.
     options : DiagnoseOptions
+    images : bool
+        ``X`` holds image files (one path per row), not a table of features: the checks that
+        need features (``requires`` ``"table"``) cannot read it.
     """
 
     def __init__(
@@ -234,8 +249,10 @@ class DiagnosisContext:
         estimator: Any = None,
         extrapolation: Any = None,
         options: DiagnoseOptions | None = None,
+        images: bool = False,
     ) -> None:
         self.curve = curve
+        self.images = images
         self.X = X
         self.y = y
         self.groups = groups
@@ -255,13 +272,21 @@ class DiagnosisContext:
     def has_data(self) -> bool:
         return self.X is not None and self.y is not None
 
+    @property
+    def has_table(self) -> bool:
+        """Whether the data is a table of features a model can be cross-validated on (not
+        image files): what out-of-fold predictions and the input space need."""
+        return self.has_data and not self.images
+
     def has(self, need: str) -> bool:
-        """Whether the input named ``need`` (``curve``, ``data``, ``time``, ``subgroup``,
-        ``groups``, ``classification``) is available."""
+        """Whether the input named ``need`` (``curve``, ``data``, ``table``, ``time``,
+        ``subgroup``, ``groups``, ``classification``) is available."""
         if need == "curve":
             return self.has_curve
         if need == "data":
             return self.has_data
+        if need == "table":
+            return self.has_table
         if need == "classification":
             return self.task == "classification"
         return getattr(self, need) is not None
@@ -303,10 +328,7 @@ class DiagnosisContext:
     def fixed_scale(self) -> bool:
         """Whether scores have a scale of their own (accuracy-like, R²: at most 1), rather
         than the target's units (negated errors such as ``neg_mean_absolute_error``)."""
-        if self.best_possible_score is not None:
-            return True
-        bounds = scorer_bounds(self.scoring)
-        return bounds is not None and bounds[1] == 1.0
+        return self.best_possible_score is not None or has_fixed_scale(self.scoring)
 
     def in_score_units(self, threshold: float) -> float:
         """A threshold of the options (on the scale of accuracy) in the curve's units: as

@@ -12,6 +12,7 @@ marks diminishing returns.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -45,7 +46,13 @@ class DataLimitedCheck:
         if ext is not None:
             gain, lo, hi = _from_extrapolation(ctx, ext, n, level)
             source = "extrapolation"
-            knee = _diminishing_size(ctx, ext, n, ctx.in_score_units(ctx.options.min_gain))
+            knee = diminishing_returns_size(
+                ext.predict,
+                start=float(table["size"].iloc[0]),
+                size=n,
+                min_gain=ctx.in_score_units(ctx.options.min_gain),
+                sign=ctx.sign,
+            )
         else:
             (gain, lo, hi), source, knee = measured, "last measured doublings", None
         if not np.isfinite(gain):
@@ -154,18 +161,59 @@ def _from_extrapolation(
     return s * (there - here), s * (lo - here), s * (hi - here)
 
 
-def _diminishing_size(ctx: DiagnosisContext, ext: object, n: int, min_gain: float) -> float:
-    """The size past which no doubling gains ``min_gain`` any more (>= the smallest measured).
+def diminishing_returns_size(
+    predict: Callable[[np.ndarray], np.ndarray],
+    *,
+    start: float,
+    size: float,
+    min_gain: float,
+    sign: float = 1.0,
+    reach: float = math.inf,
+) -> float:
+    """The size past which no doubling of the data gains ``min_gain`` any more.
 
-    ``inf`` when every doubling up to ``SEARCH_FACTOR`` times the data still gains more.
+    The one definition of "diminishing returns": the ``data_limited`` finding's
+    ``diminishing_returns_size`` and the report's headline both come from here.
+
+    Parameters
+    ----------
+    predict : callable
+        Expected score at an array of sizes (``Extrapolation.predict``).
+    start : float
+        The smallest measured size: the search starts there.
+    size : float
+        The largest measured size: the search runs to ``SEARCH_FACTOR`` times it.
+    min_gain : float
+        Gain per doubling (in score units) below which more data is not worth it.
+    sign : float
+        +1 when higher scores are better, -1 for a loss.
+    reach : float
+        The largest size ``predict`` knows (a stored plotting grid's end): doublings are
+        searched up to ``reach / 2`` when that comes before ``SEARCH_FACTOR * size``.
+
+    Returns
+    -------
+    float
+        Where the gain of a doubling falls under ``min_gain`` for the last time (past the
+        last searched size that still gains it: the learned curve need not be concave),
+        located to 0.1%; ``start`` when no doubling gains that much; ``inf`` when every
+        doubling up to ``SEARCH_FACTOR`` times the data still does.
     """
-    start = float(ctx.by_size["size"].iloc[0])
-    grid = np.geomspace(start, SEARCH_FACTOR * n, 200)
-    gains = ctx.sign * (np.asarray(ext.predict(2 * grid)) - np.asarray(ext.predict(grid)))
-    above = np.flatnonzero(gains >= min_gain)
+
+    def gain(n: np.ndarray) -> np.ndarray:
+        return sign * (np.asarray(predict(2 * n), float) - np.asarray(predict(n), float))
+
+    grid = np.geomspace(start, max(min(SEARCH_FACTOR * size, reach / 2), start), 200)
+    above = np.flatnonzero(gain(grid) >= min_gain)
     if above.size == 0:
         return float(grid[0])
     if above[-1] == grid.size - 1:
         return math.inf
-    # past the last size that still gains enough (the learned curve need not be concave)
-    return float(grid[above[-1] + 1])
+    lo, hi = math.log(grid[above[-1]]), math.log(grid[above[-1] + 1])
+    while hi - lo > 1e-3:  # bisect in log-size: gains min_gain at lo, not at hi
+        mid = (lo + hi) / 2
+        if gain(np.array([math.exp(mid)]))[0] >= min_gain:
+            lo = mid
+        else:
+            hi = mid
+    return float(math.exp(hi))

@@ -45,7 +45,7 @@ class DriftCheck:
 
     name = "drift"
     kinds = ("drift",)
-    requires = ("data", "time")
+    requires = ("data", "table", "time")
 
     def run(self, ctx: DiagnosisContext) -> list[Finding]:
         order = np.argsort(np.asarray(ctx.time), kind="stable")

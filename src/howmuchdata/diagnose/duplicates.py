@@ -35,7 +35,7 @@ class DuplicatesCheck:
 
     name = "duplicates"
     kinds = ("duplicates", "leakage")
-    requires = ("data",)
+    requires = ("data", "table")
 
     def run(self, ctx: DiagnosisContext) -> list[Finding]:
         n = len(ctx.X)

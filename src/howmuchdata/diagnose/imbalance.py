@@ -20,7 +20,7 @@ class ImbalanceCheck:
 
     name = "imbalance"
     kinds = ("imbalance",)
-    requires = ("data", "classification")
+    requires = ("data", "table", "classification")
 
     def run(self, ctx: DiagnosisContext) -> list[Finding]:
         counts = np.bincount(ctx.labels, minlength=ctx.classes.size)

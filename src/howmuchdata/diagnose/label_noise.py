@@ -27,7 +27,7 @@ class LabelNoiseCheck:
 
     name = "label_noise"
     kinds = ("label_noise",)
-    requires = ("data", "classification")
+    requires = ("data", "table", "classification")
 
     def run(self, ctx: DiagnosisContext) -> list[Finding]:
         labels, proba = ctx.labels, ctx.oof_proba

@@ -58,6 +58,13 @@ KIND_CHECKS: dict[str, str] = {
     "leakage": "duplicates",
 }
 
+#: The checks that read a learning curve (``"curve"`` in their ``requires``): their findings
+#: name the curve in ``evidence["model"]`` on the command line, and go when it is measured
+#: again (see :func:`howmuchdata.result.merge_sections`). Kept here so no check module loads.
+CURVE_CHECKS: frozenset[str] = frozenset(
+    {"data_limited", "overfitting", "capacity_limited", "params_per_example", "class_needs_data"}
+)
+
 #: Inputs a kind needs beyond its check's ``requires``: copies across group ids need groups.
 KIND_REQUIRES: dict[str, tuple[str, ...]] = {"leakage": ("groups",)}
 

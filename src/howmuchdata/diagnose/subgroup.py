@@ -24,7 +24,7 @@ class SubgroupCheck:
 
     name = "subgroup_underperforms"
     kinds = ("subgroup_underperforms",)
-    requires = ("data", "subgroup")
+    requires = ("data", "table", "subgroup")
 
     def run(self, ctx: DiagnosisContext) -> list[Finding]:
         classification = ctx.task == "classification"

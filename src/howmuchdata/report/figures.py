@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 
 from howmuchdata.report.runview import CurveView, RunView, num, subgroup_table
 from howmuchdata.report.summary import fmt_score, pretty_scoring, size_for_target
+from howmuchdata.strategies.labels_saved import interval_words, labels_words, versus_baseline
 
 PALETTE = [
     "#1f5fa6",
@@ -394,20 +395,29 @@ def labels_saved(view: RunView) -> Figure | None:
         return None
     unreached = len(view.labels_saved) - len(rows)
     fig = go.Figure()
+    baseline = str(view.comparison.get("baseline", "baseline"))
     targets = sorted({num(r.get("target")) for r in rows})
     for i, target in enumerate(targets):
         sel = [r for r in rows if num(r.get("target")) == target]
         labels = np.array([num(r.get("labels")) for r in sel])
         lo = np.array([num(r.get("labels_lo")) for r in sel])
         hi = np.array([num(r.get("labels_hi")) for r in sel])
-        base = [num(r.get("baseline_labels")) for r in sel]
-        ratio = [num(r.get("ratio")) for r in sel]
+        # the hover says what the table says, formatted by the same helpers
+        words = [
+            [
+                labels_words(r.get("labels")),
+                interval_words(r.get("labels_lo"), r.get("labels_hi")),
+                labels_words(r.get("baseline_labels")),
+                versus_baseline(r, baseline),
+            ]
+            for r in sel
+        ]
         names = [esc(r.get("strategy", "?")) for r in sel]
         fig.add_trace(
             go.Bar(
                 x=names,
                 y=labels.tolist(),
-                name=f"target {fmt_score(target)}",
+                name=f"target {target:g}",
                 marker_color=_color(i),
                 error_y={
                     "type": "data",
@@ -415,11 +425,11 @@ def labels_saved(view: RunView) -> Figure | None:
                     "array": np.nan_to_num(hi - labels, nan=0.0, posinf=0.0).tolist(),
                     "arrayminus": np.nan_to_num(labels - lo, nan=0.0, posinf=0.0).tolist(),
                 },
-                customdata=np.column_stack([lo, hi, base, ratio]).tolist(),
+                customdata=words,
                 hovertemplate=(
-                    "%{x}<br>labels %{y:,.0f} (%{customdata[0]:,.0f}–%{customdata[1]:,.0f})"
-                    "<br>baseline %{customdata[2]:,.0f}<br>%{customdata[3]:.2f}x fewer<extra>"
-                    f"target {fmt_score(target)}</extra>"
+                    "%{x}<br>labels %{customdata[0]} (%{customdata[1]})"
+                    "<br>baseline %{customdata[2]}<br>vs baseline: %{customdata[3]}<extra>"
+                    f"target {target:g}</extra>"
                 ),
             )
         )

@@ -22,14 +22,18 @@ from howmuchdata.report.figures import Figure, build_figures
 from howmuchdata.report.runview import RunView, num
 from howmuchdata.report.summary import (
     answer,
+    crossover_sentences,
     finding_title,
     fmt_score,
     fmt_size,
     fmt_value,
+    interval_heading,
     notes,
+    plan_for,
     plan_recommendation,
 )
 from howmuchdata.result import SCHEMA_VERSION
+from howmuchdata.strategies.labels_saved import LABELS_CELL_COLUMNS, labels_cells
 
 # At most this many failed points are listed per model (their count is always given).
 MAX_FAILED_ROWS = 50
@@ -136,18 +140,21 @@ def _measured(view: RunView) -> list[dict[str, Any]]:
     return out
 
 
-def _labels_saved(view: RunView) -> list[dict[str, str]]:
-    return [
-        {
-            "strategy": str(r.get("strategy", "")),
-            "target": fmt_score(num(r.get("target"))),
-            "labels": fmt_size(num(r.get("labels")), estimate=True),
-            "interval": f"{fmt_size(num(r.get('labels_lo')), estimate=True)}–{fmt_size(num(r.get('labels_hi')), estimate=True)}",
-            "baseline": fmt_size(num(r.get("baseline_labels")), estimate=True),
-            "ratio": f"{num(r.get('ratio')):.2f}x" if math.isfinite(num(r.get("ratio"))) else "n/a",
-        }
-        for r in view.labels_saved
-    ]
+def _labels_saved(view: RunView) -> dict[str, Any] | None:
+    """The labels-saved table as the terminal prints it: its headings and text cells."""
+    if not view.labels_saved:
+        return None
+    comparison = view.comparison
+    level = num((comparison.get("settings") or {}).get("level", 0.8))
+    cells = labels_cells(
+        view.labels_saved,
+        baseline=str(comparison.get("baseline", "baseline")),
+        targets=[num(t) for t in comparison.get("targets") or []],
+    )
+    return {
+        "columns": [interval_heading(c, level) for c in LABELS_CELL_COLUMNS],
+        "rows": [list(row.values()) for row in cells],
+    }
 
 
 # planner table columns shown on the page, in order, with their headings
@@ -230,8 +237,9 @@ def _plan(view: RunView) -> dict[str, Any] | None:
     for p in view.plan.get("priorities") or []:
         if isinstance(p, dict) and p.get("advice"):
             details.append(f"Buy first: {p['advice']}")
+    recommendation = plan_recommendation(view.plan)
     return {
-        "recommendation": plan_recommendation(view.plan),
+        "recommendation": plan_for(view.plan) + recommendation if recommendation else None,
         "details": details,
         "columns": columns,
         "rows": cells,
@@ -239,26 +247,13 @@ def _plan(view: RunView) -> dict[str, Any] | None:
 
 
 def _crossovers(view: RunView) -> list[str]:
-    """ "a is best below ~400 labels, b above" sentences, when the strategy lab stored them."""
-    out = []
-    comparison = view.result.get("comparison")
-    raw = view.result.get("crossovers")
-    if raw is None and isinstance(comparison, dict):
-        raw = comparison.get("crossovers")
-    for c in raw if isinstance(raw, list) else []:
-        if isinstance(c, dict) and math.isfinite(num(c.get("size"))):
-            where = " (extrapolated)" if c.get("extrapolated") else ""
-            out.append(
-                f"{c.get('below', '?')} is best below ~{fmt_size(num(c['size']), estimate=True)} labels, "
-                f"{c.get('above', '?')} above{where}."
-            )
-    return out
+    """ "a is best below ~412 labels, b above" sentences, when the strategy lab stored them."""
+    return [f"{c}." for c in crossover_sentences(view)]
 
 
 def _strategies(view: RunView) -> list[dict[str, str]]:
     """What each compared strategy does, from the strategy lab's ``comparison`` key."""
-    comparison = view.result.get("comparison")
-    rows = comparison.get("strategies") if isinstance(comparison, dict) else None
+    rows = view.comparison.get("strategies")
     return [
         {
             "name": str(r.get("name", "")),

@@ -135,6 +135,15 @@ class RunView:
     labels_saved: list[dict[str, Any]] = field(default_factory=list)
     plan: dict[str, Any] | None = None
     orphan_extrapolations: dict[str, ExtrapolationView] = field(default_factory=dict)
+    #: derived sections that no longer match the curves (section -> why): left out of the
+    #: view (``plan`` None, ``labels_saved`` empty), said in the notes
+    stale: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def comparison(self) -> dict[str, Any]:
+        """The strategy lab's ``comparison`` section (empty when absent or stale)."""
+        value = self.result.get("comparison")
+        return dict(value) if isinstance(value, Mapping) and "comparison" not in self.stale else {}
 
     @property
     def primary(self) -> CurveView | None:
@@ -349,7 +358,8 @@ def read_run(result: Mapping[str, Any]) -> RunView:
     -------
     RunView
         Per-model curve summaries, extrapolations, ordered findings, the labels-saved table
-        and the plan; absent sections stay empty.
+        and the plan; absent sections stay empty, and so do stale ones (listed in
+        :attr:`RunView.stale`).
     """
     view = RunView(result=dict(result))
     meta_by_model: dict[str, dict[str, Any]] = {}
@@ -404,7 +414,11 @@ def read_run(result: Mapping[str, Any]) -> RunView:
         if not isinstance(f.get("evidence"), Mapping):
             f["evidence"] = {} if f.get("evidence") is None else {"evidence": f["evidence"]}
     view.findings = sorted(findings, key=finding_rank)
-    view.labels_saved = _as_rows(result.get("labels_saved"))
+    stale = result.get("stale")
+    view.stale = {str(k): str(v) for k, v in stale.items()} if isinstance(stale, Mapping) else {}
+    if "labels_saved" not in view.stale:
+        view.labels_saved = _as_rows(result.get("labels_saved"))
     plan = result.get("plan")
-    view.plan = dict(plan) if isinstance(plan, Mapping) and plan else None
+    if isinstance(plan, Mapping) and plan and "plan" not in view.stale:
+        view.plan = dict(plan)
     return view

@@ -17,10 +17,19 @@ from typing import Any
 
 import numpy as np
 
-from howmuchdata.report.runview import CurveView, ExtrapolationView, Grid, RunView, num
+from howmuchdata.diagnose._numbers import count, round_up
+from howmuchdata.diagnose.context import DiagnoseOptions, has_fixed_scale
+from howmuchdata.diagnose.data_limited import SEARCH_FACTOR, diminishing_returns_size
+from howmuchdata.report.runview import CurveView, Grid, RunView, num
+from howmuchdata.strategies.labels_saved import (
+    LABELS_CELL_COLUMNS,
+    crossover_words,
+    labels_cells,
+)
 
-# a doubling that adds less than this many points (hundredths of a [0, 1] score) is "little"
-DIMINISHING_POINTS = 0.5
+# a doubling that adds less than this share of a fixed-scale score (or of the score's size)
+# is "little": the diagnosis' default min_gain, so the headline and the finding agree
+DIMINISHING_GAIN = DiagnoseOptions().min_gain
 # the headline names at most this many other models (best first)
 MAX_OTHERS = 5
 PRETTY_SCORING = {
@@ -128,32 +137,6 @@ def size_for_target(
     )
 
 
-def doubling_gain(ext: ExtrapolationView, n: float, greater_is_better: bool) -> float | None:
-    """Expected gain (in score units, positive = better) from ``n`` to ``2 n``."""
-    here, there = ext.at(n), ext.at(2 * n)
-    if here is None or there is None:
-        return None
-    gain = there[0] - here[0]
-    return gain if greater_is_better else -gain
-
-
-def diminishing_returns_size(
-    ext: ExtrapolationView, threshold: float, greater_is_better: bool, start: float
-) -> tuple[float, float | None]:
-    """First grid size >= ``start`` past which a doubling gains < ``threshold``.
-
-    Returns ``(size, gain_there)``; ``size`` is ``inf`` when every doubling on the grid
-    still gains more.
-    """
-    grid = ext.grid
-    candidates = np.geomspace(max(start, grid.sizes[0]), grid.sizes[-1] / 2, num=200)
-    for n in candidates:
-        gain = doubling_gain(ext, float(n), greater_is_better)
-        if gain is not None and gain < threshold:
-            return float(n), gain
-    return math.inf, None
-
-
 def auto_target(current: float, ahead: float, greater_is_better: bool) -> float | None:
     """A round example target halfway between the score now and the 10x forecast."""
     gap = ahead - current
@@ -166,13 +149,54 @@ def auto_target(current: float, ahead: float, greater_is_better: bool) -> float 
     return float(round(target, 10))
 
 
+def _validation_rows(curve: CurveView) -> float:
+    """Rows in each repeat's validation set: from the points' class counts, else from the
+    split's share for the splits whose size that fixes (NaN when unknown)."""
+    counts = [
+        sum(num(v) for v in value.values())
+        for value in curve.points.get("val_counts", [])
+        if isinstance(value, Mapping) and value
+    ]
+    if counts:
+        return float(np.median(counts))
+    settings = curve.meta.get("settings") or {}
+    n, share = num(curve.meta.get("n_samples")), num(settings.get("val_fraction"))
+    if not (math.isfinite(n) and 0 < share < 1):
+        return math.nan
+    split = str(settings.get("split", ""))
+    if split in ("random", "stratified"):
+        return float(math.ceil(share * n))  # scikit-learn's ShuffleSplit rounds the test set up
+    if split == "time":
+        return float(max(1, round(share * n)))
+    return math.nan  # groups and custom splitters: the count depends on the groups
+
+
+def _rows_used(curve: CurveView, size: float) -> str:
+    """``" (of 450 rows: 90 validate, 160 unused)"``: what the rows not trained on do."""
+    available = num(curve.meta.get("n_samples"))
+    if not available > size:
+        return ""
+    rest = available - size
+    validate = _validation_rows(curve)
+    if not math.isfinite(validate) or validate > rest:
+        return (
+            f" (of {fmt_size(available)} rows; the other {fmt_size(rest)} validate or are unused)"
+        )
+    unused = rest - validate
+    if unused <= 0:
+        return f" (of {fmt_size(available)} rows; the other {fmt_size(rest)} validate)"
+    return (
+        f" (of {fmt_size(available)} rows: {fmt_size(validate)} validate, "
+        f"{fmt_size(unused)} unused)"
+    )
+
+
 def _now(curve: CurveView) -> Statement | None:
     last = curve.last
     if last is None:
         return None
     size, mean, std = float(last["size"]), float(last["val_mean"]), float(last["val_std"])
-    available = num(curve.meta.get("n_samples"))
-    of = f" (of {fmt_size(available)} rows; the rest validate)" if available > size else ""
+    of = _rows_used(curve, size)
     groups = num(last.get("n_train_groups"))
     in_groups = f" from {fmt_size(groups)} groups" if math.isfinite(groups) else ""
     n_ok = int(last["n_ok"])
@@ -250,33 +274,88 @@ def _to_target(curve: CurveView, target: float | None, ahead: Statement | None) 
     return Statement("target", text, numbers)
 
 
-def _diminishing(curve: CurveView) -> Statement | None:
+def _fixed_scale(curve: CurveView) -> bool:
+    """Whether thresholds apply to the score as given, as the diagnosis decides it (by the
+    scorer's name; a curve stored without one: when its scores lie in [-1, 1])."""
+    if curve.meta.get("scoring"):
+        return has_fixed_scale(str(curve.meta["scoring"]))
+    return score_is_bounded(curve)
+
+
+def _data_limited_evidence(view: RunView, curve: CurveView) -> Mapping[str, Any]:
+    """The evidence of the ``data_limited`` / ``saturated`` finding about ``curve``, if any."""
+    for finding in view.findings:
+        evidence = finding.get("evidence") or {}
+        if finding.get("kind") not in ("data_limited", "saturated"):
+            continue
+        model = evidence.get("model")
+        if model == curve.model or (model is None and len(view.curves) == 1):
+            return evidence
+    return {}
+
+
+def _predict(curve: CurveView) -> tuple[Any, float]:
+    """The stored forecast's expected score at an array of sizes, and the largest size it
+    knows (the rebuilt Extrapolation, else the plotting grid)."""
+    ext = curve.extrapolation
+    if ext.model is not None:
+        return ext.model.predict, ext.reach
+    grid = ext.grid
+    return (
+        lambda n: np.interp(np.log(np.asarray(n, float)), np.log(grid.sizes), grid.mean)
+    ), float(grid.sizes[-1])
+
+
+def _diminishing(curve: CurveView, view: RunView) -> Statement | None:
+    """The size past which a doubling adds little: the number of the ``data_limited`` finding
+    when the run holds one for this curve, else the same computation on the stored forecast."""
     ext, last = curve.extrapolation, curve.last
     if ext is None or ext.grid is None or last is None:
         return None
-    bounded = score_is_bounded(curve)
-    current = float(last["val_mean"])
-    threshold = DIMINISHING_POINTS / 100 if bounded else DIMINISHING_POINTS / 100 * abs(current)
-    unit = "points" if bounded else "% of the score"
-    amount = (
-        (lambda g: f"{100 * g:.1f} {unit}")
-        if bounded
-        else (lambda g: f"{100 * g / abs(current):.1f}{unit}")
-    )
-    size_now = float(last["size"])
-    n, gain = diminishing_returns_size(ext, threshold, curve.greater_is_better, size_now)
-    limit = f"< {DIMINISHING_POINTS} {unit}" if bounded else f"< {DIMINISHING_POINTS}{unit}"
+    fixed = _fixed_scale(curve)
+    current, size_now = float(last["val_mean"]), float(last["size"])
+    evidence = _data_limited_evidence(view, curve)
+    threshold = num(evidence.get("min_gain"))
+    if not (math.isfinite(threshold) and threshold > 0):
+        threshold = DIMINISHING_GAIN * (1.0 if fixed else abs(current))
+    sign = 1.0 if curve.greater_is_better else -1.0
+    predict, reach = _predict(curve)
+    if evidence.get("diminishing_returns_size") is not None:
+        n = num(evidence["diminishing_returns_size"])
+    else:
+        n = diminishing_returns_size(
+            predict,
+            start=float(curve.by_size["size"].iloc[0]),
+            size=size_now,
+            min_gain=threshold,
+            sign=sign,
+            reach=reach,
+        )
+
+    def amount(gain: float) -> str:
+        if fixed:
+            return f"{100 * gain:.1f} points"
+        return f"{100 * gain / abs(current):.1f}% of the score"
+
+    limit = amount(threshold)
     if math.isinf(n):
-        end = ext.grid.sizes[-1] / 2
-        text = f"Up to {fmt_size(end, estimate=True)} samples each doubling still adds more than {limit.lstrip('< ')}."
+        end = min(SEARCH_FACTOR * size_now, reach / 2)
+        text = f"Up to {fmt_size(end, estimate=True)} samples each doubling still adds more than {limit}."
         return Statement("diminishing", text, {"size": n, "threshold": threshold})
+    if not math.isfinite(n):
+        return None
+    gain = None
     if n <= size_now * 1.0001:
+        gain = float(
+            sign * (predict(np.array([2 * size_now]))[0] - predict(np.array([size_now]))[0])
+        )
         text = (
             f"At {fmt_size(size_now)} samples returns are already diminishing: "
-            f"a doubling adds {amount(gain)} (less than {limit.lstrip('< ')})."
+            f"a doubling adds {amount(gain)} (less than {limit})."
         )
     else:
-        text = f"Above ~{fmt_size(n, estimate=True)} samples each doubling adds {limit}."
+        # rounded as the data_limited finding rounds it, so both say the same number
+        text = f"Above ~{count(round_up(n))} samples each doubling adds < {limit}."
     return Statement("diminishing", text, {"size": n, "gain": gain, "threshold": threshold})
 
 
@@ -289,7 +368,13 @@ def answer(view: RunView) -> list[Statement]:
     if now is None:
         return []
     ahead = _at_10x(curve)
-    parts = [now, ahead, _to_target(curve, view.target, ahead), _diminishing(curve), _plan(view)]
+    parts = [
+        now,
+        ahead,
+        _to_target(curve, view.target, ahead),
+        _diminishing(curve, view),
+        _plan(view),
+    ]
     others = [c for c in view.curves.values() if c is not curve and c.last is not None]
     if others:
         shown = sorted(
@@ -315,10 +400,12 @@ def _plan(view: RunView) -> Statement | None:
         return None
     labels, size, cost = num(nr.get("labels")), num(nr.get("size")), num(nr.get("cost"))
     p_reach = num(nr.get("p_reach"))
+    model = plan.get("model")
+    which = f"The plan for {model}" if model else "The plan"
     if labels <= 0:
-        text = "The plan: buy no more labels now"
+        text = f"{which}: buy no more labels now"
     else:
-        text = f"The plan: buy {fmt_size(labels)} more labels (total {fmt_size(size)})"
+        text = f"{which}: buy {fmt_size(labels)} more labels (total {fmt_size(size)})"
         if math.isfinite(cost) and cost > 0:
             text += f" for {cost:,.0f}"
     target = num(plan.get("target"))
@@ -333,8 +420,11 @@ def notes(view: RunView) -> list[str]:
     out: list[str] = []
     if not view.curves:
         out.append("This run has no measured learning curve (result.json has no `points`).")
-    comparison = view.result.get("comparison")
-    failures = comparison.get("failures") if isinstance(comparison, Mapping) else None
+    for key, reason in view.stale.items():
+        if key == "comparison" and "labels_saved" in view.stale:
+            continue  # one note for the strategy lab's table and its comparison
+        out.append(f"Out of date, so not shown: {reason}.")
+    failures = view.comparison.get("failures")
     for name, reason in (failures or {}).items() if isinstance(failures, Mapping) else []:
         out.append(f"Strategy {name} failed and is left out: {reason}")
     for curve in view.curves.values():
@@ -434,24 +524,29 @@ def markdown_summary(view: RunView) -> str:
                 f"{_md(f.get('advice', ''))}" + (f" _(evidence: {_md(shown)})_" if shown else "")
             )
     if view.labels_saved:
+        comparison = view.comparison
+        level = num((comparison.get("settings") or {}).get("level", 0.8))
+        columns = [interval_heading(c, level) for c in LABELS_CELL_COLUMNS]
         lines += [
             "",
             "## Labels saved",
             "",
-            "| strategy | target | labels | interval | baseline | ratio |",
-            "|---|---|---|---|---|---|",
+            "| " + " | ".join(columns) + " |",
+            "|" + "---|" * len(columns),
         ]
-        for r in view.labels_saved:
-            lines.append(
-                f"| {_md(r.get('strategy', ''))} | {fmt_score(num(r.get('target')))} | "
-                f"{fmt_size(num(r.get('labels')), estimate=True)} | "
-                f"{fmt_size(num(r.get('labels_lo')), estimate=True)}–{fmt_size(num(r.get('labels_hi')), estimate=True)} | "
-                f"{fmt_size(num(r.get('baseline_labels')), estimate=True)} | {fmt_value(num(r.get('ratio')))}x |"
-            )
+        cells = labels_cells(
+            view.labels_saved,
+            baseline=str(comparison.get("baseline", "baseline")),
+            targets=[num(t) for t in comparison.get("targets") or []],
+        )
+        lines += ["| " + " | ".join(_md(v) for v in row.values()) + " |" for row in cells]
+        crossings = crossover_sentences(view)
+        if crossings:
+            lines += [""] + [f"- {_md(c)}." for c in crossings]
     if view.plan:
         rec = plan_recommendation(view.plan)
         if rec:
-            lines += ["", "## Plan", "", _md(rec)]
+            lines += ["", "## Plan", "", _md(plan_for(view.plan) + rec)]
     if view.curves:
         lines += [
             "",
@@ -471,6 +566,35 @@ def markdown_summary(view: RunView) -> str:
                 f"{fmt_score(float(last['train_mean']))} | {int(last['n_ok'])} of {int(last['n_points'])} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def interval_heading(column: str, level: float) -> str:
+    """The labels-saved column heading; the interval one with its level ("80% interval")."""
+    if column != "interval":
+        return column
+    return f"{100 * level:.0f}% interval" if 0 < level < 1 else column
+
+
+def crossover_sentences(view: RunView) -> list[str]:
+    """The strategy lab's crossovers, as the command line prints them."""
+    if "comparison" in view.stale:
+        return []
+    raw = view.result.get("crossovers")
+    if raw is None:
+        raw = view.comparison.get("crossovers")
+    items = raw if isinstance(raw, list) else []
+    return [
+        crossover_words(c)
+        for c in items
+        if isinstance(c, Mapping) and math.isfinite(num(c.get("size")))
+    ]
+
+
+def plan_for(plan: Mapping[str, Any]) -> str:
+    """``"Planned on the curve of logreg. "`` when the plan names the curve it planned on (it
+    may not be the headline's model), else nothing."""
+    model = plan.get("model")
+    return f"Planned on the curve of {model}. " if model else ""
 
 
 def plan_recommendation(plan: Mapping[str, Any]) -> str | None:

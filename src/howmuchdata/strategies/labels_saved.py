@@ -227,19 +227,18 @@ def crossovers(
 
 def describe_row(row: Mapping[str, Any], baseline: str = "baseline") -> str:
     """One sentence for a labels-saved row, e.g. for the command line."""
-    name, target = row["strategy"], row["target"]
-    n, lo, hi = row["labels"], row["labels_lo"], row["labels_hi"]
+    name, target = row["strategy"], _number(row["target"])
+    n, lo, hi = (_number(row[k]) for k in ("labels", "labels_lo", "labels_hi"))
     if not np.isfinite(n):
         return f"{name} does not reach {target:g} within reach of its curve"
-    text = f"{name} reaches {target:g} with {_fmt(n)} labels [{_fmt(lo)}-{_fmt(hi)}]"
+    text = f"{name} reaches {target:g} with {labels_words(n)} labels [{interval_words(lo, hi)}]"
     if name == baseline:
         return text
-    base = row["baseline_labels"]
-    r = row["ratio"]
+    base = _number(row["baseline_labels"])
     if not np.isfinite(base):
         return text + f"; {baseline} does not reach it"
-    text += f"; {baseline} needs {_fmt(base)}"
-    words = ratio_words(r)
+    text += f"; {baseline} needs {labels_words(base)}"
+    words = ratio_words(_number(row["ratio"]))
     return text + f": {words}" if words else text
 
 
@@ -264,7 +263,112 @@ def ratio_words(r: float) -> str:
     return f"{shown}x {'fewer' if r > 1 else 'more'}"
 
 
-def _fmt(n: float) -> str:
-    if not np.isfinite(n):
-        return "inf"
-    return f"{round(n):,}"
+# --- the one way the labels-saved table is written: terminal, report.html and summary.md ---
+
+#: Column headings of :func:`labels_cells`, in order (``interval`` gets its level).
+LABELS_CELL_COLUMNS = ("target", "strategy", "labels", "interval", "baseline", "vs baseline")
+
+
+def _number(value: Any) -> float:
+    """A stored number (``None`` -> NaN, ``"inf"`` -> inf, junk -> NaN)."""
+    if value is None:
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def labels_words(n: Any) -> str:
+    """A label count as every output shows it: exact with thousands separators.
+
+    >>> labels_words(1906.6), labels_words(float("inf")), labels_words(None)
+    ('1,907', 'out of reach', '-')
+    """
+    value = _number(n)
+    if math.isnan(value):
+        return "-"
+    if math.isinf(value):
+        return "out of reach"
+    return f"{round(value):,}"
+
+
+def interval_words(lo: Any, hi: Any) -> str:
+    """An interval of label counts: ``"1,200-3,400"``, ``"1,200 or more"`` when the
+    pessimistic bound never reaches the target, ``"out of reach"`` when neither does.
+
+    >>> interval_words(1200, 3400), interval_words(1200, "inf"), interval_words("inf", "inf")
+    ('1,200-3,400', '1,200 or more', 'out of reach')
+    """
+    a, b = _number(lo), _number(hi)
+    if math.isnan(a) or math.isnan(b):
+        return "-"
+    if math.isinf(a):
+        return "out of reach"
+    if math.isinf(b):
+        return f"{labels_words(a)} or more"
+    return f"{labels_words(a)}-{labels_words(b)}"
+
+
+def versus_baseline(row: Mapping[str, Any], baseline: str = "baseline") -> str:
+    """The "vs baseline" cell: :func:`ratio_words`, ``"-"`` for the baseline itself and where
+    one of the two does not reach the target (its labels say which)."""
+    if str(row.get("strategy")) == baseline:
+        return "-"
+    return ratio_words(_number(row.get("ratio"))) or "-"
+
+
+def labels_cells(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    baseline: str = "baseline",
+    targets: Sequence[float] | None = None,
+) -> list[dict[str, str]]:
+    """The labels-saved table as text cells, in the order every output shows it.
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+        Rows of :func:`labels_saved_table` (as records, or as read back from result.json,
+        where out of reach is ``"inf"``).
+    baseline : str
+        Name of the reference strategy.
+    targets : sequence of float, optional
+        Order of the targets (default: as they first appear); within a target the strategy
+        needing the fewest labels comes first.
+
+    Returns
+    -------
+    list of dict
+        One dict per row, keyed by :data:`LABELS_CELL_COLUMNS`.
+    """
+    order = list(dict.fromkeys([*(targets or []), *(_number(r.get("target")) for r in rows)]))
+    out = []
+    for target in order:
+        chosen = [r for r in rows if _same(_number(r.get("target")), target)]
+        chosen.sort(key=lambda r: (math.isnan(_number(r.get("labels"))), _number(r.get("labels"))))
+        for row in chosen:
+            out.append(
+                {
+                    "target": f"{target:g}",
+                    "strategy": str(row.get("strategy", "")),
+                    "labels": labels_words(row.get("labels")),
+                    "interval": interval_words(row.get("labels_lo"), row.get("labels_hi")),
+                    "baseline": labels_words(row.get("baseline_labels")),
+                    "vs baseline": versus_baseline(row, baseline),
+                }
+            )
+    return out
+
+
+def crossover_words(cross: Mapping[str, Any]) -> str:
+    """``"a is best below ~1,063 labels, b above"`` (``" (extrapolated)"`` beyond the data)."""
+    where = " (extrapolated)" if cross.get("extrapolated") else ""
+    return (
+        f"{cross.get('below', '?')} is best below ~{labels_words(cross.get('size'))} labels, "
+        f"{cross.get('above', '?')} above{where}"
+    )

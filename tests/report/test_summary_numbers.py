@@ -1,0 +1,202 @@
+"""One number per question on a page: the rows the headline counts, the diminishing-returns size
+(the same as the data_limited finding's), the labels-saved table (as the terminal prints it)."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hmd_report_data import curve_meta, make_extrapolation, make_points
+from rich.console import Console
+
+import howmuchdata as hmd
+from howmuchdata.cli.compare import _print as print_compare
+from howmuchdata.diagnose._numbers import count, round_up
+from howmuchdata.extrapolate import extrapolate
+from howmuchdata.report import build_report
+from howmuchdata.report.runview import read_run
+from howmuchdata.report.summary import answer, markdown_summary
+from howmuchdata.result import update_result
+
+
+def statements(result: dict) -> dict:
+    return {s.key: s for s in answer(read_run(result))}
+
+
+# --- what the rows not trained on did --------------------------------------------------------
+
+
+def test_the_headline_counts_validation_and_unused_rows_from_the_points():
+    # 2,000 rows, 1,600 trained on, 200 validate (the points' class counts): 200 are unused
+    result = {"points": make_points("logreg"), "curves": [curve_meta("logreg")]}
+    text = statements(result)["now"].text
+    assert "(of 2,000 rows: 200 validate, 200 unused)" in text
+    assert "the rest validate" not in text
+
+
+def test_the_headline_counts_validation_rows_from_the_split_without_class_counts():
+    # a regression run as in the QA report: 450 rows, val_fraction 0.2 -> 90, sizes up to 200
+    points = [
+        {"model": "ridge", "size": n, "repeat": r, "val_score": 0.5 + 0.1 * i, "status": "ok"}
+        for i, n in enumerate((25, 50, 100, 200))
+        for r in range(2)
+    ]
+    meta = {
+        "model": "ridge",
+        "scoring": "r2",
+        "n_samples": 450,
+        "settings": {"split": "random", "val_fraction": 0.2},
+    }
+    text = statements({"points": points, "curves": [meta]})["now"].text
+    assert "(of 450 rows: 90 validate, 160 unused)" in text
+
+
+def test_the_headline_says_the_rest_validate_only_when_it_is_true():
+    points = [p for p in make_points("logreg") if p["size"] <= 400]
+    meta = {**curve_meta("logreg"), "n_samples": 600}  # 400 train + 200 validate
+    assert (
+        "(of 600 rows; the other 200 validate)"
+        in statements({"points": points, "curves": [meta]})["now"].text
+    )
+    unknown = {**meta, "n_samples": 700, "settings": {"split": "groups", "val_fraction": 0.2}}
+    for p in points:
+        p["val_counts"] = None  # regression-like: no class counts, and a grouped split
+    text = statements({"points": points, "curves": [unknown]})["now"].text
+    assert "(of 700 rows; the other 300 validate or are unused)" in text
+
+
+# --- one diminishing-returns size --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def measured():
+    """A rising curve, its real extrapolation and the data_limited finding read from both."""
+    rng = np.random.default_rng(3)
+    rows = [
+        {"model": "m", "size": n, "repeat": r, "status": "ok", "train_score": 1.0,
+         "val_score": float(0.97 - 2.0 * n**-0.5 + rng.normal(0, 0.003))}
+        for n in (25, 50, 100, 200, 400) for r in range(3)
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows)
+    ext = extrapolate(frame["size"].to_numpy(), frame["val_score"].to_numpy())
+    (finding,) = hmd.diagnose(frame, extrapolation=ext, checks=["data_limited"])
+    assert finding.kind == "data_limited"
+    result = {
+        "schema_version": 1,
+        "points": rows,
+        "curves": [{"model": "m", "scoring": "accuracy", "greater_is_better": True}],
+        "extrapolation": {"m": ext.to_dict()},
+    }
+    evidence = {"model": "m", **finding.evidence}
+    return result, {**finding.to_dict(), "evidence": evidence}
+
+
+def test_the_headline_computes_the_finding_s_size_from_the_stored_forecast(measured):
+    result, finding = measured
+    knee = finding["evidence"]["diminishing_returns_size"]
+    assert 400 < knee < math.inf
+    statement = statements(result)["diminishing"]  # no finding stored: computed
+    assert statement.numbers["size"] == pytest.approx(knee, rel=1e-9)
+    shown = f"~{count(round_up(knee))}"
+    assert shown in finding["advice"] and f"Above {shown} samples" in statement.text
+
+
+def test_summary_and_finding_quote_the_same_size(measured):
+    result, finding = measured
+    # the finding's own numbers win: a stricter --min-gain moved its size
+    custom = {**finding, "evidence": {**finding["evidence"], "diminishing_returns_size": 5000.0,
+                                      "min_gain": 0.01}}  # fmt: skip
+    summary = markdown_summary(read_run({**result, "findings": [custom]}))
+    assert "Above ~5,000 samples each doubling adds < 1.0 points." in summary
+    # a finding about another curve is not this curve's number
+    other = {**custom, "evidence": {**custom["evidence"], "model": "other"}}
+    summary = markdown_summary(read_run({**result, "findings": [other]}))
+    assert "~5,000 samples" not in summary.split("## Findings")[0]
+    assert "doubling adds < 0.5 points" in summary
+
+
+def test_returns_already_diminishing_and_never_diminishing_are_said():
+    flat = make_extrapolation()
+    flat["grid"]["mean"] = [0.9] * len(flat["grid"]["mean"])
+    result = {"points": make_points("logreg"), "curves": [curve_meta("logreg")],
+              "extrapolation": {"logreg": flat}}  # fmt: skip
+    assert "returns are already diminishing" in statements(result)["diminishing"].text
+    steep = make_extrapolation()
+    steep["grid"]["mean"] = list(np.linspace(0.0, 0.99, len(steep["grid"]["mean"])))
+    result["extrapolation"] = {"logreg": steep}
+    text = statements(result)["diminishing"].text
+    # the stored grid ends at 160,000: its doublings are known up to 80,000
+    assert text.startswith("Up to 80,000 samples each doubling still adds more than 0.5 points")
+
+
+# --- the labels-saved table, as the terminal prints it -----------------------------------------
+
+ROWS = [
+    {"strategy": "baseline", "target": 0.972, "labels": 75.2, "labels_lo": 22.0,
+     "labels_hi": "inf", "baseline_labels": 75.2, "baseline_lo": 22.0, "baseline_hi": "inf",
+     "ratio": 1.0},
+    {"strategy": "simpler:hgb", "target": 0.972, "labels": 1906.6, "labels_lo": 73.4,
+     "labels_hi": 2400.0, "baseline_labels": 75.2, "baseline_lo": 22.0, "baseline_hi": "inf",
+     "ratio": 0.03926},
+    {"strategy": "ensemble:bagging", "target": 0.972, "labels": 43.0, "labels_lo": 20.0,
+     "labels_hi": 90.0, "baseline_labels": 75.2, "baseline_lo": 22.0, "baseline_hi": "inf",
+     "ratio": 1.749},
+    {"strategy": "augment:noise", "target": 0.972, "labels": "inf", "labels_lo": 115.0,
+     "labels_hi": "inf", "baseline_labels": 75.2, "baseline_lo": 22.0, "baseline_hi": "inf",
+     "ratio": 0.0},
+]  # fmt: skip
+CROSSOVER = {"size": 77.6, "below": "baseline", "above": "ensemble:bagging", "score": 0.97,
+             "extrapolated": False}  # fmt: skip
+EXPECTED = [
+    ["0.972", "ensemble:bagging", "43", "20-90", "75", "1.7x fewer"],
+    ["0.972", "baseline", "75", "22 or more", "75", "-"],
+    ["0.972", "simpler:hgb", "1,907", "73-2,400", "75", "25x more"],
+    ["0.972", "augment:noise", "out of reach", "115 or more", "75", "-"],
+]
+
+
+def _cells(line: str, sep: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip(sep).split(sep)]
+
+
+def test_terminal_page_and_summary_write_the_labels_table_alike(tmp_path):
+    comparison = {"baseline": "baseline", "targets": [0.972], "crossovers": [CROSSOVER],
+                  "settings": {"level": 0.8, "scoring": "accuracy"}}  # fmt: skip
+    run = tmp_path / "run"
+    update_result(run, "compare", labels_saved=ROWS, comparison=comparison)
+    files = build_report(run, pngs=False)
+
+    summary = files.summary.read_text()
+    table = [line for line in summary.splitlines() if line.startswith("| 0.972")]
+    assert [_cells(line, "|") for line in table] == EXPECTED
+    assert "| target | strategy | labels | 80% interval | baseline | vs baseline |" in summary
+
+    page = files.html.read_text()
+    section = page[page.index('id="section-labels-saved"') : page.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", section)
+    heads = re.findall(r"<th[^>]*>(.*?)</th>", rows[0])
+    assert heads == ["target", "strategy", "labels", "80% interval", "baseline", "vs baseline"]
+    assert [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in rows[1:]] == EXPECTED
+
+    console = Console(width=200, record=True, file=io.StringIO())
+    frame = pd.DataFrame(ROWS).replace("inf", math.inf)
+    print_compare(
+        console,
+        SimpleNamespace(
+            labels_saved=frame, targets=[0.972], baseline="baseline", crossovers=[CROSSOVER],
+            failures={}, settings={"scoring": "accuracy"},
+        ),
+    )  # fmt: skip
+    printed = console.export_text()
+    terminal = [_cells(line, "│") for line in printed.splitlines() if "0.972 │" in line]
+    assert terminal == EXPECTED
+
+    sentence = "baseline is best below ~78 labels, ensemble:bagging above"
+    for text in (summary, page, printed):
+        assert sentence in text
+        assert not re.search(r"0\.0\d+x|unbounded|1,900\b|fewer labels", text)
