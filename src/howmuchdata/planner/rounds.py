@@ -383,6 +383,20 @@ def _learned_purchase(
     return purchase_from_need(predicted, float(sizes.max()), n_max, rounds_left, policy)
 
 
+def _need_inputs(
+    sizes: Sequence[float], scores: Sequence[float], target: float, greater_is_better: bool
+) -> tuple[np.ndarray, np.ndarray, Any] | None:
+    """The clean points and the shipped need spread, or None where the need model does not
+    apply (or its spread is not installed)."""
+    from howmuchdata.planner.need import default_need_spread
+
+    sizes_a, scores_a = _clean(sizes, scores)
+    spread = default_need_spread()
+    if spread is None or not _need_model_applies(sizes_a, scores_a, target, greater_is_better):
+        return None
+    return sizes_a, scores_a, spread
+
+
 def need_reach(
     sizes: Sequence[float],
     scores: Sequence[float],
@@ -398,16 +412,12 @@ def need_reach(
     later: the probability is conditional on the target being neither reached yet at the
     largest size seen nor out of reach (:func:`howmuchdata.planner.plan` supplies both chances).
     """
-    from howmuchdata.planner.need import (
-        default_need_spread,
-        need_row_from_points,
-        predict_need,
-    )
+    from howmuchdata.planner.need import need_row_from_points, predict_need
 
-    sizes_a, scores_a = _clean(sizes, scores)
-    spread = default_need_spread()
-    if spread is None or not _need_model_applies(sizes_a, scores_a, target, greater_is_better):
+    inputs = _need_inputs(sizes, scores, target, greater_is_better)
+    if inputs is None:
         return None
+    sizes_a, scores_a, spread = inputs
     predicted = predict_need(need_row_from_points(sizes_a, scores_a, target))
     seen = float(sizes_a.max())
 
@@ -447,16 +457,12 @@ def need_reach_by_target(
         reached yet nor out of reach (see :func:`need_reach`); None where the need model does
         not apply.
     """
-    from howmuchdata.planner.need import (
-        default_need_spread,
-        need_rows_from_points,
-        shipped_need_model,
-    )
+    from howmuchdata.planner.need import need_rows_from_points, shipped_need_model
 
-    sizes_a, scores_a = _clean(sizes, scores)
-    spread = default_need_spread()
-    if spread is None or not _need_model_applies(sizes_a, scores_a, target, greater_is_better):
+    inputs = _need_inputs(sizes, scores, target, greater_is_better)
+    if inputs is None:
         return None
+    sizes_a, scores_a, spread = inputs
     predicted = shipped_need_model().predict(need_rows_from_points(sizes_a, scores_a, targets))
     growth = np.log2(np.maximum(np.asarray(at, dtype=float), 1.0) / float(sizes_a.max()))
     return np.vstack([spread.prob_reached(float(p), growth) for p in predicted])
