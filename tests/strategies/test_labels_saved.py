@@ -145,3 +145,25 @@ def test_summary_row_says_about_the_same_instead_of_1x():
     assert describe_row(row).endswith("baseline needs 100: about the same")
     worse = {**row, "labels": 250.0, "ratio": 0.4}
     assert describe_row(worse).endswith(": 2.5x more")
+
+
+class MeasuredFrom(PowerLaw):
+    """A PowerLaw whose curve was measured from ``start`` labels on (``observed`` as the
+    extrapolation records it)."""
+
+    def __init__(self, *args, start: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.observed = {"sizes": [start, 4 * start]}
+
+
+def test_a_strategy_is_not_best_below_its_own_smallest_measured_size():
+    # "late" predicts more everywhere, but was only measured from 50 labels on (its points
+    # below failed): below 50 "early", measured from 10, is the best one can say
+    early = MeasuredFrom(0.90, 1.0, 0.5, start=10)
+    late = MeasuredFrom(0.95, 1.0, 0.5, start=50)
+    found = crossovers({"early": early, "late": late}, min_size=10, max_size=2000)
+    assert [(c["below"], c["above"]) for c in found] == [("early", "late")]
+    assert found[0]["size"] == pytest.approx(50)
+    # measured over the same range, the better curve is best everywhere: no crossover
+    same = MeasuredFrom(0.95, 1.0, 0.5, start=10)
+    assert crossovers({"early": early, "late": same}, min_size=10, max_size=2000) == []

@@ -150,17 +150,31 @@ def default_targets(
     return sorted(rounded, key=lambda v: sign * v)
 
 
+def first_measured_size(ext: ExtrapolationLike) -> float:
+    """The smallest size an extrapolation's curve was measured at (0 when it does not say)."""
+    sizes = (getattr(ext, "observed", None) or {}).get("sizes")
+    return float(np.min(sizes)) if sizes is not None and len(sizes) else 0.0
+
+
 def best_strategy_at(
     extrapolations: Mapping[str, ExtrapolationLike],
     n: np.ndarray,
     *,
     greater_is_better: bool = True,
 ) -> tuple[list[str], np.ndarray]:
-    """The strategy with the best predicted score at each size ``n`` (and that score)."""
+    """The strategy with the best predicted score at each size ``n`` (and that score).
+
+    A strategy competes only from its own smallest measured size on: below it its curve is an
+    extrapolation backwards, which says nothing (where none was measured, all compete).
+    """
     names = list(extrapolations)
+    n = np.asarray(n, dtype=float)
     preds = np.vstack([np.asarray(extrapolations[k].predict(n), dtype=float) for k in names])
     work = preds if greater_is_better else -preds
     work = np.where(np.isfinite(work), work, -np.inf)
+    starts = np.array([first_measured_size(extrapolations[k]) for k in names])
+    measured = n[None, :] >= starts[:, None] * (1.0 - 1e-9)
+    work = np.where(measured | ~measured.any(axis=0), work, -np.inf)
     idx = np.argmax(work, axis=0)
     return [names[i] for i in idx], preds[idx, np.arange(preds.shape[1])]
 
@@ -210,8 +224,12 @@ def crossovers(
         lo, hi = math.log(grid[i - 1]), math.log(grid[i])
         try:
             size = math.exp(brentq(gap, lo, hi, xtol=1e-6))
-        except ValueError:  # no sign change between the two grid points (a third curve won)
-            size = math.sqrt(grid[i - 1] * grid[i])
+        except ValueError:
+            # no sign change: the curve above starts to compete here (its smallest measured
+            # size), or a third curve won between the two grid points
+            start = first_measured_size(ext_b)
+            inside = grid[i - 1] < start <= grid[i]
+            size = start if inside else math.sqrt(grid[i - 1] * grid[i])
         score = float(np.asarray(ext_a.predict(np.array([size])))[0])
         found.append(
             {
