@@ -134,7 +134,7 @@ def test_a_plan_from_a_curve_measured_again_is_marked_stale_and_not_shown(two_mo
     result = read_result(two_models)
     assert result["plan"]["model"] == "logreg"  # kept, not dropped
     assert "logreg" in result["stale"]["plan"] and "`diagnose`" in result["stale"]["plan"]
-    assert "howmuchdata plan RUN_DIR" in result["stale"]["plan"]
+    assert "rerun `howmuchdata plan` on this folder" in result["stale"]["plan"]
     view = read_run(result)
     assert view.plan is None
     assert "plan" not in {s.key for s in answer(view)}
@@ -263,3 +263,22 @@ def test_commands_on_a_corrupt_result_exit_2_with_one_line(tmp_path, capsys, com
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is not a howmuchdata result" in err
     assert "Traceback" not in err
+
+
+def test_the_same_curve_measured_again_keeps_its_extrapolate_answers(two_models):
+    answers = {"level": 0.8, "at": [{"size": 2000, "score": 0.9, "lo": 0.88, "hi": 0.92}]}
+    update_result(
+        two_models, "extrapolate", extrapolation={"rf": {**extrapolation(0.88), "answers": answers}}
+    )
+    # diagnose re-reads rf's identical points from the store: what extrapolate answered stays
+    update_result(
+        two_models, "diagnose", points=points("rf", offset=-0.02), curves=[meta("rf")],
+        extrapolation={"rf": extrapolation(0.88)},
+    )  # fmt: skip
+    assert read_result(two_models)["extrapolation"]["rf"]["answers"] == answers
+    # measured again with other scores, the old answers no longer hold
+    update_result(
+        two_models, "diagnose", points=points("rf", offset=-0.05), curves=[meta("rf")],
+        extrapolation={"rf": extrapolation(0.85)},
+    )  # fmt: skip
+    assert "answers" not in read_result(two_models)["extrapolation"]["rf"]

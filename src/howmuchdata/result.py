@@ -32,7 +32,7 @@ RESULT_FILE = "result.json"
 PER_MODEL_SECTIONS = ("points", "curves", "extrapolation")
 #: Sections computed from curves: what each is called and the command that recomputes it.
 DERIVED_SECTIONS = {
-    "plan": ("plan", "plan RUN_DIR"),
+    "plan": ("plan", "plan"),
     "labels_saved": ("labels-saved table", "compare"),
     "comparison": ("comparison", "compare"),
 }
@@ -246,7 +246,7 @@ def update_result(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / RESULT_FILE
-    old: dict[str, Any] = read_result(path) if path.exists() else {}
+    old = _readable_for_update(path)
     data = merge_sections(old, to_jsonable(sections), command=command, checks=checks)
     data["schema_version"] = SCHEMA_VERSION
     data["commands"] = [*old.get("commands", []), command]
@@ -264,6 +264,31 @@ def update_result(
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def check_can_update(out_dir: str | os.PathLike[str]) -> None:
+    """Refuse, before any work is done, a run folder whose result.json cannot be added to.
+
+    Raises
+    ------
+    HowMuchDataError
+        When ``out_dir/result.json`` exists but is not a readable howmuchdata result.
+    """
+    _readable_for_update(Path(out_dir) / RESULT_FILE)
+
+
+def _readable_for_update(path: Path) -> dict[str, Any]:
+    """The stored result to merge into (empty when there is none), or a one-line error that
+    says how to get past a file no command can add to."""
+    if not path.exists():
+        return {}
+    try:
+        return read_result(path)
+    except HowMuchDataError as exc:
+        reason = str(exc).removesuffix("; rerun the command that wrote it")
+        raise HowMuchDataError(
+            f"cannot add to it: {reason}; move or delete it, or pass another --out"
+        ) from None
 
 
 def merge_sections(
@@ -313,6 +338,12 @@ def merge_sections(
     if covered or "extrapolation" in new:
         stored = {m: e for m, e in (old.get("extrapolation") or {}).items() if m not in covered}
         extrapolation = {**stored, **(new.get("extrapolation") or {})}
+        # the same curve measured again keeps the answers `extrapolate` printed for it
+        before = old.get("extrapolation") or {}
+        for model, entry in (new.get("extrapolation") or {}).items():
+            kept = before.get(model)
+            if model not in changed and isinstance(kept, Mapping) and "answers" in kept:
+                extrapolation[model] = {"answers": kept["answers"], **entry}
         if extrapolation or "extrapolation" in data or "extrapolation" in new:
             data["extrapolation"] = extrapolation
     if "findings" in new or (changed and "findings" in data):
@@ -332,7 +363,8 @@ def merge_sections(
             curves = f"curve of {hit[0]}" if len(hit) == 1 else f"curves of {', '.join(hit)}"
             stale[key] = (
                 f"the {noun} was computed from the {curves}, which `{command}` has "
-                f"since measured again; rerun `howmuchdata {renewed_by}` for a current one"
+                f"since measured again; rerun `howmuchdata {renewed_by}` on this folder for a "
+                "current one"
             )
     stale = {k: v for k, v in stale.items() if k in data}
     if stale:

@@ -354,3 +354,15 @@ def test_demo_writes_result_and_report(tmp_path):
     assert "rf: " in run.stdout
     assert (out / "report.html").stat().st_size > 1000
     assert np.isfinite(pd.DataFrame(result["points"])["val_score"]).all()
+
+
+def test_an_unreadable_result_json_in_out_stops_before_any_fit(tmp_path, patients_csv, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "result.json").write_text('{"schema_version": 1, "points": [{"model": "a"}]}')
+    args = ["curve", str(patients_csv), "--target", "label", "--sizes", "40,80", "--repeats", "2"]
+    assert main([*args, "--out", str(out), "--quiet"]) == 2
+    captured = capsys.readouterr()
+    assert "cannot add to it" in captured.err and "move or delete it" in captured.err
+    assert "points fitted" not in captured.out  # refused before the work, not after
+    assert not (out / "store.db").exists()

@@ -113,3 +113,22 @@ def test_bounds_set_the_range_a_target_must_lie_in():
     assert np.isfinite(ext.size_for(0.87))
     with pytest.raises(HowMuchDataError, match="at most 1"):
         ext.size_for(1.2)
+
+
+def test_four_sizes_of_a_steady_rise_are_not_flat():
+    # each repeat rises by 0.02 per doubling; the repeats differ by 0.06 in level
+    sizes = np.repeat([40, 80, 160, 320], 2).astype(float)
+    scores = np.array([-0.12, -0.18, -0.10, -0.16, -0.08, -0.14, -0.06, -0.12])
+    ext = extrapolate(sizes, scores)
+    assert "flat" not in ext.flags
+    assert float(ext.predict(3200)) >= scores[sizes == 320].mean() - 1e-9
+
+
+def test_a_flat_curve_is_predicted_at_its_recent_level():
+    # a rise within noise over three sizes: flat, but held where its larger sizes are,
+    # not at the mean of every point (0.9658, below all that the larger sizes measured)
+    sizes = np.array([80, 80, 160, 160, 320, 320], dtype=float)
+    scores = np.array([0.95, 0.965, 0.96, 0.975, 0.965, 0.98])
+    ext = extrapolate(sizes, scores)
+    assert ext.flags == ["flat"]
+    assert float(ext.predict(3200)) == pytest.approx(np.mean(scores[sizes >= 160]))

@@ -232,3 +232,16 @@ def test_plan_without_a_target_says_what_the_table_shows(run_dir, capsys):
     assert main(["plan", str(run_dir), "--no-report"]) == 0
     printed = capsys.readouterr().out
     assert "No target given" in printed and "--target" in printed
+
+
+def test_classes_to_buy_first_print_as_sentences(run_dir, capsys):
+    advice = "class 9 recalls 0.82 against 0.95: about 250 more of its examples reach it"
+    finding = {
+        "kind": "class_needs_data", "severity": "warning", "advice": advice,
+        "evidence": {"class": 9, "more_examples": 254.43, "examples_needed": 400},
+    }  # fmt: skip
+    update_result(run_dir, "diagnose", findings=[finding], checks=["class_needs_data"])
+    assert main(["plan", str(run_dir), "--target", "0.92"]) == 0
+    printed = capsys.readouterr().out
+    assert f"Buy first: class 9 (class_needs_data): {advice}" in printed
+    assert "{'kind'" not in printed

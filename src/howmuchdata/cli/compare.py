@@ -20,6 +20,7 @@ from howmuchdata.cli._app import app
 from howmuchdata.cli._output import save_run
 from howmuchdata.data import load_dataset
 from howmuchdata.errors import HowMuchDataError
+from howmuchdata.result import check_can_update
 from howmuchdata.strategies.labels_saved import crossover_words, labels_cells
 
 DEFAULT_STRATEGIES = "baseline,simpler,augment,ensemble"
@@ -150,6 +151,7 @@ def compare(
         progress=False if quiet else "auto",
     )
     out_dir = out or Path("runs") / f"{data.stem}-compare"
+    check_can_update(out_dir)  # before any fit, not after
     sections: dict[str, Any] = comparison.to_dict()
     sections["data"] = dataset.describe()
     # wide enough for the table when printed to a file or a pipe (as `plan` does)

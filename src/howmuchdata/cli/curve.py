@@ -23,6 +23,7 @@ from howmuchdata.deep.images import skipped_message
 from howmuchdata.diagnose import Finding, diagnose, sort_findings
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.models import make_estimator
+from howmuchdata.result import check_can_update
 from howmuchdata.store import default_store_url
 
 DEMO_MODELS = ("logreg", "rf")
@@ -181,6 +182,7 @@ def run_curves(
     """
     if jobs < 1:
         raise HowMuchDataError(f"--jobs {jobs}; pass 1 or more workers")
+    check_can_update(out_dir)  # before any fit, not after
     if len(set(models)) != len(models):
         raise HowMuchDataError("the same --model is given twice; list each model once")
     store_url = store or default_store_url(out_dir)

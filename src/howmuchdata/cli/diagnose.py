@@ -25,6 +25,7 @@ from howmuchdata.diagnose import Finding
 from howmuchdata.diagnose.api import check_inputs, diagnosis_context, resolve_checks, run_checks
 from howmuchdata.diagnose.registry import CURVE_CHECKS, KIND_CHECKS, check_names
 from howmuchdata.errors import HowMuchDataError
+from howmuchdata.result import check_can_update
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
 
@@ -111,6 +112,7 @@ def diagnose_command(
         curve_to_come=curve,
     )
     out_dir = out or Path("runs") / data.stem
+    check_can_update(out_dir)  # before any fit, not after
     sections: dict[str, Any] = {}
     measured = None
     extrapolation = None

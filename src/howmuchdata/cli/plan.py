@@ -154,7 +154,14 @@ def _print_plan(console: Console, p: Any, model: str) -> None:
     console.print(table)
     console.print(p.summary())
     for item in p.priorities:
-        console.print(f"Buy first: {item}")
+        console.print(f"Buy first: {_priority_words(item)}", highlight=False)
+
+
+def _priority_words(item: dict[str, Any]) -> str:
+    """One line for a class or subgroup to buy first: who, and the diagnosis' advice."""
+    who = f"class {item['class']}" if "class" in item else f"subgroup {item.get('subgroup', '?')}"
+    advice = item.get("advice")
+    return f"{who} ({item.get('kind', 'finding')}): {advice}" if advice else who
 
 
 @app.command("plan")

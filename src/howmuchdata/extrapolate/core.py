@@ -290,15 +290,20 @@ def _bound_bad_side(good_q: np.ndarray, data: CurveData) -> np.ndarray:
 
 
 def _flat(grid: np.ndarray, data: CurveData, learned_flat=None) -> tuple[np.ndarray, np.ndarray]:
-    """A curve that does not move: its level, with the spread of its means as uncertainty.
+    """A curve that does not move: its level at the larger half of its sizes, with the spread
+    of all its means as uncertainty.
 
     ``learned_flat`` (a quantile table of how exactly constant LCDB curves moved later, in
     score units, by distance) replaces the band beyond the data where given.
     """
     good = -data.mean
     w = data.counts / data.counts.sum()
-    level = float(np.sum(w * good))
-    sd = float(np.sqrt(np.sum(w * (good - level) ** 2) + np.median(data.se) ** 2))
+    overall = float(np.sum(w * good))
+    sd = float(np.sqrt(np.sum(w * (good - overall) ** 2) + np.median(data.se) ** 2))
+    # the level where the curve now is: its larger half of sizes (a rise within noise
+    # would otherwise pull the prediction below what the largest sizes measured)
+    recent = slice(len(good) - max(2, (len(good) + 1) // 2), None) if len(good) > 2 else slice(None)
+    level = float(np.average(good[recent], weights=data.counts[recent]))
     z = norm.ppf(STORED_PROBS)
     mean = np.full(len(grid), level)
     band = mean[:, None] + 2.0 * sd * z[None, :]
