@@ -226,3 +226,13 @@ def test_a_default_run_names_the_checks_it_skipped(sites_csv, tmp_path, capsys):
     )
     assert "(need a learning curve: drop --no-curve)" in out
     assert "subgroup_underperforms (needs --subgroup)" in out and "drift (needs --time)" in out
+
+
+def test_the_curve_of_diagnose_takes_a_scorer(sites_csv, tmp_path):
+    out = tmp_path / "r"
+    args = ["diagnose", str(sites_csv), "--target", "label", "--check", "overfitting"]
+    opts = ["--scoring", "neg_log_loss", "--sizes", "40,80,160", "--repeats", "2"]
+    assert main([*args, *opts, "--out", str(out), "-q", "--no-report"]) == 0
+    result = json.loads((out / "result.json").read_text())
+    assert [c["scoring"] for c in result["curves"]] == ["neg_log_loss"]
+    assert all(p["val_score"] <= 0 for p in result["points"] if p["status"] == "ok")

@@ -59,6 +59,10 @@ def diagnose_command(
     sizes: Annotated[
         str | None, typer.Option(help="Curve sizes, e.g. 50,100,200 (default: geometric).")
     ] = None,
+    scoring: Annotated[
+        str | None,
+        typer.Option(help="scikit-learn scorer name for the curve (default accuracy / r2)."),
+    ] = None,
     check: Annotated[
         list[str] | None,
         typer.Option("--check", help=f"Run only this check; repeatable ({check_names()})."),
@@ -123,7 +127,7 @@ def diagnose_command(
             out_dir=out_dir,
             sizes=parse_sizes(sizes),
             repeats=repeats,
-            scoring=None,
+            scoring=scoring,
             jobs=jobs,
             backend="local",
             scheduler=None,
