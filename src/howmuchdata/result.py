@@ -180,7 +180,16 @@ def read_result(path: str | os.PathLike[str]) -> dict[str, Any]:
         object, a section of the wrong type, a point without a numeric size, ...), or it has a
         newer ``schema_version``.
     """
-    path = Path(path)
+    return _read(Path(path), fix="rerun the command that wrote it")
+
+
+#: What to do about a stored result that a command would add to but cannot read.
+_FIX_FOR_UPDATE = "move or delete it, or pass another --out"
+
+
+def _read(path: Path, *, fix: str, prefix: str = "") -> dict[str, Any]:
+    """:func:`read_result`, with ``fix`` as the advice of a file that cannot be read as a
+    result, and ``prefix`` before each such message."""
     if path.is_dir():
         path = path / RESULT_FILE
     if not path.exists():
@@ -190,27 +199,23 @@ def read_result(path: str | os.PathLike[str]) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise HowMuchDataError(
-            f"{path} is not valid JSON ({exc.msg}); rerun the command that wrote it"
-        ) from None
+        raise HowMuchDataError(f"{prefix}{path} is not valid JSON ({exc.msg}); {fix}") from None
     except UnicodeDecodeError:
         raise HowMuchDataError(
-            f"{path} is not valid JSON (not UTF-8 text); rerun the command that wrote it"
+            f"{prefix}{path} is not valid JSON (not UTF-8 text); {fix}"
         ) from None
     except OSError as exc:
         raise HowMuchDataError(
-            f"cannot read {path} ({exc.strerror or exc}); pass a run folder with a readable "
+            f"{prefix}cannot read {path} ({exc.strerror or exc}); pass a run folder with a readable "
             f"{RESULT_FILE}"
         ) from None
     problem = _shape_problem(data)
     if problem is not None:
-        raise HowMuchDataError(
-            f"{path} is not a howmuchdata result ({problem}); rerun the command that wrote it"
-        )
+        raise HowMuchDataError(f"{prefix}{path} is not a howmuchdata result ({problem}); {fix}")
     version = data["schema_version"]
     if version > SCHEMA_VERSION:
         raise HowMuchDataError(
-            f"{path} has schema_version {version!r}, this howmuchdata reads up to "
+            f"{prefix}{path} has schema_version {version!r}, this howmuchdata reads up to "
             f"{SCHEMA_VERSION}; upgrade howmuchdata or rerun the command"
         )
     return {k: v for k, v in data.items() if v is not None}
@@ -282,13 +287,7 @@ def _readable_for_update(path: Path) -> dict[str, Any]:
     says how to get past a file no command can add to."""
     if not path.exists():
         return {}
-    try:
-        return read_result(path)
-    except HowMuchDataError as exc:
-        reason = str(exc).removesuffix("; rerun the command that wrote it")
-        raise HowMuchDataError(
-            f"cannot add to it: {reason}; move or delete it, or pass another --out"
-        ) from None
+    return _read(path, fix=_FIX_FOR_UPDATE, prefix="cannot add to it: ")
 
 
 def merge_sections(

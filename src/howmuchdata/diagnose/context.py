@@ -203,10 +203,6 @@ def has_fixed_scale(scoring: str | None) -> bool:
     """Whether a scorer's values have a scale of their own (accuracy-like scores and R²,
     at most 1), so that thresholds such as ``min_gain`` apply as given rather than as a
     share of the score (see :meth:`DiagnosisContext.in_score_units`)."""
-    if scoring is None:
-        return False
-    if scoring.startswith(_BOUNDED_BY_ONE):
-        return True
     bounds = scorer_bounds(scoring)
     return bounds is not None and bounds[1] == 1.0
 

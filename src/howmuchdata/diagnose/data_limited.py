@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+from scipy.optimize import brentq
 
 from howmuchdata.diagnose._numbers import count, round_up, score_delta, slope_per_doubling
 from howmuchdata.diagnose.context import DiagnosisContext
@@ -210,10 +211,8 @@ def diminishing_returns_size(
     if above[-1] == grid.size - 1:
         return math.inf
     lo, hi = math.log(grid[above[-1]]), math.log(grid[above[-1] + 1])
-    while hi - lo > 1e-3:  # bisect in log-size: gains min_gain at lo, not at hi
-        mid = (lo + hi) / 2
-        if gain(np.array([math.exp(mid)]))[0] >= min_gain:
-            lo = mid
-        else:
-            hi = mid
-    return float(math.exp(hi))
+
+    def excess(log_n: float) -> float:  # >= 0 at lo, < 0 at hi
+        return float(gain(np.array([math.exp(log_n)]))[0]) - min_gain
+
+    return float(math.exp(brentq(excess, lo, hi, xtol=1e-3)))

@@ -174,9 +174,16 @@ def clearly_reached(sizes: np.ndarray, scores: np.ndarray, target: float) -> boo
     borrows the spread of the curve's other sizes (or, with no repeats anywhere, the roughness
     of its means), so a single lucky run does not stop the collection.
     """
+    mean, se = _level_at_largest(sizes, scores)
+    return mean - REACHED_Z * se >= target
+
+
+def _level_at_largest(sizes: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
+    """The mean score at the largest measured size and its standard error (a size measured
+    once borrows the spread of the other sizes; see :class:`CurveData`)."""
     sizes, scores = np.asarray(sizes, dtype=float), np.asarray(scores, dtype=float)
     data = CurveData.from_points(sizes, scores, 0.0)
-    return float(data.mean[-1]) - REACHED_Z * float(data.se[-1]) >= target
+    return float(data.mean[-1]), float(data.se[-1])
 
 
 def prob_reached_now(sizes: np.ndarray, scores: np.ndarray, target: float) -> float:
@@ -197,10 +204,8 @@ def prob_reached_now(sizes: np.ndarray, scores: np.ndarray, target: float) -> fl
     float
         P(expected score at ``sizes.max()`` >= ``target``).
     """
-    sizes, scores = np.asarray(sizes, dtype=float), np.asarray(scores, dtype=float)
-    data = CurveData.from_points(sizes, scores, 0.0)
-    se = max(float(data.se[-1]), 1e-9)
-    return float(stats.norm.sf((target - float(data.mean[-1])) / se))
+    mean, se = _level_at_largest(sizes, scores)
+    return float(stats.norm.sf((target - mean) / max(se, 1e-9)))
 
 
 def purchase_from_need(

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from howmuchdata.result import from_json_number
+
 LABELS_SAVED_COLUMNS = [
     "strategy",
     "target",
@@ -288,11 +290,9 @@ LABELS_CELL_COLUMNS = ("target", "strategy", "labels", "interval", "baseline", "
 
 
 def _number(value: Any) -> float:
-    """A stored number (``None`` -> NaN, ``"inf"`` -> inf, junk -> NaN)."""
-    if value is None:
-        return math.nan
+    """A stored number (:func:`~howmuchdata.result.from_json_number`), junk -> NaN."""
     try:
-        return float(value)
+        return from_json_number(value)
     except (TypeError, ValueError):
         return math.nan
 
