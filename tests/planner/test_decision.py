@@ -57,9 +57,12 @@ def test_table_carries_intervals_and_costs(power_curve):
     assert (t["score_lo"] < t["score"]).all() and (t["score"] < t["score_hi"]).all()
     assert (t["net_lo"] <= t["net_benefit"]).all() and (t["net_benefit"] <= t["net_hi"]).all()
     assert t["p_reach"].is_monotonic_increasing
-    # gain per 1000 labels = derivative a b n^-(b+1) * 1000 / point
-    expected = power_curve.a * power_curve.b * 4000.0 ** (-power_curve.b - 1) * 1000 / 0.01
-    assert t["gain_per_1000"].iloc[1] == pytest.approx(expected, rel=0.01)
+    # gain per 1000 labels = what the curve gains from 4,000 to 5,000 labels, in points
+    a, b = power_curve.a, power_curve.b
+    expected = a * (4000.0**-b - 5000.0**-b) / 0.01
+    assert t["gain_per_1000"].iloc[1] == pytest.approx(expected, rel=1e-9)
+    derivative = power_curve.a * power_curve.b * 4000.0 ** (-power_curve.b - 1) * 1000 / 0.01
+    assert t["gain_per_1000"].iloc[1] < derivative  # a saturating curve gains less than its slope
 
 
 def test_lower_is_better_metric_flips_value(power_curve):

@@ -222,7 +222,7 @@ def cost_value_table(
     Columns: ``size``, ``extra_labels``, ``score`` (expected) with ``score_lo`` / ``score_hi``
     (80% interval), ``p_reach`` (probability of reaching the target), ``cost``, ``value``
     (expected) with ``value_lo`` / ``value_hi``, ``net_benefit`` with ``net_lo`` / ``net_hi``,
-    and ``gain_per_1000`` (expected points per extra 1,000 labels at that size).
+    and ``gain_per_1000`` (expected points gained by the next 1,000 labels after that size).
     """
     sizes = np.asarray(sizes, dtype=float)
     sign = 1.0 if greater_is_better else -1.0
@@ -247,8 +247,9 @@ def cost_value_table(
     value = econ.value_per_point * gain + lump
     value_lo = econ.value_per_point * worst + lump
     value_hi = econ.value_per_point * best + lump
-    step = np.maximum(sizes * 0.01, 1.0)
-    slope = sign * (np.asarray(ext.predict(sizes + step)) - mean) / step
+    # What the next 1,000 labels add, read off the curve itself: a local derivative of a
+    # curve that is interpolated on a grid jumps from one grid segment to the next.
+    next_1000 = sign * (np.asarray(ext.predict(sizes + 1000.0), dtype=float) - mean)
     return pd.DataFrame(
         {
             "size": sizes.astype(int),
@@ -264,7 +265,7 @@ def cost_value_table(
             "net_benefit": value - cost,
             "net_lo": value_lo - cost,
             "net_hi": value_hi - cost,
-            "gain_per_1000": slope * 1000.0 / econ.point,
+            "gain_per_1000": next_1000 / econ.point,
         }
     )
 
