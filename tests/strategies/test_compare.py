@@ -32,8 +32,9 @@ def test_unknown_strategy_is_one_clear_line(small_table):
 
 def test_missing_text_column_is_one_clear_line(small_table):
     X, y = small_table
-    with pytest.raises(HowMuchDataError, match=r"text column 'review' not found.*colour"):
+    with pytest.raises(HowMuchDataError, match=r"text column 'review' not found.*colour") as info:
         compare(X, y, strategies=["transfer"], text="review")
+    assert "pass text=COLUMN (--text COLUMN)" in str(info.value)
 
 
 def test_missing_image_weights_stop_before_any_fit(digits, tmp_path):
@@ -46,7 +47,8 @@ def test_missing_image_weights_stop_before_any_fit(digits, tmp_path):
 
 def test_transfer_without_an_encoder_says_what_to_pass(small_table):
     X, y = small_table
-    with pytest.raises(HowMuchDataError, match="--text"):
+    # the Python argument first, the command-line flag in parentheses
+    with pytest.raises(HowMuchDataError, match=r"pass text=COLUMN \(--text COL\), image_shape="):
         compare(X, y, strategies=["transfer"])
 
 
@@ -206,8 +208,9 @@ def test_regression_targets_get_the_strategies_that_apply(small_table):
     result = compare(X, y, strategies=["augment:mixup"], sizes=[30, 60, 120], repeats=1)
     assert set(result.curves) == {"baseline", "augment:mixup"} and not result.failures
     assert result.curves["baseline"].scoring == "r2"
-    with pytest.raises(HowMuchDataError, match="'semi' needs a categorical target"):
+    with pytest.raises(HowMuchDataError, match="'semi' needs a categorical target") as info:
         compare(X, y, strategies=["semi"])
+    assert "leave it out of strategies= (--strategies)" in str(info.value)
 
 
 class NeverFit(ClassifierMixin, BaseEstimator):
@@ -220,7 +223,11 @@ class NeverFit(ClassifierMixin, BaseEstimator):
 @pytest.mark.parametrize(
     ("shape", "message"),
     [
-        ((3, 3), r"image shape 3x3 needs 9 pixel columns but the table has 64 .*e\.g\. 8x8"),
+        (
+            (3, 3),
+            r"image shape 3x3 needs 9 pixel columns but the table has 64 .*"
+            r"e\.g\. image_shape=\(8, 8\) \(--image-shape 8x8\)",
+        ),
         ((8, 8, 3), r"image shape 8x8x3 needs 192 pixel columns but the table has 64"),
         ((8,), r"image_shape \(8,\) is not \(height, width\[, channels\]\)"),
     ],
@@ -234,7 +241,9 @@ def test_image_shape_that_does_not_fit_the_columns_stops_before_any_fit(digits, 
 
 def test_image_shape_over_a_text_column_stops_before_any_fit(small_table):
     X, y = small_table  # a, b and colour: three columns, colour is text
-    with pytest.raises(HowMuchDataError, match="column 'colour' is not numeric"):
+    with pytest.raises(
+        HowMuchDataError, match=r"column 'colour' is not numeric.*from X \(--drop\)"
+    ):
         compare(X, y, strategies=["augment"], baseline=NeverFit(), image_shape=(1, 3))
 
 
@@ -244,7 +253,7 @@ def test_image_shape_over_a_text_column_stops_before_any_fit(small_table):
         ([0.8, 1.5], None, r"target 1.5 is above the metric's range \(at most 1\)"),
         ([1.2], "f1_macro", r"target 1.2 is above the metric's range \(at most 1\)"),
         ([0.1], "neg_log_loss", r"target 0.1 is above the metric's range \(at most 0\)"),
-        (["high"], None, r"target 'high' is not a number"),
+        (["high"], None, r"target 'high' is not a number.*targets=\[0\.9, 0\.95\] \(--targets"),
     ],
 )
 def test_target_outside_the_metric_range_stops_before_any_fit(
@@ -331,7 +340,7 @@ def test_a_baseline_that_fails_everywhere_stops_with_its_most_common_error(small
     message = str(info.value)
     assert message.startswith("the baseline (Broken) failed") and "\n" not in message
     assert "6 of 6; most common error, 6 times: RuntimeError: this model always fails" in message
-    assert "--baseline" in message
+    assert "pass another baseline= (--baseline)" in message
     assert Counted.fits == 0  # nothing is measured against a reference that is not there
     store = open_store(url)
     assert store.count() == 6  # the baseline's points stay stored

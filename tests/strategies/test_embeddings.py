@@ -11,7 +11,12 @@ from sklearn.pipeline import Pipeline
 
 from howmuchdata.embedding_cache import EmbeddingCache, embed_with_cache, row_keys
 from howmuchdata.errors import HowMuchDataError
-from howmuchdata.strategies.embedders import EmbeddingTransformer, FunctionEmbedder, ImageEmbedder
+from howmuchdata.strategies.embedders import (
+    EmbeddingTransformer,
+    FunctionEmbedder,
+    ImageEmbedder,
+    TextEmbedder,
+)
 
 
 class CountingEmbed:
@@ -75,7 +80,17 @@ def test_missing_image_weights_name_the_file(tmp_path):
         embedder.check()
     message = str(info.value)
     assert str(missing) in message and "\n" not in message
-    assert "image_weights" in message
+    assert "image_weights=PATH (--image-weights)" in message
+
+
+def test_text_embedder_on_several_columns_names_the_python_argument():
+    # refused before the model is loaded, so this runs without sentence-transformers
+    rows = pd.DataFrame({"title": ["a", "b"], "body": ["c", "d"]})
+    with pytest.raises(HowMuchDataError) as info:
+        TextEmbedder()(rows)
+    message = str(info.value)
+    assert "got 2 columns" in message and "\n" not in message
+    assert "pass text=COLUMN, the name of the text column (--text COL)" in message
 
 
 @pytest.mark.slow

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from howmuchdata.extrapolate import Extrapolation
 from howmuchdata.strategies.labels_saved import (
+    CROSSOVER_REACH,
+    best_strategy_at,
     crossovers,
     default_targets,
     describe_row,
@@ -32,6 +37,9 @@ class PowerLaw:
 
     def predict(self, n):
         return self._score(n, self.a)
+
+    def interval(self, n, level=0.8):
+        return self._score(n, self.a - self.width), self._score(n, self.a + self.width)
 
     def _size(self, target, a):
         if target >= a:
@@ -167,3 +175,203 @@ def test_a_strategy_is_not_best_below_its_own_smallest_measured_size():
     # measured over the same range, the better curve is best everywhere: no crossover
     same = MeasuredFrom(0.95, 1.0, 0.5, start=10)
     assert crossovers({"early": early, "late": same}, min_size=10, max_size=2000) == []
+
+
+# --- crossovers are reported only where the two curves differ beyond their intervals -------
+
+
+class Curve:
+    """Test double for crossovers: score ``f(n)``, interval ``f(n) -/+ width``, measured at
+    ``sizes`` (``observed`` holds ``f`` there as the measured means, unless ``means`` says
+    otherwise)."""
+
+    def __init__(self, f, width, sizes, means=None):
+        self.f, self.width = f, width
+        sizes = np.asarray(sizes, dtype=float)
+        measured = self.f(sizes) if means is None else np.asarray(means, dtype=float)
+        self.observed = {"sizes": sizes, "mean": measured}
+
+    def predict(self, n):
+        return self.f(np.asarray(n, dtype=float))
+
+    def interval(self, n, level=0.8):
+        return self.predict(n) - self.width, self.predict(n) + self.width
+
+
+SIZES = [10, 20, 40, 80, 160, 320, 640, 1000]  # measured sizes; the search runs to 10,000
+
+
+def candidate_changes(extrapolations, min_size=10, max_size=1000):
+    """Every change of the best predicted strategy on the search grid, real or not: what
+    crossovers() reported before it asked whether a change is more than noise."""
+    grid = np.geomspace(min_size, max_size * CROSSOVER_REACH, 400)
+    best, _ = best_strategy_at(extrapolations, grid)
+    return [(best[i - 1], best[i]) for i in range(1, len(grid)) if best[i] != best[i - 1]]
+
+
+def test_curves_equal_within_noise_give_no_crossover():
+    # b swaps above and below a by 0.003, four times, inside a band of +-0.01 each
+    a = Curve(lambda n: 0.95 - 1.0 / np.sqrt(n), 0.01, SIZES)
+    b = Curve(lambda n: 0.95 - 1.0 / np.sqrt(n) + 0.003 * np.sin(2 * np.log(n)), 0.01, SIZES)
+    assert len(candidate_changes({"a": a, "b": b})) >= 4
+    assert crossovers({"a": a, "b": b}, min_size=10, max_size=1000) == []
+
+
+def test_a_clear_crossing_is_reported_at_the_size_where_the_curves_meet():
+    # a = 0.9 - 1/sqrt(n) leads early, b = 0.99 - 4/sqrt(n) overtakes it by far more than the
+    # bands: they meet where 0.09 = 3/sqrt(n)
+    sizes = [*SIZES, 2000]
+    a = Curve(lambda n: 0.90 - 1.0 / np.sqrt(n), 0.01, sizes)
+    b = Curve(lambda n: 0.99 - 4.0 / np.sqrt(n), 0.01, sizes)
+    found = crossovers({"early": a, "late": b}, min_size=10, max_size=2000)
+    assert [(c["below"], c["above"]) for c in found] == [("early", "late")]
+    assert found[0]["size"] == pytest.approx((3 / 0.09) ** 2, rel=1e-4)
+    assert found[0]["extrapolated"] is False
+
+
+def test_the_rule_holds_for_a_loss_too():
+    a = Curve(lambda n: 0.10 + 1.0 / np.sqrt(n), 0.01, SIZES)  # 1 - the curves above
+    b = Curve(lambda n: 0.01 + 4.0 / np.sqrt(n), 0.01, SIZES)
+    found = crossovers({"early": a, "late": b}, min_size=10, max_size=1000, greater_is_better=False)
+    assert [(c["below"], c["above"]) for c in found] == [("early", "late")]
+    assert found[0]["size"] == pytest.approx((3 / 0.09) ** 2, rel=1e-4)
+    same = Curve(lambda n: 0.10 + 1.0 / np.sqrt(n) + 0.003 * np.sin(2 * np.log(n)), 0.01, SIZES)
+    assert (
+        crossovers({"a": a, "b": same}, min_size=10, max_size=1000, greater_is_better=False) == []
+    )
+
+
+# flat a = 0.9 against b = 0.9 + 0.01 ln(n / 100): they meet at 100 labels. Over the search
+# (10 to 10,000 labels) a leads by at most 0.01 ln 10 (at 10), b by at most 0.01 ln 100 (at
+# 10,000); they differ clearly where the lead exceeds the two half-widths together.
+BELOW_LEAD, ABOVE_LEAD = 0.01 * math.log(10), 0.01 * math.log(100)
+
+
+def rising_pair(width, means_b=None):
+    a = Curve(lambda n: np.full(np.shape(n), 0.9), width, SIZES)
+    b = Curve(lambda n: 0.9 + 0.01 * np.log(np.asarray(n) / 100), width, SIZES, means_b)
+    return {"flat": a, "rising": b}
+
+
+@pytest.mark.parametrize(
+    ("half_widths", "reported"),
+    [
+        (0.99 * BELOW_LEAD, True),  # clear on both sides
+        (1.01 * BELOW_LEAD, True),  # clear above only (measured means agree below)
+        (0.99 * ABOVE_LEAD, True),  # clear only at the very end of the search
+        (1.01 * ABOVE_LEAD, False),  # clear nowhere: the bands overlap at every size
+    ],
+)
+def test_near_the_threshold_a_crossover_needs_one_clear_side(half_widths, reported):
+    found = crossovers(rising_pair(half_widths / 2), min_size=10, max_size=1000)
+    if reported:
+        assert [(c["below"], c["above"]) for c in found] == [("flat", "rising")]
+        assert found[0]["size"] == pytest.approx(100, rel=1e-4)
+    else:
+        assert found == []
+
+
+def test_the_side_that_is_not_clear_must_agree_with_the_measured_points():
+    # clear above only (as the second case above), but the measured points say nothing below
+    # 100 labels: b measured the same as a there
+    width = 1.01 * BELOW_LEAD / 2
+    same_below = [0.9 if n < 100 else 0.9 + 0.01 * math.log(n / 100) for n in SIZES]
+    assert crossovers(rising_pair(width, same_below), min_size=10, max_size=1000) == []
+    # one measured size below where b is ahead contradicts "a best below ~100 labels"
+    one_off = [0.9 + 0.01 * math.log(n / 100) for n in SIZES]
+    one_off[SIZES.index(20)] = 0.9 + 0.001
+    assert crossovers(rising_pair(width, one_off), min_size=10, max_size=1000) == []
+
+
+def test_a_swap_that_swaps_back_within_noise_is_no_crossover():
+    # a leads clearly up to ~36 labels; then b's prediction pokes above a's around 390 labels,
+    # by 0.001, inside the bands, and falls back below
+    def fa(n):
+        return 0.95 - 0.5 / np.sqrt(n)
+
+    def fb(n):
+        return fa(n) - 0.06 / np.sqrt(n) + 0.004 * np.exp(-(np.log(np.asarray(n) / 390) ** 2) * 20)
+
+    a, b = Curve(fa, 0.005, SIZES), Curve(fb, 0.005, SIZES)
+    assert candidate_changes({"a": a, "b": b}) == [("a", "b"), ("b", "a")]
+    assert crossovers({"a": a, "b": b}, min_size=10, max_size=1000) == []
+
+
+def test_of_several_changes_between_the_same_clear_sides_only_the_last_is_reported():
+    # b - a = 0.001 x (x^2 - 0.2^2), x = ln(n / 112): their predictions meet at 112 e^-0.2,
+    # 112 and 112 e^0.2 labels, all between the measured 80 and 160; a leads clearly at 10
+    # labels, b clearly at 10,000
+    def fb(n):
+        x = np.log(np.asarray(n) / 112)
+        return 0.9 + 0.001 * x * (x**2 - 0.04)
+
+    pair = {
+        "flat": Curve(lambda n: np.full(np.shape(n), 0.9), 0.005, SIZES),
+        "wavy": Curve(fb, 0.005, SIZES),
+    }
+    assert candidate_changes(pair) == [("flat", "wavy"), ("wavy", "flat"), ("flat", "wavy")]
+    found = crossovers(pair, min_size=10, max_size=1000)
+    assert [(c["below"], c["above"]) for c in found] == [("flat", "wavy")]
+    assert found[0]["size"] == pytest.approx(112 * math.exp(0.2), rel=1e-4)
+
+
+def test_a_crossover_beyond_the_data_needs_a_clear_difference_there():
+    # they meet at 3,000 labels, beyond the largest measured size (1,000): a clear lead of b
+    # beyond it is a crossover (extrapolated), one within the bands is not
+    def pair(slope):
+        a = Curve(lambda n: np.full(np.shape(n), 0.9), 0.005, SIZES)
+        b = Curve(lambda n: 0.9 + slope * np.log(np.asarray(n) / 3000), 0.005, SIZES)
+        return {"flat": a, "rising": b}
+
+    found = crossovers(pair(0.02), min_size=10, max_size=1000)
+    assert [(c["below"], c["above"], c["extrapolated"]) for c in found] == [
+        ("flat", "rising", True)
+    ]
+    assert found[0]["size"] == pytest.approx(3000, rel=1e-4)
+    # b leads by at most 0.002 ln(10 / 3) = 0.0024 beyond, within the two bands (0.01)
+    assert candidate_changes(pair(0.002)) == [("flat", "rising")]
+    assert crossovers(pair(0.002), min_size=10, max_size=1000) == []
+
+
+DIGITS = Path(__file__).parent / "data" / "digits_extrapolations.json"
+
+
+@pytest.fixture(scope="module")
+def digits_extrapolations():
+    """Extrapolations of five curves of the digits benchmark (``benchmarks/strategies.py
+    digits``: 8x8 images, 3 repeats, sizes 50 to 1,437), quantile grid cut to 16x the data."""
+    stored = json.loads(DIGITS.read_text())
+    return {name: Extrapolation.from_dict(d) for name, d in stored.items()}
+
+
+def test_digits_keeps_the_real_crossover_and_drops_the_noise(digits_extrapolations):
+    ext = digits_extrapolations
+    # label spreading leads clearly at small sizes; k-NN measured better from ~1,100 on
+    found = crossovers(ext, min_size=50, max_size=1437)
+    assert [(c["below"], c["above"]) for c in found] == [("semi:label_spreading", "simpler:knn")]
+    assert found[0]["size"] == pytest.approx(1115, rel=0.01)
+    # ... where margin sampling's prediction swapped with label spreading's for a moment
+    pair = {k: ext[k] for k in ("semi:label_spreading", "active:margin")}
+    assert candidate_changes(pair, 50, 1437) == [
+        ("semi:label_spreading", "active:margin"),
+        ("active:margin", "semi:label_spreading"),
+    ]
+    assert crossovers(pair, min_size=50, max_size=1437) == []
+
+
+@pytest.mark.parametrize("strategy", ["semi:self_training", "active:margin"])
+def test_digits_a_strategy_measured_as_the_baseline_at_large_sizes_has_no_crossover(
+    digits_extrapolations, strategy
+):
+    # both lead clearly at small sizes; at the largest sizes self-training has no unlabeled rows
+    # left and margin sampling has the whole pool, so both are measured as the baseline itself
+    # (equal means at 1,437), and only the extrapolations of the two sets of points differ
+    ext = digits_extrapolations
+    pair = {"baseline": ext["baseline"], strategy: ext[strategy]}
+    last = {k: float(e.observed["mean"][-1]) for k, e in pair.items()}
+    assert last["baseline"] == last[strategy]
+    assert candidate_changes(pair, 50, 1437) == [(strategy, "baseline")]
+    assert crossovers(pair, min_size=50, max_size=1437) == []
+    # k-NN does overtake the baseline, as measured
+    knn = {"baseline": ext["baseline"], "simpler:knn": ext["simpler:knn"]}
+    assert [c["above"] for c in crossovers(knn, min_size=50, max_size=1437)] == ["simpler:knn"]

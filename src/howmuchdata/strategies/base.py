@@ -96,7 +96,7 @@ class StrategyContext:
         if self.task != "classification":
             raise HowMuchDataError(
                 f"strategy {family!r} needs a categorical target, this one is numeric "
-                "(regression); leave it out of --strategies"
+                "(regression); leave it out of strategies= (--strategies)"
             )
 
 
@@ -148,8 +148,8 @@ def embedding_step(ctx: StrategyContext, family: str) -> Any:
 
     if ctx.embedder is None:
         raise HowMuchDataError(
-            f"strategy {family!r} needs pretrained embeddings: pass a text column (--text COL), "
-            "image_shape with image weights (--image-shape, --image-weights) or embed=function"
+            f"strategy {family!r} needs pretrained embeddings: pass text=COLUMN (--text COL), "
+            "image_shape= with image_weights= (--image-shape, --image-weights) or embed=function"
         )
     if ctx.text is not None:
         parts: list[tuple[str, Any, Any]] = [

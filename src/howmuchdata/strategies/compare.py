@@ -100,7 +100,9 @@ class Comparison:
         ``ratio_vs_random`` (against random sampling from the same seed set).
     crossovers : list of dict
         Sizes where the best strategy changes: ``size``, ``below``, ``above``, ``score``,
-        ``extrapolated``.
+        ``extrapolated``. Only changes that are more than noise: the two curves' ``level``
+        intervals separate on at least one side, and the measured points agree on the other
+        (see :func:`~howmuchdata.strategies.labels_saved.crossovers`).
     targets : list of float
     baseline : str
         Name of the reference curve (``"baseline"``).
@@ -251,7 +253,8 @@ def compare(
     sizes, repeats, scoring, val_fraction, ratio, random_state, n_jobs, store, progress
         As in :func:`howmuchdata.learning_curve`; shared by every strategy.
     level : float
-        Coverage of the labels intervals.
+        Coverage of the labels intervals, and of the intervals that decide whether two
+        curves differ enough for a crossover.
     options : dict, optional
         Per-family settings: ``augment_copies`` (2), ``image_ops`` (shift, crop, noise),
         ``active_seed`` (the smallest size), ``active_batch`` (20% of labels held),
@@ -277,7 +280,9 @@ def compare(
     X, y_arr, task, groups, time = _inputs(X, y, groups, time, declared_by)
     if text is not None and text not in X.columns:
         names = ", ".join(map(str, list(X.columns)[:8]))
-        raise HowMuchDataError(f"text column {text!r} not found; pass --text with one of: {names}")
+        raise HowMuchDataError(
+            f"text column {text!r} not found; pass text=COLUMN (--text COLUMN) with one of: {names}"
+        )
     if image_shape is not None:
         image_shape = _check_image_shape(X, image_shape)
     scoring_name = scoring or ("accuracy" if task == "classification" else "r2")
@@ -375,7 +380,7 @@ def compare(
             if arm.name == "baseline":
                 # every ratio is against the baseline: without its extrapolation, no answer
                 fix = (
-                    "clean the data or pass another baseline (--baseline)"
+                    "clean the data or pass another baseline= (--baseline)"
                     if curve is not None and curve.ok_points.empty
                     else "fix that"
                 )
@@ -475,26 +480,28 @@ def _check_image_shape(X: pd.DataFrame, image_shape: Any) -> tuple[int, ...]:
         n = X.shape[1]
         raise HowMuchDataError(
             f"image shape {written} needs {needed} pixel columns but the table has {n} feature "
-            "columns; pass the shape the rows were flattened from (--image-shape "
-            f"HEIGHTxWIDTH[xCHANNELS] multiplying to {n}{_shape_hint(n)}), or drop the columns "
-            "that are not pixels (--drop)"
+            "columns; pass image_shape=(HEIGHT, WIDTH[, CHANNELS]), the shape the rows were "
+            f"flattened from, multiplying to {n}{_shape_hint(n)}, or drop the columns that are "
+            "not pixels from X (--drop)"
         )
     text_columns = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
     if text_columns:
         raise HowMuchDataError(
             f"image shape {written} given but column {text_columns[0]!r} is not numeric; "
-            "pass pixel values only (drop it with --drop)"
+            "pass pixel values only: drop it from X (--drop)"
         )
     return shape
 
 
 def _shape_hint(columns: int) -> str:
-    """``", e.g. 8x8"`` when the column count fits a square image (grey, or three channels)."""
+    """``", e.g. image_shape=(8, 8) (--image-shape 8x8)"`` when the column count fits a square
+    image (grey, or three channels), else ``" (--image-shape HEIGHTxWIDTH[xCHANNELS])"``."""
     for channels in (1, 3):
         side = math.isqrt(columns // channels)
         if columns % channels == 0 and side * side * channels == columns and side > 1:
-            return f", e.g. {side}x{side}" + ("x3" if channels == 3 else "")
-    return ""
+            shape = (side, side, 3) if channels == 3 else (side, side)
+            return f", e.g. image_shape={shape} (--image-shape {'x'.join(map(str, shape))})"
+    return " (--image-shape HEIGHTxWIDTH[xCHANNELS])"
 
 
 def _check_targets(targets: Sequence[float], scoring: str) -> list[float]:
@@ -514,7 +521,8 @@ def _check_targets(targets: Sequence[float], scoring: str) -> list[float]:
             value = math.nan
         if not math.isfinite(value):
             raise HowMuchDataError(
-                f"target {shown(target)} is not a number; pass scores like 0.9,0.95 (--targets)"
+                f"target {shown(target)} is not a number; pass scores like "
+                "targets=[0.9, 0.95] (--targets 0.9,0.95)"
             )
         top = math.inf if scoring in UNBOUNDED_SCORERS else 1.0
         check_target_score(value, True, scoring, top)
@@ -650,7 +658,9 @@ def _tables(
         target_list = [float(t) for t in targets]
     table = labels_saved_table(extrapolations, target_list, baseline="baseline", level=level)
     table = _versus_random(table)
-    cross = crossovers(extrapolations, min_size=float(sizes[0]), max_size=float(sizes[-1]))
+    cross = crossovers(
+        extrapolations, min_size=float(sizes[0]), max_size=float(sizes[-1]), level=level
+    )
     return table, cross, target_list
 
 

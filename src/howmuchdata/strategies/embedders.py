@@ -213,7 +213,7 @@ class ImageEmbedder:
         except Exception as exc:  # a file that is not this model's state_dict
             raise HowMuchDataError(
                 f"cannot load {path} as {self.arch} weights ({type(exc).__name__}); "
-                "pass the state_dict of the same architecture (--image-arch)"
+                f"pass a {self.arch} state_dict, or image_arch= the file's architecture (--image-arch)"
             ) from None
         for attr in ("fc", "classifier", "head", "heads"):
             if hasattr(model, attr):
@@ -348,7 +348,8 @@ def _as_list(rows: Any) -> list[Any]:
     if isinstance(rows, pd.DataFrame):
         if rows.shape[1] != 1:
             raise HowMuchDataError(
-                f"the text embedder got {rows.shape[1]} columns; pass the text column name (--text COL)"
+                f"the text embedder got {rows.shape[1]} columns; pass text=COLUMN, the name of the "
+                "text column (--text COL)"
             )
         return rows.iloc[:, 0].tolist()
     if isinstance(rows, pd.Series):

@@ -1,8 +1,8 @@
 """The labels-saved table and the crossover sizes, from fitted extrapolations.
 
 Everything here works on objects with the :class:`~howmuchdata.extrapolate.Extrapolation`
-interface (``predict``, ``size_for``, ``size_for(target, level=...)``), never on raw points, so
-the arithmetic can be checked on curves with an exactly known answer.
+interface (``predict``, ``interval(n, level=...)``, ``size_for``, ``size_for(target, level=...)``),
+never on raw points, so the arithmetic can be checked on curves with an exactly known answer.
 
 For a target score ``t`` and a strategy ``s`` the table holds the labeled samples ``s`` needs to
 reach ``t`` (with its interval), the samples the baseline needs, and
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -35,6 +36,9 @@ LABELS_SAVED_COLUMNS = [
 
 # Crossovers are searched from the smallest measured size up to this multiple of the largest.
 CROSSOVER_REACH = 10.0
+# Coverage of the bands that say whether two curves differ beyond their uncertainty (the level
+# of the labels intervals and of the plotted bands).
+CROSSOVER_LEVEL = 0.8
 # Ratios within this factor of 1 (either way) read "about the same".
 SAME_WITHIN = 1.05
 
@@ -43,6 +47,8 @@ class ExtrapolationLike(Protocol):
     """What the table needs from an extrapolation (``howmuchdata.extrapolate.Extrapolation``)."""
 
     def predict(self, n: Any) -> np.ndarray: ...
+
+    def interval(self, n: Any, level: float = 0.8) -> tuple[np.ndarray, np.ndarray]: ...
 
     def size_for(self, target: float, level: float | None = None) -> Any: ...
 
@@ -189,17 +195,53 @@ def crossovers(
     greater_is_better: bool = True,
     reach: float = CROSSOVER_REACH,
     grid_points: int = 400,
+    level: float = CROSSOVER_LEVEL,
 ) -> list[dict[str, Any]]:
-    """Sizes where the best strategy (highest predicted score) changes.
+    """Sizes where the best strategy changes, where that change is more than noise.
+
+    The best strategy at a size is the one with the best predicted score there
+    (:func:`best_strategy_at`). Each change of it, from ``below`` just under a size to
+    ``above`` just over it, is reported only when it is real:
+
+    1. Two curves *differ clearly* at a size where their ``level`` intervals do not overlap
+       (the worse bound of one is better than the better bound of the other), counting only
+       sizes from which both curves were measured.
+    2. Below the change, take the nearest size where the two differ clearly, and above it
+       likewise. At least one side must have one, with the right curve ahead: ``below``
+       clearly better somewhere under the size, or ``above`` clearly better somewhere over it.
+       Where the nearest clear difference has the other curve ahead, there is no crossover.
+    3. A side without a clear difference must agree with the claim where it was measured:
+       at every size measured for both curves between the change and that side's nearest
+       clear difference (or the end of the search), the curve said to be best there has the
+       strictly better measured mean score (identical points do not agree), and there is at
+       least one such size; or, below the change, ``above`` was not measured at all (it starts
+       to compete at the change).
+    4. Of several changes from ``below`` to ``above`` between the same two clear differences,
+       only the last is reported.
+
+    So curves equal within noise give no crossover however often their predictions swap,
+    nor do curves whose measured points are the same from some size on, and a change beyond
+    the measured sizes is reported only where the extrapolations differ clearly. When one side
+    differs clearly and the other only agrees, "``a`` is best below ~1,063 labels, ``b``
+    above" means ``a`` is clearly better at small sizes and ``b`` measured better above, by
+    less than the intervals.
 
     Parameters
     ----------
     extrapolations : mapping of str to Extrapolation
+        One fitted extrapolation per strategy. ``predict`` and ``interval`` are read, and
+        ``observed`` (the measured ``sizes`` and their ``mean`` score) where it has one.
     min_size, max_size : float
         The smallest and largest measured training sizes; the search runs from ``min_size`` to
         ``reach * max_size``.
     greater_is_better : bool
         Direction of the score.
+    reach : float
+        How far beyond ``max_size`` to search, as a multiple of it.
+    grid_points : int
+        Log-spaced sizes searched; a change between two of them is located to 1e-6 in log size.
+    level : float
+        Coverage of the intervals that decide whether two curves differ clearly.
 
     Returns
     -------
@@ -212,37 +254,127 @@ def crossovers(
         return []
     grid = np.geomspace(min_size, max_size * reach, grid_points)
     best, _ = best_strategy_at(extrapolations, grid, greater_is_better=greater_is_better)
-    found: list[dict[str, Any]] = []
+    sign = 1.0 if greater_is_better else -1.0
+    curves: dict[str, _Curve] = {}
+
+    def curve(name: str) -> _Curve:
+        if name not in curves:
+            curves[name] = _Curve.on(extrapolations[name], grid, sign, level)
+        return curves[name]
+
+    kept: dict[tuple[str, str, int, int], dict[str, Any]] = {}
     for i in range(1, len(grid)):
         if best[i] == best[i - 1]:
             continue
         below, above = best[i - 1], best[i]
-        ext_a, ext_b = extrapolations[below], extrapolations[above]
+        found = _locate(extrapolations, below, above, grid, i, max_size)
+        stretch = _real_change(curve(below), curve(above), grid, i, found["size"])
+        if stretch is not None:
+            kept[(below, above, *stretch)] = found  # a later change in the stretch replaces it
+    return sorted(kept.values(), key=lambda c: c["size"])
 
-        def gap(logn: float, a: Any = ext_a, b: Any = ext_b) -> float:
-            n = np.array([math.exp(logn)])
-            return float(np.asarray(a.predict(n))[0] - np.asarray(b.predict(n))[0])
 
-        lo, hi = math.log(grid[i - 1]), math.log(grid[i])
-        try:
-            size = math.exp(brentq(gap, lo, hi, xtol=1e-6))
-        except ValueError:
-            # no sign change: the curve above starts to compete here (its smallest measured
-            # size), or a third curve won between the two grid points
-            start = first_measured_size(ext_b)
-            inside = grid[i - 1] < start <= grid[i]
-            size = start if inside else math.sqrt(grid[i - 1] * grid[i])
-        score = float(np.asarray(ext_a.predict(np.array([size])))[0])
-        found.append(
-            {
-                "size": size,
-                "below": below,
-                "above": above,
-                "score": score,
-                "extrapolated": bool(size > max_size),
-            }
-        )
-    return found
+@dataclass
+class _Curve:
+    """One curve on the crossover grid, in "higher is better" units: the prediction and the
+    two bounds of its interval, its smallest measured size, and its measured mean scores."""
+
+    pred: np.ndarray
+    worst: np.ndarray
+    best: np.ndarray
+    start: float
+    sizes: np.ndarray
+    means: np.ndarray
+
+    @classmethod
+    def on(cls, ext: ExtrapolationLike, grid: np.ndarray, sign: float, level: float) -> _Curve:
+        pred = sign * np.asarray(ext.predict(grid), dtype=float)
+        lo, hi = (sign * np.asarray(b, dtype=float) for b in ext.interval(grid, level=level))
+        observed = getattr(ext, "observed", None) or {}
+        sizes = np.asarray(observed.get("sizes", []), dtype=float).ravel()
+        means = sign * np.asarray(observed.get("mean", []), dtype=float).ravel()
+        if sizes.shape != means.shape:
+            sizes = means = np.array([])
+        start = first_measured_size(ext)
+        return cls(pred, np.fmin(lo, hi), np.fmax(lo, hi), start, sizes, means)
+
+
+def _measured_lead(a: _Curve, b: _Curve, lo: float, hi: float) -> np.ndarray:
+    """``a``'s measured mean minus ``b``'s at each size measured for both strictly between
+    ``lo`` and ``hi``."""
+    leads = []
+    for n, mean in zip(a.sizes, a.means, strict=True):
+        same = np.isclose(b.sizes, n, rtol=1e-9)
+        if lo < n < hi and same.any():
+            leads.append(mean - float(b.means[same][0]))
+    return np.array(leads)
+
+
+def _real_change(
+    a: _Curve, b: _Curve, grid: np.ndarray, i: int, size: float
+) -> tuple[int, int] | None:
+    """Whether the best strategy's change from ``a`` to ``b`` at ``size`` (between
+    ``grid[i - 1]`` and ``grid[i]``) is real, by the rule in :func:`crossovers`.
+
+    Returns the grid indices of the nearest clear differences below and above it (-1 and
+    ``len(grid)`` where there is none), which bound the stretch it lies in; None when the
+    change is not real.
+    """
+    a_in, b_in = (grid >= s * (1.0 - 1e-9) for s in (a.start, b.start))
+    both = a_in & b_in
+    # +1 where a's interval lies wholly above b's, -1 the other way, 0 where they overlap;
+    # NaN bounds compare False, so an unknown interval never counts as clear
+    clear = np.where(a.worst > b.best, 1, np.where(b.worst > a.best, -1, 0)) * both
+    left = next((j for j in range(i - 1, -1, -1) if clear[j] or not both[j]), -1)
+    right = next((j for j in range(i, len(grid)) if clear[j]), len(grid))
+    below_order = int(clear[left]) if left >= 0 else 0
+    above_order = int(clear[right]) if right < len(grid) else 0
+    if below_order == -1 or above_order == 1 or (below_order, above_order) == (0, 0):
+        return None
+    if below_order == 0:
+        lead = _measured_lead(a, b, grid[left] if left >= 0 else -math.inf, size)
+        # below the sizes where both were measured, only a was: nothing there contradicts it
+        only_a = left >= 0 and bool(a_in[left]) and not bool(b_in[left])
+        if not (lead.size or only_a) or np.any(lead <= 0):
+            return None
+    if above_order == 0:
+        lead = _measured_lead(b, a, size, grid[right] if right < len(grid) else math.inf)
+        if not lead.size or np.any(lead <= 0):
+            return None
+    return (left if below_order else -1, right)
+
+
+def _locate(
+    extrapolations: Mapping[str, ExtrapolationLike],
+    below: str,
+    above: str,
+    grid: np.ndarray,
+    i: int,
+    max_size: float,
+) -> dict[str, Any]:
+    """The crossover record of a change from ``below`` to ``above`` between ``grid[i - 1]``
+    and ``grid[i]``: where their predictions meet, or where ``above`` starts to compete."""
+    ext_a, ext_b = extrapolations[below], extrapolations[above]
+
+    def gap(logn: float) -> float:
+        n = np.array([math.exp(logn)])
+        return float(np.asarray(ext_a.predict(n))[0] - np.asarray(ext_b.predict(n))[0])
+
+    try:
+        size = math.exp(brentq(gap, math.log(grid[i - 1]), math.log(grid[i]), xtol=1e-6))
+    except ValueError:
+        # no sign change: the curve above starts to compete here (its smallest measured
+        # size), or a third curve won between the two grid points
+        start = first_measured_size(ext_b)
+        inside = grid[i - 1] < start <= grid[i]
+        size = start if inside else math.sqrt(grid[i - 1] * grid[i])
+    return {
+        "size": size,
+        "below": below,
+        "above": above,
+        "score": float(np.asarray(ext_a.predict(np.array([size])))[0]),
+        "extrapolated": bool(size > max_size),
+    }
 
 
 def describe_row(row: Mapping[str, Any], baseline: str = "baseline") -> str:
