@@ -44,3 +44,15 @@ def test_choice_of_reporter():
     assert isinstance(make_reporter("auto"), LogReporter)
     assert isinstance(make_reporter(False), SilentReporter)
     assert isinstance(make_reporter(None), SilentReporter)
+
+
+def test_log_lines_say_stopped_when_the_run_ends_early():
+    # Ctrl-C (or an error) after one of three points: the last line must not say "done"
+    stream = io.StringIO()
+    reporter = LogReporter(stream)
+    reporter.start("logreg", total=3, stored=0)
+    reporter.advance(POINTS[0])
+    reporter.finish()
+    last = stream.getvalue().splitlines()[-1]
+    assert last.startswith("logreg: stopped after ") and last.endswith("1/3 points stored")
+    assert "done" not in last

@@ -17,10 +17,13 @@ from rich.console import Console
 from rich.table import Table
 
 from howmuchdata.cli._app import app
+from howmuchdata.cli._errors import keep_on_interrupt
+from howmuchdata.cli._images import parse_image_shape
 from howmuchdata.cli._output import save_run
 from howmuchdata.data import load_dataset
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.result import check_can_update
+from howmuchdata.store import default_store_url
 from howmuchdata.strategies.labels_saved import crossover_words, labels_cells
 
 DEFAULT_STRATEGIES = "baseline,simpler,augment,ensemble"
@@ -48,20 +51,6 @@ def _sizes(text: str | None) -> list[float] | None:
     if values is None:
         return None
     return [int(v) if float(v).is_integer() and v >= 1 else v for v in values]
-
-
-def _shape(text: str | None) -> tuple[int, ...] | None:
-    if text is None:
-        return None
-    try:
-        shape = tuple(int(p) for p in text.lower().split("x"))
-    except ValueError:
-        shape = ()
-    if len(shape) not in (2, 3) or min(shape) < 1:
-        raise HowMuchDataError(
-            f"--image-shape {text!r} is not HEIGHTxWIDTH[xCHANNELS]; pass e.g. 8x8 or 32x32x3"
-        )
-    return shape
 
 
 @app.command()
@@ -133,25 +122,29 @@ def compare(
     if not names:
         raise HowMuchDataError("--strategies is empty; pass e.g. baseline,simpler,transfer")
     dataset = load_dataset(data, target, groups=groups, time=time, drop=tuple(drop or ()))
-    comparison = run_compare(
-        dataset,
-        strategies=names,
-        targets=_floats(targets, "target"),
-        baseline=baseline,
-        text=text,
-        image_shape=_shape(image_shape),
-        image_weights=image_weights,
-        image_arch=image_arch,
-        cache_dir=cache,
-        sizes=_sizes(sizes),
-        repeats=repeats,
-        scoring=scoring,
-        random_state=seed,
-        n_jobs=jobs,
-        progress=False if quiet else "auto",
-    )
     out_dir = out or Path("runs") / f"{data.stem}-compare"
     check_can_update(out_dir)  # before any fit, not after
+    # every finished point is kept in the run folder: a rerun (after Ctrl-C, say) reuses it
+    store = default_store_url(out_dir)
+    with keep_on_interrupt(store):
+        comparison = run_compare(
+            dataset,
+            strategies=names,
+            targets=_floats(targets, "target"),
+            baseline=baseline,
+            text=text,
+            image_shape=parse_image_shape(image_shape),
+            image_weights=image_weights,
+            image_arch=image_arch,
+            cache_dir=cache,
+            sizes=_sizes(sizes),
+            repeats=repeats,
+            scoring=scoring,
+            random_state=seed,
+            n_jobs=jobs,
+            store=store,
+            progress=False if quiet else "auto",
+        )
     sections: dict[str, Any] = comparison.to_dict()
     sections["data"] = dataset.describe()
     # wide enough for the table when printed to a file or a pipe (as `plan` does)

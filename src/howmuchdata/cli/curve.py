@@ -15,6 +15,13 @@ from rich.console import Console
 from rich.table import Table
 
 from howmuchdata.cli._app import app
+from howmuchdata.cli._errors import keep_on_interrupt
+from howmuchdata.cli._images import (
+    SHAPED_IMAGE_MODELS,
+    check_image_shape,
+    image_model,
+    parse_image_shape,
+)
 from howmuchdata.cli._output import save_run
 from howmuchdata.curve import LearningCurve, curves_to_result, learning_curve
 from howmuchdata.data import Dataset, load_dataset
@@ -53,6 +60,14 @@ def curve(
     device: Annotated[str, typer.Option(help="auto, cpu or cuda (neural networks).")] = "auto",
     weights: Annotated[
         Path | None, typer.Option(help="Backbone .pt2 file of the pretrained model.")
+    ] = None,
+    image_shape: Annotated[
+        str | None,
+        typer.Option(
+            help="Rows are flattened images of this shape, HEIGHTxWIDTH or "
+            "HEIGHTxWIDTHxCHANNELS (channels last), e.g. 8x16 or 32x32x3: how --model cnn "
+            "reads the pixel columns (default: square greyscale)."
+        ),
     ] = None,
     groups: Annotated[
         str | None, typer.Option(help="Column of group ids (patient, site): never split.")
@@ -97,15 +112,19 @@ def curve(
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html.")] = True,
 ) -> None:
     """Measure learning curves of one or more models on a CSV / Parquet table."""
+    shape = parse_image_shape(image_shape)
     dataset = load_dataset(
         data, target, groups=groups, time=time, task=_task(task), drop=tuple(drop or ())
     )
     if (note := skipped_message(dataset)) is not None:
         typer.echo(f"howmuchdata: {note}", err=True)
     out_dir = out or Path("runs") / data.stem
+    models = model or ["logreg"]
+    if shape is not None:
+        check_image_shape(dataset, shape, models)
     curves = run_curves(
         dataset,
-        models=model or ["logreg"],
+        models=models,
         out_dir=out_dir,
         sizes=parse_sizes(sizes),
         repeats=repeats,
@@ -119,6 +138,7 @@ def curve(
         seed=seed,
         quiet=quiet,
         deep_options={"text": text, "epochs": epochs, "device": device, "weights": weights},
+        image_shape=shape,
     )
     finish(curves, dataset, out_dir, command="curve", report=report)
 
@@ -171,14 +191,21 @@ def run_curves(
     seed: int,
     quiet: bool,
     deep_options: dict[str, Any] | None = None,
+    image_shape: tuple[int, ...] | None = None,
 ) -> list[LearningCurve]:
     """One curve per model on ``dataset``, all points kept in one store.
+
+    ``image_shape`` (height, width[, channels], checked with
+    :func:`howmuchdata.cli._images.check_image_shape`) is how the ``cnn`` model reads the
+    pixel columns; the other models read them as a table.
 
     Raises
     ------
     HowMuchDataError
         For bad settings, and when every point of a model failed (quoting the most common
         error); the points measured until then stay in the store.
+    howmuchdata.cli._errors.Interrupted
+        On Ctrl-C, naming the store that keeps the points finished until then.
     """
     if jobs < 1:
         raise HowMuchDataError(f"--jobs {jobs}; pass 1 or more workers")
@@ -187,32 +214,38 @@ def run_curves(
         raise HowMuchDataError("the same --model is given twice; list each model once")
     store_url = store or default_store_url(out_dir)
     # every model is built (and checked) before the first fit
-    estimators = [make_estimator(name, dataset, deep_options=deep_options) for name in models]
+    estimators = [
+        image_model(name, dataset, image_shape, deep_options)
+        if image_shape is not None and name in SHAPED_IMAGE_MODELS
+        else make_estimator(name, dataset, deep_options=deep_options)
+        for name in models
+    ]
     curves = []
-    for name, estimator in zip(models, estimators, strict=True):
-        curves.append(
-            learning_curve(
-                estimator,
-                dataset.X,
-                dataset.y,
-                groups=dataset.groups,
-                time=dataset.time,
-                sizes=sizes,
-                repeats=repeats,
-                scoring=scoring,
-                store=store_url,
-                n_jobs=gpu_safe_jobs(estimator, jobs),
-                backend=backend,
-                scheduler=scheduler,
-                task=dataset.task,
-                stratify=stratify,
-                val_fraction=val_fraction,
-                random_state=seed,
-                name=name,
-                progress=False if quiet else "auto",
+    with keep_on_interrupt(store_url):
+        for name, estimator in zip(models, estimators, strict=True):
+            curves.append(
+                learning_curve(
+                    estimator,
+                    dataset.X,
+                    dataset.y,
+                    groups=dataset.groups,
+                    time=dataset.time,
+                    sizes=sizes,
+                    repeats=repeats,
+                    scoring=scoring,
+                    store=store_url,
+                    n_jobs=gpu_safe_jobs(estimator, jobs),
+                    backend=backend,
+                    scheduler=scheduler,
+                    task=dataset.task,
+                    stratify=stratify,
+                    val_fraction=val_fraction,
+                    random_state=seed,
+                    name=name,
+                    progress=False if quiet else "auto",
+                )
             )
-        )
-        _require_some_points(curves[-1], store_url)
+            _require_some_points(curves[-1], store_url)
     return curves
 
 

@@ -9,6 +9,7 @@ want of an input) + ``result.json`` (``findings``, and the curve's
 from __future__ import annotations
 
 import dataclasses
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from howmuchdata.cli._app import app
+from howmuchdata.cli._errors import keep_on_interrupt
 from howmuchdata.cli._output import save_run
 from howmuchdata.curve import curves_to_result
 from howmuchdata.data import load_dataset
@@ -26,6 +28,7 @@ from howmuchdata.diagnose.api import check_inputs, diagnosis_context, resolve_ch
 from howmuchdata.diagnose.registry import CURVE_CHECKS, KIND_CHECKS, check_names
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.result import check_can_update
+from howmuchdata.store import default_store_url
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
 
@@ -121,7 +124,7 @@ def diagnose_command(
     measured = None
     extrapolation = None
     if curve:
-        (measured,) = run_curves(
+        (measured,) = run_curves(  # stops with the store named on Ctrl-C
             dataset,
             models=[model],
             out_dir=out_dir,
@@ -151,7 +154,9 @@ def diagnose_command(
         out_dir=out_dir,
         **options,
     )
-    findings, skipped = run_checks(ctx, check)
+    # the data checks refit models too (slow on large tables): Ctrl-C there keeps the curve
+    with keep_on_interrupt(default_store_url(out_dir)) if curve else nullcontext():
+        findings, skipped = run_checks(ctx, check)
     sections["findings"] = [
         _with_model(f, measured.model if measured is not None else None).to_dict() for f in findings
     ]

@@ -69,7 +69,13 @@ class LogReporter:
 
     def finish(self) -> None:
         elapsed = time.perf_counter() - self.started
-        self._print(f"{self.label}: done in {elapsed:.1f} s")
+        if self.done < self.total:  # Ctrl-C or an error ended the run early: not "done"
+            self._print(
+                f"{self.label}: stopped after {elapsed:.1f} s, {self.done}/{self.total} points "
+                "stored"
+            )
+        else:
+            self._print(f"{self.label}: done in {elapsed:.1f} s")
 
     def _print(self, line: str) -> None:
         print(line, file=self.stream, flush=True)

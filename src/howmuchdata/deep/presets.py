@@ -281,8 +281,8 @@ def _check_image_rows(name: str, X: Any, shape: tuple[int, int, int] | None) -> 
         raise HowMuchDataError(
             f"the {name} model reads numeric columns as the pixels of a square greyscale image "
             f"(64 columns = 8x8) and {n} columns are not a square; for a table use a table "
-            "model (--model hgb, logreg, ...); for images of another shape use the Python API: "
-            "make_cnn(shape=(channels, height, width))"
+            "model (--model hgb, logreg, ...); for images of another shape pass --image-shape "
+            "HEIGHTxWIDTH[xCHANNELS] (Python: make_cnn(shape=(channels, height, width)))"
         )
     if math.prod(shape) != n:
         raise HowMuchDataError(
