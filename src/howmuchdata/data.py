@@ -182,7 +182,7 @@ def load_dataset(
             f"no target given for {source_name}; pass target= (--target) with the column to predict"
         )
     else:
-        y_raw = pd.Series(np.asarray(target))
+        y_raw = pd.Series(np.asarray(_one_column(target, "target", what="target value")))
         target_name = None
         if len(y_raw) != len(frame):
             raise HowMuchDataError(
@@ -198,7 +198,7 @@ def load_dataset(
             group_values = frame[groups].to_numpy()
             remove.append(groups)
         else:
-            group_values = np.asarray(groups)
+            group_values = np.asarray(_one_column(groups, "groups", what="group label"))
     time_values = None
     if time is not None:
         if isinstance(time, str):
@@ -206,7 +206,7 @@ def load_dataset(
             time_values = frame[time]
             remove.append(time)
         else:
-            time_values = pd.Series(np.asarray(time))
+            time_values = pd.Series(np.asarray(_one_column(time, "time", what="time stamp")))
     for name in drop:
         _require_column(frame, name, "drop", source_name, "--drop")
     remove += [c for c in drop if c not in remove]
@@ -260,14 +260,15 @@ def check_target(
 ) -> tuple[np.ndarray, Task]:
     """Validate a target and infer (or check) the task.
 
+    A single column (shape ``(n, 1)``, or a one-column DataFrame) is read as that column.
+
     Returns
     -------
     y : numpy.ndarray
     task : {"classification", "regression"}
     """
+    y = _one_column(y, name, what="target value")
     series = pd.Series(y) if not isinstance(y, pd.Series) else y
-    if series.ndim != 1:
-        raise HowMuchDataError(f"{name} must be one column; pass a single target column")
     if len(series) == 0:
         raise HowMuchDataError(f"{name} has no values; pass one target value per row")
     missing = series.isna().to_numpy()
@@ -315,14 +316,20 @@ def check_target(
 
 
 def check_groups(groups: Any, n_rows: int) -> np.ndarray:
-    """Validate group labels: one per row, no missing values, at least two groups."""
-    values = np.asarray(groups)
+    """Validate group labels: one per row, no missing values, at least two groups.
+
+    Labels of mixed types (``"a"`` and ``3`` in one object column) are compared as text.
+    """
+    values = np.asarray(_one_column(groups, "groups", what="group label"))
     if values.shape != (n_rows,):
         raise HowMuchDataError(
             f"groups has {values.size} values for {n_rows} rows; pass one group label per row"
         )
     if pd.isna(pd.Series(values)).any():
         raise HowMuchDataError("groups has missing values; give every row a group label")
+    if values.dtype == object and len({type(v) for v in values}) > 1:
+        # mixed str/int ids cannot be sorted (the group splitters sort them): compare as text
+        values = values.astype(str)
     n_groups = pd.unique(pd.Series(values)).size
     if n_groups < 2:
         raise HowMuchDataError(
@@ -340,6 +347,7 @@ def check_time(time: Any, n_rows: int, *, name: str = "time") -> np.ndarray:
     numpy.ndarray
         ``datetime64[ns]`` or float values.
     """
+    time = _one_column(time, name, what="time stamp")
     series = time if isinstance(time, pd.Series) else pd.Series(np.asarray(time))
     if len(series) != n_rows:
         raise HowMuchDataError(
@@ -363,6 +371,38 @@ def check_time(time: Any, n_rows: int, *, name: str = "time") -> np.ndarray:
             f"(e.g. {shown(example)}); write them as ISO dates like 2024-03-01 or as numbers"
         )
     return parsed.to_numpy()
+
+
+def _one_column(values: Any, name: str, *, what: str) -> Any:
+    """``values`` as one value per row: a single column of a 2-D input is taken as it.
+
+    Raises
+    ------
+    HowMuchDataError
+        For a single value (a column name given where its values are expected, say) or
+        several columns.
+    """
+    if isinstance(values, pd.DataFrame):
+        if values.shape[1] != 1:
+            raise HowMuchDataError(
+                f"{name} has {values.shape[1]} columns; pass a single column, one {what} per row"
+            )
+        return values.iloc[:, 0]
+    shape = np.shape(values) if hasattr(values, "shape") else None
+    if isinstance(values, str) or (shape is not None and len(shape) == 0) or np.isscalar(values):
+        example = f"X[{values!r}]" if isinstance(values, str) else "an array"
+        raise HowMuchDataError(
+            f"{name}={shown(values)} is a single value, not one {what} per row; pass the "
+            f"values, e.g. {name}={example} (a column name works in "
+            "howmuchdata.data.load_dataset, which also drops it from the features)"
+        )
+    if shape is not None and len(shape) == 2 and shape[1] == 1:
+        return values[:, 0]
+    if shape is not None and len(shape) > 1:
+        raise HowMuchDataError(
+            f"{name} has shape {tuple(shape)}; pass a single column, one {what} per row"
+        )
+    return values
 
 
 def _read_source(source: Any, target: Any) -> tuple[pd.DataFrame, str]:

@@ -7,15 +7,25 @@ import json
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import joblib
 import numpy as np
 import pandas as pd
 from sklearn.base import is_classifier, is_regressor
 from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.utils.multiclass import type_of_target
 
+from howmuchdata.curve.inputs import (
+    check_aligned,
+    check_estimator,
+    check_n_jobs,
+    check_random_state,
+    check_repeats,
+    explain_failure,
+    fingerprint,
+    rows_of,
+    scorer_label,
+)
 from howmuchdata.curve.plan import (
     DEFAULT_RATIO,
     DEFAULT_VAL_FRACTION,
@@ -33,6 +43,9 @@ from howmuchdata.errors import HowMuchDataError, shown
 from howmuchdata.models import model_name
 from howmuchdata.result import from_json_number
 from howmuchdata.store import Store, open_store
+
+if TYPE_CHECKING:
+    from howmuchdata.extrapolate import Extrapolation
 
 POINT_COLUMNS = [
     "size",
@@ -55,6 +68,8 @@ _FLOAT_COLUMNS = ["train_score", "val_score", "fit_seconds", "predict_seconds"]
 _ENGINE_VERSION = 1
 # the order of subsets drawn from a scikit-learn cv= splitter (see plan.is_sklearn_splitter)
 _CV_ORDER_VERSION = 2
+# the validation window of a time split (see plan._time_splits)
+_TIME_WINDOW_VERSION = 2
 
 
 @dataclass
@@ -117,9 +132,25 @@ class LearningCurve:
         )
         return table.reset_index()
 
-    def extrapolate(self, **kwargs: Any) -> Any:
+    def extrapolate(self, **kwargs: Any) -> Extrapolation:
         """Fit :func:`howmuchdata.extrapolate` to the ok points (every repeat, not the means),
-        with their training scores and the range the scorer's name implies."""
+        with their training scores and the range the scorer's name implies.
+
+        Parameters
+        ----------
+        **kwargs
+            Passed to :func:`howmuchdata.extrapolate` (``direction``, ``bounds``, ``method``,
+            ...), over the defaults read from the curve.
+
+        Returns
+        -------
+        Extrapolation
+
+        Raises
+        ------
+        HowMuchDataError
+            When no point succeeded, or fewer than three sizes did.
+        """
         from howmuchdata.extrapolate import extrapolate
         from howmuchdata.metrics import scorer_bounds
 
@@ -145,17 +176,36 @@ class LearningCurve:
         else:
             first, last = table.iloc[0], table.iloc[-1]
             spread = f" ± {last.val_std:.3f}" if np.isfinite(last.val_std) else ""
+            n_ok = int(last.n_ok)
             text = (
                 f"{self.model}: {self.scoring} {last.val_mean:.4f}{spread} with "
-                f"{int(last['size'])} training rows ({int(last.n_ok)} repeats); "
-                f"{first.val_mean:.4f} with {int(first['size'])}"
+                f"{int(last['size'])} training rows ({_plural(n_ok, 'repeat')})"
             )
+            if len(table) > 1:
+                text += f"; {first.val_mean:.4f} with {int(first['size'])}"
         failed = self.failures
         if not failed.empty:
-            text += f"\n  {len(failed)} failed points:"
+            text += f"\n  {_plural(len(failed), 'failed point')}:"
             for row in failed.itertuples():
                 text += f"\n    size {row.size}, repeat {row.repeat}: {row.error}"
         return text
+
+    def __repr__(self) -> str:
+        """One line: the model, the scorer, the sizes and repeats, failures and the last score
+        (the dataclass default would print the whole points table and settings)."""
+        sizes = sorted({int(n) for n in self.points["size"]})
+        grid = f"sizes {sizes[0]:,} to {sizes[-1]:,}" if sizes else "no sizes"
+        table = self.by_size()
+        last = (
+            f"; {self.scoring} {table['val_mean'].iloc[-1]:.4g} at {int(table['size'].iloc[-1]):,}"
+            if not table.empty
+            else "; no successful points"
+        )
+        return (
+            f"LearningCurve(model={self.model!r}, scoring={self.scoring!r}, task={self.task!r}, "
+            f"{len(sizes)} {grid}, {_plural(self.points['repeat'].nunique(), 'repeat')}, "
+            f"{_plural(len(self.points), 'point')}, {len(self.failures)} failed{last})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain metadata plus ``points`` (list of dicts, each with ``model``)."""
@@ -168,10 +218,24 @@ class LearningCurve:
         }
 
     def _repr_html_(self) -> str:
-        """Jupyter display: the same answer-first summary as the report."""
+        """Jupyter display: the same answer-first summary as the report, with the curve's
+        extrapolation and the findings of the checks that read only the curve (no refit)."""
+        from howmuchdata.diagnose import diagnose
         from howmuchdata.report.jupyter import summary_html
 
-        return summary_html(curves_to_result([self]))
+        sections = curves_to_result([self])
+        try:
+            ext = self.extrapolate()
+        except HowMuchDataError:  # no successful points, fewer than 3 sizes: the page says so
+            ext = None
+        if ext is not None:
+            sections["extrapolation"] = {self.model: ext.to_dict()}
+        if not self.ok_points.empty:
+            sections["findings"] = [
+                {**f.to_dict(), "evidence": {"model": self.model, **f.to_dict()["evidence"]}}
+                for f in diagnose(self, extrapolation=ext)
+            ]
+        return summary_html(sections)
 
     def metadata(self) -> dict[str, Any]:
         """Everything but the points (the ``curves`` entry of result.json)."""
@@ -189,7 +253,20 @@ class LearningCurve:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LearningCurve:
-        """Rebuild a curve from :meth:`to_dict` output (or result.json)."""
+        """Rebuild a curve from :meth:`to_dict` output (or result.json).
+
+        Raises
+        ------
+        HowMuchDataError
+            When ``data`` lacks a key every curve has (``model``, ``scoring``, ``task``,
+            ``n_samples``), e.g. a hand-edited or truncated result.json.
+        """
+        missing = [k for k in ("model", "scoring", "task", "n_samples") if k not in data]
+        if missing:
+            raise HowMuchDataError(
+                f"the saved curve has no {', '.join(map(repr, missing))}; pass the output of "
+                "LearningCurve.to_dict (or a curve of result.json), or measure it again"
+            )
         records = [
             {k: v for k, v in p.items() if k != "model"}
             for p in data.get("points", [])
@@ -263,10 +340,15 @@ def learning_curve(
     Parameters
     ----------
     estimator : scikit-learn estimator
-        Cloned for every point. A ``random_state`` left at ``None`` (also inside pipelines) is
-        set from the point's seed so that runs are reproducible.
+        An instance, cloned for every point. A ``random_state`` left at ``None`` (also inside
+        pipelines) is set from the point's seed so that runs are reproducible.
     X : array-like or DataFrame, shape (n_samples, n_features)
+        Rows are paired with ``y``, ``groups`` and ``time`` by position; pandas inputs that
+        hold the same index labels in another order are refused. A model that cannot take
+        text, date, missing or infinite values in ``X`` fails at every point, and the error
+        names those columns and the fix.
     y : array-like, shape (n_samples,)
+        A single column (``(n_samples, 1)`` or a one-column DataFrame) is read as that column.
     groups : array-like, optional
         Group label per row: a group is never on both sides of a split, and training rows are
         added a whole group at a time. ``points.n_train_groups`` counts the groups per size.
@@ -282,19 +364,23 @@ def learning_curve(
         Independent splits, each with its own validation set fixed across sizes.
     scoring : str or callable, optional
         A scikit-learn scorer name (``"accuracy"``, ``"neg_log_loss"``, ``"r2"``, ...) or a
-        scorer callable. Default: accuracy for classification, R^2 for regression.
+        scorer callable (named by its function name or repr; stored points are reused only
+        for the same callable). Default: accuracy for classification, R^2 for regression.
     store : str or Store, optional
         ``"sqlite:///path/store.db"`` (or a :class:`~howmuchdata.store.Store`): finished points
         are written there at once and reused by later runs. Default: in memory only.
     n_jobs : int, optional
-        Parallel workers (joblib processes, or Dask workers of a new LocalCluster).
+        Parallel workers (joblib processes, or Dask workers of a new LocalCluster); -1 for
+        every core.
     backend : {"local", "dask"}
     scheduler : str, optional
         Address of a running Dask scheduler (``backend="dask"``).
     cv : scikit-learn splitter, optional
-        Use its first ``repeats`` splits instead of the built-in ones. The subsets of a split
-        are nested in a seeded random order of its training rows (whole groups at a time with
-        ``groups``, stratified as ``stratify`` says), except for ``TimeSeriesSplit``: the
+        Use its first ``repeats`` splits instead of the built-in ones (with ``groups``, a
+        splitter that puts a group on both sides, such as ``KFold``, is refused: use a group
+        splitter such as ``GroupKFold``). The subsets of a split are nested in a seeded
+        random order of its training rows (whole groups at a time with ``groups``,
+        stratified as ``stratify`` says), except for ``TimeSeriesSplit``: the
         subset of size ``n`` is the ``n`` most recent training rows. A splitter that is not
         scikit-learn's keeps its own order (the subset is its first ``n`` training indices).
     task : {"classification", "regression"}, optional
@@ -304,13 +390,14 @@ def learning_curve(
         neither leaves it to ``y`` (at most 20 distinct integers: classification). A task that
         contradicts the estimator's type raises.
     stratify : bool, optional
-        Stratified splits and subsets; default True for classification.
+        Stratified splits and subsets; default True for classification (True for a
+        regression target is an error).
     val_fraction : float
         Share of rows (groups, with ``groups``) held out for validation in each repeat.
     ratio : float
         Ratio between consecutive default sizes.
     random_state : int
-        Root seed of every split and every model seed.
+        Root seed of every split and every model seed (a non-negative integer).
     name : str, optional
         Name of the curve (default: the model's class name).
     progress : bool or {"auto", "log", "bar"} or Reporter, optional
@@ -326,9 +413,16 @@ def learning_curve(
         For inputs that cannot give a curve (see :mod:`howmuchdata.data`), including a scorer
         that cannot score the target (``roc_auc`` on three classes) and a ``task`` or target
         the estimator's type cannot take (a regressor with ``task="classification"`` or text
-        labels, a classifier on a continuous target). A model that fails on some
-        or all subsets does not raise: those points have ``status == "failed"``.
+        labels, a classifier on a continuous target); for an estimator that is a name, a
+        class or not clonable; for ``repeats``, ``n_jobs`` or ``random_state`` that are not
+        whole numbers in range, and ``sizes`` that are not a list of sizes. A model that fails
+        on some or all subsets does not raise: those points have ``status == "failed"``.
     """
+    check_estimator(estimator)
+    repeats = check_repeats(repeats)
+    random_state = check_random_state(random_state)
+    n_jobs = check_n_jobs(n_jobs)
+    X = rows_of(X)
     n_rows = _num_rows(X)
     n_values = _num_rows(y, "y")
     # before check_target: ten values of a longer y look like a one-class target
@@ -336,6 +430,7 @@ def learning_curve(
         raise HowMuchDataError(
             f"X has {n_rows} rows but y has {n_values} values; pass one target value per row"
         )
+    check_aligned(X, {"y": y, "groups": groups, "time": time})
     y_arr, task = check_task_and_target(estimator, y, task=task, name="y")
     group_arr = check_groups(groups, n_rows) if groups is not None else None
     time_arr = check_time(time, n_rows) if time is not None else None
@@ -374,8 +469,8 @@ def learning_curve(
     }
     identity = {
         "engine": _ENGINE_VERSION,
-        "data": joblib.hash((X, y_arr, group_arr, time_arr)),
-        "model": joblib.hash(estimator),
+        "data": fingerprint((X, y_arr, group_arr, time_arr)),
+        "model": fingerprint(estimator),
         "scoring": scoring_name,
         "split": split_kind,
         "val_fraction": val_fraction,
@@ -383,6 +478,16 @@ def learning_curve(
         "random_state": random_state,
         "task": task,
     }
+    if time_arr is not None and cv is None:
+        # since version 2 a time split's validation window keeps its most recent rows when
+        # a tie moves its start: earlier points validated on other rows
+        identity["time_window"] = _TIME_WINDOW_VERSION
+    if isinstance(X, list):
+        identity["rows"] = "list"  # points of a list X stored before lists were indexable failed
+    if callable(scorer_arg):
+        # two scorer objects share a name (every make_scorer result is a _Scorer); their
+        # points must not be reused for each other
+        identity["scorer"] = fingerprint(scorer_arg)
     if cv is not None and is_sklearn_splitter(cv):
         # points of scikit-learn splitters measured before their subsets were shuffled
         # (first n sorted indices) must not be reused; other splits keep their fingerprint
@@ -439,7 +544,8 @@ def learning_curve(
     settings["computed"] = len(missing)
     settings["computed_failed"] = sum(results[t.key].get("status") != "ok" for t in missing)
     settings["from_store"] = len(stored)
-    records = [results[t.key] for t in tasks]
+    explained: dict[str, str | None] = {}  # one look at X per distinct error
+    records = [_explained(results[t.key], X, explained) for t in tasks]
     if group_arr is not None:
         counts = {s.repeat: n_groups_per_point(group_arr, s, size_list) for s in splits}
         for record in records:
@@ -588,7 +694,7 @@ def _resolve_scoring(scoring: Any, task: Task) -> tuple[str, Any]:
     if scoring is None:
         scoring = "accuracy" if task == "classification" else "r2"
     if callable(scoring):
-        return getattr(scoring, "__name__", type(scoring).__name__), scoring
+        return scorer_label(scoring), scoring
     try:
         get_scorer(scoring)
     except (ValueError, KeyError):
@@ -676,6 +782,10 @@ def _split_kind(cv: Any, groups: Any, time: Any, stratify: bool | None, task: st
     return "stratified" if stratify else "random"
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _short_repr(estimator: Any, limit: int = 300) -> str:
     text = " ".join(repr(estimator).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -683,6 +793,16 @@ def _short_repr(estimator: Any, limit: int = 300) -> str:
 
 def _digest(value: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _explained(point: dict[str, Any], X: Any, cache: dict[str, str | None]) -> dict[str, Any]:
+    """A copy of a failed point whose error says how to fix an input the model cannot take."""
+    error = point.get("error")
+    if point.get("status") == "ok" or not error:
+        return point
+    if error not in cache:
+        cache[error] = explain_failure(error, X)
+    return {**point, "error": cache[error]}
 
 
 def _record(row: Mapping[str, Any]) -> dict[str, Any]:

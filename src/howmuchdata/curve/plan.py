@@ -13,12 +13,13 @@ numbers never depend on job count, backend, order, or which other sizes were ask
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import (
     GroupShuffleSplit,
     ShuffleSplit,
@@ -126,6 +127,10 @@ def resolve_sizes(
                 f"{min_size}; collect more rows or pass smaller sizes (--sizes)"
             )
         return geometric_sizes(min_size, max_size, ratio)
+    if isinstance(sizes, str | bytes) or not isinstance(sizes, Iterable):
+        raise HowMuchDataError(
+            f"sizes={shown(sizes)} is not a list of sizes; {_SIZES_HINT}, e.g. sizes=[50, 100, 200]"
+        )
     values = [_size_value(value) for value in sizes]
     if not values:
         raise HowMuchDataError("no training sizes given; pass sizes like 50,100,200 or 0.1,0.5,1")
@@ -198,7 +203,8 @@ def make_splits(
         subset of size ``n`` is the ``n`` most recent rows before it. Repeat ``r`` moves the
         validation window back by ``r * TIME_WINDOW_STEP`` of its length.
     cv : scikit-learn splitter, optional
-        Any object with ``split(X, y, groups)``; its first ``repeats`` splits are used. For
+        Any object with ``split(X, y, groups)``; its first ``repeats`` splits are used (with
+        ``groups``, each must keep every group on one side). For
         scikit-learn's splitters the subsets of a split are nested in a seeded random order of
         its training rows (per repeat, from ``seed``; whole groups at a time with ``groups``,
         stratified like the built-in splits), except ``TimeSeriesSplit``, whose subset of size
@@ -224,6 +230,11 @@ def make_splits(
         )
     if stratify is None:
         stratify = task == "classification"
+    elif stratify and task != "classification":
+        raise HowMuchDataError(
+            "stratify=True needs class labels, and this target is a regression target; "
+            "leave stratify unset (a regression split is random)"
+        )
     if cv is not None:
         stratified = stratify and task == "classification"
         return _splitter_splits(cv, X, y, groups, time, repeats, seed, stratified)
@@ -268,9 +279,11 @@ def _stratified_splits(y: np.ndarray, repeats: int, seed: int, val_fraction: flo
         try:
             train, val = next(splitter.split(np.zeros(len(y)), y))
         except ValueError as exc:
+            # scikit-learn names the side that is smaller than the number of classes
+            fraction = "smaller" if "train_size" in str(exc) else "larger"
             raise HowMuchDataError(
                 f"cannot stratify {len(y)} rows of {classes.size} classes ({exc}); "
-                "use more rows, a larger validation fraction or --no-stratify"
+                f"use more rows, a {fraction} validation fraction or --no-stratify"
             ) from None
         rng = np.random.default_rng(split_seed(seed, r))
         splits.append(Split(r, _stratified_order(train, y[train], rng), np.sort(val)))
@@ -324,16 +337,20 @@ def _time_splits(time: np.ndarray, repeats: int, val_fraction: float) -> list[Sp
     step = max(1, int(round(TIME_WINDOW_STEP * window)))
     splits = []
     for r in range(repeats):
-        start = n_rows - window - r * step
-        # rows sharing the first validation time stamp all go to validation: strictly after
-        start = int(np.searchsorted(sorted_time, sorted_time[max(start, 0)], side="left"))
+        nominal = max(n_rows - window - r * step, 0)
+        # rows sharing the first validation time stamp all go to validation: strictly after;
+        # the window keeps its end, so the most recent rows are not dropped from it
+        start = int(np.searchsorted(sorted_time, sorted_time[nominal], side="left"))
         if start < 2:
+            tied = int(np.sum(sorted_time == sorted_time[nominal]))
+            why = f" ({tied} rows share its first time stamp)" if tied > 1 else ""
             raise HowMuchDataError(
                 f"repeat {r} of the time split leaves {start} training rows before the validation "
-                "window; use fewer repeats, a smaller validation fraction or more rows"
+                f"window{why}; use fewer repeats, a smaller validation fraction or more rows "
+                "(or more distinct time stamps)"
             )
         train_order = order[:start][::-1]  # most recent first
-        splits.append(Split(r, train_order.copy(), np.sort(order[start : start + window])))
+        splits.append(Split(r, train_order.copy(), np.sort(order[start : nominal + window])))
     return splits
 
 
@@ -358,12 +375,30 @@ def _splitter_splits(
     splits = []
     for r, (train, val) in enumerate(pairs):
         train, val = np.asarray(train), np.asarray(val)
+        if groups is not None:
+            _require_groups_apart(cv, r, groups[train], groups[val])
         if is_sklearn_splitter(cv):
             order = _splitter_order(cv, train, y, groups, time, split_seed(seed, r), stratify)
         else:
             order = train  # a splitter of one's own decides the order (e.g. ComparisonSplits)
         splits.append(Split(r, order, val))
     return splits
+
+
+def _require_groups_apart(cv: Any, repeat: int, train: np.ndarray, val: np.ndarray) -> None:
+    """Refuse a splitter that puts one group on both sides: ``groups=`` promises it never is.
+
+    A splitter that does not read groups (``KFold``, ``ShuffleSplit``, ...) would otherwise
+    validate on rows of groups it trained on, and the curve would be optimistic.
+    """
+    val_groups = pd.Series(pd.unique(pd.Series(val)))
+    shared = val_groups[val_groups.isin(pd.unique(pd.Series(train)))].to_numpy()
+    if shared.size:
+        raise HowMuchDataError(
+            f"cv={cv!r} puts rows of {shared.size} group(s) (e.g. {shown(shared[0])}) on both "
+            f"sides of split {repeat}, as it does not split by groups=; use a group splitter "
+            "such as GroupKFold, GroupShuffleSplit or StratifiedGroupKFold, or leave groups out"
+        )
 
 
 def is_sklearn_splitter(cv: Any) -> bool:

@@ -149,6 +149,8 @@ def _counts(values: np.ndarray) -> dict[str, int]:
 def _take(X: Any, rows: np.ndarray) -> Any:
     if hasattr(X, "iloc"):
         return X.iloc[rows]
+    if isinstance(X, list):  # e.g. texts for a TfidfVectorizer pipeline: keep it a list
+        return [X[i] for i in rows]
     return X[rows]
 
 

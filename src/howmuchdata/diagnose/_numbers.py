@@ -40,9 +40,10 @@ def score_delta(value: float, bounded: bool) -> str:
     """A score difference in words: percentage points for scores in [0, 1], else raw units."""
     if not np.isfinite(value):
         return "n/a"
+    # + 0.0 turns a rounded -0.0 into 0.0: "-0.0 points" reads as a loss
     if bounded:
-        return f"{100 * value:.1f} points"
-    return f"{value:.3g}"
+        return f"{round(100 * value, 1) + 0.0:.1f} points"
+    return f"{float(f'{value:.3g}') + 0.0:.3g}"
 
 
 def count(n: float) -> str:

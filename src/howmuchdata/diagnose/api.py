@@ -50,8 +50,10 @@ def diagnose(
         A column of ``X`` or one value per row (site, device, ...): enables the
         ``subgroup_underperforms`` check. Every subgroup needs at least two rows.
     estimator : estimator or str, optional
-        The model (a preset name, or an estimator; non-pipelines get the standard
-        preprocessing). Defaults to ``options["model"]`` (``"logreg"``).
+        The model the data checks cross-validate (a preset name, or an estimator;
+        non-pipelines get the standard preprocessing). Defaults to the curve's model when the
+        curve is named after a preset (``name="hgb"``), else ``options["model"]``
+        (``"logreg"``).
     extrapolation : Extrapolation, optional
         A fit of ``curve``; fitted from the curve when not given.
     checks : sequence of str, optional
@@ -73,8 +75,10 @@ def diagnose(
     Raises
     ------
     HowMuchDataError
-        When there is nothing to diagnose, ``y``, ``groups``, ``time`` or ``subgroup`` do not
-        fit ``X`` (e.g. a missing subgroup column or a subgroup with one row), an option is
+        When there is nothing to diagnose (no curve and no data, a ``curve`` that is neither
+        a LearningCurve nor a points table with ``size`` and ``val_score``, or a curve whose
+        every point failed given without the data), ``y``, ``groups``, ``time`` or
+        ``subgroup`` do not fit ``X`` (e.g. a missing subgroup column or a subgroup with one row), an option is
         out of range, or a check named in ``checks`` lacks an input it needs (e.g.
         ``overfitting`` without a curve, ``drift`` without ``time``).
     """
@@ -90,8 +94,27 @@ def diagnose(
         extrapolation=extrapolation,
         **options,
     )
+    if curve is not None and not ctx.has_curve and not ctx.has_data:
+        # every check would be skipped: an empty list would read as "nothing holds it back"
+        raise HowMuchDataError(_no_successful_points(ctx.curve))
     findings, _ = run_checks(ctx, checks)
     return findings
+
+
+def _no_successful_points(curve: Any) -> str:
+    """The one-line error for a curve without a single successful point."""
+    frame = curve if isinstance(curve, pd.DataFrame) else curve.points
+    if frame.empty:
+        return "the curve has no points; measure it first (hmd.learning_curve), or pass X and y"
+    errors = frame.get("error")
+    common = ""
+    if errors is not None and errors.notna().any():
+        counts = errors.dropna().astype(str).value_counts()
+        common = f" (most common error, {int(counts.iloc[0])} times: {counts.index[0]})"
+    return (
+        f"every one of the {len(frame)} points of the curve failed{common}, so there is "
+        "nothing to diagnose; fix that and measure again, or pass X and y for the data checks"
+    )
 
 
 def diagnosis_context(
@@ -123,6 +146,7 @@ def diagnosis_context(
     opts = DiagnoseOptions.from_kwargs(**options)
     if curve is None and X is None:
         raise HowMuchDataError("nothing to diagnose; pass a learning curve, or X and y")
+    _check_curve(curve)
     return _context(curve, X, y, groups, time, subgroup, estimator, extrapolation, opts)
 
 
@@ -295,6 +319,29 @@ def _context(
             "groups, time or subgroup given without the data; pass X and y as well"
         )
     return DiagnosisContext(curve, estimator=estimator, extrapolation=extrapolation, options=opts)
+
+
+#: The columns a points table must have for the curve checks to read it.
+_POINT_COLUMNS_NEEDED = ("size", "val_score")
+
+
+def _check_curve(curve: Any) -> None:
+    """Refuse a ``curve`` the checks cannot read: not a curve, or a table without its columns."""
+    if curve is None:
+        return
+    frame = curve if isinstance(curve, pd.DataFrame) else getattr(curve, "points", None)
+    if not isinstance(frame, pd.DataFrame):
+        raise HowMuchDataError(
+            f"curve of type {type(curve).__name__} is not a learning curve; pass the result of "
+            "hmd.learning_curve (or its points table; a saved dict: LearningCurve.from_dict)"
+        )
+    missing = [c for c in _POINT_COLUMNS_NEEDED if c not in frame.columns]
+    if missing and not frame.empty:
+        raise HowMuchDataError(
+            f"the curve's points table has no column {', '.join(map(repr, missing))}; pass "
+            "curve.points of a LearningCurve, or a table with size, repeat, val_score and "
+            "train_score columns"
+        )
 
 
 def _holds_images(dataset: Any) -> bool:

@@ -290,10 +290,21 @@ class DiagnosisContext:
     # ----------------------------------------------------------------- the curve
     @cached_property
     def points(self) -> pd.DataFrame:
-        """The curve's successful points (``status == "ok"`` and a finite validation score)."""
+        """The curve's successful points (``status == "ok"`` and a finite validation score).
+
+        A bare points table needs only ``size`` and ``val_score``: without ``repeat`` its rows
+        of one size are numbered as repeats, without ``train_score`` the training scores are
+        unknown (NaN) and the checks that read them find nothing.
+        """
         if self.curve is None:
             return pd.DataFrame()
         frame = self.curve if isinstance(self.curve, pd.DataFrame) else self.curve.points
+        if frame.empty or "val_score" not in frame or "size" not in frame:
+            return pd.DataFrame()
+        if "repeat" not in frame:
+            frame = frame.assign(repeat=frame.groupby("size").cumcount())
+        if "train_score" not in frame:
+            frame = frame.assign(train_score=np.nan)
         if "status" in frame:
             frame = frame[frame["status"] == "ok"]
         frame = frame[np.isfinite(frame["val_score"].astype(float))]

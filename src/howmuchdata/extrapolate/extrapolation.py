@@ -20,10 +20,29 @@ PLOT_LEVEL = 0.8
 PLOT_REACH = 100.0  # the plotting grid in to_dict runs to this multiple of the largest size
 
 
-def _check_level(level: float) -> float:
-    level = float(level)
+def _check_level(level: float, probs: np.ndarray | None = None) -> float:
+    """``level`` as a float, refused outside (0, 1) or beyond the widest stored interval.
+
+    Parameters
+    ----------
+    level : float
+    probs : ndarray, optional
+        The stored quantile probabilities: a level wider than ``probs[-1] - probs[0]`` would
+        silently give the widest stored interval instead.
+    """
+    try:
+        level = float(level)
+    except (TypeError, ValueError):
+        raise HowMuchDataError(f"level={level!r} is not a number; pass e.g. level=0.8") from None
     if not 0.0 < level < 1.0:
         raise HowMuchDataError(f"level must be between 0 and 1, got {level}; pass e.g. level=0.8")
+    if probs is not None and len(probs):
+        widest = float(probs[-1] - probs[0])
+        if level > widest + 1e-9:
+            raise HowMuchDataError(
+                f"level {level:g} is wider than the widest interval stored ({widest:g}); "
+                f"pass a level up to {widest:g}"
+            )
     return level
 
 
@@ -93,7 +112,8 @@ class Extrapolation:
         ----------
         n : float or array-like
             Training-set sizes. Beyond the grid (1024x the largest observed size) the
-            prediction stays at the asymptote.
+            prediction stays at the asymptote; below the smallest observed size it stays at
+            that size's prediction (the curve is not extrapolated towards zero rows).
 
         Returns
         -------
@@ -115,7 +135,7 @@ class Extrapolation:
         (lo, hi) : tuple of ndarray
             Lower and upper bounds, each the shape of ``n``.
         """
-        level = _check_level(level)
+        level = _check_level(level, self.probs)
         arr = self._sizes_in(n)
         return self._quantile(arr, (1 - level) / 2), self._quantile(arr, (1 + level) / 2)
 
@@ -147,7 +167,13 @@ class Extrapolation:
         Returns
         -------
         float or (float, float)
-            ``np.inf`` where the target is out of reach (beyond 1024x the largest size).
+            ``np.inf`` where the target is out of reach (beyond 1024x the largest size); the
+            smallest observed size where the curve already reaches the target there.
+
+        Raises
+        ------
+        HowMuchDataError
+            For a target that is not finite or outside :attr:`score_range`, or a bad ``level``.
         """
         target = float(target)
         if not np.isfinite(target):
@@ -165,7 +191,7 @@ class Extrapolation:
             )
         if level is None:
             return self._crossing(self.mean, target)
-        level = _check_level(level)
+        level = _check_level(level, self.probs)
         lo_p, hi_p = (1 - level) / 2, (1 + level) / 2
         optimistic_p, pessimistic_p = (hi_p, lo_p) if self.direction == "increase" else (lo_p, hi_p)
         optimistic = np.array([np.interp(optimistic_p, self.probs, r) for r in self.quantiles])
@@ -179,7 +205,7 @@ class Extrapolation:
 
     def asymptote_interval(self, level: float = 0.8) -> tuple[float, float]:
         """Interval of the asymptote at ``level``."""
-        level = _check_level(level)
+        level = _check_level(level, self.probs)
         row = self.quantiles[-1]
         return (
             float(np.interp((1 - level) / 2, self.probs, row)),
@@ -193,6 +219,21 @@ class Extrapolation:
         return any(f in ILL_BEHAVED for f in self.flags)
 
     # --- words ---------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        """One line: what was measured, the method, the ceiling and the flags (not the grid)."""
+        observed = np.asarray(self.observed.get("sizes", []), dtype=float)
+        measured = (
+            f"{observed.size} sizes {observed[0]:,.0f} to {observed[-1]:,.0f}"
+            if observed.size
+            else "no observed sizes"
+        )
+        lo, hi = self.asymptote_interval(PLOT_LEVEL)
+        return (
+            f"Extrapolation(method={self.method!r}, direction={self.direction!r}, {measured}, "
+            f"asymptote={self.asymptote:.4g} [{PLOT_LEVEL:.0%}: {lo:.4g} to {hi:.4g}], "
+            f"flags={list(self.flags)})"
+        )
 
     def summary(self) -> str:
         """Which curve models carry the prediction, why, and what to be careful about."""

@@ -9,7 +9,8 @@ own rise):
 - ``peaking``: the score rises, peaks inside the range and then falls with more data.
 - ``dipping``: the score falls first and recovers later (a dip, as in double descent).
 - ``not_monotone``: some size scores significantly worse than a smaller one.
-- ``saturated``: the score rose but no longer moves over the last part of the range.
+- ``saturated``: the score rose but no longer moves over the last part of the range (its
+  gain there is within noise and at most half its earlier gain per doubling).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from scipy.stats import chi2
 from scipy.stats import t as student_t
 
 Z = 2.5
+# Saturated: the last part of the curve gains at most this share of its earlier gain per doubling.
+SLOWED = 0.5
 
 ILL_BEHAVED = ("not_monotone", "peaking", "dipping", "flat")
 """Flags after which the extrapolation is not trusted as a confident line."""
@@ -132,6 +135,11 @@ def detect_flags(sizes: np.ndarray, good: np.ndarray, se: np.ndarray) -> list[st
         earlier = float(np.interp(logn[-1] - back, logn, good))
         recent = float(good[-1] - earlier)
         recent_noise = float(np.sqrt(se[-1] ** 2 + np.median(se) ** 2))
-        if recent <= max(Z * recent_noise * 0.8, 0.05 * rise):
+        # within noise is not enough: with two or three repeats each on its own validation
+        # set the noise is the repeats' difference in level, and a curve still gaining as
+        # much per doubling as it did before would be called saturated
+        before = (logn[-1] - back) - logn[0]
+        slowed = before <= 0 or recent / back <= SLOWED * (earlier - good[0]) / before
+        if recent <= max(Z * recent_noise * 0.8, 0.05 * rise) and slowed:
             flags.append("saturated")
     return flags
