@@ -5,10 +5,12 @@ One small interface (:class:`Store`) with two implementations chosen by URL:
 * ``sqlite:///path/to/store.db`` (default, in the output folder): an embedded SQLite database in
   WAL mode with a busy timeout, so several runs may write to one file at the same time. Each
   point is its own committed transaction: a run killed at any moment loses at most the point it
-  was computing, and ``INSERT OR IGNORE`` on the key means a point is never stored twice.
+  was computing. A point is stored once per key: a fitted point is never overwritten, while a
+  failed one is replaced when its retry (the next run asks for it again) ends.
 * ``memory://``: a dict, for runs that should not persist.
 
-Resume is a property of the store: the caller asks which keys are present and computes the rest.
+Resume is a property of the store: the caller asks which keys are present and computes the rest
+(it computes failed points again: a failure may have been the machine's, such as memory).
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ class Store(Protocol):
         ...
 
     def put(self, key: str, point: Mapping[str, Any], *, run: str, model: str) -> bool:
-        """Store one point; return False when the key was already there (nothing changes)."""
+        """Store one point; return False when the key already held a fitted point (nothing
+        changes). A failed point under the key is replaced."""
         ...
 
     def count(self, run: str | None = None) -> int:
@@ -78,7 +81,7 @@ class MemoryStore:
         return {k: dict(self._points[k][1]) for k in keys if k in self._points}
 
     def put(self, key: str, point: Mapping[str, Any], *, run: str, model: str) -> bool:
-        if key in self._points:
+        if key in self._points and self._points[key][1].get("status", "ok") == "ok":
             return False
         self._points[key] = (run, dict(to_jsonable(point)))
         return True
@@ -156,8 +159,11 @@ class SQLiteStore:
         with self._lock:
             cursor = self._retry(
                 lambda: self._conn.execute(
-                    "INSERT OR IGNORE INTO points (key, run, model, size, repeat, status, payload, "
-                    "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO points (key, run, model, size, repeat, status, payload, created) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                    "run = excluded.run, model = excluded.model, status = excluded.status, "
+                    "payload = excluded.payload, created = excluded.created "
+                    "WHERE points.status != 'ok'",
                     (
                         key,
                         run,

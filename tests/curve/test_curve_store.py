@@ -13,7 +13,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import load_digits
+from sklearn.tree import DecisionTreeClassifier
 
+from howmuchdata.curve import learning_curve
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.store import MemoryStore, SQLiteStore, open_store
 
@@ -24,14 +28,67 @@ CLI = [sys.executable, "-m", "howmuchdata"]
 @pytest.mark.parametrize("kind", ["sqlite", "memory"])
 def test_put_once_get_many(tmp_path, kind):
     store = open_store(f"sqlite:///{tmp_path / 's.db'}" if kind == "sqlite" else "memory://")
-    point = {"size": 10, "repeat": 0, "val_score": float("nan"), "status": "failed", "error": "x"}
+    point = {"size": 10, "repeat": 0, "val_score": 0.5, "status": "ok"}
     assert store.put("k1", point, run="r", model="m") is True
-    assert store.put("k1", {**point, "error": "other"}, run="r", model="m") is False
+    assert store.put("k1", {**point, "val_score": 0.9}, run="r", model="m") is False
     found = store.get_many(["k1", "k2"])
-    assert list(found) == ["k1"] and found["k1"]["error"] == "x"
-    assert found["k1"]["val_score"] is None  # NaN is stored as JSON null
+    assert list(found) == ["k1"] and found["k1"]["val_score"] == 0.5
     assert store.count() == 1 and store.count("other-run") == 0
     store.close()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "memory"])
+def test_a_failed_point_is_replaced_by_its_retry_and_a_fitted_one_never(tmp_path, kind):
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}" if kind == "sqlite" else "memory://")
+    failed = {"size": 10, "repeat": 0, "val_score": float("nan"), "status": "failed", "error": "x"}
+    assert store.put("k1", failed, run="r1", model="m") is True
+    assert store.get_many(["k1"])["k1"]["val_score"] is None  # NaN is stored as JSON null
+    assert store.put("k1", {**failed, "error": "again"}, run="r2", model="m") is True
+    assert store.get_many(["k1"])["k1"]["error"] == "again"
+    fitted = {"size": 10, "repeat": 0, "val_score": 0.7, "status": "ok"}
+    assert store.put("k1", fitted, run="r3", model="m") is True
+    assert store.put("k1", failed, run="r4", model="m") is False
+    assert store.get_many(["k1"])["k1"] == fitted
+    assert store.count() == 1 and store.count("r3") == 1
+    store.close()
+
+
+class FailsWhileFlagExists(BaseEstimator, ClassifierMixin):
+    """A classifier that raises while a file exists: a failure that goes away (memory, say)."""
+
+    def __init__(self, flag: str = "") -> None:
+        self.flag = flag
+
+    def fit(self, X, y):
+        if Path(self.flag).exists():
+            raise MemoryError("out of memory (simulated)")
+        self.model_ = DecisionTreeClassifier(random_state=0).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_a_rerun_retries_the_failed_points_and_keeps_the_fitted_ones(tmp_path):
+    X, y = load_digits(return_X_y=True)
+    flag = tmp_path / "flag"
+    flag.touch()
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    model = FailsWhileFlagExists(str(flag))
+    sizes, tree = [40, 80, 160], DecisionTreeClassifier(max_depth=3)
+    first = learning_curve(model, X[:400], y[:400], sizes=sizes, repeats=2, store=store)
+    assert (first.points["status"] == "failed").all()
+    assert first.settings["computed_failed"] == 6
+    flag.unlink()
+    second = learning_curve(model, X[:400], y[:400], sizes=sizes, repeats=2, store=store)
+    assert (second.points["status"] == "ok").all()
+    assert second.settings["computed"] == 6 and second.settings["from_store"] == 0
+    third = learning_curve(model, X[:400], y[:400], sizes=sizes, repeats=2, store=store)
+    assert third.settings["computed"] == 0 and third.settings["from_store"] == 6
+    pd.testing.assert_frame_equal(third.points, second.points)
+    other = learning_curve(tree, X[:400], y[:400], sizes=sizes, repeats=2, store=store)
+    assert other.settings["from_store"] == 0  # another model shares no points
 
 
 def test_store_urls(tmp_path):
@@ -140,3 +197,55 @@ def test_run_killed_with_sigkill_resumes_without_losing_or_repeating_points(tmp_
         sizes = conn.execute("SELECT size, repeat FROM points").fetchall()
     assert len(after) == total and len(set(sizes)) == total
     assert all(after[key] == created for key, created in before.items())  # untouched
+
+
+MODEL_SOURCE = """
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.tree import DecisionTreeClassifier
+
+
+class MyTree(BaseEstimator, ClassifierMixin):
+    def fit(self, X, y):
+        self.model_ = DecisionTreeClassifier(max_depth={depth}, random_state=0).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+"""
+
+
+def test_an_edit_of_the_users_own_model_code_is_measured_again(tmp_path, monkeypatch):
+    X, y = load_digits(return_X_y=True)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module_file = tmp_path / "my_tree_model.py"
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+
+    def measure(depth: int):
+        module_file.write_text(MODEL_SOURCE.format(depth=depth))
+        sys.modules.pop("my_tree_model", None)
+        import my_tree_model
+
+        return learning_curve(
+            my_tree_model.MyTree(), X[:400], y[:400], sizes=[40, 80, 160], repeats=2, store=store
+        )
+
+    first = measure(depth=2)
+    assert first.settings["computed"] == 6
+    same = measure(depth=2)
+    assert same.settings["from_store"] == 6 and same.settings["computed"] == 0
+    edited = measure(depth=8)
+    assert edited.settings["computed"] == 6 and edited.settings["from_store"] == 0
+    assert edited.points["val_score"].mean() > first.points["val_score"].mean()
+
+
+def test_library_models_keep_their_stored_points_keyed_without_code():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    from howmuchdata.curve.inputs import user_code_fingerprint
+
+    assert user_code_fingerprint(make_pipeline(StandardScaler(), LogisticRegression())) is None
+    assert user_code_fingerprint(FunctionTransformer(np.log1p), "accuracy") is None
+    assert user_code_fingerprint(FailsWhileFlagExists()) is not None  # defined in this file

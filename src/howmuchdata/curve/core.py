@@ -25,6 +25,7 @@ from howmuchdata.curve.inputs import (
     fingerprint,
     rows_of,
     scorer_label,
+    user_code_fingerprint,
 )
 from howmuchdata.curve.plan import (
     DEFAULT_RATIO,
@@ -368,7 +369,8 @@ def learning_curve(
         for the same callable). Default: accuracy for classification, R^2 for regression.
     store : str or Store, optional
         ``"sqlite:///path/store.db"`` (or a :class:`~howmuchdata.store.Store`): finished points
-        are written there at once and reused by later runs. Default: in memory only.
+        are written there at once and reused by later runs; failed points are computed
+        again by a later run (and replaced when they fit). Default: in memory only.
     n_jobs : int, optional
         Parallel workers (joblib processes, or Dask workers of a new LocalCluster); -1 for
         every core.
@@ -484,6 +486,10 @@ def learning_curve(
         identity["time_window"] = _TIME_WINDOW_VERSION
     if isinstance(X, list):
         identity["rows"] = "list"  # points of a list X stored before lists were indexable failed
+    code = user_code_fingerprint(estimator, scorer_arg)
+    if code is not None:
+        # the source of the user's own classes and functions: an edit must not reuse points
+        identity["code"] = code
     if callable(scorer_arg):
         # two scorer objects share a name (every make_scorer result is a _Scorer); their
         # points must not be reused for each other
@@ -511,7 +517,13 @@ def learning_curve(
     settings["store"] = point_store.url
     reporter = make_reporter(progress)
     try:
-        stored = point_store.get_many(t.key for t in tasks)
+        # Failed points are computed again: the failure may have been the machine's (memory,
+        # a killed worker) rather than the model's, and a rerun is how a user retries.
+        stored = {
+            key: point
+            for key, point in point_store.get_many(t.key for t in tasks).items()
+            if point.get("status", "ok") == "ok"
+        }
         results: dict[str, dict[str, Any]] = dict(stored)
         missing = [t for t in tasks if t.key not in stored]
 
