@@ -12,7 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hmd_report_data import BREAKOUT, PAYLOAD, hostile_result
+from hmd_report_data import (
+    BREAKOUT,
+    PAYLOAD,
+    curve_meta,
+    hostile_result,
+    make_extrapolation,
+    make_points,
+)
 from matplotlib.image import imread
 
 from howmuchdata.report import build_report
@@ -140,3 +147,57 @@ def test_script_in_names_shows_as_text_and_runs_nothing(browser, tmp_path):
         "return document.querySelector('#plot-curves .legend').textContent"
     )
     assert PAYLOAD in legend
+
+
+# the boxes of each plot's legend, x axis title and x tick labels, and whether it scrolls
+LAYOUT_JS = """
+function box(el) {
+  if (!el) return null;
+  var r = el.getBoundingClientRect();
+  return r.width && r.height ? {l: r.left, t: r.top, r: r.right, b: r.bottom} : null;
+}
+return Array.from(document.querySelectorAll('.hmd-plot')).map(function (el) {
+  var ticks = Array.from(el.querySelectorAll('.xtick text')).map(box).filter(Boolean);
+  return {id: el.id, legend: box(el.querySelector('.legend .bg')),
+          title: box(el.querySelector('.g-xtitle text')), ticks: ticks,
+          scrolls: box(el.querySelector('.legend .scrollbar')) !== null};
+});
+"""
+
+
+def _overlap(a: dict | None, b: dict | None) -> bool:
+    return bool(
+        a and b and a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
+    )
+
+
+def test_legends_of_many_models_cover_no_axis_text_and_tables_stay_in_the_page(browser, tmp_path):
+    """Five models with long names, at a desktop and a phone-like width."""
+    names = ["baseline", "simpler:knn", "ensemble:bagging", "semi:self_training", "semi:spread"]
+    result = {
+        "points": [p for i, n in enumerate(names) for p in make_points(n, seed=i)],
+        "curves": [curve_meta(n) for n in names],
+        "extrapolation": {n: make_extrapolation() for n in names},
+        "labels_saved": [
+            {"strategy": n, "target": 0.95, "labels": 300 + i, "labels_lo": 200,
+             "labels_hi": "inf", "baseline_labels": 300, "ratio": 1.0}
+            for i, n in enumerate(names)
+        ],
+    }  # fmt: skip
+    run = tmp_path / "many"
+    update_result(run, "test", **result)
+    page = build_report(run, pngs=False).html
+    try:
+        for width in (600, 1200):
+            browser.set_window_size(width, 2400)
+            open_report(browser, page)
+            for plot in browser.execute_script(LAYOUT_JS):
+                assert not plot["scrolls"], (width, plot["id"])
+                assert not _overlap(plot["legend"], plot["title"]), (width, plot["id"])
+                assert not any(_overlap(plot["legend"], t) for t in plot["ticks"]), (width, plot)
+            widths = browser.execute_script(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            assert widths[0] <= widths[1], width  # wide tables scroll inside their section
+    finally:
+        browser.set_window_size(1200, 2400)

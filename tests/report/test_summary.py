@@ -88,9 +88,20 @@ def test_without_a_target_an_example_target_is_named_as_such():
 
 
 def test_target_above_the_asymptote_is_out_of_reach():
-    statement = by_key(one_model(plan={"target": 0.995}))["target"]
+    # the ceiling is 0.990 with its 80% interval 0.980-0.995: 0.997 is above even its top
+    statement = by_key(one_model(plan={"target": 0.997}))["target"]
     assert math.isinf(statement.numbers["size"])
-    assert "out of reach" in statement.text and "0.990" in statement.text
+    assert "out of reach" in statement.text and "0.990 (80% interval 0.980–0.995)" in statement.text
+
+
+def test_target_only_the_optimistic_ceiling_reaches_is_not_called_out_of_reach():
+    # as the planner decides (status "reachable", it still buys): above the expected ceiling
+    # 0.990, below its optimistic bound 0.995
+    statement = by_key(one_model(plan={"target": 0.993}))["target"]
+    assert math.isinf(statement.numbers["size"])
+    assert "out of reach" not in statement.text
+    assert "is not expected with more data of this kind" in statement.text
+    assert "only the optimistic end of that interval reaches it" in statement.text
 
 
 def test_target_already_reached():

@@ -19,7 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from howmuchdata.report.runview import CurveView, RunView, num, subgroup_table
-from howmuchdata.report.summary import fmt_score, pretty_scoring, size_for_target
+from howmuchdata.report.summary import axis_title, fmt_score, fmt_target, size_for_target
 from howmuchdata.strategies.labels_saved import interval_words, labels_words, versus_baseline
 
 PALETTE = [
@@ -37,14 +37,29 @@ PALETTE = [
 BASE_LAYOUT: dict[str, Any] = {
     "template": "none",
     "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 13},
-    "margin": {"l": 64, "r": 16, "t": 16, "b": 56},
+    "margin": {"l": 64, "r": 16, "t": 16, "b": 8},
     "hovermode": "closest",
-    "legend": {"orientation": "h", "y": -0.18},
+    # below everything, in the figure's own coordinates: plotly reserves the room it needs
+    # under the x axis title, so neither overlaps the other however many rows it wraps to
+    "legend": {
+        "orientation": "h",
+        "x": 0,
+        "xanchor": "left",
+        "y": 0,
+        "yanchor": "bottom",
+        "yref": "container",
+    },
     "height": 420,
     "plot_bgcolor": "#ffffff",
     "paper_bgcolor": "#ffffff",
 }
-AXIS = {"gridcolor": "#e6e6e6", "zeroline": False, "linecolor": "#999", "showline": True}
+AXIS = {
+    "gridcolor": "#e6e6e6",
+    "zeroline": False,
+    "linecolor": "#999",
+    "showline": True,
+    "automargin": True,  # long or rotated tick labels push the margin instead of being cut
+}
 
 
 @dataclass(frozen=True)
@@ -74,14 +89,104 @@ def _round(value: Any) -> Any:
     return value
 
 
+# the plot width the page leaves on a desktop screen, and a legend row's height, in pixels:
+# they size the figure so that a legend of many entries does not squeeze the plot area
+_PLOT_WIDTH = 880
+_LEGEND_ROW = 22
+
+
+def _legend_rows(fig: go.Figure) -> int:
+    """Rows a horizontal legend of ``fig`` takes at the page's usual plot width."""
+    names = [
+        str(t.name or "")
+        for t in fig.data
+        if t.showlegend is not False and (t.name or t.showlegend)
+    ]
+    rows, used = (1 if names else 0), 0.0
+    for name in names:
+        width = 48 + 7.2 * len(name)  # symbol + gap + text at the legend's font size
+        if used and used + width > _PLOT_WIDTH:
+            rows, used = rows + 1, 0.0
+        used += width
+    return rows
+
+
+def _tick_text(value: float) -> str:
+    """A size tick: ``500``, ``1,000``, ``20k``, ``1M``."""
+    if value >= 1e6:
+        return f"{value / 1e6:g}M"
+    if value >= 1e4:
+        return f"{value / 1e3:g}k"
+    return f"{value:,.0f}" if value >= 1 else f"{value:g}"
+
+
+def log_ticks(lo: float, hi: float, *, ends: bool = True) -> tuple[list[float], list[str]]:
+    """Ticks of a log axis from ``lo`` to ``hi``: 1, 2 and 5 per decade written out in full
+    ("50", "100", "200", "1,000", "20k"), or only the powers of ten over many decades.
+
+    plotly's own log ticks label the steps within a decade by their first digit ("2" for 200),
+    which reads as a different number.
+
+    Parameters
+    ----------
+    lo, hi : float
+        The smallest and largest value on the axis (positive).
+    ends : bool, default True
+        Give an end of the data far from every tick (400 between 200 and 500) a tick of its
+        own, at two significant digits; off for an axis whose ends are not data.
+
+    Returns
+    -------
+    tuple of (list of float, list of str)
+        Tick positions and their labels; both empty for an unusable range.
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo <= hi):
+        return [], []
+    first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    steps = (1.0, 2.0, 5.0) if last - first <= 4 else (1.0,)
+    values = [
+        m * 10.0**k
+        for k in range(first, last + 1)
+        for m in steps
+        if lo / 1.05 <= m * 10.0**k <= hi * 1.05
+    ]
+    for end in (lo, hi) if ends else ():
+        end = float(f"{end:.2g}")
+        near = values and min(abs(math.log(end / v)) for v in values) <= math.log(1.2)
+        if lo / 1.05 <= end <= hi * 1.05 and not near:
+            values.append(end)
+    values = sorted(values)
+    return values, [_tick_text(v) for v in values]
+
+
+def _positive(values: Any) -> list[float]:
+    """The finite positive numbers among a trace's coordinates (None and text skipped)."""
+    if values is None:
+        return []
+    out = []
+    for v in values:
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(x) and x > 0:
+            out.append(x)
+    return out
+
+
 def _finish(fig: go.Figure, *, x_title: str, y_title: str, log_x: bool = True) -> dict[str, Any]:
     fig.update_layout(**BASE_LAYOUT)
-    fig.update_layout(
-        xaxis={"title": {"text": x_title}, "type": "log" if log_x else "-", **AXIS},
-        yaxis={"title": {"text": y_title}, **AXIS},
-    )
+    x_axis: dict[str, Any] = {"title": {"text": x_title}, "type": "log" if log_x else "-", **AXIS}
+    if log_x:
+        xs = [x for t in fig.data for x in _positive(t.x)]
+        if xs:
+            values, text = log_ticks(min(xs), max(xs))
+            x_axis.update(tickmode="array", tickvals=values, ticktext=text)
+    fig.update_layout(xaxis=x_axis, yaxis={"title": {"text": y_title}, **AXIS})
+    fig.update_layout(height=BASE_LAYOUT["height"] + _LEGEND_ROW * max(0, _legend_rows(fig) - 1))
     if "yaxis2" in fig.layout and fig.layout.yaxis2.overlaying:
-        fig.update_layout(margin={"r": 72})
+        # room for the right axis, and for its top label below plotly's mode bar
+        fig.update_layout(margin={"r": 72, "t": 40})
     # plotly's own encoder handles NumPy values; the tree is then rounded and plain.
     return _round(json.loads(fig.to_json()))
 
@@ -158,7 +263,7 @@ def learning_curves(view: RunView) -> Figure | None:
                 y=t["val_mean"].tolist(),
                 mode="lines+markers",
                 line={"color": color, "width": 2.5},
-                name=f"{name} validation",
+                name=name,  # one legend entry per model: its group holds band, dots and train
                 legendgroup=group,
                 customdata=np.column_stack([t["val_std"], t["n_ok"], t["n_points"]]).tolist(),
                 hovertemplate=(
@@ -176,11 +281,23 @@ def learning_curves(view: RunView) -> Figure | None:
                     line={"color": color, "width": 1.5, "dash": "dash"},
                     name=f"{name} train",
                     legendgroup=group,
+                    showlegend=False,
                     customdata=t["train_std"].tolist(),
                     hovertemplate=f"{name} train<br>size %{{x:,}}<br>mean %{{y:.4f}} ± %{{customdata:.4f}}<extra></extra>",
                 )
             )
-    scoring = pretty_scoring(curves[0].scoring)
+    if any(c.by_size["train_mean"].notna().any() for c in curves):
+        fig.add_trace(  # a key for the dashed lines, which have no entries of their own
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line={"color": "#777", "width": 1.5, "dash": "dash"},
+                name="dashed: training score",
+                hoverinfo="skip",
+            )
+        )
+    scoring = axis_title(curves[0].scoring)
     return Figure(
         "curves",
         "Learning curves",
@@ -200,6 +317,14 @@ def _forecast_end(curve: CurveView, target: float | None, planned: float | None)
         _, _, hi = size_for_target(grid, target, curve.greater_is_better)
         if math.isfinite(hi):
             end = max(end, 1.3 * hi)
+    asked = [
+        num(a.get("size"))
+        for a in curve.extrapolation.answers.get("at") or []
+        if isinstance(a, dict)
+    ]
+    asked = [n for n in asked if math.isfinite(n)]
+    if asked:  # the sizes `extrapolate --at` answered for
+        end = max(end, 1.2 * max(asked))
     return min(end, float(grid.sizes[-1]))
 
 
@@ -220,19 +345,21 @@ def planned_size(view: RunView) -> float | None:
 
 
 def extrapolation(view: RunView, target: float | None) -> Figure | None:
-    """Measured means plus the forecast with its interval band, the target and planned size."""
-    curves = [c for c in view.curves.values() if c.extrapolation is not None and c.last is not None]
+    """Measured means plus the forecast with its interval band, the target and planned size.
+
+    Curves read from a table of sizes and scores (:attr:`RunView.table_curves`) are drawn too,
+    with their mean per size and no spread.
+    """
+    measured = [c for c in view.curves.values() if c.extrapolation is not None]
+    curves = [c for c in [*measured, *view.table_curves.values()] if c.last is not None]
     if not curves:
         return None
+    colors = {name: _color(i) for i, name in enumerate([*view.curves, *view.table_curves])}
     planned = planned_size(view)
     fig = go.Figure()
     x_max = 0.0
     for i, curve in enumerate(curves):
-        color, name, group = (
-            _color(list(view.curves).index(curve.model)),
-            esc(curve.model),
-            curve.model,
-        )
+        color, name, group = colors[curve.model], esc(curve.model), curve.model
         grid = curve.extrapolation.grid
         end = _forecast_end(curve, target, planned)
         keep = grid.sizes <= end * (1 + 1e-9)
@@ -246,30 +373,32 @@ def extrapolation(view: RunView, target: float | None) -> Figure | None:
                 y=gm.tolist(),
                 mode="lines",
                 line={"color": color, "dash": "dot", "width": 2},
-                name=f"{name} forecast",
+                name=name,  # one legend entry per model: its group holds band and dots
                 legendgroup=group,
                 customdata=np.column_stack([glo, ghi]).tolist(),
                 hovertemplate=(
                     f"{name} forecast<br>size %{{x:,.0f}}<br>expected %{{y:.4f}}"
-                    f"<br>{pct}% interval %{{customdata[0]:.4f}}–%{{customdata[1]:.4f}}<extra></extra>"
+                    f"<br>{pct}% interval %{{customdata[0]:.4f}} to %{{customdata[1]:.4f}}"
+                    "<extra></extra>"
                 ),
             )
         )
         t = curve.by_size
+        spread = t["val_std"].notna().any()
         fig.add_trace(
             go.Scatter(
                 x=t["size"].tolist(),
                 y=t["val_mean"].tolist(),
                 mode="markers",
                 marker={"color": color, "size": 8, "line": {"color": "white", "width": 1}},
-                error_y={
-                    "type": "data",
-                    "array": t["val_std"].tolist(),
-                    "color": color,
-                    "thickness": 1,
-                },
+                error_y=(
+                    {"type": "data", "array": t["val_std"].tolist(), "color": color, "thickness": 1}
+                    if spread
+                    else None
+                ),
                 name=f"{name} measured",
                 legendgroup=group,
+                showlegend=False,
                 hovertemplate=f"{name} measured<br>size %{{x:,}}<br>mean %{{y:.4f}}<extra></extra>",
             )
         )
@@ -293,8 +422,8 @@ def extrapolation(view: RunView, target: float | None) -> Figure | None:
                 y=[target, target],
                 mode="lines",
                 line={"color": "#c23b56", "width": 1.5},
-                name=f"target {fmt_score(target)}",
-                hovertemplate=f"target {fmt_score(target)}<extra></extra>",
+                name=f"target {fmt_target(target)}",
+                hovertemplate=f"target {fmt_target(target)}<extra></extra>",
             )
         )
     ys = [y for tr in fig.data for y in (tr.y or []) if y is not None]
@@ -321,16 +450,20 @@ def extrapolation(view: RunView, target: float | None) -> Figure | None:
                 hovertemplate=f"planned size {planned:,.0f}<extra></extra>",
             )
         )
+    dots = (
+        "Measured mean validation score (dots, bars = ±1 standard deviation)"
+        if measured
+        else "Mean score per size from the table of sizes and scores (dots)"
+    )
     return Figure(
         "forecast",
         "What more data would bring",
-        "Measured mean validation score (dots, bars = ±1 standard deviation) and the extrapolated "
-        f"expected score (dotted) with its {int(round(100 * curves[0].extrapolation.level))}% "
-        "interval (band), up to 10x the data or the planned size; the target as a horizontal line, "
-        "the largest measured size as a grey vertical line.",
-        _finish(
-            fig, x_title="training samples (log scale)", y_title=pretty_scoring(curves[0].scoring)
-        ),
+        f"{dots} and the extrapolated expected score (dotted) with its "
+        f"{int(round(100 * curves[0].extrapolation.level))}% interval (band), up to 10x the data"
+        + (" or past the planned size (dashed vertical line)" if planned else "")
+        + ("; the target as a horizontal line" if target is not None else "")
+        + "; the largest measured size as a grey vertical line.",
+        _finish(fig, x_title="training samples (log scale)", y_title=axis_title(curves[0].scoring)),
         tuple(f"{c.model}: {c.extrapolation.summary}" for c in curves if c.extrapolation.summary),
     )
 
@@ -384,7 +517,7 @@ def per_subgroup(view: RunView) -> Figure | None:
         "subgroups",
         f"Per-subgroup score ({curve.model})",
         "Validation score within each subgroup (mean over repeats) against the training size.",
-        pretty_scoring(curve.scoring),
+        axis_title(curve.scoring),
     )
 
 
@@ -397,6 +530,15 @@ def labels_saved(view: RunView) -> Figure | None:
     fig = go.Figure()
     baseline = str(view.comparison.get("baseline", "baseline"))
     targets = sorted({num(r.get("target")) for r in rows})
+    finite = [
+        v
+        for r in rows
+        for v in (num(r.get("labels")), num(r.get("labels_lo")), num(r.get("labels_hi")))
+        if math.isfinite(v) and v > 0
+    ]
+    # the axis ends well above every finite number: a whisker drawn up to it says "or more"
+    bottom, top = min(finite) / 1.6, max(finite) * 2.5
+    open_ended = sum(1 for r in rows if math.isinf(num(r.get("labels_hi"))))
     for i, target in enumerate(targets):
         sel = [r for r in rows if num(r.get("target")) == target]
         labels = np.array([num(r.get("labels")) for r in sel])
@@ -422,7 +564,9 @@ def labels_saved(view: RunView) -> Figure | None:
                 error_y={
                     "type": "data",
                     "symmetric": False,
-                    "array": np.nan_to_num(hi - labels, nan=0.0, posinf=0.0).tolist(),
+                    "array": np.nan_to_num(
+                        np.where(np.isinf(hi), top - labels, hi - labels), nan=0.0
+                    ).tolist(),
                     "arrayminus": np.nan_to_num(labels - lo, nan=0.0, posinf=0.0).tolist(),
                 },
                 customdata=words,
@@ -435,19 +579,28 @@ def labels_saved(view: RunView) -> Figure | None:
         )
     fig.update_layout(barmode="group")
     figure = _finish(fig, x_title="strategy", y_title="labels needed (log scale)", log_x=False)
-    figure["layout"]["yaxis"]["type"] = "log"
-    return Figure(
-        "strategies",
-        "Labels needed per strategy",
+    values, text = log_ticks(bottom, top, ends=False)
+    figure["layout"]["yaxis"].update(
+        type="log",
+        range=[math.log10(bottom), math.log10(top)],
+        tickmode="array",
+        tickvals=values,
+        ticktext=text,
+    )
+    caption = (
         "Labeled samples each strategy needs to reach each target (bars = interval); fewer is "
         "better."
-        + (
-            f" {unreached} (strategy, target) pairs never reach the target and are not drawn."
-            if unreached
-            else ""
-        ),
-        figure,
     )
+    if open_ended:
+        caption += (
+            " A whisker that runs to the top of the plot: the pessimistic bound never reaches "
+            'the target ("or more" in the table).'
+        )
+    if unreached:
+        caption += (
+            f" {unreached} (strategy, target) pairs never reach the target and are not drawn."
+        )
+    return Figure("strategies", "Labels needed per strategy", caption, figure)
 
 
 def _plan_rows(plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -541,6 +694,9 @@ def cost_value(view: RunView) -> Figure | None:
                 "overlaying": "y",
                 "side": "right",
                 "range": [0, 1],
+                # its own ticks: synced to the money axis they fall on odd shares (11%, 24%)
+                "tickmode": "array",
+                "tickvals": [0, 0.25, 0.5, 0.75, 1],
                 "tickformat": ".0%",
                 "showgrid": False,
                 "title": {"text": "chance of reaching the target"},

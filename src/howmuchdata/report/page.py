@@ -23,14 +23,14 @@ from howmuchdata.report.runview import RunView, num
 from howmuchdata.report.summary import (
     answer,
     crossover_sentences,
+    evidence_items,
+    extrapolation_answers,
     finding_title,
     fmt_score,
     fmt_size,
-    fmt_value,
     interval_heading,
     notes,
-    plan_for,
-    plan_recommendation,
+    plan_section,
 )
 from howmuchdata.result import SCHEMA_VERSION
 from howmuchdata.strategies.labels_saved import LABELS_CELL_COLUMNS, labels_cells
@@ -79,15 +79,13 @@ def plotly_js() -> str:
 def finding_context(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for f in findings:
-        evidence = f.get("evidence") or {}
-        items = evidence.items() if isinstance(evidence, dict) else [("evidence", evidence)]
         out.append(
             {
                 "severity": str(f.get("severity", "info")),
                 "kind": str(f.get("kind", "")),
                 "title": finding_title(f),
                 "advice": str(f.get("advice", "")),
-                "evidence": [(str(k).replace("_", " "), fmt_value(v)) for k, v in items],
+                "evidence": evidence_items(f),
             }
         )
     return out
@@ -103,26 +101,42 @@ def answer_context(view: RunView) -> dict[str, Any]:
 
 
 def _measured(view: RunView) -> list[dict[str, Any]]:
+    """Per model, one row per measured size; a size where every repeat failed says so."""
     out = []
     for curve in view.curves.values():
-        t = curve.by_size
+        t = curve.by_size.set_index("size", drop=False)
         has_groups = "n_train_groups" in t and t["n_train_groups"].notna().any()
-        rows = [
-            {
-                "size": fmt_size(r["size"]),
-                "groups": fmt_size(r["n_train_groups"]) if has_groups else "",
-                "val": f"{fmt_score(r['val_mean'])} ± {fmt_score(r['val_std'])}",
-                "train": fmt_score(r["train_mean"]),
-                "repeats": f"{int(r['n_ok'])} of {int(r['n_points'])}",
-                "fit": f"{r['fit_seconds']:.3f}" if math.isfinite(r["fit_seconds"]) else "n/a",
-            }
-            for _, r in t.iterrows()
-        ]
+        tried = curve.points.groupby("size").size()
+        rows = []
+        for size, n_points in tried.items():
+            if size not in t.index:
+                rows.append(
+                    {
+                        "size": fmt_size(size),
+                        "groups": "",
+                        "val": "no score (every repeat failed)",
+                        "train": "n/a",
+                        "repeats": f"0 of {int(n_points)}",
+                        "fit": "n/a",
+                    }
+                )
+                continue
+            r = t.loc[size]
+            rows.append(
+                {
+                    "size": fmt_size(r["size"]),
+                    "groups": fmt_size(r["n_train_groups"]) if has_groups else "",
+                    "val": f"{fmt_score(r['val_mean'])} ± {fmt_score(r['val_std'])}",
+                    "train": fmt_score(r["train_mean"]),
+                    "repeats": f"{int(r['n_ok'])} of {int(r['n_points'])}",
+                    "fit": f"{r['fit_seconds']:.3f}" if math.isfinite(r["fit_seconds"]) else "n/a",
+                }
+            )
         failed = curve.failed
         out.append(
             {
                 "model": curve.model,
-                "n_sizes": len(t),
+                "n_sizes": len(rows),
                 "n_ok": int(len(curve.points) - len(failed)),
                 "n_points": len(curve.points),
                 "has_groups": bool(has_groups),
@@ -157,95 +171,6 @@ def _labels_saved(view: RunView) -> dict[str, Any] | None:
     }
 
 
-# planner table columns shown on the page, in order, with their headings
-PLAN_COLUMNS = (
-    ("size", "total size"),
-    ("extra_labels", "labels to buy"),
-    ("score", "expected score"),
-    ("p_reach", "chance of target"),
-    ("cost", "cost"),
-    ("value", "expected value"),
-    ("net_benefit", "net benefit"),
-    ("gain_per_1000", "points per 1,000 labels"),
-)
-MAX_PLAN_ROWS = 25
-
-
-def _plan_cell(row: dict[str, Any], key: str) -> str:
-    value = num(row.get(key))
-    if not math.isfinite(value):
-        return "n/a"
-    if key in ("size", "extra_labels"):
-        return fmt_size(value)
-    if key == "p_reach":
-        return f"{100 * value:.0f}%"
-    if key == "score":
-        lo, hi = num(row.get("score_lo")), num(row.get("score_hi"))
-        span = (
-            f" ({fmt_score(lo)}–{fmt_score(hi)})" if math.isfinite(lo) and math.isfinite(hi) else ""
-        )
-        return fmt_score(value) + span
-    if key in ("value", "net_benefit"):
-        lo_key, hi_key = ("value_lo", "value_hi") if key == "value" else ("net_lo", "net_hi")
-        lo, hi = num(row.get(lo_key)), num(row.get(hi_key))
-        span = f" ({lo:,.0f} to {hi:,.0f})" if math.isfinite(lo) and math.isfinite(hi) else ""
-        return f"{value:,.0f}{span}"
-    return f"{value:,.2f}" if key == "cost" else f"{value:.3g}"
-
-
-def _thin(rows: list[dict[str, Any]], keep: int) -> list[dict[str, Any]]:
-    """At most ``keep`` rows, evenly spread, always with the first and last."""
-    if len(rows) <= keep:
-        return rows
-    index = sorted({round(i * (len(rows) - 1) / (keep - 1)) for i in range(keep)})
-    return [rows[i] for i in index]
-
-
-def _plan(view: RunView) -> dict[str, Any] | None:
-    if not view.plan:
-        return None
-    rows: list[dict[str, Any]] = []
-    for key in ("table", "rows", "candidates"):
-        value = view.plan.get(key)
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            rows = value
-            break
-    known = [(k, title) for k, title in PLAN_COLUMNS if any(k in r for r in rows)]
-    if known:
-        columns = [title for _, title in known]
-        cells = [[_plan_cell(r, k) for k, _ in known] for r in _thin(rows, MAX_PLAN_ROWS)]
-    else:  # a table of another shape: show its own columns
-        keys = list(dict.fromkeys(k for r in rows for k in r))
-        columns = [k.replace("_", " ") for k in keys]
-        cells = [[fmt_value(r.get(k)) for k in keys] for r in _thin(rows, MAX_PLAN_ROWS)]
-    details = []
-    minimum = view.plan.get("minimum_sample_size")
-    if isinstance(minimum, dict):
-        for c in minimum.get("details") or []:
-            if isinstance(c, dict):
-                details.append(
-                    f"{c.get('name', '')}: {fmt_value(c.get('n'))} — {c.get('description', '')}"
-                )
-    for rule in view.plan.get("rules_of_thumb") or []:
-        if isinstance(rule, dict):
-            details.append(
-                f"Rule of thumb (not a measurement) {rule.get('rule', '')}: {fmt_value(rule.get('n'))}"
-            )
-    similar = view.plan.get("similar_problems")
-    if isinstance(similar, dict) and similar.get("sentence"):
-        details.append(str(similar["sentence"]))
-    for p in view.plan.get("priorities") or []:
-        if isinstance(p, dict) and p.get("advice"):
-            details.append(f"Buy first: {p['advice']}")
-    recommendation = plan_recommendation(view.plan)
-    return {
-        "recommendation": plan_for(view.plan) + recommendation if recommendation else None,
-        "details": details,
-        "columns": columns,
-        "rows": cells,
-    }
-
-
 def _crossovers(view: RunView) -> list[str]:
     """ "a is best below ~412 labels, b above" sentences, when the strategy lab stored them."""
     return [f"{c}." for c in crossover_sentences(view)]
@@ -268,7 +193,7 @@ def _strategies(view: RunView) -> list[dict[str, str]]:
 def _missing_figures(view: RunView, figures: list[Figure]) -> list[dict[str, str]]:
     shown = {f.key for f in figures}
     missing = []
-    if "curves" not in shown:
+    if "curves" not in shown and view.curves:  # points stored, none scored
         missing.append(
             {
                 "title": "Learning curves",
@@ -325,7 +250,8 @@ def render_page(view: RunView) -> str:
         "figures_json": script_json([{"key": f.key, "figure": f.figure} for f in figures]),
         "plotly_js": plotly_js() if figures else "",
         "labels_saved": _labels_saved(view),
-        "plan": _plan(view),
+        "plan": plan_section(view.plan) if view.plan else None,
+        "answers": extrapolation_answers(view),
         "crossovers": _crossovers(view),
         "strategies": _strategies(view),
         "measured": _measured(view),

@@ -68,6 +68,36 @@ class ExtrapolationView:
     model: Any = None  # the rebuilt Extrapolation (from its stored quantiles), when available
 
     @property
+    def observed(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The distinct sizes it was fitted to and the mean score at each (``observed``)."""
+        raw = self.raw.get("observed")
+        if not isinstance(raw, Mapping):
+            return None
+        sizes, means = raw.get("sizes"), raw.get("mean")
+        if not isinstance(sizes, Sequence) or not isinstance(means, Sequence):
+            return None
+        if len(sizes) != len(means):
+            return None
+        x = np.array([num(v) for v in sizes], dtype=float)
+        y = np.array([num(v) for v in means], dtype=float)
+        keep = np.isfinite(x) & (x > 0) & np.isfinite(y)
+        if not keep.any():
+            return None
+        order = np.argsort(x[keep])
+        return x[keep][order], y[keep][order]
+
+    @property
+    def greater_is_better(self) -> bool:
+        return str(self.raw.get("direction", "increase")) != "decrease"
+
+    @property
+    def targets(self) -> list[float]:
+        """The targets ``howmuchdata extrapolate --target`` answered, in the order given."""
+        rows = self.answers.get("targets")
+        values = [num(r.get("target")) for r in rows or [] if isinstance(r, Mapping)]
+        return [v for v in values if math.isfinite(v)]
+
+    @property
     def reach(self) -> float:
         """The largest size the stored forecast covers ("inf" sizes lie beyond it)."""
         if self.model is not None:
@@ -135,6 +165,10 @@ class RunView:
     labels_saved: list[dict[str, Any]] = field(default_factory=list)
     plan: dict[str, Any] | None = None
     orphan_extrapolations: dict[str, ExtrapolationView] = field(default_factory=dict)
+    #: the orphan extrapolations that carry their ``observed`` means (``howmuchdata
+    #: extrapolate`` on a CSV of sizes and scores): one point per size, no repeats; kept apart
+    #: from :attr:`curves`, which are measured learning curves
+    table_curves: dict[str, CurveView] = field(default_factory=dict)
     #: derived sections that no longer match the curves (section -> why): left out of the
     #: view (``plan`` None, ``labels_saved`` empty), said in the notes
     stale: dict[str, str] = field(default_factory=dict)
@@ -146,28 +180,54 @@ class RunView:
         return dict(value) if isinstance(value, Mapping) and "comparison" not in self.stale else {}
 
     @property
-    def primary(self) -> CurveView | None:
-        """The model the headline speaks about: the best validation score at its largest size."""
-        scored = [c for c in self.curves.values() if c.last is not None]
-        if not scored:
-            return next(iter(self.curves.values()), None)
+    def primary_table_curve(self) -> CurveView | None:
+        """The best of :attr:`table_curves` (highest last mean, lowest for a loss)."""
+        if not self.table_curves:
+            return None
 
         def key(c: CurveView) -> float:
             value = float(c.last["val_mean"])
             return value if c.greater_is_better else -value
 
+        return max(self.table_curves.values(), key=key)
+
+    @property
+    def primary(self) -> CurveView | None:
+        """The model the headline speaks about: the best validation score at its largest size.
+
+        Of models that score the same, one with an extrapolation and fewer failed points leads,
+        since the headline can say more about it.
+        """
+        scored = [c for c in self.curves.values() if c.last is not None]
+        if not scored:
+            return next(iter(self.curves.values()), None)
+
+        def key(c: CurveView) -> tuple[float, bool, int]:
+            value = float(c.last["val_mean"])
+            return (
+                value if c.greater_is_better else -value,
+                c.extrapolation is not None,
+                -len(c.failed),
+            )
+
         return max(scored, key=key)
 
     @property
     def target(self) -> float | None:
-        """The target score the user asked for (plan, then curve settings), if any."""
+        """The target score the user asked for, if any: the plan's, then the one given to
+        ``howmuchdata extrapolate --target`` (the headline model's first), then curve settings."""
         candidates: list[Any] = []
         if self.plan:
             candidates += [self.plan.get("target"), (self.plan.get("inputs") or {}).get("target")]
-        for curve in self.curves.values():
+        primary = self.primary
+        curves = sorted(self.curves.values(), key=lambda c: c is not primary)
+        extrapolations = [c.extrapolation for c in curves if c.extrapolation is not None]
+        extrapolations += list(self.orphan_extrapolations.values())
+        for ext in extrapolations:
+            candidates += ext.targets[:1]
+            candidates.append(ext.answers.get("target"))
+        for curve in curves:
             candidates.append((curve.meta.get("settings") or {}).get("target"))
-            if curve.extrapolation is not None:
-                candidates.append(curve.extrapolation.answers.get("target"))
         for value in candidates:
             if isinstance(value, Mapping):
                 value = value.get("value", value.get("target"))
@@ -296,6 +356,24 @@ def _parse_extrapolation(raw: Mapping[str, Any]) -> ExtrapolationView:
     )
 
 
+def _table_curve(model: str, ext: ExtrapolationView) -> CurveView | None:
+    """A curve of one mean score per size, from an extrapolation's ``observed`` means."""
+    observed = ext.observed
+    if observed is None:
+        return None
+    sizes, means = observed
+    points = _points_frame(
+        [
+            {"model": model, "size": float(n), "repeat": 0, "val_score": float(v)}
+            for n, v in zip(sizes, means, strict=True)
+        ]
+    )
+    by_size = _summarise_sizes(points)
+    by_size["val_std"] = np.nan  # the spread over repeats is not stored with the means
+    meta = {"model": model, "greater_is_better": ext.greater_is_better}
+    return CurveView(model, meta, points, by_size, None, None, extrapolation=ext)
+
+
 def _why_no_extrapolation(curve: CurveView, raw: Any) -> str:
     if isinstance(raw, Mapping):
         reason = raw.get("error") or raw.get("reason") or raw.get("message")
@@ -408,6 +486,10 @@ def read_run(result: Mapping[str, Any]) -> RunView:
     for curve in view.curves.values():
         if curve.extrapolation is None and curve.extrapolation_missing is None:
             curve.extrapolation_missing = _why_no_extrapolation(curve, None)
+    for model, ext in view.orphan_extrapolations.items():
+        table_curve = _table_curve(model, ext)
+        if table_curve is not None:
+            view.table_curves[model] = table_curve
 
     findings = [dict(f) for f in result.get("findings") or [] if isinstance(f, Mapping)]
     for f in findings:  # evidence is a mapping by contract; keep anything else readable

@@ -20,7 +20,7 @@ import numpy as np
 from howmuchdata.diagnose._numbers import count, round_up
 from howmuchdata.diagnose.context import DiagnoseOptions, has_fixed_scale
 from howmuchdata.diagnose.data_limited import SEARCH_FACTOR, diminishing_returns_size
-from howmuchdata.report.runview import CurveView, Grid, RunView, num
+from howmuchdata.report.runview import CurveView, ExtrapolationView, Grid, RunView, num
 from howmuchdata.strategies.labels_saved import (
     LABELS_CELL_COLUMNS,
     crossover_words,
@@ -30,6 +30,10 @@ from howmuchdata.strategies.labels_saved import (
 # a doubling that adds less than this share of a fixed-scale score (or of the score's size)
 # is "little": the diagnosis' default min_gain, so the headline and the finding agree
 DIMINISHING_GAIN = DiagnoseOptions().min_gain
+EXAMPLE_TARGET_NOTE = (
+    "an example target halfway to the 10x forecast; set yours with "
+    "`howmuchdata extrapolate RUN_DIR --target SCORE`"
+)
 # the headline names at most this many other models (best first)
 MAX_OTHERS = 5
 PRETTY_SCORING = {
@@ -75,6 +79,12 @@ def pretty_scoring(name: str) -> str:
     return PRETTY_SCORING.get(name, name.replace("_", " "))
 
 
+def axis_title(name: str) -> str:
+    """A score axis' title; a negated loss (``neg_*``) says which way is better."""
+    pretty = pretty_scoring(name)
+    return f"{pretty} (higher is better)" if name.startswith("neg_") else pretty
+
+
 def fmt_score(value: float) -> str:
     """A score with three decimals (or four significant digits when it is large)."""
     if not math.isfinite(value):
@@ -88,6 +98,20 @@ def fmt_target(value: float) -> str:
     """A target as the user would write it: ``0.97``, not ``0.970``."""
     text = fmt_score(value)
     return text.rstrip("0").rstrip(".") if "." in text and "e" not in text else text
+
+
+def fmt_span(lo: float, hi: float) -> str:
+    """Two scores as an interval: ``0.935–1.000``, or ``-47.784 to -39.500`` when a bound is
+    negative (a dash between minus signs reads as a subtraction)."""
+    a, b = fmt_score(lo), fmt_score(hi)
+    return f"{a} to {b}" if a.startswith("-") or b.startswith("-") else f"{a}–{b}"
+
+
+def fmt_money(value: float) -> str:
+    """An amount as the planner prints it: ``7,897.50``, whole amounts without decimals."""
+    if not math.isfinite(value):
+        return "n/a"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def fmt_size(value: float, *, estimate: bool = False) -> str:
@@ -220,7 +244,7 @@ def _at_10x(curve: CurveView) -> Statement | None:
     pct = int(round(100 * ext.level))
     text = (
         f"With 10x more data ({fmt_size(n)} samples) expect {fmt_score(mean)} "
-        f"({pct}% interval {fmt_score(lo)}–{fmt_score(hi)})."
+        f"({pct}% interval {fmt_span(lo, hi)})."
     )
     return Statement("at_10x", text, {"size": n, "mean": mean, "lo": lo, "hi": hi})
 
@@ -238,11 +262,7 @@ def _to_target(curve: CurveView, target: float | None, ahead: Statement | None) 
         target = auto_target(current, float(ahead.numbers["mean"]), better)
         if target is None:
             return None
-    note = (
-        ""
-        if chosen
-        else " (an example target halfway to the 10x forecast; set yours with --target)"
-    )
+    note = "" if chosen else f" ({EXAMPLE_TARGET_NOTE})"
     s = 1 if better else -1
     if s * current >= s * target:
         text = f"The target {fmt_target(target)}{note} is already reached at {fmt_size(float(last['size']))} samples."
@@ -250,11 +270,24 @@ def _to_target(curve: CurveView, target: float | None, ahead: Statement | None) 
     n, n_lo, n_hi = ext.size_for(target, better) or size_for_target(ext.grid, target, better)
     numbers = {"target": target, "size": n, "lo": n_lo, "hi": n_hi}
     if math.isinf(n):
-        asym = ext.asymptote
-        if math.isfinite(asym) and s * asym < s * target:
+        asym, pct = ext.asymptote, int(round(100 * ext.level))
+        optimistic = _optimistic_ceiling(ext, better)
+        if math.isfinite(optimistic) and s * optimistic < s * target:
+            # the planner's rule: even the optimistic bound of the ceiling falls short
+            lo, hi = ext.asymptote_interval
             text = (
                 f"The target {fmt_target(target)}{note} is out of reach with more data of this "
-                f"kind: the curve levels off at {fmt_score(asym)}."
+                f"kind: the curve levels off at {fmt_score(asym)} ({pct}% interval "
+                f"{fmt_span(lo, hi)})."
+            )
+        elif math.isfinite(asym) and s * asym < s * target:
+            interval = ""
+            if ext.asymptote_interval is not None:
+                interval = f" ({pct}% interval {fmt_span(*ext.asymptote_interval)})"
+            text = (
+                f"The target {fmt_target(target)}{note} is not expected with more data of this "
+                f"kind: the curve levels off at {fmt_score(asym)}{interval}; only the "
+                "optimistic end of that interval reaches it."
             )
         else:
             text = (
@@ -272,6 +305,14 @@ def _to_target(curve: CurveView, target: float | None, ahead: Statement | None) 
         f"samples ({pct}% interval {span})."
     )
     return Statement("target", text, numbers)
+
+
+def _optimistic_ceiling(ext: ExtrapolationView, greater_is_better: bool) -> float:
+    """The favourable bound of the stored ceiling interval (NaN when none is stored)."""
+    if ext.asymptote_interval is None:
+        return math.nan
+    lo, hi = ext.asymptote_interval
+    return hi if greater_is_better else lo
 
 
 def _fixed_scale(curve: CurveView) -> bool:
@@ -345,7 +386,12 @@ def _diminishing(curve: CurveView, view: RunView) -> Statement | None:
     if not math.isfinite(n):
         return None
     gain = None
-    if n <= size_now * 1.0001:
+    if n <= size_now * 1.0001 and "flat" in ext.flags:
+        text = (
+            f"The curve is flat up to {fmt_size(size_now)} samples (it moves no more than its "
+            "noise): more data of this kind is not expected to change the score."
+        )
+    elif n <= size_now * 1.0001:
         gain = float(
             sign * (predict(np.array([2 * size_now]))[0] - predict(np.array([size_now]))[0])
         )
@@ -360,13 +406,16 @@ def _diminishing(curve: CurveView, view: RunView) -> Statement | None:
 
 
 def answer(view: RunView) -> list[Statement]:
-    """The headline statements for the run's best model, most basic first."""
+    """The headline statements for the run's best model, most basic first.
+
+    A folder without a measured curve speaks about the best curve read from a table of sizes
+    and scores (``howmuchdata extrapolate points.csv``), else only about a stored plan.
+    """
     curve = view.primary
-    if curve is None:
-        return []
-    now = _now(curve)
+    now = _now(curve) if curve is not None else None
     if now is None:
-        return []
+        parts = _table_answer(view) if not view.curves else []
+        return [p for p in [*parts, _plan(view)] if p is not None]
     ahead = _at_10x(curve)
     parts = [
         now,
@@ -377,24 +426,59 @@ def answer(view: RunView) -> list[Statement]:
     ]
     others = [c for c in view.curves.values() if c is not curve and c.last is not None]
     if others:
-        shown = sorted(
-            others, key=lambda c: float(c.last["val_mean"]), reverse=curve.greater_is_better
-        )
-        listed = "; ".join(
-            f"{c.model} {fmt_score(float(c.last['val_mean']))} ± {fmt_score(float(c.last['val_std']))}"
-            f" at {fmt_size(float(c.last['size']))}"
-            for c in shown[:MAX_OTHERS]
-        )
-        more = f"; and {len(shown) - MAX_OTHERS} more" if len(shown) > MAX_OTHERS else ""
-        parts.append(
-            Statement("others", f"Other models at their largest size: {listed}{more}.", {})
-        )
+        parts.append(_others("Other models", curve, others, with_spread=True))
+    return [p for p in parts if p is not None]
+
+
+def _others(
+    label: str, curve: CurveView, others: list[CurveView], *, with_spread: bool
+) -> Statement:
+    """``"Other models at their largest size: a 0.91 ± 0.01 at 400; ..."``, best first."""
+    shown = sorted(others, key=lambda c: float(c.last["val_mean"]), reverse=curve.greater_is_better)
+    listed = "; ".join(
+        f"{c.model} {fmt_score(float(c.last['val_mean']))}"
+        + (f" ± {fmt_score(float(c.last['val_std']))}" if with_spread else "")
+        + f" at {fmt_size(float(c.last['size']))}"
+        for c in shown[:MAX_OTHERS]
+    )
+    more = f"; and {len(shown) - MAX_OTHERS} more" if len(shown) > MAX_OTHERS else ""
+    return Statement("others", f"{label} at their largest size: {listed}{more}.", {})
+
+
+def _table_answer(view: RunView) -> list[Statement]:
+    """The headline for curves read from a table of sizes and scores (no measured points)."""
+    curve = view.primary_table_curve
+    if curve is None:
+        return []
+    last = curve.last
+    size, mean = float(last["size"]), float(last["val_mean"])
+    n_sizes = len(curve.by_size)
+    observed = curve.extrapolation.raw.get("observed") or {}
+    n_points = num(observed.get("n_points")) if isinstance(observed, Mapping) else math.nan
+    scores = f"{fmt_size(n_points)} scores at " if math.isfinite(n_points) else ""
+    text = (
+        f"No learning curve was measured in this folder: {curve.model} is extrapolated from a "
+        f"table of sizes and scores ({scores}{n_sizes} size{'s' if n_sizes != 1 else ''}), "
+        f"whose mean score at its largest size, {fmt_size(size)}, is {fmt_score(mean)}."
+    )
+    now = Statement("now", text, {"size": size, "mean": mean})
+    ahead = _at_10x(curve)
+    parts = [now, ahead, _to_target(curve, view.target, ahead), _diminishing(curve, view)]
+    others = [c for c in view.table_curves.values() if c is not curve]
+    if others:
+        parts.append(_others("Other curves", curve, others, with_spread=False))
     return [p for p in parts if p is not None]
 
 
 def _plan(view: RunView) -> Statement | None:
     """The planner's next purchase in one sentence, when a plan from a curve is stored."""
     plan = view.plan or {}
+    minimum = plan.get("minimum_sample_size")
+    if isinstance(minimum, Mapping) and math.isfinite(num(minimum.get("n"))):
+        binding = minimum.get("binding")
+        binds = f" ({binding} binds)" if binding else ""
+        text = f"Before any data: at least {fmt_size(num(minimum['n']))} samples{binds}."
+        return Statement("plan", text, {"size": num(minimum["n"])})
     nr = plan.get("next_round")
     if not isinstance(nr, Mapping) or not math.isfinite(num(nr.get("size"))):
         return None
@@ -407,7 +491,7 @@ def _plan(view: RunView) -> Statement | None:
     else:
         text = f"{which}: buy {fmt_size(labels)} more labels (total {fmt_size(size)})"
         if math.isfinite(cost) and cost > 0:
-            text += f" for {cost:,.0f}"
+            text += f" for {fmt_money(cost)}"
     target = num(plan.get("target"))
     if math.isfinite(p_reach) and math.isfinite(target):
         text += f"; chance of reaching {fmt_target(target)}: {100 * p_reach:.0f}%"
@@ -418,7 +502,13 @@ def _plan(view: RunView) -> Statement | None:
 def notes(view: RunView) -> list[str]:
     """Why something is missing or partial: failed points, no extrapolation, no curve."""
     out: list[str] = []
-    if not view.curves:
+    if not view.curves and view.table_curves:
+        out.append(
+            "No learning curve was measured in this folder (result.json has no `points`): the "
+            "extrapolations were fitted to a table of sizes and scores, which stores one mean "
+            "per size, so there is no spread over repeats, training score or per-class recall."
+        )
+    elif not view.curves:
         out.append("This run has no measured learning curve (result.json has no `points`).")
     for key, reason in view.stale.items():
         if key == "comparison" and "labels_saved" in view.stale:
@@ -427,6 +517,12 @@ def notes(view: RunView) -> list[str]:
     failures = view.comparison.get("failures")
     for name, reason in (failures or {}).items() if isinstance(failures, Mapping) else []:
         out.append(f"Strategy {name} failed and is left out: {reason}")
+    for curve in view.table_curves.values():
+        if curve.extrapolation.flags:
+            out.append(
+                f"The extrapolation of {curve.model} is flagged: "
+                f"{', '.join(curve.extrapolation.flags)}; read its forecast with care."
+            )
     for curve in view.curves.values():
         failed = curve.failed
         total = len(curve.points)
@@ -485,12 +581,28 @@ def fmt_value(value: Any, depth: int = 0) -> str:
             return "{…}"
         items = list(value.items())
         shown = ", ".join(f"{k}: {fmt_value(v, depth + 1)}" for k, v in items[:8])
-        return shown + (f", … ({len(items) - 8} more)" if len(items) > 8 else "")
+        shown += f", … ({len(items) - 8} more)" if len(items) > 8 else ""
+        # nested, the braces say where one entry ends: "east: {n: 109, share: 0.19}, ..."
+        return f"{{{shown}}}" if depth > 0 else shown
     if isinstance(value, Sequence):
         items = [fmt_value(v, depth + 1) for v in list(value)[:8]]
         more = f", … ({len(value) - 8} more)" if len(value) > 8 else ""
         return "[" + ", ".join(items) + more + "]"
     return str(value)
+
+
+def evidence_items(finding: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A finding's evidence as (label, value) pairs, as the page's evidence table shows them."""
+    evidence = finding.get("evidence") or {}
+    items = evidence.items() if isinstance(evidence, Mapping) else [("evidence", evidence)]
+    out = []
+    for key, value in items:
+        if str(key).endswith("size") and isinstance(value, float) and math.isfinite(value):
+            shown = fmt_size(value)  # a size is a count of rows: "518", not "518.3"
+        else:
+            shown = fmt_value(value)
+        out.append((str(key).replace("_", " "), shown))
+    return out
 
 
 def _md(text: Any) -> str:
@@ -517,8 +629,7 @@ def markdown_summary(view: RunView) -> str:
     if view.findings:
         lines += ["", "## Findings (most important first)", ""]
         for f in view.findings:
-            evidence = f.get("evidence") or {}
-            shown = fmt_value(evidence) if evidence else ""
+            shown = "; ".join(f"{k}: {v}" for k, v in evidence_items(f))
             lines.append(
                 f"- **{_md(str(f.get('severity', 'info')).upper())}** {_md(finding_title(f))}: "
                 f"{_md(f.get('advice', ''))}" + (f" _(evidence: {_md(shown)})_" if shown else "")
@@ -543,10 +654,22 @@ def markdown_summary(view: RunView) -> str:
         crossings = crossover_sentences(view)
         if crossings:
             lines += [""] + [f"- {_md(c)}." for c in crossings]
+    for block in extrapolation_answers(view):
+        lines += ["", f"## Extrapolation of {_md(block['title'])}", ""]
+        lines += [f"| question | answer | {block['interval']} |", "|---|---|---|"]
+        lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in block["rows"]]
+        if block["flags"]:
+            lines += ["", f"Shape: {', '.join(block['flags'])}."]
     if view.plan:
-        rec = plan_recommendation(view.plan)
-        if rec:
-            lines += ["", "## Plan", "", _md(plan_for(view.plan) + rec)]
+        section = plan_section(view.plan)
+        lines += ["", "## Plan", ""]
+        for text in (section["recommendation"], section["next_round"]):
+            lines += [_md(text), ""] if text else []
+        lines += [f"- {_md(d)}" for d in section["details"]] + ([""] if section["details"] else [])
+        if section["rows"]:
+            lines += ["| " + " | ".join(section["columns"]) + " |"]
+            lines.append("|" + "---|" * len(section["columns"]))
+            lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in section["rows"]]
     if view.curves:
         lines += [
             "",
@@ -566,6 +689,67 @@ def markdown_summary(view: RunView) -> str:
                 f"{fmt_score(float(last['train_mean']))} | {int(last['n_ok'])} of {int(last['n_points'])} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def _cli_size(value: float) -> str:
+    """A size as ``howmuchdata extrapolate`` prints it (``11,944``, ``out of reach``)."""
+    return f"{value:,.0f}" if math.isfinite(value) else "out of reach"
+
+
+def extrapolation_answers(view: RunView) -> list[dict[str, Any]]:
+    """What ``howmuchdata extrapolate`` printed per curve, from its stored ``answers``.
+
+    Returns
+    -------
+    list of dict
+        One per curve that has answers: ``model``, ``title`` ("logreg: measured up to 400
+        samples"), ``interval`` (the heading, e.g. "80% interval"), ``rows`` of (question,
+        answer, interval) text with the command's precision, and ``flags``.
+    """
+    out = []
+    curves = [*view.curves.values(), *view.table_curves.values()]
+    for curve in curves:
+        ext = curve.extrapolation
+        if ext is None or not (ext.answers.get("at") or ext.answers.get("targets")):
+            continue
+        level = num(ext.answers.get("level"))
+        level = level if 0 < level < 1 else ext.level
+        rows = []
+        for item in ext.answers.get("at") or []:
+            if not isinstance(item, Mapping):
+                continue
+            n, score = num(item.get("size")), num(item.get("score"))
+            lo, hi = num(item.get("lo")), num(item.get("hi"))
+            rows.append((f"score at {n:,.0f}", f"{score:.4g}", f"{lo:.4g} – {hi:.4g}"))
+        for item in ext.answers.get("targets") or []:
+            if not isinstance(item, Mapping):
+                continue
+            rows.append(
+                (
+                    f"samples to reach {num(item.get('target')):g}",
+                    _cli_size(num(item.get("size"))),
+                    f"{_cli_size(num(item.get('lo')))} – {_cli_size(num(item.get('hi')))}",
+                )
+            )
+        if math.isfinite(ext.asymptote):
+            interval = ""
+            if ext.model is not None:
+                interval = "{:.4g} – {:.4g}".format(*ext.model.asymptote_interval(level))
+            elif ext.asymptote_interval is not None and abs(level - ext.level) < 1e-9:
+                interval = "{:.4g} – {:.4g}".format(*ext.asymptote_interval)
+            rows.append(("asymptote (ceiling)", f"{ext.asymptote:.4g}", interval))
+        observed = ext.observed
+        largest = float(observed[0][-1]) if observed is not None else float(curve.last["size"])
+        out.append(
+            {
+                "model": curve.model,
+                "title": f"{curve.model}: measured up to {largest:,.0f} samples",
+                "interval": f"{level:.0%} interval",
+                "rows": rows,
+                "flags": list(ext.flags),
+            }
+        )
+    return out
 
 
 def interval_heading(column: str, level: float) -> str:
@@ -588,6 +772,149 @@ def crossover_sentences(view: RunView) -> list[str]:
         for c in items
         if isinstance(c, Mapping) and math.isfinite(num(c.get("size")))
     ]
+
+
+# planner table columns shown, in order, with their headings
+PLAN_COLUMNS = (
+    ("size", "total size"),
+    ("extra_labels", "labels to buy"),
+    ("score", "expected score"),
+    ("p_reach", "chance of target"),
+    ("cost", "cost"),
+    ("value", "expected value"),
+    ("net_benefit", "net benefit"),
+    ("gain_per_1000", "points per 1,000 labels"),
+)
+MAX_PLAN_ROWS = 25
+# where the plan's chances come from, in the planner's words
+P_REACH_SOURCES = {
+    "need_model": "LCDB need model, with P(reached already) and P(ceiling reaches it)",
+    "extrapolation": "extrapolation's interval",
+}
+
+
+def _plan_cell(row: Mapping[str, Any], key: str) -> str:
+    """One cell of the planner's table, with the precision ``howmuchdata plan`` prints."""
+    value = num(row.get(key))
+    if not math.isfinite(value):
+        return "n/a"
+    if key in ("size", "extra_labels"):
+        return fmt_size(value)
+    if key == "p_reach":
+        return f"{100 * value:.0f}%"
+    if key == "score":
+        lo, hi = num(row.get("score_lo")), num(row.get("score_hi"))
+        span = f" ({lo:.4f} to {hi:.4f})" if math.isfinite(lo) and math.isfinite(hi) else ""
+        return f"{value:.4f}{span}"
+    if key in ("value", "net_benefit"):
+        lo_key, hi_key = ("value_lo", "value_hi") if key == "value" else ("net_lo", "net_hi")
+        lo, hi = num(row.get(lo_key)), num(row.get(hi_key))
+        span = f" ({lo:,.0f} to {hi:,.0f})" if math.isfinite(lo) and math.isfinite(hi) else ""
+        return f"{value:,.0f}{span}"
+    if key == "cost":
+        return fmt_money(value)
+    return f"{value:.2f}" if key == "gain_per_1000" else f"{value:.3g}"
+
+
+def _thin(rows: list[dict[str, Any]], keep: int) -> list[dict[str, Any]]:
+    """At most ``keep`` rows, evenly spread, always with the first and last."""
+    if len(rows) <= keep:
+        return rows
+    index = sorted({round(i * (len(rows) - 1) / (keep - 1)) for i in range(keep)})
+    return [rows[i] for i in index]
+
+
+def next_round_words(plan: Mapping[str, Any]) -> str | None:
+    """The purchase of this round as ``howmuchdata plan`` prints it ("Next round: buy ...")."""
+    nr = plan.get("next_round")
+    if not isinstance(nr, Mapping):
+        return None
+    size, labels, cost = num(nr.get("size")), num(nr.get("labels")), num(nr.get("cost"))
+    if not (math.isfinite(size) and math.isfinite(labels)):
+        return None
+    text = f"Next round: buy {fmt_size(labels)} labels (total {fmt_size(size)})"
+    if math.isfinite(cost):
+        text += f", cost {cost:,.2f}"
+    p_reach = num(nr.get("p_reach"))
+    if math.isfinite(p_reach):
+        source = P_REACH_SOURCES.get(str(nr.get("p_reach_from")))
+        text += f", P(reach target) {p_reach:.0%}" + (f" ({source})" if source else "")
+    score, lo, hi = (num(nr.get(k)) for k in ("score", "score_lo", "score_hi"))
+    if math.isfinite(score):
+        text += f", expected score {score:.4f}"
+        if math.isfinite(lo) and math.isfinite(hi):
+            text += f" [{lo:.4f}, {hi:.4f}]"
+    return text + "."
+
+
+def _priority_words(item: Mapping[str, Any]) -> str:
+    """A class or subgroup to buy first, as ``howmuchdata plan`` prints it."""
+    if "class" in item:
+        who = f"class {item['class']}"
+    else:
+        who = f"subgroup {item.get('subgroup', item.get('group', '?'))}"
+    advice = item.get("advice")
+    return f"{who} ({item.get('kind', 'finding')}): {advice}" if advice else who
+
+
+def plan_section(plan: Mapping[str, Any]) -> dict[str, Any]:
+    """The plan as the page and ``summary.md`` show it.
+
+    Parameters
+    ----------
+    plan : mapping
+        The ``plan`` section of ``result.json`` (from a curve or before any data).
+
+    Returns
+    -------
+    dict
+        ``recommendation`` (the planner's advice, or None), ``next_round`` (this round's
+        purchase in the planner's words, or None), ``details`` (criteria, rules of thumb,
+        similar problems, labels to buy first), ``columns`` and ``rows`` (the candidate table,
+        thinned to at most 25 rows, as text).
+    """
+    rows: list[dict[str, Any]] = []
+    for key in ("table", "rows", "candidates"):
+        value = plan.get(key)
+        if isinstance(value, list) and value and isinstance(value[0], Mapping):
+            rows = [dict(r) for r in value if isinstance(r, Mapping)]
+            break
+    known = [(k, title) for k, title in PLAN_COLUMNS if any(k in r for r in rows)]
+    if known:
+        columns = [title for _, title in known]
+        cells = [[_plan_cell(r, k) for k, _ in known] for r in _thin(rows, MAX_PLAN_ROWS)]
+    else:  # a table of another shape: show its own columns
+        keys = list(dict.fromkeys(k for r in rows for k in r))
+        columns = [k.replace("_", " ") for k in keys]
+        cells = [[fmt_value(r.get(k)) for k in keys] for r in _thin(rows, MAX_PLAN_ROWS)]
+    details = []
+    minimum = plan.get("minimum_sample_size")
+    if isinstance(minimum, Mapping):
+        for c in minimum.get("details") or []:
+            if isinstance(c, Mapping):
+                details.append(
+                    f"{c.get('name', '')}: {fmt_value(c.get('n'))} — {c.get('description', '')}"
+                )
+    for rule in plan.get("rules_of_thumb") or []:
+        if isinstance(rule, Mapping):
+            details.append(
+                f"Rule of thumb (not a measurement) {rule.get('rule', '')}: "
+                f"{fmt_value(rule.get('n'))}"
+            )
+    similar = plan.get("similar_problems")
+    if isinstance(similar, Mapping) and similar.get("sentence"):
+        details.append(str(similar["sentence"]))
+    for item in plan.get("priorities") or []:
+        if isinstance(item, Mapping):
+            details.append(f"Buy first: {_priority_words(item)}")
+    recommendation = plan_recommendation(plan)
+    return {
+        "recommendation": plan_for(plan) + recommendation if recommendation else None,
+        "next_round": next_round_words(plan),
+        "details": details,
+        "columns": columns,
+        "rows": cells,
+    }
 
 
 def plan_for(plan: Mapping[str, Any]) -> str:
