@@ -197,7 +197,10 @@ def _read(path: Path, *, fix: str, prefix: str = "") -> dict[str, Any]:
             f"no {RESULT_FILE} at {path}; pass a run folder written by a howmuchdata command"
         )
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if not text.strip():
+            raise HowMuchDataError(f"{prefix}{path} is empty; {fix}")
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise HowMuchDataError(f"{prefix}{path} is not valid JSON ({exc.msg}); {fix}") from None
     except UnicodeDecodeError:

@@ -109,6 +109,8 @@ def test_no_curve_run_with_one_check(sites_csv, tmp_path):
     assert code == 0
     result = json.loads((tmp_path / "r" / "result.json").read_text())
     assert "points" not in result
+    # the data section names the file and target, as curve writes it (the report's header)
+    assert result["data"]["target"] == "label" and result["data"]["source"].endswith(".csv")
     assert [f["kind"] for f in result["findings"]] == ["duplicates"]
     assert result["findings"][0]["evidence"]["n_extra_copies"] == 20
 

@@ -77,3 +77,11 @@ def test_report_command_bad_result_file_is_one_line(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "not valid JSON" in err and "Traceback" not in err
+
+
+def test_report_command_on_an_empty_result_file_says_it_is_empty(tmp_path, capsys):
+    (tmp_path / "result.json").write_text("\n")
+    assert main(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "result.json is empty" in err
+    assert "not valid JSON" not in err and "Traceback" not in err

@@ -19,6 +19,7 @@ from howmuchdata.strategies.labels_saved import (
     labels_saved_table,
     ratio,
     ratio_words,
+    versus_baseline,
 )
 
 
@@ -375,3 +376,20 @@ def test_digits_a_strategy_measured_as_the_baseline_at_large_sizes_has_no_crosso
     # k-NN does overtake the baseline, as measured
     knn = {"baseline": ext["baseline"], "simpler:knn": ext["simpler:knn"]}
     assert [c["above"] for c in crossovers(knn, min_size=50, max_size=1437)] == ["simpler:knn"]
+
+
+@pytest.mark.parametrize(
+    ("labels", "baseline_labels", "ratio_", "expected"),
+    [
+        (100.0, 400.0, 4.0, "4.0x fewer"),
+        ("inf", 400.0, 0.0, "only baseline reaches it"),
+        (100.0, "inf", "inf", "baseline does not reach it"),
+        ("inf", "inf", "nan", "neither reaches it"),
+    ],
+)
+def test_the_vs_baseline_cell_says_which_of_the_two_reaches_the_target(
+    labels, baseline_labels, ratio_, expected
+):
+    row = {"strategy": "simpler:knn", "labels": labels, "baseline_labels": baseline_labels}
+    assert versus_baseline({**row, "ratio": ratio_}) == expected
+    assert versus_baseline({**row, "strategy": "baseline", "ratio": ratio_}) == "-"

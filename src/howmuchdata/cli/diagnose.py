@@ -120,7 +120,7 @@ def diagnose_command(
     )
     out_dir = out or Path("runs") / data.stem
     check_can_update(out_dir)  # before any fit, not after
-    sections: dict[str, Any] = {}
+    sections: dict[str, Any] = {"data": dataset.describe()}
     measured = None
     extrapolation = None
     if curve:

@@ -465,11 +465,20 @@ def interval_words(lo: Any, hi: Any) -> str:
 
 
 def versus_baseline(row: Mapping[str, Any], baseline: str = "baseline") -> str:
-    """The "vs baseline" cell: :func:`ratio_words`, ``"-"`` for the baseline itself and where
-    one of the two does not reach the target (its labels say which)."""
+    """The "vs baseline" cell: :func:`ratio_words`, ``"-"`` for the baseline itself, and which
+    of the two reaches the target where one does not (``"only baseline reaches it"``)."""
     if str(row.get("strategy")) == baseline:
         return "-"
-    return ratio_words(_number(row.get("ratio"))) or "-"
+    words = ratio_words(_number(row.get("ratio")))
+    if words:
+        return words
+    strategy_reaches = np.isfinite(_number(row.get("labels")))
+    baseline_reaches = np.isfinite(_number(row.get("baseline_labels")))
+    if baseline_reaches and not strategy_reaches:
+        return f"only {baseline} reaches it"
+    if strategy_reaches and not baseline_reaches:
+        return f"{baseline} does not reach it"
+    return "neither reaches it" if not strategy_reaches else "-"
 
 
 def labels_cells(
