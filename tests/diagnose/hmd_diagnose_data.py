@@ -8,6 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
 
 from howmuchdata.curve import LearningCurve, points_frame
 
@@ -79,3 +83,20 @@ def flip_labels(y: np.ndarray, rate: float, seed: int) -> tuple[np.ndarray, np.n
     shift = rng.integers(1, classes.size, flipped.sum())
     noisy[flipped] = classes[(np.searchsorted(classes, y[flipped]) + shift) % classes.size]
     return noisy, flipped
+
+
+class PredictOnly(ClassifierMixin, BaseEstimator):
+    """A linear SVM that shows only ``fit`` and ``predict``: no probabilities, no scores."""
+
+    def fit(self, X, y):
+        self.model_ = make_pipeline(StandardScaler(), LinearSVC()).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def linear_svc() -> Pipeline:
+    """Scaling and a linear SVM: a classifier without ``predict_proba`` (``--model`` callable)."""
+    return make_pipeline(StandardScaler(), LinearSVC())

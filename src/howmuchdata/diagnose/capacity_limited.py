@@ -62,6 +62,7 @@ class CapacityLimitedCheck:
             "val_change_last_doubling": val_rise,
             "best_possible_score": best,
             "label_noise_share": noise,
+            "label_noise_probabilities": ctx.proba_source if noise is not None else None,
         }
         advice = (
             f"a richer model or better features will help more than more data: at {count(n)} "

@@ -3,6 +3,11 @@
 A check never fits the cross-validated model itself: the out-of-fold probabilities (label
 noise, imbalance, subgroups) and the model's input space (near duplicates, adversarial
 validation) are computed on first use and shared by every check that asks for them.
+
+A classifier without ``predict_proba`` (``LinearSVC``, ``SVC()``, a pipeline ending in one)
+still gets probabilities: its out-of-fold ``decision_function`` scores are calibrated by a
+logistic regression cross-validated on those scores; a model with neither method gets them
+from the ``options.model`` preset, and :attr:`DiagnosisContext.proba_source` says which.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import (
     GroupKFold,
     KFold,
@@ -26,7 +32,8 @@ from sklearn.model_selection import (
     StratifiedKFold,
     cross_val_predict,
 )
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from howmuchdata.diagnose._numbers import label
 from howmuchdata.errors import HowMuchDataError, shown
@@ -337,6 +344,39 @@ class DiagnosisContext:
         than the target's units (negated errors such as ``neg_mean_absolute_error``)."""
         return self.best_possible_score is not None or has_fixed_scale(self.scoring)
 
+    @property
+    def score_range(self) -> tuple[float, float]:
+        """The range the curve's scores can take (``inf`` where open).
+
+        The scorer's range by name (:func:`~howmuchdata.metrics.scorer_bounds`), narrowed by
+        :attr:`best_possible_score` and by the extrapolation's ``score_range`` (which also
+        knows the natural end of an unnamed scorer, e.g. 0 for scores that are all <= 0).
+        """
+        lo, hi = -math.inf, math.inf
+        ranges = [scorer_bounds(self.scoring), getattr(self.extrapolation, "score_range", None)]
+        best = self.best_possible_score
+        if best is not None and self.greater_is_better:
+            ranges.append((-math.inf, best))
+        for bounds in ranges:
+            if bounds is not None:
+                lo, hi = max(lo, float(bounds[0])), min(hi, float(bounds[1]))
+        return lo, hi
+
+    def gain_limits(self) -> tuple[float, float]:
+        """The least and the most the mean validation score at the full size can still change,
+        in "goodness" (``sign * score``): a gain above the second would leave the metric's range.
+
+        Returns
+        -------
+        (float, float)
+            At most 0 and at least 0; ``-inf`` / ``inf`` where the range is open.
+        """
+        lo, hi = self.score_range
+        score = float(self.by_size["val_mean"].iloc[-1])
+        if self.sign > 0:
+            return min(lo - score, 0.0), max(hi - score, 0.0)
+        return min(score - hi, 0.0), max(score - lo, 0.0)
+
     def in_score_units(self, threshold: float) -> float:
         """A threshold of the options (on the scale of accuracy) in the curve's units: as
         given for scores with a fixed scale, else that share of the score's size at the full
@@ -470,24 +510,81 @@ class DiagnosisContext:
             return GroupKFold(n_splits)
         return KFold(n_splits, shuffle=True, random_state=seed)
 
+    def _cross_val_predict(self, model: Any, X: Any, target: np.ndarray, method: str) -> Any:
+        """``cross_val_predict`` with the context's splitter, groups and jobs."""
+        return cross_val_predict(
+            clone(model),
+            X,
+            target,
+            groups=self.groups,
+            cv=self.splitter(),
+            method=method,
+            n_jobs=self.options.n_jobs,
+        )
+
+    @cached_property
+    def _oof_output(self) -> tuple[str, np.ndarray]:
+        """The model's out-of-fold output for the class indices :attr:`labels`, by the first
+        method it has: ``predict_proba``, ``decision_function`` (scores) or ``predict``."""
+        model = self.model
+        methods = ("predict_proba", "decision_function")
+        method = next((m for m in methods if hasattr(model, m)), "predict")
+        return method, self._cross_val_predict(model, self.X, self.labels, method)
+
+    @property
+    def proba_source(self) -> str:
+        """Where :attr:`oof_proba` comes from, in words (the label checks' evidence)."""
+        method, _ = self._oof_output
+        if method == "predict_proba":
+            return "the model's predict_proba"
+        if method == "decision_function":
+            return (
+                "the model's decision_function, calibrated by a logistic regression "
+                "cross-validated on its out-of-fold scores (the model has no predict_proba)"
+            )
+        return (
+            f"the {self.proba_preset!r} preset (the model has neither predict_proba nor "
+            "decision_function)"
+        )
+
+    @property
+    def proba_preset(self) -> str | None:
+        """The preset :attr:`oof_proba` comes from, when the model gives no scores of its own."""
+        return self._preset[0] if self._oof_output[0] == "predict" else None
+
+    @cached_property
+    def _preset(self) -> tuple[str, Any]:
+        """The ``options.model`` preset (``logreg`` when that one has no ``predict_proba``)."""
+        from howmuchdata.models import make_estimator
+
+        seed = self.options.random_state
+        for name in (self.options.model, "logreg"):
+            model = make_estimator(name, self._dataset(), random_state=seed)
+            if hasattr(model, "predict_proba"):
+                break
+        return name, model
+
     @cached_property
     def oof_proba(self) -> np.ndarray:
         """Out-of-fold class probabilities, shape (n_rows, n_classes), columns = :attr:`classes`.
 
         Computed once with :func:`sklearn.model_selection.cross_val_predict`; folds keep
         groups apart when groups are given, so no row is scored by a model that saw its group.
+        A model without ``predict_proba`` gets them as :attr:`proba_source` says.
         """
         if self.task != "classification":
             raise ValueError("out-of-fold probabilities exist only for classification")
-        return cross_val_predict(
-            clone(self.model),
-            self.X,
-            self.labels,
-            groups=self.groups,
-            cv=self.splitter(),
-            method="predict_proba",
-            n_jobs=self.options.n_jobs,
-        )
+        method, output = self._oof_output
+        if method == "predict_proba":
+            return output
+        if method == "decision_function":
+            # Raw margins are no probabilities (their scale is arbitrary): a multinomial
+            # logistic regression on them (Platt scaling for two classes) makes them so. It is
+            # cross-validated on the same folds, so no row's calibration saw its own label.
+            scores = np.asarray(output, dtype=float).reshape(len(output), -1)
+            calibrator = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+            return self._cross_val_predict(calibrator, scores, self.labels, "predict_proba")
+        return self._cross_val_predict(self._preset[1], self.X, self.labels, "predict_proba")
 
     @cached_property
     def label_noise_share(self) -> float:
@@ -499,18 +596,31 @@ class DiagnosisContext:
         return float(n_wrong) / self.labels.size
 
     @cached_property
+    def oof_labels(self) -> np.ndarray:
+        """The model's out-of-fold predicted classes, as indices into :attr:`classes`.
+
+        The class of highest probability, or of highest ``decision_function`` score (what
+        ``predict`` returns for scikit-learn's classifiers), or ``predict`` itself: always the
+        model's own prediction, also when :attr:`oof_proba` comes from a preset.
+        """
+        if self.task != "classification":
+            raise ValueError("predicted classes exist only for classification")
+        method, output = self._oof_output
+        if method == "predict_proba":
+            return np.argmax(output, axis=1)
+        if method == "decision_function":
+            scores = np.asarray(output, dtype=float).reshape(len(output), -1)
+            if scores.shape[1] == 1:  # two classes: positive scores are the second one
+                return (scores[:, 0] > 0).astype(int)
+            return np.argmax(scores, axis=1)
+        return np.asarray(output).astype(int)
+
+    @cached_property
     def oof_prediction(self) -> np.ndarray:
         """Out-of-fold predictions: class labels (classification) or values (regression)."""
         if self.task == "classification":
-            return self.classes[np.argmax(self.oof_proba, axis=1)]
-        return cross_val_predict(
-            clone(self.model),
-            self.X,
-            self.y,
-            groups=self.groups,
-            cv=self.splitter(),
-            n_jobs=self.options.n_jobs,
-        )
+            return self.classes[self.oof_labels]
+        return self._cross_val_predict(self.model, self.X, self.y, "predict")
 
     @cached_property
     def _input_space(self) -> tuple[np.ndarray, list[str]]:

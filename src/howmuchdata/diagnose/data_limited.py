@@ -7,6 +7,11 @@ log2(size) over the sizes from n/4 to n, with its t interval). The finding is a 
 either interval lies wholly on one side of ``min_gain`` (a share of the score's size for
 errors in the target's units). The size past which a doubling gains less than ``min_gain``
 marks diminishing returns.
+
+The gain is counted from the mean measured at the current size and capped by the metric's
+range: a doubling cannot take accuracy above 1 or a negated loss above 0, however steeply the
+curve (or a straight line through its last doublings) still rises. What the last measured
+doublings did gain is quoted as measured.
 """
 
 from __future__ import annotations
@@ -58,13 +63,22 @@ class DataLimitedCheck:
             (gain, lo, hi), source, knee = measured, "last measured doublings", None
         if not np.isfinite(gain):
             return []
+        # What is left to gain from the measured mean: the extrapolation's step (and a straight
+        # line's) can run past the metric's best value, and its own level at n can sit below
+        # the measured one.
+        least, most = ctx.gain_limits()
+        capped = gain > most
+        gain, lo, hi = (_within(v, least, most) for v in (gain, lo, hi))
         min_gain = ctx.in_score_units(ctx.options.min_gain)
         bounded = ctx.best_possible_score is not None
+        score = float(table["val_mean"].iloc[-1])
         evidence = {
             "size": n,
-            "score": float(table["val_mean"].iloc[-1]),
+            "score": score,
             "gain_per_doubling": gain,
             "gain_interval": [lo, hi],
+            "max_gain": most,
+            "gain_capped": capped,
             "interval_level": level,
             "source": source,
             "measured_gain_per_doubling": measured[0],
@@ -77,15 +91,23 @@ class DataLimitedCheck:
         # uncertainty of the score's level, so it can be wide even when the measured
         # doublings leave no doubt about the slope. The advice quotes the deciding interval.
         rising = gain >= min_gain
-        candidates = [(lo, hi, ""), (measured[1], measured[2], ", last measured doublings")]
+        # (decided on, shown, where): the measured interval decides capped like the gain, but
+        # is shown as measured, beside the measured gain
+        measured_lo, measured_hi = (_within(v, least, most) for v in measured[1:])
+        candidates = [
+            (lo, hi, lo, hi, ""),
+            (measured_lo, measured_hi, measured[1], measured[2], ", last measured doublings"),
+        ]
         deciding = [
             c
             for c in candidates
             if np.isfinite(c[0]) and ((c[0] >= min_gain) if rising else (c[1] < min_gain))
         ]
-        shown_lo, shown_hi, where = (deciding or candidates)[0]
-        if not np.isfinite(shown_lo):
-            interval = ""
+        _, _, shown_lo, shown_hi, where = (deciding or candidates)[0]
+        best = score + ctx.sign * most  # the metric's best value, when the gain is capped
+        left = f", all that is left to the metric's best of {best:g}" if capped else ""
+        if not np.isfinite(shown_lo) or (capped and not where and shown_lo == shown_hi):
+            interval = ""  # unknown, or wholly past the cap: "up to ..., all that is left" says it
         elif where:
             # the measured interval belongs with the measured gain, not the extrapolation's
             interval = (
@@ -109,7 +131,7 @@ class DataLimitedCheck:
             )
             doubling = (
                 f"doubling to ~{count(2 * n)} training rows should gain "
-                f"{score_delta(gain, bounded)}{interval}{past}"
+                f"{'up to ' if capped else ''}{score_delta(gain, bounded)}{left}{interval}{past}"
             )
             if clear:
                 advice = f"collect more data of this kind: {doubling}"
@@ -119,7 +141,7 @@ class DataLimitedCheck:
                     "interval before buying more data"
                 )
             return [Finding("data_limited", severity, evidence, advice)]
-        if source == "extrapolation" and measured[1] >= min_gain:
+        if source == "extrapolation" and measured_lo >= min_gain:
             # The extrapolation flattens, but the measured doublings still clearly rise: say
             # both and name the measurement that settles it, rather than calling it saturated.
             advice = (
@@ -134,7 +156,7 @@ class DataLimitedCheck:
         severity = "warning" if sure else "info"
         doubling = (
             f"doubling to ~{count(2 * n)} training rows gains only {score_delta(gain, bounded)}"
-            f"{interval}"
+            f"{left}{interval}"
         )
         if sure:
             advice = (
@@ -147,6 +169,11 @@ class DataLimitedCheck:
                 "narrow that interval before buying more data"
             )
         return [Finding("saturated", severity, evidence, advice)]
+
+
+def _within(value: float, least: float, most: float) -> float:
+    """``value`` clipped to ``[least, most]`` (NaN stays NaN: an unknown interval)."""
+    return float(np.clip(value, least, most)) if np.isfinite(value) else float(value)
 
 
 def _from_extrapolation(

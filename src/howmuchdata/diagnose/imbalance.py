@@ -1,4 +1,8 @@
-"""Class imbalance: minority classes and what their small share costs in recall."""
+"""Class imbalance: minority classes and what their small share costs in recall.
+
+The recall is that of the model's own out-of-fold predictions (:attr:`DiagnosisContext.oof_labels`),
+so it needs no probabilities: a classifier without ``predict_proba`` is judged as it predicts.
+"""
 
 from __future__ import annotations
 
@@ -29,9 +33,8 @@ class ImbalanceCheck:
         minority = np.flatnonzero(counts / n < floor)
         if minority.size == 0:
             return []
-        predicted = np.argmax(ctx.oof_proba, axis=1)
         recall = recall_score(
-            ctx.labels, predicted, labels=np.arange(k), average=None, zero_division=0
+            ctx.labels, ctx.oof_labels, labels=np.arange(k), average=None, zero_division=0
         )
         findings = []
         for c in minority[np.argsort(counts[minority])]:

@@ -4,6 +4,10 @@ Confident learning (cleanlab) on the out-of-fold predicted probabilities: rows w
 label the cross-validated model confidently contradicts are suspects. The estimated share of
 wrong labels also bounds the measurable accuracy: validation labels are wrong just as often,
 so even a perfect model scores about ``1 - share`` against them.
+
+A classifier without ``predict_proba`` is read through its calibrated ``decision_function``;
+one with neither gets its probabilities from the ``model`` preset, and the advice says so
+(evidence ``probabilities``: :attr:`DiagnosisContext.proba_source`).
 """
 
 from __future__ import annotations
@@ -67,9 +71,16 @@ class LabelNoiseCheck:
             if path
             else f"the {count(suspects.size)} suspected rows (evidence 'rows'; out_dir writes all)"
         )
+        preset = ctx.proba_preset
+        judged = (
+            f" (judged by the {preset!r} preset: the model has no predict_proba or "
+            "decision_function)"
+            if preset is not None
+            else ""
+        )
         advice = (
-            f"about {100 * share:.0f}% of labels look wrong ({count(n_wrong)} of {count(n)}): "
-            f"review {where}, worst first, before collecting more data"
+            f"about {100 * share:.0f}% of labels look wrong ({count(n_wrong)} of {count(n)})"
+            f"{judged}: review {where}, worst first, before collecting more data"
         )
         evidence = {
             "estimated_share": share,
@@ -81,5 +92,6 @@ class LabelNoiseCheck:
             "rows": ids[:ROWS_IN_EVIDENCE].tolist(),
             "file": str(path) if path else None,
             "method": "cleanlab confident learning on out-of-fold probabilities",
+            "probabilities": ctx.proba_source,
         }
         return [Finding("label_noise", severity, evidence, advice)]
