@@ -10,7 +10,11 @@ that paper's seeded simulation, 660 with the large-sample limit implemented here
 
 from __future__ import annotations
 
+import math
+import time
+
 import pytest
+from scipy import stats
 
 from howmuchdata import HowMuchDataError, minimum_sample_size
 from howmuchdata.planner.criteria import max_r2_cs_binary, r2_cs_from_c_statistic
@@ -94,3 +98,37 @@ def test_bad_inputs_raise_one_line_errors(outcome, kwargs, message):
     with pytest.raises(HowMuchDataError, match=message) as info:
         minimum_sample_size(outcome, parameters=10, **kwargs)
     assert "\n" not in str(info.value) and ";" in str(info.value)
+
+
+def test_a_mean_outcome_near_zero_is_found_without_scanning_every_size():
+    # the intercept's criterion needs t(0.975) sd sqrt(1 - R2) / sqrt(n) <= 0.1 |intercept|:
+    # about 1.1e8 participants for a mean outcome of 0.001 (a scan to it held ~1e8 sizes)
+    start = time.perf_counter()
+    res = minimum_sample_size("continuous", parameters=25, r2=0.2, intercept=1e-3, sd=0.6)
+    assert time.perf_counter() - start < 5.0
+    n = res.criteria["mean_outcome"]
+
+    def precise(size):
+        half = stats.t.ppf(0.975, size - 26) * 0.6 * math.sqrt(0.8 / size)
+        return (1e-3 + half) / 1e-3 <= 1.1
+
+    assert precise(n) and not precise(n - 1)
+    assert res.n == n and res.binding == "mean_outcome"
+    # the negative case: beyond 10^9 it says so instead of running out of memory
+    with pytest.raises(HowMuchDataError, match="10\\^9"):
+        minimum_sample_size("continuous", parameters=25, r2=0.2, intercept=1e-6, sd=0.6)
+
+
+def test_more_than_one_event_per_person_is_refused():
+    # rate 2 per year over 2.07 years of follow-up is 4.1 events per person: the largest
+    # Cox-Snell R-squared came out negative (-31.6)
+    with pytest.raises(HowMuchDataError, match="at most one event") as info:
+        minimum_sample_size(
+            "survival", parameters=30, r2_cs=0.051, rate=2.0, timepoint=2, mean_followup=2.07
+        )
+    assert "\n" not in str(info.value)
+    # the negative case: one event per person is the most there can be, and it is allowed
+    res = minimum_sample_size(
+        "survival", parameters=30, r2_cs=0.051, rate=1 / 2.07, timepoint=2, mean_followup=2.07
+    )
+    assert res.inputs["max_r2_cs"] == pytest.approx(1 - math.exp(-2))

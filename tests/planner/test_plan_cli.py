@@ -245,3 +245,22 @@ def test_classes_to_buy_first_print_as_sentences(run_dir, capsys):
     printed = capsys.readouterr().out
     assert f"Buy first: class 9 (class_needs_data): {advice}" in printed
     assert "{'kind'" not in printed
+
+
+def test_a_plan_from_an_extrapolated_table_of_a_falling_error_reads_its_direction(tmp_path, capsys):
+    # a positive error (MAE) that falls with more data, extrapolated from a points table
+    rng = np.random.default_rng(0)
+    sizes = np.repeat([25, 50, 100, 200, 400], 3)
+    mae = 40.0 + 120.0 * sizes**-0.5 + rng.normal(0.0, 0.3, sizes.size)
+    points = tmp_path / "mae_points.csv"
+    points.write_text("size,val_score\n" + "".join(f"{n},{v}\n" for n, v in zip(sizes, mae)))
+    run = tmp_path / "run"
+    assert main(["extrapolate", str(points), "--out", str(run), "--no-report"]) == 0
+    capsys.readouterr()
+    plan_args = ["plan", str(run), "--cost-per-label", "1", "--value-per-point", "100"]
+    assert main([*plan_args, "--target", "44", "--no-report"]) == 0
+    assert read_result(run)["plan"]["target"] == 44
+    capsys.readouterr()
+    assert main([*plan_args, "--target", "-3", "--no-report"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "below 0" in err

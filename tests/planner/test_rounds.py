@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -125,3 +127,45 @@ def test_policy_round_trips_and_earlier_rounds_can_differ():
     st = state()
     assert again.log_growth(st, 1) == pytest.approx(np.log(10) + 0.5)
     assert again.log_growth(st, 3) == again.log_growth(st, 5) == pytest.approx(np.log(10) - 0.1)
+
+
+def test_simulating_a_loss_tells_the_default_planner_the_direction():
+    # the error rate of the known curve: it falls, and an error of 0.06 at 512 is not "reached"
+    sizes, scores, truth = known_curve(seed=4)
+    error, true_error = 1.0 - scores, 1.0 - truth
+    target = true_error[-1] + 0.01
+    result = simulate_collection(
+        sizes, error, target, truth=true_error, rounds=3, greater_is_better=False
+    )
+    first = result.rounds[0]
+    seen = sizes <= result.n_start
+    asked = next_purchase(sizes[seen], error[seen], target, SIZES[-1], 3, greater_is_better=False)
+    assert first.asked == asked and first.bought > result.n_start
+    assert result.reached
+    json.dumps(result.to_dict())  # a NumPy target still gives plain JSON
+    # the negative case: told nothing, the planner reads the error as a score already met
+    assert next_purchase(sizes[seen], error[seen], target, SIZES[-1], 3) == result.n_start
+
+
+def test_over_collection_is_nan_when_the_curve_never_reaches_the_target():
+    sizes, scores, truth = known_curve(seed=5)
+    never = simulate_collection(sizes, scores, 0.949, truth=truth, rounds=1)
+    assert never.n_star == np.inf and np.isnan(never.over_collection)
+    # the negative case: a target the curve reaches gives the ratio
+    met = simulate_collection(sizes, scores, truth[-1] - 0.01, truth=truth, rounds=3)
+    assert met.over_collection == pytest.approx(met.bought / met.n_star)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"rounds": 0}, "rounds=0 is below 1"),
+        ({"start_size": 20}, "fewer than 3 measured sizes"),
+        ({"start_size": 1024, "max_size": 600}, "below the 1024 labels the planner starts with"),
+    ],
+)
+def test_simulation_refuses_a_start_or_budget_it_cannot_use(kwargs, message):
+    sizes, scores, truth = known_curve(seed=6)
+    with pytest.raises(HowMuchDataError, match=message) as info:
+        simulate_collection(sizes, scores, 0.93, truth=truth, **kwargs)
+    assert "\n" not in str(info.value) and "; pass" in str(info.value)

@@ -64,3 +64,30 @@ def test_shipped_table_is_rebuilt_by_its_script():
     pd.testing.assert_frame_equal(
         rebuilt.reset_index(drop=True), shipped, check_dtype=False, atol=1e-6
     )
+
+
+def test_before_data_rules_count_whole_parameters_and_classes_only_for_binary():
+    from howmuchdata.planner import plan_before_data
+
+    binary = plan_before_data("binary", parameters=24.0, prevalence=0.174, r2_cs=0.288)
+    rules = {r.name: r.n for r in binary.rules}
+    assert rules == {"per_parameter": 240, "events_per_variable": 1380, "per_class": 480}
+    assert all(isinstance(n, int) for n in rules.values())
+    assert ": 240\n" in binary.summary() and "240.0" not in binary.summary()
+    with pytest.raises(HowMuchDataError, match="n_classes=3 does not fit a continuous outcome"):
+        plan_before_data("continuous", parameters=25, r2=0.2, intercept=1.9, sd=0.6, n_classes=3)
+    # the negative case: 2 classes for a binary outcome is what it has
+    two = plan_before_data("binary", parameters=24, prevalence=0.174, r2_cs=0.288, n_classes=2)
+    assert {r.name for r in two.rules} == set(rules)
+
+
+def test_similar_problems_are_a_loose_reference_beside_a_non_binary_outcome():
+    from howmuchdata.planner import plan_before_data
+
+    survival = plan_before_data(
+        "survival", parameters=30, r2_cs=0.051, rate=0.065, timepoint=2, mean_followup=2.07
+    )
+    assert "classification accuracy; for a survival outcome" in survival.summary()
+    # the negative case: a binary outcome is what the LCDB curves measure
+    binary = plan_before_data("binary", parameters=24, prevalence=0.174, r2_cs=0.288)
+    assert "loose reference" not in binary.summary()

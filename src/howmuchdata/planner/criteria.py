@@ -139,22 +139,43 @@ def _ceil(x: float) -> int:
     return math.ceil(x - 1e-9)
 
 
+#: Sizes above ``start`` that :func:`_smallest_n` scans one by one before it bisects.
+SCAN = 2**16
+#: The largest sample size :func:`_smallest_n` looks for.
+MAX_N = 10**9
+
+
 def _smallest_n(ok: Callable[[np.ndarray], np.ndarray], start: int) -> int:
-    """Smallest integer n >= start with ``ok(n)`` true, scanning in growing blocks.
+    """Smallest integer n >= start with ``ok(n)`` true.
 
     The criteria below are monotone in n only for n large enough (degrees of freedom, logs of
-    R-squared near 1), so a plain scan is exact where bisection might not be.
+    R-squared near 1), so the first ``SCAN`` sizes are scanned one by one, in growing blocks;
+    beyond them, where the criteria are monotone, the size is found by doubling and bisection
+    (a scan up to 10^9 would hold billions of sizes in memory).
     """
-    lo, width = start, 1024
-    while lo < 10**9:
-        n = np.arange(lo, lo + width, dtype=float)
+
+    def holds(n: float) -> bool:
+        with np.errstate(all="ignore"):
+            return bool(ok(np.array([float(n)]))[0])
+
+    lo, width, end = start, 1024, start + SCAN
+    while lo < end:
+        n = np.arange(lo, min(lo + width, end), dtype=float)
         with np.errstate(all="ignore"):
             hit = np.nonzero(ok(n))[0]
         if hit.size:
             return int(n[hit[0]])
         lo += width
         width *= 2
-    raise _fail("no sample size up to 10^9 meets the criteria; check the inputs' units")
+    below, above = end - 1, end  # ok(below) is false: scanned
+    while not holds(above):
+        if above > MAX_N:
+            raise _fail("no sample size up to 10^9 meets the criteria; check the inputs' units")
+        below, above = above, 2 * above
+    while above - below > 1:
+        mid = (below + above) // 2
+        below, above = (below, mid) if holds(mid) else (mid, above)
+    return int(above)
 
 
 def max_r2_cs_binary(prevalence: float) -> float:
@@ -320,6 +341,12 @@ def _survival(
     _check_positive("timepoint", timepoint)
     _check_positive("mean_followup", mean_followup)
     assert rate is not None and timepoint is not None and mean_followup is not None
+    if rate * mean_followup > 1.0:
+        # events per person = rate x mean follow-up; a time-to-event outcome has at most one
+        raise _fail(
+            f"rate x mean_followup = {rate * mean_followup:.3g} events per person, but a person has "
+            "at most one event; pass rate per person-time in the time unit of mean_followup"
+        )
     max_r2 = max_r2_cs_survival(rate, mean_followup)
     inputs: dict[str, Any] = {
         "rate": rate,

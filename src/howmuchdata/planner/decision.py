@@ -27,6 +27,8 @@ from howmuchdata.errors import HowMuchDataError
 
 #: Level of the intervals shown in tables.
 LEVEL = 0.8
+# The table's marginal gain is the curve's slope between size / RATE_SPAN and size * RATE_SPAN.
+RATE_SPAN = 1.1
 _Z = float(stats.norm.ppf(0.5 + LEVEL / 2))
 
 #: ``reach(sizes) -> probabilities`` of reaching the target at each total size.
@@ -222,7 +224,7 @@ def cost_value_table(
     Columns: ``size``, ``extra_labels``, ``score`` (expected) with ``score_lo`` / ``score_hi``
     (80% interval), ``p_reach`` (probability of reaching the target), ``cost``, ``value``
     (expected) with ``value_lo`` / ``value_hi``, ``net_benefit`` with ``net_lo`` / ``net_hi``,
-    and ``gain_per_1000`` (expected points gained by the next 1,000 labels after that size).
+    and ``gain_per_1000`` (expected points per extra 1,000 labels at the rate of that size).
     """
     sizes = np.asarray(sizes, dtype=float)
     sign = 1.0 if greater_is_better else -1.0
@@ -236,7 +238,10 @@ def cost_value_table(
     # gain, not of today's score level (so it is 0 at the current size).
     along_lo = sign * (lo - now_lo) / econ.point
     along_hi = sign * (hi - now_hi) / econ.point
-    worst, best = np.minimum(along_lo, along_hi), np.maximum(along_lo, along_hi)
+    # Where a bound is clipped at the metric's range (an accuracy band ending at 1) the gain
+    # along it can fall below the expected gain: the interval still holds the expectation.
+    worst = np.minimum(np.minimum(along_lo, along_hi), gain)
+    best = np.maximum(np.maximum(along_lo, along_hi), gain)
     p = (
         reach_probability(ext, sizes, target, greater_is_better, reach)
         if target is not None
@@ -247,9 +252,15 @@ def cost_value_table(
     value = econ.value_per_point * gain + lump
     value_lo = econ.value_per_point * worst + lump
     value_hi = econ.value_per_point * best + lump
-    # What the next 1,000 labels add, read off the curve itself: a local derivative of a
-    # curve that is interpolated on a grid jumps from one grid segment to the next.
-    next_1000 = sign * (np.asarray(ext.predict(sizes + 1000.0), dtype=float) - mean)
+    # The marginal rate at each size, as a slope across +-10% of it: the same rate the
+    # break-even size weighs, and wide enough not to jump between the grid segments of a
+    # learned curve (a 1% step did); a fixed 1,000-label step would span several times the
+    # data on a small curve.
+    wider, narrower = sizes * RATE_SPAN, sizes / RATE_SPAN
+    rise = np.asarray(ext.predict(wider), dtype=float) - np.asarray(
+        ext.predict(narrower), dtype=float
+    )
+    slope = sign * rise / (wider - narrower)
     return pd.DataFrame(
         {
             "size": sizes.astype(int),
@@ -265,9 +276,27 @@ def cost_value_table(
             "net_benefit": value - cost,
             "net_lo": value_lo - cost,
             "net_hi": value_hi - cost,
-            "gain_per_1000": next_1000 / econ.point,
+            "gain_per_1000": slope * 1000.0 / econ.point,
         }
     )
+
+
+#: Candidate sizes per doubling of the current size in :func:`target_purchase`.
+DECISION_STEPS = 64
+
+
+def decision_grid(current: float, cap: float) -> np.ndarray:
+    """Whole total sizes from ``current`` to ``cap``: ``DECISION_STEPS`` per doubling, and ``cap``.
+
+    The grid depends on ``current`` only (``cap`` cuts it and is added), so a larger cap keeps
+    every candidate of a smaller one.
+    """
+    current, cap = float(current), float(cap)
+    if cap <= current:
+        return np.array([current])
+    steps = np.arange(math.floor(DECISION_STEPS * math.log2(cap / current)) + 1)
+    grid = np.ceil(current * np.exp2(steps / DECISION_STEPS) - 1e-9)
+    return np.unique(np.concatenate([[current], grid[grid < cap], [math.floor(cap)]]))
 
 
 def target_purchase(
@@ -280,21 +309,55 @@ def target_purchase(
     greater_is_better: bool = True,
     reach: ReachProbability | None = None,
 ) -> tuple[int, float]:
-    """Total size for this round that minimises expected cost plus the penalty of missing.
+    """Total size for this round that minimises the expected label cost plus the loss of a miss.
 
-    With more rounds to come, falling short now is not final: the next round can top up, so a
-    miss is charged the expected top-up cost (the labels from here to where the curve reaches the
-    target with 90% probability) rather than the whole penalty. Returns (size, expected loss).
+    Ending below the target loses its value and costs the penalty: the *stake*
+    ``penalty + value_of_target``. In the last round a miss is final: the expected loss of size
+    ``s`` is its label cost, less the value it adds, plus ``(1 - p(s))`` times the stake. With
+    more rounds to come the next round can top up to a size ``t`` in ``[s, cap]``: it buys the
+    labels from ``s`` to ``t`` unless this round showed the target reached, and the miss left
+    costs ``(1 - p(t))`` times the stake; the best ``t`` (``t = s``: no top-up) is taken. A
+    round learns only what its labels add, so the chance that it shows the target reached is
+    ``p(s) - p(current)``: buying nothing now and everything next round is no cheaper than
+    buying it now. Candidates lie on :func:`decision_grid`, so a larger ``cap`` (budget) only
+    adds sizes and top-ups: the expected loss never rises with the budget.
+
+    Parameters
+    ----------
+    ext : ExtrapolationLike
+        The curve's extrapolation.
+    current, cap : float
+        Labels held; the most labels there can be (budget or pool).
+    target : float
+        Score to reach.
+    econ : Economics
+        Cost per label, value per point, value of the target, penalty.
+    rounds_left : int, default 1
+        Purchases left including this one; above 1 a miss can be topped up once.
+    greater_is_better : bool, default True
+    reach : callable, optional
+        P(reaching the target) by total size (default: the extrapolation's).
+
+    Returns
+    -------
+    (int, float)
+        The size, and its expected loss: label cost minus value gained, minus the value of the
+        target, plus the expected loss of a miss (top-ups included). In a last round that is
+        cost - value - value_of_target * p(s) + penalty * (1 - p(s)).
     """
-    sizes = candidate_sizes(current, cap, 200)
-    p = reach_probability(ext, sizes, target, greater_is_better, reach)
+    sizes = decision_grid(current, cap)
+    p = np.clip(reach_probability(ext, sizes, target, greater_is_better, reach), 0.0, 1.0)
     cost = econ.cost_per_label * (sizes - current)
     value = net_benefit(ext, sizes, current, econ, None, greater_is_better) + cost  # value only
-    miss_cost = np.full(sizes.shape, econ.penalty)
+    stake = econ.penalty + econ.value_of_target
+    miss = (1.0 - p) * stake  # expected loss of a final miss
     if rounds_left > 1:
-        reach90 = sizes[np.argmax(p >= 0.9)] if np.any(p >= 0.9) else cap
-        top_up = econ.cost_per_label * np.maximum(reach90 - sizes, 0.0)
-        miss_cost = np.minimum(miss_cost, top_up + 0.1 * econ.penalty)
-    loss = cost - value - econ.value_of_target * p + (1.0 - p) * miss_cost
+        # top-up from s (rows) to t >= s (columns), bought unless this round showed the target
+        # reached: (1 - (p(s) - p(current))) c (t - s) + (1 - p(t)) stake
+        unshown = 1.0 - (p - p[0])
+        top_up = unshown[:, None] * (cost[None, :] - cost[:, None]) + (1.0 - p[None, :]) * stake
+        top_up = np.where(np.triu(np.ones((sizes.size, sizes.size), dtype=bool)), top_up, np.inf)
+        miss = np.minimum(miss, top_up.min(axis=1))
+    loss = cost - value - econ.value_of_target + miss
     i = int(np.argmin(loss))
     return int(sizes[i]), float(loss[i])

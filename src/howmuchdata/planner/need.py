@@ -12,7 +12,8 @@ truth at later sizes, so it answers for targets in general, not only for one ben
 Like the extrapolation's learned model it ships as a compact table
 (``_resources/lcdb_need.npz``, rebuilt by ``scripts/build_need_table.py``) and is fitted on
 first use, then cached on disk. The purchase rule that reads it (:class:`NeedPolicy`) buys at a
-calibrated margin above the predicted need, larger when fewer rounds are left to top up.
+calibrated margin above the predicted need, per number of rounds left (the shipped margins are
+largest in the last round, which has no later round to top up a shortfall).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from howmuchdata.errors import HowMuchDataError
+from howmuchdata.extrapolate.shapes import ILL_BEHAVED
 from howmuchdata.metrics import check_target_score
 from howmuchdata.planner.criteria import SampleSize, minimum_sample_size
 from howmuchdata.planner.decision import (
@@ -66,7 +67,8 @@ class Plan:
         target, cost, expected value and net benefit with intervals, gain per 1,000 labels.
     next_round : dict
         The recommendation for this round: total size, labels to buy, cost, probability of
-        reaching the target, expected score with interval.
+        reaching the target, expected score with interval (``size`` None when out of reach or
+        without a target; the current size, buying nothing, when already reached).
     optimum : dict
         The size with the largest expected net benefit (past it a label costs more than it
         returns), with its net benefit interval and probability.
@@ -155,7 +157,9 @@ def _as_extrapolation(
 
         sizes = np.asarray(source[0], dtype=float)
         scores = np.asarray(source[1], dtype=float)
-        return extrapolate(sizes, scores), int(np.nanmax(sizes)), None, None, (sizes, scores)
+        ext = extrapolate(sizes, scores)
+        # the direction the extrapolation inferred (a falling loss is lower-is-better)
+        return ext, int(np.nanmax(sizes)), _direction(ext), None, (sizes, scores)
     if hasattr(source, "predict") and hasattr(source, "interval"):
         largest = None
         for name in ("n_max", "largest_size", "n_observed"):
@@ -165,12 +169,16 @@ def _as_extrapolation(
         observed = getattr(source, "observed", None) or {}
         if largest is None and len(observed.get("sizes", [])):
             largest = int(np.max(observed["sizes"]))
-        direction = getattr(source, "direction", None)
-        gib = None if direction is None else direction in ("increase", "maximize", "higher")
-        return source, largest, gib, None, None
+        return source, largest, _direction(source), None, None
     raise HowMuchDataError(
         f"cannot plan from a {type(source).__name__}; pass a LearningCurve, an Extrapolation or (sizes, scores)"
     )
+
+
+def _direction(ext: Any) -> bool | None:
+    """greater_is_better from an extrapolation's ``direction`` (None when it has none)."""
+    direction = getattr(ext, "direction", None)
+    return None if direction is None else direction in ("increase", "maximize", "higher")
 
 
 def _ceiling(ext: ExtrapolationLike, current: float) -> tuple[float, float, float]:
@@ -200,6 +208,8 @@ def _split_normal_prob(mean: float, lo: float, hi: float, target: float, greater
 #: The grid on which P(reach) is built: sizes per doubling, and doublings past the current size.
 _STEPS_PER_DOUBLING = 32
 _GRID_DOUBLINGS = 10
+#: The largest size of that grid, as a multiple of the current size.
+REACH_GRID_END = 2.0**_GRID_DOUBLINGS
 #: Spacing of the targets at which the need model is read to keep P(reach) monotone in the target.
 _TARGET_STEP = 0.001
 
@@ -293,6 +303,16 @@ def _need_by_size(
     return now + (1.0 - now) * reachable * conditional
 
 
+def _why_capped(econ: Economics, current: float, max_size: int | None) -> str:
+    """Why a plan can buy no label: the budget buys none, or the pool holds no more."""
+    if max_size is not None and max_size <= current:
+        return f"the pool (max_size {max_size:,}) holds no more labels"
+    return (
+        f"the budget {econ.budget:,.2f} buys no label at {econ.cost_per_label:,.2f} each "
+        "(pass a larger --budget)"
+    )
+
+
 def _priorities(findings: Sequence[Any] | None) -> list[dict[str, Any]]:
     """Classes or subgroups the diagnosis found short: buy their labels first.
 
@@ -346,7 +366,9 @@ def plan(
         Currency per point of the metric (a point is ``point`` units: 0.01 = one percentage
         point of accuracy).
     value_of_target : float
-        Lump value of reaching the target.
+        Lump value of reaching the target. Like ``penalty`` it prices a miss: with either, the
+        next round minimises expected label cost plus ``penalty + value_of_target`` times the
+        chance of missing (see :func:`~howmuchdata.planner.decision.target_purchase`).
     penalty : float
         Cost of ending below the target; with it, the next round minimises expected label cost
         plus penalty over the remaining rounds.
@@ -377,6 +399,12 @@ def plan(
     is conditional on the target being still ahead. It never falls with the size nor rises with
     the target. ``max_size`` below ``current_size`` is an error; a ``budget`` caps the sizes at
     the whole labels it pays for.
+
+    The next round: without a price on missing (``penalty`` and ``value_of_target`` 0), the
+    LCDB-calibrated rule of :func:`next_purchase`, and nothing when the target is already
+    expected at the current size (status ``"reached"``); with a price, the size that minimises
+    the expected label cost plus the expected loss of a miss, in either status. Out of reach or
+    without a target, ``next_round["size"]`` is None.
     """
     if rounds < 1:
         raise HowMuchDataError(f"rounds={rounds} is below 1; pass --rounds 1 or more")
@@ -433,6 +461,7 @@ def plan(
     }
     advice: list[str] = []
     size_for: dict[str, float] = {"mean": math.nan, "lo": math.nan, "hi": math.nan}
+    p_asym = math.nan
     status = "no_target"
     next_round: dict[str, Any] = {"size": None}
     if target is not None:
@@ -444,28 +473,45 @@ def plan(
             lo, hi = math.nan, math.nan
         size_for = {"mean": mid, "lo": lo, "hi": hi, "level": LEVEL}
         p_asym = _split_normal_prob(asym, a_lo, a_hi, target, greater_is_better)
+        if reach is not None:
+            # the ceiling is where the curve ends: no size reaches the target more often
+            p_asym = max(p_asym, float(reach(np.array([float(current) * REACH_GRID_END]))[0]))
         optimistic = a_hi if greater_is_better else a_lo
         reached_now = (now >= target) if greater_is_better else (now <= target)
+        priced = econ.penalty > 0 or econ.value_of_target > 0
         if reached_now:
             status = "reached"
             advice.append(
-                f"The target {target:g} is already expected at {current:,} labels ({now:.4f} [{now_lo:.4f}, {now_hi:.4f}]); buy only if the value table says so."
+                f"The target {target:g} is already expected at {current:,} labels ({now:.4f} [{now_lo:.4f}, {now_hi:.4f}]); "
+                + (
+                    "the next round weighs the chance of a miss against the labels' cost."
+                    if priced
+                    else "buy only if the value table says so."
+                )
             )
         elif (optimistic < target) if greater_is_better else (optimistic > target):
             status = "out_of_reach"
             advice.append(
                 f"Out of reach with this kind of data: the curve levels off at {asym:.4f} [{a_lo:.4f}, {a_hi:.4f}], "
-                f"below the target {target:g} (P(ceiling reaches it) {p_asym:.0%}). More labels of the same kind will not get there; "
+                f"{'below' if greater_is_better else 'above'} the target {target:g} (P(ceiling reaches it) {p_asym:.0%}). More labels of the same kind will not get there; "
                 "run `howmuchdata diagnose` to see what holds the model back."
             )
         else:
             status = "reachable"
-        if status == "reachable":
-            if econ.penalty > 0:
+        if status in ("reachable", "reached"):
+            if priced:
+                # what a miss costs is priced: the same decision whether it is stated as a
+                # penalty for missing or as the value of reaching the target
                 size, _ = target_purchase(
                     ext, float(current), cap, target, econ, rounds, greater_is_better, reach
                 )
-                how = "minimises expected label cost plus the penalty for missing, over the remaining rounds"
+                how = (
+                    "minimises expected label cost plus the penalty and lost value of missing "
+                    "the target, over the remaining rounds"
+                )
+            elif status == "reached":
+                size = int(current)
+                how = "the target is already expected: buy nothing (pass --penalty to price a miss)"
             else:
                 if measured is not None:
                     bought = next_purchase(
@@ -494,6 +540,7 @@ def plan(
                 "rule": how,
                 "p_reach_from": reach.source(size) if reach is not None else "extrapolation",
             }
+        if status == "reachable":
             span = "" if not np.isfinite(hi) else f" (80% interval {lo:,.0f}-{hi:,.0f})"
             expected_at = (
                 f"at {mid:,.0f}{span} labels"
@@ -503,25 +550,54 @@ def plan(
             advice.append(
                 f"The target {target:g} is expected {expected_at}; P(the ceiling {asym:.4f} [{a_lo:.4f}, {a_hi:.4f}] reaches it) {p_asym:.0%}."
             )
-            if size >= cap and next_round["p_reach"] < 0.5:
+            if cap <= current:
+                advice.append(
+                    f"Nothing left to buy: {_why_capped(econ, current, max_size)}. The {int(current):,} "
+                    f"labels held reach the target with {next_round['p_reach']:.0%} probability."
+                )
+            elif priced and size <= current:
+                advice.append(
+                    f"The labels that would make reaching the target likely cost more than the "
+                    f"{econ.penalty + econ.value_of_target:,.0f} a miss loses (penalty and value of "
+                    "the target): this round buys nothing."
+                )
+            elif size >= cap and next_round["p_reach"] < 0.5:
                 advice.append(
                     f"Even {int(cap):,} labels (the budget or pool) reach the target with only {next_round['p_reach']:.0%} probability."
                 )
+    flags = [f for f in getattr(ext, "flags", None) or [] if f in ILL_BEHAVED]
+    if flags:
+        advice.append(
+            f"The curve is flagged {', '.join(flags)}: its extrapolation is not a confident line "
+            "(see its summary), so treat these sizes and chances as rough."
+        )
     if target is None:
         advice.append(
             f"No target given: the table shows the expected score by size ({now:.4f} "
             f"[{now_lo:.4f}, {now_hi:.4f}] at {current:,} labels). Pass a target (--target) for "
             "the chance of reaching it and how many labels to buy this round."
         )
-    if econ.cost_per_label > 0 and econ.value_per_point > 0 and opt <= current:
+    valued = econ.value_per_point > 0 or (target is not None and econ.value_of_target > 0)
+    if econ.cost_per_label > 0 and valued and opt <= current:
         advice.append(
             f"Already past the break-even size: at {current:,} labels an extra label costs more than "
-            "the score it adds is worth (buy only to reach the target)."
+            "the score it adds is worth"
+            + (" (buy only to reach the target)." if status == "reachable" else ".")
         )
-    elif econ.cost_per_label > 0 and econ.value_per_point > 0:
+    elif econ.cost_per_label > 0 and valued:
         advice.append(
             f"Past {opt:,} labels a label costs more than the score it adds is worth "
             f"(net benefit there {optimum['net_benefit']:,.0f} [{optimum['net_lo']:,.0f}, {optimum['net_hi']:,.0f}])."
+        )
+    if (
+        econ.cost_per_label > 0
+        and valued
+        and econ.penalty > 0
+        and (next_round.get("size") or 0) > opt
+    ):
+        advice.append(
+            f"The next round buys past the break-even size {opt:,} because missing the target "
+            f"costs the penalty {econ.penalty:,.0f}."
         )
     return Plan(
         target=target,
@@ -532,9 +608,7 @@ def plan(
             "mean": asym,
             "lo": a_lo,
             "hi": a_hi,
-            "p_reach": None
-            if target is None
-            else _split_normal_prob(asym, a_lo, a_hi, target, greater_is_better),
+            "p_reach": None if target is None else p_asym,
         },
         size_for_target=size_for,
         status=status,
@@ -566,9 +640,15 @@ class BeforeDataPlan:
         }
 
     def summary(self) -> str:
+        """A few lines for people: the minimum, the rules of thumb, the similar problems."""
         lines = [self.minimum.summary(), "Rules of thumb (not measurements):"]
         lines += [f"  {r.rule}: {r.n:,}" for r in self.rules]
         lines.append(self.similar.sentence())
+        if self.minimum.outcome != "binary":
+            lines.append(
+                f"  (LCDB curves are classification accuracy; for a {self.minimum.outcome} "
+                "outcome they are a loose reference only.)"
+            )
         return "\n".join(lines)
 
 
@@ -582,14 +662,36 @@ def plan_before_data(
 ) -> BeforeDataPlan:
     """Before any data: Riley et al.'s minimum, the rules of thumb, and similar LCDB problems.
 
-    ``inputs`` are the keywords of :func:`minimum_sample_size` (``parameters``, ``prevalence``,
-    ``r2_cs``, ...). ``model`` (a preset or class name) and ``pool`` (rows you could label)
-    pick the similar public problems.
+    Parameters
+    ----------
+    outcome : {"binary", "continuous", "survival"}
+        Kind of outcome the model predicts.
+    model : str, optional
+        A preset or class name: picks the learner of the similar public problems.
+    pool : float, optional
+        Rows you could label at most: picks their dataset-size band.
+    n_classes : int, optional
+        Classes of the outcome: 2 for a binary outcome (the default there); the other outcomes
+        have none, and any other value is an error.
+    **inputs
+        The keywords of :func:`minimum_sample_size` (``parameters``, ``prevalence``,
+        ``r2_cs``, ...).
+
+    Returns
+    -------
+    BeforeDataPlan
     """
     minimum = minimum_sample_size(outcome, **inputs)  # type: ignore[arg-type]
-    prevalence = inputs.get("prevalence") if outcome == "binary" else None
-    classes = n_classes if n_classes is not None else (2 if outcome == "binary" else None)
-    rules = rules_of_thumb(inputs.get("parameters"), prevalence=prevalence, n_classes=classes)
+    if n_classes is not None and (outcome != "binary" or n_classes != 2):
+        raise HowMuchDataError(
+            f"n_classes={n_classes!r} does not fit a {outcome} outcome (a binary outcome has 2 "
+            "classes, the others none); drop n_classes"
+        )
+    prevalence = minimum.inputs.get("prevalence") if outcome == "binary" else None
+    classes = 2 if outcome == "binary" else None
+    # the validated whole number of parameters (24.0 reads as 24)
+    parameters = int(minimum.inputs["parameters"])
+    rules = rules_of_thumb(parameters, prevalence=prevalence, n_classes=classes)
     return BeforeDataPlan(minimum, rules, similar_problems(model, pool))
 
 
