@@ -85,7 +85,7 @@ class SimilarProblems:
         return (
             f"On {self.datasets} public tables with {self.band} rows (LCDB), {who} came within 1 point "
             f"of their ceiling at a median of {self.n_median:,.0f} samples (middle half "
-            f"{self.n_q25:,.0f}-{self.n_q75:,.0f}; {self.curves} curves)."
+            f"{self.n_q25:,.0f}-{self.n_q75:,.0f}; {self.curves:,} curves)."
         )
 
     def to_dict(self) -> dict[str, Any]:
