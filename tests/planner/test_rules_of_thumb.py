@@ -26,6 +26,9 @@ def test_similar_problems_picks_learner_and_band():
     assert small.n_q25 <= small.n_median <= small.n_q75
     assert large.n_median > small.n_median  # bigger tables keep improving for longer
     assert "median" in small.sentence()
+    # the ceiling they came within 1 point of is said too: a low one is no comfort
+    assert f"a median accuracy of {small.ceiling_median:.2f}" in small.sentence()
+    assert 0.5 < small.ceiling_median < 1.0
 
 
 def test_unknown_learner_is_an_error_naming_the_known_ones():

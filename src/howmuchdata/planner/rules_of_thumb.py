@@ -84,8 +84,9 @@ class SimilarProblems:
         )
         return (
             f"On {self.datasets} public tables with {self.band} rows (LCDB), {who} came within 1 point "
-            f"of their ceiling at a median of {self.n_median:,.0f} samples (middle half "
-            f"{self.n_q25:,.0f}-{self.n_q75:,.0f}; {self.curves:,} curves)."
+            f"of their ceiling (a median accuracy of {self.ceiling_median:.2f}) at a median of "
+            f"{self.n_median:,.0f} samples (middle half {self.n_q25:,.0f}-{self.n_q75:,.0f}; "
+            f"{self.curves:,} curves)."
         )
 
     def to_dict(self) -> dict[str, Any]:
