@@ -253,7 +253,9 @@ def test_a_plan_from_an_extrapolated_table_of_a_falling_error_reads_its_directio
     sizes = np.repeat([25, 50, 100, 200, 400], 3)
     mae = 40.0 + 120.0 * sizes**-0.5 + rng.normal(0.0, 0.3, sizes.size)
     points = tmp_path / "mae_points.csv"
-    points.write_text("size,val_score\n" + "".join(f"{n},{v}\n" for n, v in zip(sizes, mae)))
+    points.write_text(
+        "size,val_score\n" + "".join(f"{n},{v}\n" for n, v in zip(sizes, mae, strict=True))
+    )
     run = tmp_path / "run"
     assert main(["extrapolate", str(points), "--out", str(run), "--no-report"]) == 0
     capsys.readouterr()
