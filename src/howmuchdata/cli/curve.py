@@ -24,6 +24,7 @@ from howmuchdata.cli._images import (
 )
 from howmuchdata.cli._output import save_run
 from howmuchdata.curve import LearningCurve, curves_to_result, learning_curve
+from howmuchdata.curve.core import most_common_error
 from howmuchdata.data import Dataset, load_dataset
 from howmuchdata.deep import gpu_safe_jobs
 from howmuchdata.deep.images import skipped_message
@@ -253,10 +254,10 @@ def _require_some_points(item: LearningCurve, store_url: str) -> None:
     """Stop when no point of ``item`` fitted: a table of nothing is no answer."""
     if item.points.empty or not item.ok_points.empty:
         return
-    errors = item.failures["error"].fillna("unknown error").value_counts()
+    count, error = most_common_error(item.failures) or (len(item.failures), "unknown error")
     raise HowMuchDataError(
         f"every one of the {len(item.points)} points of model {item.model!r} failed, "
-        f"{int(errors.iloc[0])} of them with: {errors.index[0]}; fix that (e.g. another --model "
+        f"{count} of them with: {error}; fix that (e.g. another --model "
         f"or --scoring) and run again (the failed points are kept in {store_url})"
     )
 

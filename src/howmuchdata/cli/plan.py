@@ -18,8 +18,8 @@ from rich.table import Table
 
 from howmuchdata.cli._app import app
 from howmuchdata.cli._output import save_run
-from howmuchdata.errors import HowMuchDataError, shown
-from howmuchdata.result import from_json_number, read_result
+from howmuchdata.errors import HowMuchDataError
+from howmuchdata.result import read_result
 
 OUTCOMES = ("binary", "continuous", "survival")
 #: Keyword names of the before-data functions, as their error messages name them.
@@ -72,32 +72,20 @@ def _fmt(v: float, digits: int = 4) -> str:
 
 
 def _check_target(result: dict[str, Any], model: str | None, target: float) -> None:
-    """Refuse a target outside the metric's range, from the curve's scorer or, for a folder
-    of an extrapolation alone (``extrapolate POINTS.csv``), from its direction and range."""
+    """Refuse a target outside the range of the curve's scorer before the extrapolation.
+
+    A folder of an extrapolation alone (``extrapolate POINTS.csv``) has no scorer: :func:`plan`
+    checks its target, with the direction the extrapolation read.
+    """
     from howmuchdata.metrics import check_target_score
 
     metas = [m for m in result.get("curves", []) if model in (None, m.get("model"))]
-    stored = result.get("extrapolation") or {}
-    if metas:
-        meta = metas[0]
-        scores = [
-            p["val_score"] for p in result.get("points", []) if p.get("val_score") is not None
-        ]
-        greater = meta.get("greater_is_better", True) is not False
-        check_target_score(target, greater, meta.get("scoring"), max(scores, default=1.0))
+    if not metas:
         return
-    fitted = stored.get(model) if model is not None else next(iter(stored.values()), None)
-    if not isinstance(fitted, dict):
-        return  # no curve to read a range from: _extrapolation_for says what is missing
-    greater = fitted.get("direction") != "decrease"
-    means = [from_json_number(v) for v in (fitted.get("observed") or {}).get("mean", [])]
-    check_target_score(target, greater, None, max(means, default=1.0))
-    low, high = (from_json_number(v) for v in fitted.get("score_range") or ("-inf", "inf"))
-    if not low <= target <= high:
-        raise HowMuchDataError(
-            f"target {shown(target)} is outside the range of this curve's metric "
-            f"[{shown(low)}, {shown(high)}]; pass a --target inside it"
-        )
+    meta = metas[0]
+    scores = [p["val_score"] for p in result.get("points", []) if p.get("val_score") is not None]
+    greater = meta.get("greater_is_better", True) is not False
+    check_target_score(target, greater, meta.get("scoring"), max(scores, default=1.0))
 
 
 def _extrapolation_for(

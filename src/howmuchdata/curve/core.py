@@ -296,6 +296,30 @@ def points_frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     return frame.sort_values(["size", "repeat"], kind="stable").reset_index(drop=True)
 
 
+def most_common_error(points: pd.DataFrame) -> tuple[int, str] | None:
+    """How often the most common error among ``points`` occurs, and its first line.
+
+    Parameters
+    ----------
+    points : DataFrame
+        Curve points (``LearningCurve.points``, its ``failures``, or a bare points table);
+        rows without an ``error`` are not counted.
+
+    Returns
+    -------
+    (int, str) or None
+        None when no row carries an error message.
+    """
+    errors = points.get("error")
+    if errors is None:
+        return None
+    errors = errors.dropna().astype(str)
+    if errors.empty:
+        return None
+    counts = errors.map(lambda e: (e.strip().splitlines() or [""])[0]).value_counts()
+    return int(counts.iloc[0]), str(counts.index[0])
+
+
 def curves_to_result(curves: Sequence[LearningCurve]) -> dict[str, Any]:
     """The ``points`` and ``curves`` keys of result.json for several curves."""
     points: list[dict[str, Any]] = []

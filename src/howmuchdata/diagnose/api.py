@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from howmuchdata.curve.core import most_common_error
 from howmuchdata.diagnose.context import DiagnoseOptions, DiagnosisContext
 from howmuchdata.diagnose.finding import Finding, sort_findings
 from howmuchdata.diagnose.registry import CHECKS, KIND_REQUIRES, get_check, resolve_check
@@ -106,11 +107,8 @@ def _no_successful_points(curve: Any) -> str:
     frame = curve if isinstance(curve, pd.DataFrame) else curve.points
     if frame.empty:
         return "the curve has no points; measure it first (hmd.learning_curve), or pass X and y"
-    errors = frame.get("error")
-    common = ""
-    if errors is not None and errors.notna().any():
-        counts = errors.dropna().astype(str).value_counts()
-        common = f" (most common error, {int(counts.iloc[0])} times: {counts.index[0]})"
+    found = most_common_error(frame)
+    common = f" (most common error, {found[0]} times: {found[1]})" if found else ""
     return (
         f"every one of the {len(frame)} points of the curve failed{common}, so there is "
         "nothing to diagnose; fix that and measure again, or pass X and y for the data checks"

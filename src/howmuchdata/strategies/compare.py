@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from howmuchdata.curve import LearningCurve, curves_to_result, learning_curve
-from howmuchdata.curve.core import check_scoring, check_task_and_target
+from howmuchdata.curve.core import check_scoring, check_task_and_target, most_common_error
 from howmuchdata.curve.plan import (
     DEFAULT_RATIO,
     DEFAULT_VAL_FRACTION,
@@ -618,11 +618,10 @@ def _every_point_failed(curve: LearningCurve) -> str:
 
 def _most_common_error(curve: LearningCurve) -> tuple[int, str]:
     """How often the most common error of the failed points occurs, and its first line."""
-    errors = curve.failures["error"].fillna("no error message stored").astype(str)
-    if errors.empty:
+    failed = curve.failures
+    if failed.empty:
         return 0, "no point could be fitted"
-    counts = errors.map(lambda e: (e.strip().splitlines() or [""])[0]).value_counts()
-    return int(counts.iloc[0]), str(counts.index[0])
+    return most_common_error(failed) or (len(failed), "no error message stored")
 
 
 def _partial_failure(curve: LearningCurve) -> str:
