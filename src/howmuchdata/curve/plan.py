@@ -27,6 +27,7 @@ from sklearn.model_selection import (
     TimeSeriesSplit,
 )
 
+from howmuchdata.curve.inputs import check_repeats
 from howmuchdata.errors import HowMuchDataError, shown
 
 DEFAULT_RATIO = math.sqrt(2)
@@ -217,8 +218,7 @@ def make_splits(
     stratify : bool, optional
         Stratify by class; default True for classification.
     """
-    if repeats < 1:
-        raise HowMuchDataError(f"repeats={repeats}; pass at least 1 repeat")
+    repeats = check_repeats(repeats)
     if not 0 < val_fraction < 1:
         raise HowMuchDataError(
             f"validation fraction {val_fraction} is not between 0 and 1; use e.g. 0.2"

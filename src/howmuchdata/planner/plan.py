@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,7 @@ from howmuchdata.planner.rules_of_thumb import (
     rules_of_thumb,
     similar_problems,
 )
+from howmuchdata.result import from_json_number
 
 #: How each source of P(reach) is named in the summary.
 _SOURCES = {
@@ -118,15 +119,50 @@ class Plan:
 
     def summary(self) -> str:
         """A few lines for people."""
-        lines = [*self.advice]
-        nr = self.next_round
-        if nr.get("size") is not None:
-            lines.append(
-                f"Next round: buy {nr['labels']:,} labels (total {nr['size']:,}), cost {nr['cost']:,.2f}, "
-                f"P(reach target) {nr['p_reach']:.0%} ({_SOURCES[nr['p_reach_from']]}), expected score {nr['score']:.4f} "
-                f"[{nr['score_lo']:.4f}, {nr['score_hi']:.4f}]"
-            )
-        return "\n".join(lines)
+        purchase = next_round_words(self.next_round)
+        return "\n".join([*self.advice, *([purchase] if purchase else [])])
+
+
+def next_round_words(next_round: Any) -> str | None:
+    """The purchase of this round in one sentence ("Next round: buy ..."), as ``plan`` prints
+    it and the report repeats it.
+
+    Parameters
+    ----------
+    next_round : mapping
+        :attr:`Plan.next_round`, or the ``next_round`` of result.json's ``plan`` (numbers may
+        be null or ``"inf"`` there).
+
+    Returns
+    -------
+    str or None
+        None when there is no purchase to state (out of reach, no target, or no such entry).
+    """
+    if not isinstance(next_round, Mapping):
+        return None
+
+    def number(key: str) -> float:
+        try:
+            return from_json_number(next_round.get(key))
+        except (TypeError, ValueError):  # a hand-edited file: leave the figure out
+            return math.nan
+
+    size, labels, cost = number("size"), number("labels"), number("cost")
+    if not (math.isfinite(size) and math.isfinite(labels)):
+        return None
+    text = f"Next round: buy {labels:,.0f} labels (total {size:,.0f})"
+    if math.isfinite(cost):
+        text += f", cost {cost:,.2f}"
+    p_reach = number("p_reach")
+    if math.isfinite(p_reach):
+        source = _SOURCES.get(str(next_round.get("p_reach_from")))
+        text += f", P(reach target) {p_reach:.0%}" + (f" ({source})" if source else "")
+    score, lo, hi = number("score"), number("score_lo"), number("score_hi")
+    if math.isfinite(score):
+        text += f", expected score {score:.4f}"
+        if math.isfinite(lo) and math.isfinite(hi):
+            text += f" [{lo:.4f}, {hi:.4f}]"
+    return text
 
 
 Points = tuple[np.ndarray, np.ndarray] | None

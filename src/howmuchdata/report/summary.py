@@ -20,6 +20,7 @@ import numpy as np
 from howmuchdata.diagnose._numbers import count, round_up
 from howmuchdata.diagnose.context import DiagnoseOptions, has_fixed_scale
 from howmuchdata.diagnose.data_limited import SEARCH_FACTOR, diminishing_returns_size
+from howmuchdata.planner.plan import next_round_words
 from howmuchdata.report.runview import CurveView, ExtrapolationView, Grid, RunView, num
 from howmuchdata.strategies.labels_saved import (
     LABELS_CELL_COLUMNS,
@@ -786,11 +787,6 @@ PLAN_COLUMNS = (
     ("gain_per_1000", "points per 1,000 labels"),
 )
 MAX_PLAN_ROWS = 25
-# where the plan's chances come from, in the planner's words
-P_REACH_SOURCES = {
-    "need_model": "LCDB need model, with P(reached already) and P(ceiling reaches it)",
-    "extrapolation": "extrapolation's interval",
-}
 
 
 def _plan_cell(row: Mapping[str, Any], key: str) -> str:
@@ -822,29 +818,6 @@ def _thin(rows: list[dict[str, Any]], keep: int) -> list[dict[str, Any]]:
         return rows
     index = sorted({round(i * (len(rows) - 1) / (keep - 1)) for i in range(keep)})
     return [rows[i] for i in index]
-
-
-def next_round_words(plan: Mapping[str, Any]) -> str | None:
-    """The purchase of this round as ``howmuchdata plan`` prints it ("Next round: buy ...")."""
-    nr = plan.get("next_round")
-    if not isinstance(nr, Mapping):
-        return None
-    size, labels, cost = num(nr.get("size")), num(nr.get("labels")), num(nr.get("cost"))
-    if not (math.isfinite(size) and math.isfinite(labels)):
-        return None
-    text = f"Next round: buy {fmt_size(labels)} labels (total {fmt_size(size)})"
-    if math.isfinite(cost):
-        text += f", cost {cost:,.2f}"
-    p_reach = num(nr.get("p_reach"))
-    if math.isfinite(p_reach):
-        source = P_REACH_SOURCES.get(str(nr.get("p_reach_from")))
-        text += f", P(reach target) {p_reach:.0%}" + (f" ({source})" if source else "")
-    score, lo, hi = (num(nr.get(k)) for k in ("score", "score_lo", "score_hi"))
-    if math.isfinite(score):
-        text += f", expected score {score:.4f}"
-        if math.isfinite(lo) and math.isfinite(hi):
-            text += f" [{lo:.4f}, {hi:.4f}]"
-    return text + "."
 
 
 def _priority_words(item: Mapping[str, Any]) -> str:
@@ -908,9 +881,10 @@ def plan_section(plan: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(item, Mapping):
             details.append(f"Buy first: {_priority_words(item)}")
     recommendation = plan_recommendation(plan)
+    purchase = next_round_words(plan.get("next_round"))
     return {
         "recommendation": plan_for(plan) + recommendation if recommendation else None,
-        "next_round": next_round_words(plan),
+        "next_round": f"{purchase}." if purchase else None,
         "details": details,
         "columns": columns,
         "rows": cells,
