@@ -6,6 +6,7 @@ Thin: parse -> :func:`howmuchdata.planner.plan` / :func:`howmuchdata.planner.pla
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from pathlib import Path
@@ -22,6 +23,8 @@ from howmuchdata.errors import HowMuchDataError
 from howmuchdata.result import read_result
 
 OUTCOMES = ("binary", "continuous", "survival")
+#: Metric units in one point, as :func:`howmuchdata.planner.plan` takes it by default.
+POINT = 0.01
 #: Keyword names of the before-data functions, as their error messages name them.
 _KEYWORDS = (
     "parameters",
@@ -38,15 +41,17 @@ _KEYWORDS = (
     "shrinkage",
     "pool",
 )
-_KEYWORD = re.compile(r"(?<![\w-])(" + "|".join(_KEYWORDS) + r")(=)?(?!\w)")
+# The name must end at a word boundary before the optional "=", so that "pool=0.0" reads
+# "--pool 0.0" (a lookahead after the "=" failed on a digit and let "--pool=0.0" through).
+_KEYWORD = re.compile(r"(?<![\w-])(" + "|".join(_KEYWORDS) + r")(?!\w)(=)?")
 
 
 def as_flags(message: str) -> str:
     """An error message of the Python API with its keywords spelled as this command's options.
 
     ``"pass prevalence=..."`` becomes ``"pass --prevalence ..."``, ``"sd=-1 is not ..."``
-    becomes ``"--sd -1 is not ..."`` and ``"one of r2_cs, c_statistic"`` becomes
-    ``"one of --r2-cs, --c-statistic"``.
+    becomes ``"--sd -1 is not ..."``, ``"pool=0.0 is not ..."`` becomes ``"--pool 0.0 is not
+    ..."`` and ``"one of r2_cs, c_statistic"`` becomes ``"one of --r2-cs, --c-statistic"``.
     """
 
     def flag(m: re.Match[str]) -> str:
@@ -65,6 +70,34 @@ def _refuse(given: dict[str, bool], where: str, fix: str = "") -> None:
             f"{', '.join(ignored)} {'applies' if one else 'apply'} only {where}; "
             f"drop {'it' if one else 'them'}{fix}"
         )
+
+
+def _check_point(point: float) -> None:
+    """Refuse a ``--point`` that is not a positive, finite number of metric units."""
+    if not (math.isfinite(point) and point > 0):
+        raise HowMuchDataError(
+            f"--point {point!r} is not a positive finite number; pass the metric units in one point, "
+            f"e.g. --point {POINT:g} for accuracy or --point 1 for an RMSE in the target's units"
+        )
+
+
+def _point_words(p: Any) -> str | None:
+    """The line saying what one point of the metric is, where the value per point is priced."""
+    econ = p.economics
+    if econ.value_per_point > 0:
+        return (
+            f"Value per point: {econ.value_per_point:,.2f} per {econ.point:g} of the metric "
+            "(--point; also the unit of pts/1k labels)."
+        )
+    if econ.point != POINT:
+        return f"One point is {econ.point:g} of the metric (--point; the unit of pts/1k labels)."
+    return None
+
+
+def _rule_words(next_round: Any) -> str | None:
+    """The line naming the rule that chose this round's labels: ``next_round.rule`` of the plan."""
+    rule = next_round.get("rule") if isinstance(next_round, dict) else None
+    return f"Rule: {rule}" if rule else None
 
 
 def _fmt(v: float, digits: int = 4) -> str:
@@ -169,7 +202,13 @@ def _print_plan(console: Console, p: Any, model: str) -> None:
             f"{r['gain_per_1000']:.2f}",
         )
     console.print(table)
+    point = _point_words(p)
+    if point:
+        console.print(point, markup=False, highlight=False)
     console.print(p.summary())
+    rule = _rule_words(p.next_round)
+    if rule:
+        console.print(rule, markup=False, highlight=False)
     for item in p.priorities:
         console.print(f"Buy first: {_priority_words(item)}", highlight=False)
 
@@ -189,12 +228,19 @@ def plan_command(
     target: Annotated[float | None, typer.Option(help="Score to reach, e.g. 0.92.")] = None,
     cost_per_label: Annotated[float, typer.Option(help="Currency per extra label.")] = 0.0,
     value_per_point: Annotated[
-        float, typer.Option(help="Currency per point (0.01) of the metric.")
+        float, typer.Option(help="Currency per point of the metric (a point is --point units).")
     ] = 0.0,
     value_of_target: Annotated[float, typer.Option(help="Currency for reaching the target.")] = 0.0,
     budget: Annotated[float | None, typer.Option(help="Most currency to spend on labels.")] = None,
     rounds: Annotated[int, typer.Option(help="Purchases left including this one.")] = 1,
     penalty: Annotated[float, typer.Option(help="Cost of ending below the target.")] = 0.0,
+    point: Annotated[
+        float | None,
+        typer.Option(
+            help="Metric units in one point of --value-per-point (default 0.01, a percentage "
+            "point of accuracy; e.g. 1 for an RMSE in the target's units)."
+        ),
+    ] = None,
     max_size: Annotated[
         int | None, typer.Option(help="Most labels that exist or can be bought.")
     ] = None,
@@ -266,6 +312,7 @@ def plan_command(
                 "--budget": budget is not None,
                 "--rounds": rounds != 1,
                 "--penalty": penalty != 0.0,
+                "--point": point is not None,
                 "--max-size": max_size is not None,
                 "--model": model is not None,
             },
@@ -330,6 +377,8 @@ def plan_command(
         "with --before-data, not to a plan from RUN_DIR",
         " or pass --before-data without RUN_DIR",
     )
+    point = POINT if point is None else point
+    _check_point(point)
     result_json = read_result(run_dir)
     # Refuse bad money and targets before the (slower) extrapolation.
     Economics(
@@ -338,6 +387,7 @@ def plan_command(
         value_of_target=value_of_target,
         penalty=penalty,
         budget=float("inf") if budget is None else budget,
+        point=point,
     )
     if target is not None:
         _check_target(result_json, model, target)
@@ -354,6 +404,7 @@ def plan_command(
         current_size=current,
         max_size=max_size,
         greater_is_better=gib,
+        point=point,
         findings=result_json.get("findings"),
         points=points,
     )

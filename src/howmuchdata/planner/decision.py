@@ -84,7 +84,7 @@ class Economics:
                 raise HowMuchDataError(
                     f"{name}={value!r} is negative or missing; pass --{flag} >= 0"
                 )
-        if not (self.point > 0):
+        if not (np.isfinite(self.point) and self.point > 0):
             raise HowMuchDataError(
                 f"point={self.point!r} is not positive; pass the metric units in one point, e.g. 0.01"
             )
