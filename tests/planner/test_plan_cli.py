@@ -195,8 +195,8 @@ def test_survival_before_data_reads_its_own_inputs(capsys):
     ("extra", "message"),
     [
         (["--target", "1.5"], "above the metric's range"),
-        (["--target", "0.9", "--cost-per-label", "-2"], "cost_per_label"),
-        (["--target", "0.9", "--max-size", "100"], "max_size=100 is below the 1,600 labels"),
+        (["--target", "0.9", "--cost-per-label", "-2"], "--cost-per-label -2.0 is negative"),
+        (["--target", "0.9", "--max-size", "100"], "--max-size 100 is below the 1,600 labels"),
     ],
 )
 def test_bad_plan_input_from_run_dir(run_dir, extra, message, capsys):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from howmuchdata.cli import main
-from howmuchdata.cli.plan import as_flags
+from howmuchdata.cli.plan import as_flags, as_plan_flags
 from howmuchdata.result import read_result, update_result
 
 BINARY = [
@@ -153,3 +153,20 @@ def test_a_bad_prevalence_reads_as_the_option_is_typed(capsys):
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert "--prevalence 1.7 is outside (0, 1)" in err and "prevalence=" not in err
+
+
+@pytest.mark.parametrize(
+    ("python_words", "cli_words"),
+    [
+        (
+            "cost_per_label=-2.0 is negative or missing; pass cost_per_label >= 0",
+            "--cost-per-label -2.0 is negative or missing; pass --cost-per-label >= 0",
+        ),
+        ("pass max_size=1600 or more", "pass --max-size 1600 or more"),
+        ("rounds=0 is below 1", "--rounds 0 is below 1"),
+        # plain words stay words; only an assigned value makes them an option
+        ("the penalty and the budget", "the penalty and the budget"),
+    ],
+)
+def test_plan_messages_read_as_the_options_are_typed(python_words, cli_words):
+    assert as_plan_flags(python_words) == cli_words

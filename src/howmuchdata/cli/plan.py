@@ -44,6 +44,13 @@ _KEYWORDS = (
 # The name must end at a word boundary before the optional "=", so that "pool=0.0" reads
 # "--pool 0.0" (a lookahead after the "=" failed on a digit and let "--pool=0.0" through).
 _KEYWORD = re.compile(r"(?<![\w-])(" + "|".join(_KEYWORDS) + r")(?!\w)(=)?")
+#: Keywords of plan() from a measured curve, as its error messages name them; those that are
+#: also plain words ("the penalty") are options only where a value is assigned.
+_PLAN_KEYWORD = re.compile(
+    r"(?<![\w-])(cost_per_label|value_per_point|value_of_target|max_size|rounds|penalty|budget)"
+    r"(?!\w)(=)?"
+)
+_PLAIN_WORDS = ("rounds", "penalty", "budget")
 
 
 def as_flags(message: str) -> str:
@@ -59,6 +66,20 @@ def as_flags(message: str) -> str:
         return name + " " if m.group(2) else name
 
     return _KEYWORD.sub(flag, message)
+
+
+def as_plan_flags(message: str) -> str:
+    """:func:`as_flags` for the keywords of a plan from a measured curve:
+    ``"cost_per_label=-2.0 ...; pass cost_per_label >= 0"`` becomes ``"--cost-per-label -2.0
+    ...; pass --cost-per-label >= 0"``, while "the penalty" stays a word."""
+
+    def flag(m: re.Match[str]) -> str:
+        if m.group(1) in _PLAIN_WORDS and not m.group(2):
+            return m.group(0)
+        name = "--" + m.group(1).replace("_", "-")
+        return name + " " if m.group(2) else name
+
+    return _PLAN_KEYWORD.sub(flag, message)
 
 
 def _refuse(given: dict[str, bool], where: str, fix: str = "") -> None:
@@ -381,32 +402,35 @@ def plan_command(
     _check_point(point)
     result_json = read_result(run_dir)
     # Refuse bad money and targets before the (slower) extrapolation.
-    Economics(
-        cost_per_label=cost_per_label,
-        value_per_point=value_per_point,
-        value_of_target=value_of_target,
-        penalty=penalty,
-        budget=float("inf") if budget is None else budget,
-        point=point,
-    )
-    if target is not None:
-        _check_target(result_json, model, target)
-    ext, name, current, gib, points = _extrapolation_for(result_json, model)
-    p = plan(
-        ext,
-        target=target,
-        cost_per_label=cost_per_label,
-        value_per_point=value_per_point,
-        value_of_target=value_of_target,
-        penalty=penalty,
-        budget=budget,
-        rounds=rounds,
-        current_size=current,
-        max_size=max_size,
-        greater_is_better=gib,
-        point=point,
-        findings=result_json.get("findings"),
-        points=points,
-    )
+    try:
+        Economics(
+            cost_per_label=cost_per_label,
+            value_per_point=value_per_point,
+            value_of_target=value_of_target,
+            penalty=penalty,
+            budget=float("inf") if budget is None else budget,
+            point=point,
+        )
+        if target is not None:
+            _check_target(result_json, model, target)
+        ext, name, current, gib, points = _extrapolation_for(result_json, model)
+        p = plan(
+            ext,
+            target=target,
+            cost_per_label=cost_per_label,
+            value_per_point=value_per_point,
+            value_of_target=value_of_target,
+            penalty=penalty,
+            budget=budget,
+            rounds=rounds,
+            current_size=current,
+            max_size=max_size,
+            greater_is_better=gib,
+            point=point,
+            findings=result_json.get("findings"),
+            points=points,
+        )
+    except HowMuchDataError as err:
+        raise HowMuchDataError(as_plan_flags(str(err))) from None
     _print_plan(console, p, name)
     save_run(console, run_dir, "plan", {"plan": {"model": name, **p.to_dict()}}, report=report)

@@ -80,10 +80,7 @@ class Economics:
         for name in ("cost_per_label", "value_per_point", "value_of_target", "penalty", "budget"):
             value = getattr(self, name)
             if value is None or not (value >= 0):
-                flag = name.replace("_", "-")
-                raise HowMuchDataError(
-                    f"{name}={value!r} is negative or missing; pass --{flag} >= 0"
-                )
+                raise HowMuchDataError(f"{name}={value!r} is negative or missing; pass {name} >= 0")
         if not (np.isfinite(self.point) and self.point > 0):
             raise HowMuchDataError(
                 f"point={self.point!r} is not positive; pass the metric units in one point, e.g. 0.01"

@@ -443,7 +443,7 @@ def plan(
     without a target, ``next_round["size"]`` is None.
     """
     if rounds < 1:
-        raise HowMuchDataError(f"rounds={rounds} is below 1; pass --rounds 1 or more")
+        raise HowMuchDataError(f"rounds={rounds} is below 1; pass rounds=1 or more")
     econ = Economics(
         cost_per_label=cost_per_label,
         value_per_point=value_per_point,
@@ -471,7 +471,7 @@ def plan(
     if max_size is not None and not max_size >= current:
         raise HowMuchDataError(
             f"max_size={max_size} is below the {current:,} labels already held; "
-            f"pass --max-size {current} or more (the most labels there can be in all)"
+            f"pass max_size={current} or more (the most labels there can be in all)"
         )
     cap = float(current) * REACH
     if max_size is not None:
