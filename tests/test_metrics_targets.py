@@ -43,3 +43,21 @@ def test_the_planners_round_functions_refuse_it_too():
     with pytest.raises(HowMuchDataError, match="above the metric's range"):
         hmd.simulate_collection(sizes, scores, target=1.2, rounds=3)
     assert hmd.next_purchase(sizes, scores, target=0.93, n_max=100_000, rounds_left=3) > 1600
+
+
+def test_a_positive_target_of_a_negated_error_says_to_negate_it():
+    """--target 1000 on neg_root_mean_squared_error is the error itself: the fix shows the sign."""
+    with pytest.raises(HowMuchDataError) as raised:
+        check_target_score(1000.0, True, "neg_root_mean_squared_error", -1200.0)
+    message = str(raised.value)
+    assert "at most 0" in message and "pass -1000" in message
+    rng = np.random.default_rng(0)
+    sizes = np.repeat([100, 200, 400, 800, 1600], 3)
+    scores = -(900 + 4000 * sizes**-0.5) + rng.normal(0, 5, sizes.size)
+    ext = hmd.extrapolate(sizes, scores, bounds=(-np.inf, 0.0))
+    with pytest.raises(HowMuchDataError, match="for an error of 1000, pass -1000"):
+        ext.size_for(1000)
+    # a bounded score above its range gets no such hint
+    with pytest.raises(HowMuchDataError) as raised:
+        check_target_score(1.2, True, "accuracy", 0.8)
+    assert "minus the error" not in str(raised.value)

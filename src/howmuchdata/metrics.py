@@ -64,6 +64,17 @@ def scorer_bounds(scoring: str | None) -> tuple[float, float] | None:
     return None
 
 
+def above_range_message(target: float, top: float) -> str:
+    """The error for a target above the metric's range; a positive target of a negated error
+    (``neg_*``, at most 0) is most likely the error itself, so the message shows its sign."""
+    text = (
+        f"target {target:g} is above the metric's range (at most {top:g}); pass a target <= {top:g}"
+    )
+    if top == 0 and target > 0:
+        text += f" (a neg_* score is minus the error: for an error of {target:g}, pass {-target:g})"
+    return text
+
+
 def check_target_score(
     target: float, greater_is_better: bool, scoring: str | None, observed_hi: float
 ) -> None:
@@ -96,10 +107,7 @@ def check_target_score(
             low = -math.inf
             top = 0.0 if observed_hi <= 0.0 else (1.0 if observed_hi <= 1.0 else math.inf)
         if target > top:
-            raise HowMuchDataError(
-                f"target {target:g} is above the metric's range (at most {top:g}); "
-                f"pass a target <= {top:g}"
-            )
+            raise HowMuchDataError(above_range_message(target, top))
         if target < low:
             raise HowMuchDataError(
                 f"target {target:g} is below the metric's range (at least {low:g}); "

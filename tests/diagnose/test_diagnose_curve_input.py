@@ -67,3 +67,40 @@ def test_a_score_change_that_rounds_to_zero_has_no_minus_sign():
     assert score_delta(-0.00004, True) == "0.0 points"
     assert score_delta(-0.0004, False) == "-0.0004"
     assert score_delta(0.0234, True) == "2.3 points"
+
+
+def test_errors_in_the_thousands_are_written_out_in_the_advice():
+    """A negated RMSE of prices: '7,330 better on its training rows', never '7.33e+03'."""
+    assert score_delta(7325.8, False) == "7,330"
+    assert score_delta(-1390.47, False) == "-1,390"
+    curve = synthetic_curve(
+        lambda n: -(11000 + 90000 / n**0.5),
+        lambda n: -4000.0,  # a training error far under the validation one: overfitting
+        spread=2500.0,  # and repeats far apart: high variance
+        scoring="neg_root_mean_squared_error",
+    )
+    findings = {f.kind: f for f in diagnose(curve, checks=["overfitting", "data_limited"])}
+    assert {"overfitting", "high_variance"} <= set(findings)
+    for finding in findings.values():
+        assert "e+0" not in finding.advice, finding.advice
+    gap = findings["overfitting"].evidence["gap"]
+    assert f"{float(f'{gap:.3g}'):,.0f} better" in findings["overfitting"].advice
+
+
+def test_a_points_table_of_a_negated_error_is_not_read_as_accuracy():
+    """Minus an RMSE of about 1,000, no scorer name: a gap of 300 is 300, not '30000.0 points'."""
+    gaps = {64: 600.0, 128: 550.0, 256: 500.0, 512: 450.0, 1024: 400.0, 2048: 300.0}
+    rows = []
+    for n, gap in gaps.items():
+        for r in range(3):
+            val = -(700 + 20000 / n**0.5) + 5 * (r - 1)
+            rows.append({"size": n, "repeat": r, "val_score": val, "train_score": val + gap})
+    (found,) = [f for f in diagnose(pd.DataFrame(rows), checks=["overfitting"])
+                if f.kind == "overfitting"]  # fmt: skip
+    assert "points" not in found.advice
+    assert "scores 300 better" in found.advice
+    assert found.evidence["gap_threshold_relative"] is True  # a share of the error, not 0.05
+    # scores in [0, 1] are still read as accuracy-like
+    curve = synthetic_curve(lambda n: 0.9 - 3 / n**0.5, lambda n: 0.99)
+    (acc,) = [f for f in diagnose(curve.points, checks=["overfitting"]) if f.kind == "overfitting"]
+    assert "points better" in acc.advice and acc.evidence["gap_threshold_relative"] is False

@@ -79,3 +79,30 @@ def test_clean_data_has_no_duplicate_finding_above_info(dataset, request):
     X, y = request.getfixturevalue(dataset)
     findings = diagnose(X=X, y=y, checks=["duplicates"])
     assert all(f.severity == "info" for f in findings)
+
+
+def test_numeric_copies_conflict_only_when_their_labels_lie_far_apart(breast_cancer):
+    """A regression target's copies differ by noise: a tiny difference is no label conflict."""
+    X, _ = breast_cancer
+    rng = np.random.default_rng(1)
+    y = X["mean area"].to_numpy() * 3 + rng.normal(0, 50, len(X))  # a numeric target
+    X2, y2, _ = with_copies(X, y, 30)
+    spread = y.std()
+    y2[-30:-10] += 0.01 * spread  # 20 copies re-measured with a little noise
+    y2[-10:] += 2 * spread  # 10 copies whose label is far off
+    found = kinds(diagnose(X=X2, y=y2, checks=["duplicates"]))["duplicates"]
+    assert found.evidence["n_extra_copies"] == 30
+    assert found.evidence["n_sets_conflicting_labels"] == 10
+    assert found.evidence["label_conflict_tolerance"] == pytest.approx(0.1 * y2.std())
+    assert "10 sets carry labels more than" in found.advice
+    assert "standard deviation" in found.advice
+
+
+def test_class_copies_conflict_on_any_difference(breast_cancer):
+    X, y = breast_cancer
+    X2, y2, _ = with_copies(X, y, 30)
+    y2[-5:] = 1 - y2[-5:]
+    found = kinds(diagnose(X=X2, y=y2, checks=["duplicates"]))["duplicates"]
+    assert found.evidence["n_sets_conflicting_labels"] == 5
+    assert found.evidence["label_conflict_tolerance"] is None
+    assert "5 sets carry different labels" in found.advice

@@ -169,3 +169,24 @@ def test_csv_with_a_train_score_column_uses_it(tmp_path, capsys):
     assert any("Training scores read" in n for n in train["notes"])
     assert not any("Training scores read" in n for n in plain["notes"])
     assert train["answers"]["at"][1]["score"] != pytest.approx(plain["answers"]["at"][1]["score"])
+
+
+def test_scores_in_the_thousands_are_written_out_not_in_exponents(tmp_path, capsys):
+    """A negated RMSE of prices: the table and summary write -11,140, never -1.114e+04."""
+    rng = np.random.default_rng(2)
+    n = np.repeat([64, 128, 256, 512, 1024, 2048], 4)
+    score = -(11000 + 60000 * n**-0.5) + rng.normal(0, 150, n.size)
+    csv = tmp_path / "rmse.csv"
+    pd.DataFrame({"size": n, "score": score}).to_csv(csv, index=False)
+    code = main(["extrapolate", str(csv), "--at", "20000", "--target", "-12000",
+                 "--out", str(tmp_path / "run"), "--no-report"])  # fmt: skip
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "e+0" not in printed
+    ext = read_result(tmp_path / "run")["extrapolation"]["rmse"]
+    (at,) = ext["answers"]["at"]
+    assert at["score"] < -1e4  # the case at stake: a score past four digits
+    four_digits = float(f"{at['score']:.4g}")
+    assert f"{four_digits:,.0f}" in printed  # four significant digits, written out
+    assert " to " in printed  # two negative bounds are not joined by a dash
+    assert "samples to reach -12,000" in printed

@@ -345,3 +345,25 @@ def test_no_plan_no_planned_size_in_the_forecast_caption():
     caption = next(f for f in build_figures(read_run(one_model())) if f.key == "forecast").caption
     assert "planned size" not in caption
     assert "target" in caption  # the example target is drawn
+
+
+def test_answers_of_an_error_in_the_thousands_read_as_the_command_printed_them(tmp_path, capsys):
+    """A negated RMSE of prices: the page's answers are the CLI's, written out, not -1.114e+04."""
+    rng = np.random.default_rng(2)
+    n = np.repeat([64, 128, 256, 512, 1024, 2048], 4)
+    score = -(11000 + 60000 * n**-0.5) + rng.normal(0, 150, n.size)
+    csv = tmp_path / "rmse.csv"
+    pd.DataFrame({"size": n, "score": score}).to_csv(csv, index=False)
+    run = tmp_path / "run"
+    args = ["extrapolate", str(csv), "--at", "20000", "--target", "-12000", "--out", str(run)]
+    assert main([*args, "--no-report"]) == 0
+    printed = capsys.readouterr().out
+    files = build_report(run, pngs=False)
+    rows = page_cells(files.html.read_text(), "section-answers")
+    answered = [r for r in rows if r and r[0].startswith(("score at", "samples", "asymptote"))]
+    assert len(answered) == 3
+    for cells in answered:
+        text = [html.unescape(c) for c in cells]
+        assert not any("e+0" in c for c in text), text
+        assert all(c in printed for c in text[1:]), text  # the command's own words
+    assert "samples to reach -12,000" in printed

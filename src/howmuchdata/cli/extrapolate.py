@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from howmuchdata._format import sig, span
 from howmuchdata.cli._app import app
 from howmuchdata.cli._output import save_run
 from howmuchdata.errors import HowMuchDataError
@@ -172,16 +173,18 @@ def extrapolate(
             lo, hi = (float(v) for v in ext.interval(n, level))
             score = float(ext.predict(n))
             asked["at"].append({"size": n, "score": score, "lo": lo, "hi": hi})
-            table.add_row(f"score at {n:,.0f}", f"{score:.4g}", f"{lo:.4g} – {hi:.4g}")
+            table.add_row(f"score at {n:,.0f}", sig(score), span(lo, hi))
         for t in target or []:
             n_t = ext.size_for(t)
             lo_n, hi_n = ext.size_for(t, level=level)
             asked["targets"].append({"target": t, "size": n_t, "lo": lo_n, "hi": hi_n})
             table.add_row(
-                f"samples to reach {t:g}", _fmt_size(n_t), f"{_fmt_size(lo_n)} – {_fmt_size(hi_n)}"
+                f"samples to reach {sig(t, 6)}",
+                _fmt_size(n_t),
+                f"{_fmt_size(lo_n)} – {_fmt_size(hi_n)}",
             )
         a_lo, a_hi = ext.asymptote_interval(level)
-        table.add_row("asymptote (ceiling)", f"{ext.asymptote:.4g}", f"{a_lo:.4g} – {a_hi:.4g}")
+        table.add_row("asymptote (ceiling)", sig(ext.asymptote), span(a_lo, a_hi))
         console.print(table)
         if ext.flags:
             console.print(f"[yellow]shape: {', '.join(ext.flags)}[/yellow]")

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from howmuchdata._format import sig
+
 
 def slope_per_doubling(
     sizes: np.ndarray, values: np.ndarray, level: float = 0.8
@@ -43,7 +45,7 @@ def score_delta(value: float, bounded: bool) -> str:
     # + 0.0 turns a rounded -0.0 into 0.0: "-0.0 points" reads as a loss
     if bounded:
         return f"{round(100 * value, 1) + 0.0:.1f} points"
-    return f"{float(f'{value:.3g}') + 0.0:.3g}"
+    return sig(float(f"{value:.3g}") + 0.0, 3)  # 7,330 rather than 7.33e+03
 
 
 def count(n: float) -> str:

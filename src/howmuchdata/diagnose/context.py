@@ -332,10 +332,23 @@ class DiagnosisContext:
 
     @property
     def best_possible_score(self) -> float | None:
-        """1.0 for accuracy-like scorers (also the default for a bare points table), else None."""
+        """1.0 for accuracy-like scorers, else None.
+
+        A bare points table names no scorer: its scores are read as accuracy-like when none is
+        above 1 and some are above 0; scores never above 0 are a negated error (minus an RMSE,
+        say) and scores above 1 have no fixed scale, as the extrapolation reads them.
+        """
         scoring = self.scoring
         if scoring is None:
-            return 1.0 if self.curve is not None and isinstance(self.curve, pd.DataFrame) else None
+            if self.curve is None or not isinstance(self.curve, pd.DataFrame):
+                return None
+            pts = self.points
+            if pts.empty:
+                return None
+            scores = pd.concat([pts["val_score"], pts["train_score"]]).astype(float)
+            scores = scores[np.isfinite(scores)]
+            bounded = scores.size > 0 and scores.max() <= 1.0 and scores.max() > 0.0
+            return 1.0 if bounded else None
         return 1.0 if scoring.startswith(_BOUNDED_BY_ONE) else None
 
     @property

@@ -16,7 +16,7 @@ from scipy.sparse.csgraph import connected_components
 from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
 
-from howmuchdata.diagnose._numbers import count
+from howmuchdata.diagnose._numbers import count, score_delta
 from howmuchdata.diagnose.context import DiagnosisContext
 from howmuchdata.diagnose.finding import Finding
 
@@ -28,6 +28,9 @@ EXACT_QUERY_ROWS = 20_000
 PROJECTED_DIMS = 8
 SCALE_SAMPLE = 2_000
 CRITICAL_SHARE = 0.10
+# A numeric target's copies differ by noise: a set of them conflicts only when its labels lie
+# further apart than this share of the target's standard deviation (any difference for classes).
+REGRESSION_CONFLICT_SHARE = 0.10
 
 
 class DuplicatesCheck:
@@ -58,7 +61,12 @@ class DuplicatesCheck:
         n_exact_rows = int(pd.Series(exact_key).duplicated(keep=False).sum())
 
         frame = pd.DataFrame({"set": component, "y": ctx.y, "row": ctx.row_ids()})[in_set]
-        conflicting = frame.groupby("set")["y"].nunique() > 1
+        tolerance = _conflict_tolerance(ctx)
+        if tolerance is None:
+            conflicting = frame.groupby("set")["y"].nunique() > 1
+        else:
+            labels = frame.groupby("set")["y"]
+            conflicting = (labels.max() - labels.min()) > tolerance
         examples = [
             frame.loc[frame["set"] == s, "row"].tolist()[:10] for s in set_ids[:SETS_IN_EVIDENCE]
         ]
@@ -78,11 +86,20 @@ class DuplicatesCheck:
             "n_rows_exact_duplicates": n_exact_rows,
             "n_rows_near_only": int(in_set.sum() - n_exact_rows),
             "n_sets_conflicting_labels": int(conflicting.sum()),
+            "label_conflict_tolerance": tolerance,
             "near_distance_threshold": threshold,
             "example_sets": examples,
         }
+        differ = (
+            "different labels"
+            if tolerance is None
+            else (
+                f"labels more than {score_delta(tolerance, False)} apart "
+                f"({100 * REGRESSION_CONFLICT_SHARE:.0f}% of the target's standard deviation)"
+            )
+        )
         conflict = (
-            f"; {count(conflicting.sum())} sets carry different labels, fix those first"
+            f"; {count(conflicting.sum())} sets carry {differ}, fix those first"
             if conflicting.any()
             else ""
         )
@@ -97,6 +114,16 @@ class DuplicatesCheck:
             if leak is not None:
                 findings.append(leak)
         return findings
+
+
+def _conflict_tolerance(ctx: DiagnosisContext) -> float | None:
+    """How far apart a set's labels may lie before they conflict: None for classes (any
+    difference); for a numeric target a share of its standard deviation, since two
+    measurements of one sample differ by noise."""
+    if ctx.task != "regression":
+        return None
+    y = np.asarray(ctx.y, dtype=float)
+    return REGRESSION_CONFLICT_SHARE * float(np.nanstd(y))
 
 
 def _near_pairs(ctx: DiagnosisContext) -> tuple[np.ndarray, np.ndarray, float]:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from howmuchdata._format import sig
 from howmuchdata.diagnose._numbers import count, label, score_delta
 from howmuchdata.diagnose.context import DiagnosisContext
 from howmuchdata.diagnose.finding import Finding
@@ -74,7 +75,9 @@ class SubgroupCheck:
                 if classification
                 else f"{100 * r.drop:.0f}% larger errors"
             )
-            where = f"{metric} {r.score:.3g} against {r.rest:.3g} for the other rows ({diff})"
+            where = (
+                f"{metric} {sig(r.score, 3)} against {sig(r.rest, 3)} for the other rows ({diff})"
+            )
             if small:
                 advice = (
                     f"collect more from subgroup {name}: it has {count(r.n)} rows "

@@ -13,7 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from howmuchdata._format import sig
 from howmuchdata.errors import HowMuchDataError
+from howmuchdata.metrics import above_range_message
 from howmuchdata.result import from_json_number, to_jsonable
 
 PLOT_LEVEL = 0.8
@@ -180,10 +182,7 @@ class Extrapolation:
             raise HowMuchDataError(f"target must be a finite score, got {target}; pass e.g. 0.9")
         lo, hi = self.score_range
         if target > hi:
-            raise HowMuchDataError(
-                f"target {target:g} is above the metric's range (at most {hi:g}); "
-                f"pass a target <= {hi:g}"
-            )
+            raise HowMuchDataError(above_range_message(target, hi))
         if target < lo:
             raise HowMuchDataError(
                 f"target {target:g} is below the metric's range (at least {lo:g}); "
@@ -258,8 +257,8 @@ class Extrapolation:
             )
         lo10, hi10 = self.interval(10 * n_last)
         lines.append(
-            f"At 10x the data ({10 * n_last:,.0f}): {self.predict(10 * n_last):.4g} "
-            f"(80% interval {lo10:.4g} to {hi10:.4g}); asymptote {self.asymptote:.4g}."
+            f"At 10x the data ({10 * n_last:,.0f}): {sig(self.predict(10 * n_last))} "
+            f"(80% interval {sig(lo10)} to {sig(hi10)}); asymptote {sig(self.asymptote)}."
         )
         if self.flags:
             lines.append("Shape: " + ", ".join(self.flags) + ".")

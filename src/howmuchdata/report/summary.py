@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from howmuchdata._format import sig, span
 from howmuchdata.diagnose._numbers import count, round_up
 from howmuchdata.diagnose.context import DiagnoseOptions, has_fixed_scale
 from howmuchdata.diagnose.data_limited import SEARCH_FACTOR, diminishing_returns_size
@@ -721,13 +722,13 @@ def extrapolation_answers(view: RunView) -> list[dict[str, Any]]:
                 continue
             n, score = num(item.get("size")), num(item.get("score"))
             lo, hi = num(item.get("lo")), num(item.get("hi"))
-            rows.append((f"score at {n:,.0f}", f"{score:.4g}", f"{lo:.4g} – {hi:.4g}"))
+            rows.append((f"score at {n:,.0f}", sig(score), span(lo, hi)))
         for item in ext.answers.get("targets") or []:
             if not isinstance(item, Mapping):
                 continue
             rows.append(
                 (
-                    f"samples to reach {num(item.get('target')):g}",
+                    f"samples to reach {sig(num(item.get('target')), 6)}",
                     _cli_size(num(item.get("size"))),
                     f"{_cli_size(num(item.get('lo')))} – {_cli_size(num(item.get('hi')))}",
                 )
@@ -735,10 +736,10 @@ def extrapolation_answers(view: RunView) -> list[dict[str, Any]]:
         if math.isfinite(ext.asymptote):
             interval = ""
             if ext.model is not None:
-                interval = "{:.4g} – {:.4g}".format(*ext.model.asymptote_interval(level))
+                interval = span(*ext.model.asymptote_interval(level))
             elif ext.asymptote_interval is not None and abs(level - ext.level) < 1e-9:
-                interval = "{:.4g} – {:.4g}".format(*ext.asymptote_interval)
-            rows.append(("asymptote (ceiling)", f"{ext.asymptote:.4g}", interval))
+                interval = span(*ext.asymptote_interval)
+            rows.append(("asymptote (ceiling)", sig(ext.asymptote), interval))
         observed = ext.observed
         largest = float(observed[0][-1]) if observed is not None else float(curve.last["size"])
         out.append(

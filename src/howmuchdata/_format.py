@@ -1,0 +1,35 @@
+"""Numbers as the commands print them: significant digits without exponents for large scores.
+
+Errors in the target's units (a negated RMSE of a price, say) run into the thousands, where
+Python's ``g`` format switches to an exponent (``-1.114e+04``). These helpers keep the same
+significant digits but write such values out with thousands separators (``-11,140``), so one
+table or sentence never mixes ``-1.248e+04`` with ``-9466``.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def sig(value: float, digits: int = 4) -> str:
+    """``value`` to ``digits`` significant digits, large values written out.
+
+    Examples
+    --------
+    >>> sig(0.98254), sig(-1093.2), sig(-11140.4), sig(7325.8, 3)
+    ('0.9825', '-1,093', '-11,140', '7,330')
+    """
+    v = float(value)
+    if not math.isfinite(v):
+        return str(v)
+    text = f"{v:,.{digits}g}"
+    if "e+" in text:  # at least 10**digits: round to the digits, then write it out
+        return f"{float(f'{v:.{digits}g}'):,.0f}"
+    return text
+
+
+def span(lo: float, hi: float, digits: int = 4) -> str:
+    """An interval of scores: ``0.91 – 0.95``, or ``-612 to -354`` when a bound is negative (a
+    dash between minus signs reads as a subtraction)."""
+    a, b = sig(lo, digits), sig(hi, digits)
+    return f"{a} to {b}" if a.startswith("-") or b.startswith("-") else f"{a} – {b}"
