@@ -35,6 +35,25 @@ def test_small_shifted_subgroup_is_flagged_with_collect_more_advice():
     assert evidence["n"] == 100 and evidence["share"] == pytest.approx(0.05)
     assert evidence["score_rest"] - evidence["score"] > 0.2
     assert findings[0].advice.startswith("collect more from subgroup 'C'")
+    assert evidence["short_of_data"] is True
+
+
+def test_a_large_shifted_subgroup_is_not_short_of_data():
+    # four sites of about a quarter each; site D follows another rule: its shortfall is not
+    # for lack of rows, whatever side of an even share its count falls on
+    rng = np.random.default_rng(1)
+    n = 2000
+    X = rng.normal(size=(n, 4))
+    site = np.array(["A", "B", "C", "D"])[np.arange(n) % 4]
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    d = site == "D"
+    X[d, 2] += 3.0
+    y[d] = (X[d, 1] - X[d, 0] > 0).astype(int)
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"]).assign(site=site)
+    findings = diagnose(X=frame, y=y, subgroup="site", checks=["subgroup_underperforms"])
+    assert [f.evidence["subgroup"] for f in findings] == ["D"]
+    assert findings[0].evidence["short_of_data"] is False
+    assert "not for lack of data" in findings[0].advice
 
 
 def test_subgroups_that_follow_the_same_rule_are_not_flagged():

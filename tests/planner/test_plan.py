@@ -90,6 +90,20 @@ def test_diagnosed_short_classes_become_priorities(power_curve):
     ]
 
 
+def test_a_subgroup_short_for_other_reasons_than_data_is_not_a_priority(power_curve):
+    def subgroup(name, short):
+        return {
+            "kind": "subgroup_underperforms",
+            "severity": "warning",
+            "evidence": {"subgroup": name, "n": 50, "short_of_data": short},
+            "advice": f"advice for {name}",
+        }
+
+    findings = [subgroup("Premium", False), subgroup("rural", True)]
+    p = plan(power_curve, target=0.92, current_size=1000, findings=findings)
+    assert [item["subgroup"] for item in p.priorities] == ["rural"]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

@@ -68,7 +68,9 @@ class SubgroupCheck:
         findings = []
         for r in flagged.sort_values("drop", ascending=False).itertuples():
             share = r.n / n
-            small = share < 1.0 / n_groups
+            # short of data: under half the rows an even split would give it (at 1/n_groups
+            # itself, groups of nearly equal size fell on either side by chance)
+            small = share < 0.5 / n_groups
             name = label(r.subgroup)
             diff = (
                 score_delta(r.drop, True)
@@ -97,6 +99,7 @@ class SubgroupCheck:
                 "score": r.score,
                 "score_rest": r.rest,
                 "shortfall": r.drop,
+                "short_of_data": bool(small),
                 "p_value": r.p,
                 "p_threshold": alpha,
                 "subgroups": table_evidence,

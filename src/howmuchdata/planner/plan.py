@@ -354,12 +354,16 @@ def _priorities(findings: Sequence[Any] | None) -> list[dict[str, Any]]:
 
     A finding names one through ``evidence["class"]`` or ``evidence["subgroup"]`` (the
     diagnosis' class and subgroup checks); its numbers on how many more it needs come along.
+    A subgroup the diagnosis found large enough (``evidence["short_of_data"]`` false: its
+    shortfall "is not for lack of data") is not a reason to buy labels and is left out.
     """
     out = []
     for f in findings or []:
         d = f.to_dict() if hasattr(f, "to_dict") else dict(f)
         evidence = d.get("evidence") or {}
         who = {k: evidence[k] for k in ("class", "subgroup") if k in evidence}
+        if evidence.get("short_of_data") is False:
+            continue
         if who and d.get("severity") in ("warning", "critical"):
             extra = {
                 k: evidence[k]
