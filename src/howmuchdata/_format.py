@@ -33,3 +33,21 @@ def span(lo: float, hi: float, digits: int = 4) -> str:
     dash between minus signs reads as a subtraction)."""
     a, b = sig(lo, digits), sig(hi, digits)
     return f"{a} to {b}" if a.startswith("-") or b.startswith("-") else f"{a} – {b}"
+
+
+def fixed(value: float, decimals: int = 4) -> str:
+    """``value`` with ``decimals`` decimals below 10, fewer as it grows (at most six digits in
+    all), with thousands separators: ``0.9719``, ``-715.40``, ``-11,689``. Scores in [0, 1]
+    keep their aligned decimals; an error in the thousands does not print ``-11689.4629``.
+
+    Examples
+    --------
+    >>> fixed(0.97191), fixed(-715.3985), fixed(-11689.4629), fixed(2489.566, 3)
+    ('0.9719', '-715.40', '-11,689', '2,489.6')
+    """
+    v = float(value)
+    if not math.isfinite(v):
+        return str(v)
+    whole = len(f"{abs(v):.0f}")  # digits before the point
+    keep = decimals if whole <= 1 else min(decimals, max(0, 5 - whole))
+    return f"{v:,.{keep}f}"

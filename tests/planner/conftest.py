@@ -21,6 +21,7 @@ class PowerCurve:
     sd: float = 0.01
     direction: str = "increase"
     n_max: int = 1000
+    score_range: tuple = (0.0, 1.0)  # accuracy-like, as an Extrapolation of accuracy says
 
     def predict(self, n):
         return self.c - self.a * np.asarray(n, dtype=float) ** (-self.b)

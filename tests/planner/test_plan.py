@@ -354,3 +354,25 @@ def test_a_miss_priced_below_the_labels_it_needs_buys_nothing_and_says_why(power
     # the negative case: a dear miss buys
     dear = plan(power_curve, target=0.92, cost_per_label=1.0, penalty=1e5, current_size=1000)
     assert dear.next_round["labels"] > 0 and "buys nothing" not in dear.summary()
+
+
+def rmse_points(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A neg RMSE curve of a price: minus an error of hundreds, falling with the size."""
+    rng = np.random.default_rng(seed)
+    sizes = np.repeat([100, 200, 400, 800, 1600], 3).astype(float)
+    return sizes, -(700 + 20000 / sizes**0.5) + rng.normal(0, 5, sizes.size)
+
+
+def test_pricing_points_of_an_error_in_the_targets_units_needs_the_point():
+    # 0.01 of a price's RMSE as "a point" would value a dollar of error at 100x the price
+    with pytest.raises(HowMuchDataError, match=r"no scale of its own.*pass point=") as err:
+        plan(rmse_points(), target=-1100, cost_per_label=2, value_per_point=50)
+    assert "\n" not in str(err.value)
+    priced = plan(rmse_points(), target=-1100, cost_per_label=2, value_per_point=50, point=1)
+    assert priced.economics.point == 1
+
+
+def test_the_default_point_follows_the_metrics_scale(power_curve):
+    # accuracy-like: a percentage point; an error without a scale: one unit of it
+    assert plan(power_curve, target=0.92, current_size=1000).economics.point == 0.01
+    assert plan(rmse_points(), target=-1100).economics.point == 1

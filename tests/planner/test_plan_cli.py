@@ -260,6 +260,11 @@ def test_a_plan_from_an_extrapolated_table_of_a_falling_error_reads_its_directio
     assert main(["extrapolate", str(points), "--out", str(run), "--no-report"]) == 0
     capsys.readouterr()
     plan_args = ["plan", str(run), "--cost-per-label", "1", "--value-per-point", "100"]
+    # an MAE in the target's units has no default point: pricing it needs --point
+    assert main([*plan_args, "--target", "44", "--no-report"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pass point=... (--point)" in err
+    plan_args += ["--point", "1"]
     assert main([*plan_args, "--target", "44", "--no-report"]) == 0
     assert read_result(run)["plan"]["target"] == 44
     capsys.readouterr()

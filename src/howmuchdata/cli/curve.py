@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from howmuchdata._format import fixed
 from howmuchdata.cli._app import app
 from howmuchdata.cli._errors import keep_on_interrupt
 from howmuchdata.cli._images import (
@@ -344,12 +345,12 @@ def _print_summary(console: Console, curves: list[LearningCurve], extrapolations
         for column in ("size", "repeats ok", "validation", "train", "fit s"):
             table.add_column(column, justify="right")
         for row in item.by_size().itertuples():
-            spread = f" ± {row.val_std:.3f}" if row.val_std == row.val_std else ""
+            spread = f" ± {fixed(row.val_std, 3)}" if row.val_std == row.val_std else ""
             table.add_row(
                 str(row.size),
                 str(row.n_ok),
-                f"{row.val_mean:.4f}{spread}",
-                f"{row.train_mean:.4f}",
+                f"{fixed(row.val_mean)}{spread}",
+                f"{fixed(row.train_mean)}",
                 f"{row.fit_seconds:.3f}",
             )
         console.print(table)

@@ -17,13 +17,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from howmuchdata._format import fixed
 from howmuchdata.cli._app import app
 from howmuchdata.cli._output import save_run
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.result import read_result
 
 OUTCOMES = ("binary", "continuous", "survival")
-#: Metric units in one point, as :func:`howmuchdata.planner.plan` takes it by default.
+#: Metric units in one point of a metric at most 1, as :func:`howmuchdata.planner.plan` takes it.
 POINT = 0.01
 #: Keyword names of the before-data functions, as their error messages name them.
 _KEYWORDS = (
@@ -122,7 +123,7 @@ def _rule_words(next_round: Any) -> str | None:
 
 
 def _fmt(v: float, digits: int = 4) -> str:
-    return "-" if v is None or not np.isfinite(v) else f"{v:.{digits}f}"
+    return "-" if v is None or not np.isfinite(v) else fixed(v, digits)
 
 
 def _check_target(result: dict[str, Any], model: str | None, target: float) -> None:
@@ -258,8 +259,9 @@ def plan_command(
     point: Annotated[
         float | None,
         typer.Option(
-            help="Metric units in one point of --value-per-point (default 0.01, a percentage "
-            "point of accuracy; e.g. 1 for an RMSE in the target's units)."
+            help="Metric units in one point of --value-per-point and pts/1k labels (default "
+            "0.01, a percentage point, for accuracy-like metrics and R², 1 otherwise; a metric in "
+            "the target's units, e.g. an RMSE, needs it with --value-per-point)."
         ),
     ] = None,
     max_size: Annotated[
@@ -398,8 +400,8 @@ def plan_command(
         "with --before-data, not to a plan from RUN_DIR",
         " or pass --before-data without RUN_DIR",
     )
-    point = POINT if point is None else point
-    _check_point(point)
+    if point is not None:
+        _check_point(point)
     result_json = read_result(run_dir)
     # Refuse bad money and targets before the (slower) extrapolation.
     try:
@@ -409,7 +411,7 @@ def plan_command(
             value_of_target=value_of_target,
             penalty=penalty,
             budget=float("inf") if budget is None else budget,
-            point=point,
+            point=POINT if point is None else point,
         )
         if target is not None:
             _check_target(result_json, model, target)

@@ -15,6 +15,7 @@ from sklearn.base import is_classifier, is_regressor
 from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.utils.multiclass import type_of_target
 
+from howmuchdata._format import fixed
 from howmuchdata.curve.inputs import (
     check_aligned,
     check_estimator,
@@ -176,14 +177,14 @@ class LearningCurve:
             text = f"{self.model}: no successful points"
         else:
             first, last = table.iloc[0], table.iloc[-1]
-            spread = f" ± {last.val_std:.3f}" if np.isfinite(last.val_std) else ""
+            spread = f" ± {fixed(last.val_std, 3)}" if np.isfinite(last.val_std) else ""
             n_ok = int(last.n_ok)
             text = (
-                f"{self.model}: {self.scoring} {last.val_mean:.4f}{spread} with "
+                f"{self.model}: {self.scoring} {fixed(last.val_mean)}{spread} with "
                 f"{int(last['size'])} training rows ({_plural(n_ok, 'repeat')})"
             )
             if len(table) > 1:
-                text += f"; {first.val_mean:.4f} with {int(first['size'])}"
+                text += f"; {fixed(first.val_mean)} with {int(first['size'])}"
         failed = self.failures
         if not failed.empty:
             text += f"\n  {_plural(len(failed), 'failed point')}:"

@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from howmuchdata._format import fixed
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.extrapolate.shapes import ILL_BEHAVED
-from howmuchdata.metrics import check_target_score
+from howmuchdata.metrics import check_target_score, scorer_bounds
 from howmuchdata.planner.criteria import SampleSize, minimum_sample_size
 from howmuchdata.planner.decision import (
     LEVEL,
@@ -159,9 +160,9 @@ def next_round_words(next_round: Any) -> str | None:
         text += f", P(reach target) {p_reach:.0%}" + (f" ({source})" if source else "")
     score, lo, hi = number("score"), number("score_lo"), number("score_hi")
     if math.isfinite(score):
-        text += f", expected score {score:.4f}"
+        text += f", expected score {fixed(score)}"
         if math.isfinite(lo) and math.isfinite(hi):
-            text += f" [{lo:.4f}, {hi:.4f}]"
+            text += f" [{fixed(lo)}, {fixed(hi)}]"
     return text
 
 
@@ -349,6 +350,29 @@ def _why_capped(econ: Economics, current: float, max_size: int | None) -> str:
     )
 
 
+#: One point of a metric with a scale of its own: a percentage point.
+DEFAULT_POINT = 0.01
+
+
+def _point_for(point: float | None, scorer: str | None, ext: Any, value_per_point: float) -> float:
+    """The metric units in one point: as given, else 0.01 for a metric at most 1 (accuracy,
+    R²) and 1 for one without a scale of its own, where a price per point needs it given."""
+    if point is not None:
+        return float(point)
+    bounds = scorer_bounds(scorer) if scorer else None
+    top = bounds[1] if bounds is not None else float(ext.score_range[1])
+    if top == 1.0:
+        return DEFAULT_POINT
+    if value_per_point > 0:
+        name = scorer or "this metric"
+        raise HowMuchDataError(
+            f"value_per_point prices a point of the metric, and {name} has no scale of its own "
+            "(an error in the target's units, say); pass point=... (--point), the metric units "
+            "one point is, e.g. point=1 for one unit of the error"
+        )
+    return 1.0
+
+
 def _priorities(findings: Sequence[Any] | None) -> list[dict[str, Any]]:
     """Classes or subgroups the diagnosis found short: buy their labels first.
 
@@ -387,7 +411,7 @@ def plan(
     current_size: int | None = None,
     max_size: int | None = None,
     greater_is_better: bool | None = None,
-    point: float = 0.01,
+    point: float | None = None,
     findings: Sequence[Any] | None = None,
     points: tuple[Any, Any] | None = None,
 ) -> Plan:
@@ -420,7 +444,12 @@ def plan(
         Labels you have now; most labels that exist or can be bought.
     greater_is_better : bool, optional
         Direction of the metric (taken from the curve when it knows).
-    point : float, default 0.01
+    point : float, optional
+        Metric units in one point, for ``value_per_point`` and the table's gain per 1,000
+        labels. By default 0.01 (a percentage point) for a metric with a scale of its own
+        (accuracy-like scores and R², at most 1), and 1 for one without (an RMSE in the
+        target's units, a log loss); pricing points of such a metric (``value_per_point``
+        above 0) needs ``point`` given, since no default unit fits every target.
     findings : list of Finding, optional
         The diagnosis; classes or subgroups found short become ``priorities``.
     points : (sizes, scores), optional
@@ -448,15 +477,16 @@ def plan(
     """
     if rounds < 1:
         raise HowMuchDataError(f"rounds={rounds} is below 1; pass rounds=1 or more")
-    econ = Economics(
-        cost_per_label=cost_per_label,
-        value_per_point=value_per_point,
-        value_of_target=value_of_target,
-        penalty=penalty,
-        budget=math.inf if budget is None else budget,
-        point=point,
-    )
+    money = {
+        "cost_per_label": cost_per_label,
+        "value_per_point": value_per_point,
+        "value_of_target": value_of_target,
+        "penalty": penalty,
+        "budget": math.inf if budget is None else budget,
+    }
+    Economics(**money, point=DEFAULT_POINT if point is None else point)  # bad input first
     ext, largest, gib, scorer, measured = _as_extrapolation(curve_or_ext)
+    econ = Economics(**money, point=_point_for(point, scorer, ext, value_per_point))
     if points is not None:
         measured = (np.asarray(points[0], dtype=float), np.asarray(points[1], dtype=float))
     current = current_size if current_size is not None else largest
@@ -522,7 +552,7 @@ def plan(
         if reached_now:
             status = "reached"
             advice.append(
-                f"The target {target:g} is already expected at {current:,} labels ({now:.4f} [{now_lo:.4f}, {now_hi:.4f}]); "
+                f"The target {target:g} is already expected at {current:,} labels ({fixed(now)} [{fixed(now_lo)}, {fixed(now_hi)}]); "
                 + (
                     "the next round weighs the chance of a miss against the labels' cost."
                     if priced
@@ -532,7 +562,7 @@ def plan(
         elif (optimistic < target) if greater_is_better else (optimistic > target):
             status = "out_of_reach"
             advice.append(
-                f"Out of reach with this kind of data: the curve levels off at {asym:.4f} [{a_lo:.4f}, {a_hi:.4f}], "
+                f"Out of reach with this kind of data: the curve levels off at {fixed(asym)} [{fixed(a_lo)}, {fixed(a_hi)}], "
                 f"{'below' if greater_is_better else 'above'} the target {target:g} (P(ceiling reaches it) {p_asym:.0%}). More labels of the same kind will not get there; "
                 "run `howmuchdata diagnose` to see what holds the model back."
             )
@@ -588,7 +618,7 @@ def plan(
                 else "beyond the extrapolation's reach (1024x the current size)"
             )
             advice.append(
-                f"The target {target:g} is expected {expected_at}; P(the ceiling {asym:.4f} [{a_lo:.4f}, {a_hi:.4f}] reaches it) {p_asym:.0%}."
+                f"The target {target:g} is expected {expected_at}; P(the ceiling {fixed(asym)} [{fixed(a_lo)}, {fixed(a_hi)}] reaches it) {p_asym:.0%}."
             )
             if cap <= current:
                 advice.append(
@@ -613,8 +643,8 @@ def plan(
         )
     if target is None:
         advice.append(
-            f"No target given: the table shows the expected score by size ({now:.4f} "
-            f"[{now_lo:.4f}, {now_hi:.4f}] at {current:,} labels). Pass a target (--target) for "
+            f"No target given: the table shows the expected score by size ({fixed(now)} "
+            f"[{fixed(now_lo)}, {fixed(now_hi)}] at {current:,} labels). Pass a target (--target) for "
             "the chance of reaching it and how many labels to buy this round."
         )
     valued = econ.value_per_point > 0 or (target is not None and econ.value_of_target > 0)

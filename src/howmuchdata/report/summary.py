@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from howmuchdata._format import sig, span
+from howmuchdata._format import fixed, sig, span
 from howmuchdata.diagnose._numbers import count, round_up
 from howmuchdata.diagnose.context import DiagnoseOptions, has_fixed_scale
 from howmuchdata.diagnose.data_limited import SEARCH_FACTOR, diminishing_returns_size
@@ -801,8 +801,8 @@ def _plan_cell(row: Mapping[str, Any], key: str) -> str:
         return f"{100 * value:.0f}%"
     if key == "score":
         lo, hi = num(row.get("score_lo")), num(row.get("score_hi"))
-        span = f" ({lo:.4f} to {hi:.4f})" if math.isfinite(lo) and math.isfinite(hi) else ""
-        return f"{value:.4f}{span}"
+        span = f" ({fixed(lo)} to {fixed(hi)})" if math.isfinite(lo) and math.isfinite(hi) else ""
+        return f"{fixed(value)}{span}"
     if key in ("value", "net_benefit"):
         lo_key, hi_key = ("value_lo", "value_hi") if key == "value" else ("net_lo", "net_hi")
         lo, hi = num(row.get(lo_key)), num(row.get(hi_key))
