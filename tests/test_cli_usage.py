@@ -180,3 +180,23 @@ def test_compare_refuses_an_unreadable_run_folder_before_any_fit(
     assert main([*argv, "--out", str(out), "-q", "--no-report"]) == 2
     assert _one_line(capsys.readouterr().err).startswith("howmuchdata: error: ")
     assert not (out / "store.db").exists()
+
+
+@pytest.mark.parametrize("command", ["curve", "diagnose"])
+def test_a_python_keyword_in_an_error_is_spelled_as_the_option(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "words.csv"
+    pd.DataFrame({"a": range(40), "y": ["cat", "dog"] * 20}).to_csv(path, index=False)
+    argv = [command, str(path), "-t", "y", "--task", "regression", "-o", str(tmp_path / "run")]
+    assert main(argv) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "not numeric" in line and "use --task classification" in line
+    assert "task='" not in line
+
+
+def test_a_message_that_names_both_spellings_keeps_them() -> None:
+    from howmuchdata.cli._errors import cli_spelling
+
+    both = "pass a regressor, or task='classification' (--task classification)"
+    assert cli_spelling(both) == both

@@ -7,7 +7,9 @@ a guess on the measured values.
 
 from __future__ import annotations
 
+import difflib
 import math
+from typing import Any
 
 from howmuchdata.errors import HowMuchDataError
 
@@ -117,3 +119,80 @@ def check_target_score(
         raise HowMuchDataError(
             f"target {target:g} is below 0, the least an error can be; pass a target >= 0"
         )
+
+
+#: Short names people type for a scorer, after lower-casing, ``-`` to ``_`` and dropping a
+#: leading ``neg_`` (``neg_rmse`` and ``RMSE`` both read ``rmse``): what difflib misses.
+SCORER_ALIASES = {
+    "rmse": "neg_root_mean_squared_error",
+    "mse": "neg_mean_squared_error",
+    "mae": "neg_mean_absolute_error",
+    "mape": "neg_mean_absolute_percentage_error",
+    "medae": "neg_median_absolute_error",
+    "median_ae": "neg_median_absolute_error",
+    "msle": "neg_mean_squared_log_error",
+    "rmsle": "neg_root_mean_squared_log_error",
+    "auc": "roc_auc",
+    "roc": "roc_auc",
+    "auroc": "roc_auc",
+    "logloss": "neg_log_loss",
+    "log_loss": "neg_log_loss",
+    "cross_entropy": "neg_log_loss",
+    "brier": "neg_brier_score",
+    "acc": "accuracy",
+    "r2_score": "r2",
+    "r_squared": "r2",
+    "rsquared": "r2",
+}
+
+
+def suggest_scorer(scoring: Any) -> str | None:
+    """The scikit-learn scorer name a mistyped ``scoring`` most likely meant, or None.
+
+    Parameters
+    ----------
+    scoring : object
+        The name that :func:`sklearn.metrics.get_scorer` refused.
+
+    Returns
+    -------
+    str or None
+        A name of :func:`sklearn.metrics.get_scorer_names`: from :data:`SCORER_ALIASES` for
+        short names, else the name with ``neg_`` added, else the closest by
+        :func:`difflib.get_close_matches`.
+
+    Examples
+    --------
+    >>> suggest_scorer("neg_rmse")
+    'neg_root_mean_squared_error'
+    >>> suggest_scorer("accuarcy")
+    'accuracy'
+    """
+    from sklearn.metrics import get_scorer_names
+
+    if not isinstance(scoring, str) or not scoring.strip():
+        return None
+    names = sorted(get_scorer_names())
+    text = scoring.strip().lower().replace("-", "_").replace(" ", "_")
+    short = text.removeprefix("neg_")
+    for candidate in (text, SCORER_ALIASES.get(short), f"neg_{short}"):
+        if candidate in names and candidate != scoring:
+            return candidate
+    close = difflib.get_close_matches(text, names, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def unknown_scoring_message(scoring: Any) -> str:
+    """The one-line error for a scorer name scikit-learn does not know, with the likely fix.
+
+    >>> unknown_scoring_message("neg_rmse")  # doctest: +NORMALIZE_WHITESPACE
+    "unknown scoring 'neg_rmse'; did you mean scoring='neg_root_mean_squared_error'
+    (--scoring neg_root_mean_squared_error)?"
+    """
+    guess = suggest_scorer(scoring)
+    if guess is not None:
+        return f"unknown scoring {scoring!r}; did you mean scoring={guess!r} (--scoring {guess})?"
+    return (
+        f"unknown scoring {scoring!r}; use a scikit-learn scorer name such as accuracy, "
+        "balanced_accuracy, neg_log_loss, roc_auc, r2 or neg_mean_absolute_error (--scoring)"
+    )

@@ -348,3 +348,14 @@ def test_a_task_or_target_the_estimator_cannot_take_is_one_line(
     if target == "digits":
         curve = learning_curve(estimator, X, y, task=agreed, sizes=[50], repeats=1)
         assert curve.task == agreed
+
+
+def test_a_mistyped_scorer_is_answered_with_the_name_it_meant():
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+
+    X, y = load_diabetes(return_X_y=True)
+    with pytest.raises(
+        HowMuchDataError, match="did you mean scoring='neg_root_mean_squared_error'"
+    ):
+        learning_curve(Ridge(), X, y, scoring="neg_rmse", repeats=1)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
+from hmd_diagnose_data import synthetic_curve
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.metrics import get_scorer
 
-from howmuchdata.diagnose import diagnose
+from howmuchdata.data import Dataset
+from howmuchdata.diagnose import diagnose, drift
+from howmuchdata.models import make_estimator
 
 
 def drifting(n: int = 1200, seed: int = 0):
@@ -53,3 +60,93 @@ def test_clean_data_with_shuffled_time_has_no_drift(dataset, request):
     time = np.random.default_rng(0).permutation(len(y))
     findings = diagnose(X=X, y=y, time=time, estimator="knn", checks=["drift"])
     assert all(f.severity == "info" for f in findings)
+
+
+# --- the drift scores are in the run's scorer ----------------------------------------------
+
+
+def drifting_regression(n: int = 400, seed: int = 0):
+    """Numbered rows; from the middle on, the target follows another feature (and ``c`` moves)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    half = np.arange(n) >= n // 2
+    X[half, 2] += 1.5
+    y = 10 * np.where(half, X[:, 1], X[:, 0]) + rng.normal(0, 0.5, n)
+    return pd.DataFrame(X, columns=["a", "b", "c"]), y, np.arange(n, dtype=float)
+
+
+def regression_curve(scoring: str):
+    """A measured curve of the run (its numbers do not matter to drift, only its scorer)."""
+    curve = synthetic_curve(lambda n: -1.0 / n, scoring=scoring)
+    return dataclasses.replace(curve, task="regression", classes=None)
+
+
+def test_drift_is_measured_in_the_runs_error_scorer():
+    X, y, time = drifting_regression()
+    curve = regression_curve("neg_mean_absolute_error")
+    (finding,) = diagnose(curve, X=X, y=y, time=time, estimator="logreg", checks=["drift"])
+    evidence = finding.evidence
+    assert evidence["metric"] == "neg_mean_absolute_error"
+    assert "metric_reason" not in evidence
+    # the model trained on every older row, scored by the scikit-learn scorer of the run
+    n_val = int(round(drift.VALIDATION_SHARE * len(y)))
+    old, new = slice(0, len(y) - n_val), slice(len(y) - n_val, None)
+    model = make_estimator("logreg", Dataset(X=X, y=y, task="regression")).fit(X[old], y[old])
+    expected = get_scorer("neg_mean_absolute_error")(model, X[new], y[new])
+    assert evidence["recent_only"][-1]["score"] == pytest.approx(expected)
+    assert evidence["score_loss_from_old_rows"] > 0
+    # the advice speaks of the error, which old rows raise
+    assert "raises the mean absolute error by" in finding.advice
+
+
+def test_drift_names_the_metric_it_falls_back_to_and_why():
+    X, y, time = drifting_regression()
+    curve = regression_curve("explained_variance")  # not among the scorers drift resamples
+    (finding,) = diagnose(curve, X=X, y=y, time=time, estimator="logreg", checks=["drift"])
+    evidence = finding.evidence
+    assert evidence["metric"] == "r2"
+    assert "'explained_variance'" in evidence["metric_reason"]
+    assert evidence["metric_reason"] in finding.advice
+    assert "lowers the R² by" in finding.advice
+
+
+class _Fixed(RegressorMixin, BaseEstimator):
+    """Predicts the values it is given: a scikit-learn scorer then scores exactly those."""
+
+    def __init__(self, predictions=None):
+        self.predictions = predictions
+
+    def fit(self, X, y):
+        return self
+
+    def predict(self, X):
+        return self.predictions
+
+
+class _FixedLabels(ClassifierMixin, _Fixed):
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+
+@pytest.mark.parametrize("name", sorted(drift.METRICS))
+def test_each_drift_metric_is_the_scikit_learn_scorer_of_its_name(name):
+    rng = np.random.default_rng(0)
+    metric = drift.METRICS[name]
+    if metric.task == "classification":
+        truth = rng.choice(["a", "b", "c"], 60, p=[0.6, 0.3, 0.1])
+        predicted = np.where(rng.random(60) < 0.7, truth, rng.choice(["a", "b", "c"], 60))
+        model = _FixedLabels(predicted).fit(None, truth)
+    else:
+        truth = rng.normal(5, 2, 60)
+        predicted = truth + rng.normal(0, 1, 60)
+        model = _Fixed(predicted)
+    X = np.zeros((60, 1))
+    expected = get_scorer(name)(model, X, truth)
+    assert metric.score(truth, predicted) == pytest.approx(expected)
+    # the bootstrap's resamples score as the scorer does on those rows
+    idx = rng.integers(0, 60, (3, 60))
+    resampled = metric.resampled(truth[idx], predicted[idx])
+    for k in range(3):
+        model.predictions = predicted[idx[k]]
+        assert resampled[k] == pytest.approx(get_scorer(name)(model, X, truth[idx[k]]))

@@ -106,3 +106,24 @@ def test_class_copies_conflict_on_any_difference(breast_cancer):
     assert found.evidence["n_sets_conflicting_labels"] == 5
     assert found.evidence["label_conflict_tolerance"] is None
     assert "5 sets carry different labels" in found.advice
+
+
+@pytest.mark.parametrize(
+    ("split", "says"),
+    [
+        ("random", "both sides of a random (stratified) split"),
+        ("time", "both sides of the time-ordered split"),
+        ("groups", "land on both sides of a group split"),
+    ],
+)
+def test_the_advice_names_the_split_the_run_uses(breast_cancer, split, says):
+    X, y = breast_cancer
+    X2, y2, _ = with_copies(X, y, 30)
+    inputs = {
+        "random": {},
+        "time": {"time": np.arange(len(X2), dtype=float)},
+        "groups": {"groups": np.arange(len(X2))},  # every copy under a group of its own
+    }[split]
+    found = kinds(diagnose(X=X2, y=y2, checks=["duplicates"], **inputs))["duplicates"]
+    assert says in found.advice
+    assert split == "random" or "random" not in found.advice

@@ -22,6 +22,7 @@ from howmuchdata.cli._errors import (
     Interrupted,
     NoArgsIsHelpError,
     UsageError,
+    cli_spelling,
     usage_line,
 )
 from howmuchdata.errors import HowMuchDataError
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         # not standalone: Click's exceptions come here instead of being printed as panels
         status = app(args=args, prog_name="howmuchdata", standalone_mode=False)
     except HowMuchDataError as exc:
-        return _fail(str(exc))
+        return _fail(cli_spelling(str(exc)))
     except NoArgsIsHelpError as exc:
         # bare `howmuchdata`: the help, as Click shows it (rich help is already printed)
         if exc.format_message().strip():

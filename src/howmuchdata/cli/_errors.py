@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -18,6 +19,23 @@ UsageError = click_exceptions.UsageError
 ClickException = click_exceptions.ClickException
 NoSuchOption = click_exceptions.NoSuchOption
 NoArgsIsHelpError = click_exceptions.NoArgsIsHelpError
+
+
+# A Python keyword of the API that every command loading a table takes as the option of the
+# same name (``--task``), when a message gives it alone: ``task='classification'`` not already
+# followed by its flag, as the project writes Python messages (``task='x' (--task x)``).
+_TASK_KEYWORD = re.compile(r"\btask='(classification|regression)'(?! \(--task)")
+
+
+def cli_spelling(message: str) -> str:
+    """An error of the Python API as the command line says it: ``use task='classification'``
+    becomes ``use --task classification``; a message that names both spellings
+    (``task='regression' (--task regression)``) is left as it is.
+
+    >>> cli_spelling("y is not numeric; use task='classification' or clean the column")
+    'y is not numeric; use --task classification or clean the column'
+    """
+    return _TASK_KEYWORD.sub(r"--task \1", message)
 
 
 class Interrupted(Exception):

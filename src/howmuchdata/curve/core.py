@@ -42,6 +42,7 @@ from howmuchdata.curve.progress import Reporter, make_reporter
 from howmuchdata.curve.runner import PointTask, n_groups_per_point, run_points
 from howmuchdata.data import Task, check_groups, check_target, check_time
 from howmuchdata.errors import HowMuchDataError, shown
+from howmuchdata.metrics import unknown_scoring_message
 from howmuchdata.models import model_name
 from howmuchdata.result import from_json_number
 from howmuchdata.store import Store, open_store
@@ -735,10 +736,7 @@ def _resolve_scoring(scoring: Any, task: Task) -> tuple[str, Any]:
     try:
         get_scorer(scoring)
     except (ValueError, KeyError):
-        raise HowMuchDataError(
-            f"unknown scoring {scoring!r}; use a scikit-learn scorer name such as accuracy, "
-            "balanced_accuracy, neg_log_loss, roc_auc, r2 or neg_mean_absolute_error"
-        ) from None
+        raise HowMuchDataError(unknown_scoring_message(scoring)) from None
     return scoring, scoring
 
 

@@ -101,7 +101,9 @@ class DiagnoseOptions:
     drift_auc : float
         Adversarial-validation ROC AUC (old vs new rows) above which the data has drifted.
     drift_min_loss : float
-        Score loss from including old rows that counts as "old data hurts".
+        Score loss from including old rows that counts as "old data hurts", in the drift
+        check's metric (the run's scorer where drift can score it, else accuracy or R²); for
+        errors (``neg_*``) a share of the error of the model trained on all older rows.
     cv : int
         Folds for the out-of-fold predictions.
     level : float
@@ -329,6 +331,21 @@ class DiagnosisContext:
     @property
     def scoring(self) -> str | None:
         return getattr(self.curve, "scoring", None)
+
+    @property
+    def split(self) -> str:
+        """How the run's validation rows are split off: the curve's ``settings["split"]``
+        (``"time"``, ``"groups"``, ``"stratified"``, ``"random"`` or ``"cv:..."``), else what
+        a curve of these inputs would use (a time column first, then groups, else stratified
+        for classes and random for a numeric target)."""
+        split = (getattr(self.curve, "settings", None) or {}).get("split")
+        if isinstance(split, str) and split:
+            return split
+        if self.time is not None:
+            return "time"
+        if self.groups is not None:
+            return "groups"
+        return "stratified" if self.task == "classification" else "random"
 
     @property
     def best_possible_score(self) -> float | None:

@@ -7,7 +7,9 @@ Two pieces of evidence:
    only", for ``m`` growing back in time) and on ``m`` rows drawn from all older rows ("all
    data"). When a recent window beats the model trained on every older row, the rows before
    that window lower the score. A paired bootstrap over the validation rows gives the interval
-   of that difference.
+   of that difference. Scores are in the run's scorer (the curve's ``scoring``) when it is
+   computed from predicted labels or values (:data:`METRICS`); otherwise, and without a curve,
+   in accuracy or R², and the evidence says why (``metric_reason``).
 2. **Adversarial validation.** A gradient-boosting classifier learns to tell the first half
    (by time) from the second half in the model's input space; its out-of-fold ROC AUC is 0.5
    when the two halves look alike. The features that differ most are named (two-sample
@@ -16,18 +18,22 @@ Two pieces of evidence:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import accuracy_score, r2_score, roc_auc_score
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from threadpoolctl import threadpool_limits
 
 from howmuchdata.diagnose._numbers import count, score_delta
 from howmuchdata.diagnose.context import DiagnosisContext
 from howmuchdata.diagnose.finding import Finding
+from howmuchdata.metrics import scorer_bounds
 
 VALIDATION_SHARE = 0.2
 WINDOWS = 4  # recent windows: the newest 1/8, 1/4, 1/2 and all of the older rows
@@ -38,6 +44,106 @@ BOOTSTRAPS = 500
 DECISION_LEVEL = 0.95
 TOP_FEATURES = 5
 CRITICAL_LOSS = 0.05
+
+
+# Metrics over resamples: ``truth`` and ``predicted`` are (resamples, rows); one score per row
+# of them, as the scikit-learn scorer of the same name gives it (negated errors included). All
+# resamples at once in NumPy: calling a scikit-learn metric 2 x BOOTSTRAPS times costs seconds
+# of input validation.
+def _accuracy(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    return (truth == predicted).mean(axis=1)
+
+
+def _balanced_accuracy(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    # the mean recall over the classes present in each resample's truth
+    recalls, present = [], []
+    for c in np.unique(truth):
+        is_c = truth == c
+        n_c = is_c.sum(axis=1)
+        recalls.append((is_c & (predicted == c)).sum(axis=1) / np.maximum(n_c, 1))
+        present.append(n_c > 0)
+    return (np.array(recalls) * np.array(present)).sum(axis=0) / np.array(present).sum(axis=0)
+
+
+def _r2(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    sse = ((truth - predicted) ** 2).sum(axis=1)
+    sst = ((truth - truth.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    # a constant truth: 1 for a perfect prediction, else 0 (scikit-learn's force_finite)
+    return np.where(sst > 0, 1 - sse / np.where(sst > 0, sst, 1.0), (sse == 0).astype(float))
+
+
+def _neg_mae(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    return -np.abs(truth - predicted).mean(axis=1)
+
+
+def _neg_mse(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    return -((truth - predicted) ** 2).mean(axis=1)
+
+
+def _neg_rmse(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    return -np.sqrt(((truth - predicted) ** 2).mean(axis=1))
+
+
+def _neg_median_ae(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    return -np.median(np.abs(truth - predicted), axis=1)
+
+
+def _neg_mape(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    scale = np.maximum(np.abs(truth), np.finfo(np.float64).eps)
+    return -(np.abs(truth - predicted) / scale).mean(axis=1)
+
+
+@dataclass(frozen=True)
+class _Metric:
+    name: str
+    task: str
+    resampled: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+    @property
+    def worse_by(self) -> str:
+        """How a loss of this score reads: "lowers the accuracy by", "raises the mean absolute
+        error by" (a neg_* score is minus the error)."""
+        if self.name.startswith("neg_"):
+            return f"raises the {self.name[4:].replace('_', ' ')} by"
+        return f"lowers the {'R²' if self.name == 'r2' else self.name.replace('_', ' ')} by"
+
+    def score(self, truth: np.ndarray, predicted: np.ndarray) -> float:
+        return float(self.resampled(truth[np.newaxis], np.asarray(predicted)[np.newaxis])[0])
+
+
+#: The scorers drift can measure: computed from predicted labels or values alone, and resampled
+#: by the paired bootstrap in NumPy. A run scored otherwise (``roc_auc``, ``neg_log_loss``,
+#: ``f1_macro``, a callable) gets its drift in accuracy or R², and the evidence says so.
+METRICS = {
+    m.name: m
+    for m in (
+        _Metric("accuracy", "classification", _accuracy),
+        _Metric("balanced_accuracy", "classification", _balanced_accuracy),
+        _Metric("r2", "regression", _r2),
+        _Metric("neg_mean_absolute_error", "regression", _neg_mae),
+        _Metric("neg_mean_squared_error", "regression", _neg_mse),
+        _Metric("neg_root_mean_squared_error", "regression", _neg_rmse),
+        _Metric("neg_median_absolute_error", "regression", _neg_median_ae),
+        _Metric("neg_mean_absolute_percentage_error", "regression", _neg_mape),
+    )
+}
+
+
+def drift_metric(ctx: DiagnosisContext) -> tuple[_Metric, str | None]:
+    """The metric drift scores in, and why it is not the run's scorer (None when it is, or
+    when there is no curve whose scorer it could be)."""
+    default = METRICS["accuracy" if ctx.task == "classification" else "r2"]
+    scoring = ctx.scoring
+    if scoring is None:
+        return default, None
+    chosen = METRICS.get(scoring)
+    if chosen is not None and chosen.task == ctx.task:
+        return chosen, None
+    covered = ", ".join(m.name for m in METRICS.values() if m.task == ctx.task)
+    return default, (
+        f"drift is measured in {default.name}: its paired bootstrap resamples {covered}, "
+        f"not the run's scorer {scoring!r}"
+    )
 
 
 class DriftCheck:
@@ -53,22 +159,30 @@ class DriftCheck:
         n_val = max(int(round(VALIDATION_SHARE * n)), 10)
         if n - n_val < 20:
             return []
-        curves, truth, predictions = _recent_vs_all(ctx, order[: n - n_val], order[n - n_val :])
+        metric, reason = drift_metric(ctx)
+        curves, truth, predictions = _recent_vs_all(
+            ctx, metric, order[: n - n_val], order[n - n_val :]
+        )
         shift = _adversarial(ctx, order)
         best = curves["recent"].loc[curves["recent"]["score"].idxmax()]
         full = curves["recent"].iloc[-1]
         loss, lo, hi = _paired_difference(
-            ctx, truth, predictions[int(best["size"])], predictions[int(full["size"])]
+            ctx, metric, truth, predictions[int(best["size"])], predictions[int(full["size"])]
         )
-        old_hurts = best["size"] < full["size"] and loss >= ctx.options.drift_min_loss and lo > 0
+        # Errors (neg_*) are in the target's units: the thresholds are shares of the error of
+        # the model trained on all older rows, as DiagnoseOptions says.
+        bounds = scorer_bounds(metric.name)
+        scale = 1.0 if bounds is not None and bounds[1] == 1.0 else abs(float(full["score"]))
+        min_loss = ctx.options.drift_min_loss * scale
+        old_hurts = best["size"] < full["size"] and loss >= min_loss and lo > 0
         shifted = shift["auc"] >= ctx.options.drift_auc
         if not (old_hurts or shifted):
             return []
-        bounded = ctx.task == "classification"
+        bounded = bounds == (0.0, 1.0)  # differences in points of accuracy
         cutoff = _format_time(np.asarray(ctx.time)[order[n - n_val - int(best["size"])]])
         evidence = {
             "validation": f"the newest {count(n_val)} rows",
-            "metric": "accuracy" if bounded else "r2",
+            "metric": metric.name,
             "recent_only": curves["recent"].to_dict("records"),
             "all_data": curves["all"].to_dict("records"),
             "best_window_rows": int(best["size"]),
@@ -79,10 +193,12 @@ class DriftCheck:
             "adversarial_auc": shift["auc"],
             "most_shifted_features": shift["features"],
         }
+        if reason is not None:
+            evidence["metric_reason"] = reason
         if old_hurts:
-            severity = "critical" if loss >= CRITICAL_LOSS else "warning"
+            severity = "critical" if loss >= CRITICAL_LOSS * scale else "warning"
             advice = (
-                f"data before {cutoff} lowers the score by {score_delta(loss, bounded)} "
+                f"data before {cutoff} {metric.worse_by} {score_delta(loss, bounded)} "
                 f"({DECISION_LEVEL:.0%} interval {score_delta(lo, bounded)} to "
                 f"{score_delta(hi, bounded)}): drop or "
                 f"down-weight it and train on the newest {count(best['size'])} rows"
@@ -95,13 +211,9 @@ class DriftCheck:
                 f"{shift['auc']:.2f}; most shifted: {names}) but old rows still help: keep "
                 "them, and validate on the newest rows since random splits overstate future scores"
             )
+        if reason is not None and old_hurts:
+            advice += f" ({reason})"
         return [Finding("drift", severity, evidence, advice)]
-
-
-def _score(ctx: DiagnosisContext, truth: np.ndarray, predicted: np.ndarray) -> float:
-    if ctx.task == "classification":
-        return float(accuracy_score(truth, predicted))
-    return float(r2_score(truth, predicted))
 
 
 def _fit_predict(ctx: DiagnosisContext, train: np.ndarray, val: np.ndarray) -> np.ndarray:
@@ -112,7 +224,7 @@ def _fit_predict(ctx: DiagnosisContext, train: np.ndarray, val: np.ndarray) -> n
 
 
 def _recent_vs_all(
-    ctx: DiagnosisContext, pool: np.ndarray, val: np.ndarray
+    ctx: DiagnosisContext, metric: _Metric, pool: np.ndarray, val: np.ndarray
 ) -> tuple[dict[str, pd.DataFrame], np.ndarray, dict[int, np.ndarray]]:
     """Scores on the newest rows of models trained on recent windows and on random draws.
 
@@ -126,10 +238,10 @@ def _recent_vs_all(
     for m in sizes:
         window = pool[pool.size - m :]  # pool is in time order: the newest m rows
         predictions[m] = _fit_predict(ctx, window, val)
-        recent.append({"size": m, "score": _score(ctx, truth, predictions[m])})
+        recent.append({"size": m, "score": metric.score(truth, predictions[m])})
         draws = 1 if m == pool.size else REPEATS
         scores = [
-            _score(ctx, truth, _fit_predict(ctx, rng.choice(pool, m, replace=False), val))
+            metric.score(truth, _fit_predict(ctx, rng.choice(pool, m, replace=False), val))
             for _ in range(draws)
         ]
         every.append({"size": m, "score": float(np.mean(scores))})
@@ -137,22 +249,14 @@ def _recent_vs_all(
 
 
 def _paired_difference(
-    ctx: DiagnosisContext, truth: np.ndarray, a: np.ndarray, b: np.ndarray
+    ctx: DiagnosisContext, metric: _Metric, truth: np.ndarray, a: np.ndarray, b: np.ndarray
 ) -> tuple[float, float, float]:
     """Score of predictions ``a`` minus predictions ``b``, with a paired bootstrap interval."""
-    diff = _score(ctx, truth, a) - _score(ctx, truth, b)
+    diff = metric.score(truth, a) - metric.score(truth, b)
     rng = np.random.default_rng(ctx.options.random_state)
     idx = rng.integers(0, truth.size, (BOOTSTRAPS, truth.size))
-    # All resamples at once in NumPy (accuracy, or R^2 = 1 - SSE / SST): calling the sklearn
-    # metric 2 x BOOTSTRAPS times costs seconds of input validation.
-    if ctx.task == "classification":
-        gain = (a == truth).astype(float) - (b == truth).astype(float)
-        boots = gain[idx].mean(axis=1)
-    else:
-        t = truth[idx]
-        sst = ((t - t.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
-        sst = np.where(sst > 0, sst, np.nan)
-        boots = (((t - b[idx]) ** 2).sum(axis=1) - ((t - a[idx]) ** 2).sum(axis=1)) / sst
+    t = truth[idx]
+    boots = metric.resampled(t, np.asarray(a)[idx]) - metric.resampled(t, np.asarray(b)[idx])
     tail = (1 - DECISION_LEVEL) / 2
     lo, hi = np.nanquantile(boots, [tail, 1 - tail])
     return float(diff), float(lo), float(hi)

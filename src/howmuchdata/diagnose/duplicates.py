@@ -105,8 +105,7 @@ class DuplicatesCheck:
         )
         advice = (
             f"remove {count(extra)} duplicate rows ({100 * share:.1f}% of the data, in "
-            f"{count(n_sets)} sets): copies on both sides of a random split inflate the "
-            f"validation score{conflict}"
+            f"{count(n_sets)} sets): {_inflate(ctx.split)}{conflict}"
         )
         findings = [Finding("duplicates", severity, evidence, advice)]
         if ctx.groups is not None:
@@ -114,6 +113,24 @@ class DuplicatesCheck:
             if leak is not None:
                 findings.append(leak)
         return findings
+
+
+def _inflate(split: str) -> str:
+    """Why copies matter, for the split the run validates with (:attr:`DiagnosisContext.split`)."""
+    if split == "time":
+        return (
+            "copies on both sides of the time-ordered split (older rows train, newer validate) "
+            "inflate the validation score"
+        )
+    if split == "groups":
+        return (
+            "copies under different groups land on both sides of a group split and inflate "
+            "the validation score"
+        )
+    if split in ("random", "stratified"):
+        kind = "random" if split == "random" else "random (stratified)"
+        return f"copies on both sides of a {kind} split inflate the validation score"
+    return "copies on both sides of a validation split inflate the validation score"
 
 
 def _conflict_tolerance(ctx: DiagnosisContext) -> float | None:
