@@ -96,6 +96,23 @@ def test_early_stopping_on_inner_split_restores_the_best_epoch() -> None:
     assert float(loss) == pytest.approx(min(history), rel=1e-4)
 
 
+def test_a_one_batch_epoch_is_not_stopped_after_patience_steps() -> None:
+    # 60 rows -> 48 inner training rows: one optimizer step per epoch. A learning rate this
+    # low keeps the inner validation loss on its first plateau; five epochs of patience were
+    # five steps, and the fit stopped there with the untrained first epoch's weights
+    X, y = blobs(60)
+    model = mlp(lr=1e-7, max_epochs=40, patience=5).fit(X, y)
+    assert model.patience_ >= 20
+    assert model.n_epochs_ > 5 + 1 + 10
+
+
+def test_patience_stays_in_epochs_when_an_epoch_is_many_steps() -> None:
+    X, y = blobs(600)  # 480 inner training rows: 8 steps per epoch
+    model = mlp(lr=1e-7, max_epochs=40, patience=5).fit(X, y)
+    assert model.patience_ == 5
+    assert model.n_epochs_ < 40
+
+
 def test_tiny_subsets_train_the_full_budget_without_inner_split() -> None:
     X, y = blobs(8)
     model = mlp(max_epochs=7).fit(X, y)

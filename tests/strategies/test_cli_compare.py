@@ -211,3 +211,19 @@ def test_the_printout_lists_partly_failed_strategies():
     _print(Console(file=buffer, width=300), comparison)
     lines = buffer.getvalue().splitlines()
     assert f"sometimes: {note}" in lines and "broken: failed (every point failed)" in lines
+
+
+def test_an_image_folder_stops_with_one_line_instead_of_learning_file_names(tmp_path, capsys):
+    image = pytest.importorskip("PIL.Image")
+    root = tmp_path / "images"
+    for label in ("cat", "dog"):
+        (root / label).mkdir(parents=True)
+        for i in range(6):
+            image.new("L", (8, 8), color=40 * i).save(root / label / f"{i}.png")
+    out = tmp_path / "run"
+    code = main(["compare", str(root), "--target", "label", "--out", str(out), "-q"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.startswith("howmuchdata: error: compare reads tables") and "\n" not in err
+    assert "file names" in err and "--image-shape" in err and "--model cnn" in err
+    assert not (out / "store.db").exists()  # nothing was fitted

@@ -388,3 +388,43 @@ def test_a_baseline_estimators_type_sets_the_task(digits):
     # a preset leaves the task to the target; a user strategy must agree with it
     with pytest.raises(HowMuchDataError, match=r"strategy 'ridge': Ridge is a regressor but "):
         compare(X, y, strategies=[("ridge", Ridge())], baseline=NeverFit())
+
+
+def _word_table(n: int = 80) -> tuple[pd.DataFrame, np.ndarray]:
+    """Short texts whose class is told by one of their words."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, n)
+    words = np.array([["apple", "pear", "plum"], ["bolt", "nut", "screw"]])
+    texts = [f"{words[c][rng.integers(3)]} and {words[c][rng.integers(3)]}" for c in y]
+    return pd.DataFrame({"title": texts}), np.array(["fruit", "tool"])[y]
+
+
+def test_simpler_on_text_leaves_out_gradient_boosting_which_needs_dense_features():
+    X, y = _word_table()
+    result = compare(X, y, text="title", strategies=["simpler"], sizes=[10, 20, 40], repeats=1)
+    assert not result.failures and not getattr(result, "partial_failures", {})
+    assert "simpler:hgb" not in result.curves
+    assert {"simpler:knn", "simpler:mlp"} <= set(result.curves)
+
+
+@pytest.mark.parametrize(
+    "kwargs, flag",
+    [({"strategies": ["simpler:hgb"]}, "simpler:hgb"), ({"baseline": "hgb"}, "--baseline hgb")],
+)
+def test_gradient_boosting_on_a_text_column_stops_before_any_fit(kwargs, flag):
+    X, y = _word_table()
+    options = {"strategies": ["baseline"], **kwargs}
+    with pytest.raises(HowMuchDataError) as info:
+        compare(X, y, text="title", sizes=[20, 40], repeats=1, **options)
+    message = str(info.value)
+    assert message.startswith(flag) and "sparse" in message and "'title'" in message
+
+
+def test_a_missing_image_weights_file_given_by_path_is_called_not_found(digits, tmp_path):
+    X, y = digits
+    missing = tmp_path / "my_backbone.pt2"
+    with pytest.raises(HowMuchDataError) as info:
+        compare(X, y, strategies=["transfer"], image_shape=(8, 8), image_weights=missing)
+    message = str(info.value)
+    assert f"{str(missing)!r} not found" in message and "--image-weights" in message
+    assert "copy the" not in message  # the user named the file: nothing to copy anywhere

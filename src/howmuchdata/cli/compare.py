@@ -122,6 +122,14 @@ def compare(
     if not names:
         raise HowMuchDataError("--strategies is empty; pass e.g. baseline,simpler,transfer")
     dataset = load_dataset(data, target, groups=groups, time=time, drop=tuple(drop or ()))
+    if dataset.notes.get("images"):
+        # the strategies read table rows: on image files they would learn from the file names
+        raise HowMuchDataError(
+            f"compare reads tables and {data} holds image files: its strategies would learn "
+            "from the file names, not the pixels; write the pixels as columns (one row per "
+            "image) and pass --image-shape HEIGHTxWIDTH[xCHANNELS], or measure the images "
+            f"with: howmuchdata curve {data} --model cnn"
+        )
     out_dir = out or Path("runs") / f"{data.stem}-compare"
     check_can_update(out_dir)  # before any fit, not after
     # every finished point is kept in the run folder: a rerun (after Ctrl-C, say) reuses it

@@ -14,6 +14,8 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -138,8 +140,27 @@ def load_sentence_model(model: str = DEFAULT_MODEL, device: str = "auto") -> Any
                 f"sentence-transformers is installed but cannot be imported ({first_line}); "
                 f"repair the environment, e.g. reinstall with: {TEXT_INSTALL_HINT}"
             ) from None
-        _LOADED_MODELS[key] = SentenceTransformer(key[0], device=resolved)
+        with _no_loading_bars():
+            _LOADED_MODELS[key] = SentenceTransformer(key[0], device=resolved)
     return _LOADED_MODELS[key]
+
+
+@contextmanager
+def _no_loading_bars() -> Iterator[None]:
+    """No "Loading weights" bar of transformers: the model loads from disk in a blink, once per
+    worker process, and the bars would break into the curve's own progress lines."""
+    try:
+        from transformers.utils import logging as transformers_logging
+    except ImportError:
+        yield
+        return
+    enabled = transformers_logging.is_progress_bar_enabled()
+    transformers_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            transformers_logging.enable_progress_bar()
 
 
 def _model_id(model: str) -> str:

@@ -5,7 +5,9 @@ The training policy makes points of a learning curve comparable across sizes:
 * a fixed budget of ``max_epochs`` passes over the training subset;
 * early stopping on an *inner* validation split carved out of each training subset (a
   ``valid_fraction`` of it, stratified for classes when possible), never on the curve's outer
-  validation rows; the weights of the best inner-validation epoch are restored at the end;
+  validation rows, after ``patience`` epochs, and never fewer than ``MIN_PATIENCE_STEPS``
+  optimizer steps, without improvement; the weights of the best inner-validation epoch are
+  restored at the end;
 * every source of randomness (weight initialisation, inner split, batch order, dropout) comes
   from ``random_state``, which :func:`howmuchdata.learning_curve` sets per (size, repeat).
 
@@ -35,6 +37,11 @@ OPTIMIZERS = ("adam", "adamw", "sgd")
 # below this many training rows no inner validation split is made: early stopping would
 # judge epochs on one or two examples; the full epoch budget is trained instead
 MIN_ROWS_FOR_INNER_SPLIT = 10
+# early stopping waits at least this many optimizer steps without improvement, whatever
+# ``patience`` says in epochs: a small subset makes one step per epoch (57 rows, batch 64), and
+# five steps are inside the plateau a fresh network starts on, so stopping there restored the
+# untrained first epoch and scored the point at chance
+MIN_PATIENCE_STEPS = 20
 
 
 class _TorchEstimator(BaseEstimator):
@@ -105,6 +112,7 @@ class _TorchEstimator(BaseEstimator):
         device = resolve_device(self.device)
         full = adapter.dataset(X, target)
         train_rows, valid_rows = self._inner_split(target, seed)
+        patience = self._patience(len(train_rows))
 
         devices = [torch.device(device)] if device.startswith("cuda") else []
         with torch.random.fork_rng(devices=devices), _torch_threads(self.n_threads):
@@ -117,7 +125,7 @@ class _TorchEstimator(BaseEstimator):
                 valid_set = torch.utils.data.Subset(full, valid_rows)
                 train_split = predefined_split(valid_set)
                 callbacks.append(
-                    EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True)
+                    EarlyStopping(monitor="valid_loss", patience=patience, load_best=True)
                 )
             extra = {"classes": list(range(n_outputs))} if self._is_classifier else {}
             net = net_class(
@@ -143,6 +151,7 @@ class _TorchEstimator(BaseEstimator):
         self.device_ = device
         self.seed_ = seed
         self.n_epochs_ = len(net.history)
+        self.patience_ = patience
         self.inner_valid_rows_ = valid_rows if valid_rows is not None else np.arange(0)
         self.inner_validation_rows_ = len(self.inner_valid_rows_)
         if valid_rows is not None:
@@ -166,6 +175,13 @@ class _TorchEstimator(BaseEstimator):
             raise HowMuchDataError(
                 f"unknown optimizer {self.optimizer!r}; use one of: {', '.join(OPTIMIZERS)}"
             )
+
+    def _patience(self, n_train: int) -> int:
+        """Epochs without improvement before stopping: ``patience``, or more epochs when
+        an epoch is so few optimizer steps that ``patience`` epochs are under
+        :data:`MIN_PATIENCE_STEPS` steps."""
+        steps_per_epoch = max(1, -(-int(n_train) // max(1, int(self.batch_size))))
+        return max(int(self.patience), -(-MIN_PATIENCE_STEPS // steps_per_epoch))
 
     def _inner_split(self, target: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
         rows = np.arange(len(target))
@@ -239,7 +255,9 @@ class TorchClassifier(ClassifierMixin, _TorchEstimator):
     max_epochs : int
         The epoch budget (passes over the training subset).
     patience : int
-        Epochs without improvement of the inner validation loss before stopping.
+        Epochs without improvement of the inner validation loss before stopping; at least
+        as many epochs as make :data:`MIN_PATIENCE_STEPS` (20) optimizer steps, so a subset
+        of one batch per epoch is not stopped inside the plateau a fresh network starts on.
     valid_fraction : float
         Share of each training subset held out as inner validation for early stopping.
     batch_size : int
@@ -268,6 +286,8 @@ class TorchClassifier(ClassifierMixin, _TorchEstimator):
         All parameters, frozen ones included.
     n_epochs_, best_epoch_ : int
         Epochs run and the epoch whose weights were kept.
+    patience_ : int
+        The patience (in epochs) early stopping used for this fit's subset size.
     inner_valid_rows_ : ndarray
         Positions (in the training rows) of the inner validation split; empty when the
         subset was too small to split (the whole epoch budget is then trained).

@@ -118,7 +118,8 @@ def read_image_folder(
     Raises
     ------
     HowMuchDataError
-        When the folder does not exist, has no class folders, or no readable image.
+        When the folder does not exist, has no class folders, no readable image, or readable
+        images of one class only while other class folders are empty or unreadable.
     """
     root = Path(root)
     if not root.is_dir():
@@ -139,7 +140,18 @@ def read_image_folder(
     for class_dir in class_dirs:
         for path in sorted(_files_under(class_dir)):
             candidates.append((path, class_dir.name))
-    return _check_all(candidates, skipped, source=str(root), n_jobs=n_jobs)
+    collection = _check_all(candidates, skipped, source=str(root), n_jobs=n_jobs)
+    found = set(collection.labels)
+    empty = [d.name for d in class_dirs if d.name not in found]
+    if len(found) < 2 and empty:
+        # a class whose folder holds nothing readable would otherwise vanish, and the error
+        # would be the target's "one class", not the folder the images are missing from
+        raise HowMuchDataError(
+            f"{str(root)!r} has images of one class only ({', '.join(map(repr, sorted(found)))}); "
+            f"folder(s) {', '.join(map(repr, empty[:5]))} hold no readable image: put the "
+            "images of every class in its own folder (root/<class>/<image>)"
+        )
+    return collection
 
 
 def read_image_csv(

@@ -166,10 +166,28 @@ def embedding_step(ctx: StrategyContext, family: str) -> Any:
     return EmbeddingTransformer(ctx.embedder, cache_dir=ctx.cache_dir)
 
 
+#: Presets that need dense features: they cannot read the sparse TF-IDF of a text column.
+DENSE_ONLY_PRESETS = ("hgb",)
+
+
+def check_reads_text(ctx: StrategyContext, name: str, option: str) -> None:
+    """Stop before any fit when preset ``name`` cannot read the TF-IDF of ``ctx.text``.
+
+    Gradient boosting needs dense features, and the TF-IDF of a text column is sparse (one
+    column per word and word pair): every point of its curve would fail with the same error.
+    """
+    if ctx.text is not None and name in DENSE_ONLY_PRESETS:
+        raise HowMuchDataError(
+            f"{option}{name} cannot read the text column {ctx.text!r}: its TF-IDF features are "
+            f"sparse and {name} needs dense ones; use logreg, knn, mlp or rf"
+        )
+
+
 def split_baseline(ctx: StrategyContext) -> tuple[Any, BaseEstimator]:
     """The baseline as (feature step, bare model), so strategies can wrap the model alone."""
     baseline = ctx.baseline
     if isinstance(baseline, str):
+        check_reads_text(ctx, baseline, "--baseline ")
         scale = PRESETS[baseline][1] if baseline in PRESETS else True
         return feature_step(ctx, scale=scale), preset_model(baseline, ctx.task)
     if isinstance(baseline, Pipeline):

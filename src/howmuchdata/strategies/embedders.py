@@ -158,6 +158,12 @@ class ImageEmbedder:
                 "pass e.g. image_shape=(8, 8)"
             )
         path = self.weights_path()
+        if not path.exists() and self.weights is not None:
+            raise HowMuchDataError(
+                f"image weights file {str(path)!r} not found; check the path given as "
+                "image_weights=PATH (--image-weights): a .pt2 / TorchScript backbone or a "
+                f"torchvision {self.arch} state_dict"
+            )
         if not path.exists():
             raise HowMuchDataError(
                 f"no pretrained weights for image transfer at {path}; copy the {self.arch} file "
