@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from howmuchdata.result import update_result
+
 
 @dataclass
 class PowerCurve:
@@ -52,3 +54,19 @@ class PowerCurve:
 @pytest.fixture
 def power_curve() -> PowerCurve:
     return PowerCurve()
+
+
+@pytest.fixture
+def run_dir(tmp_path):
+    """A run folder with an accuracy curve of logreg measured up to 1,600 rows."""
+    rng = np.random.default_rng(0)
+    points = []
+    for size in (50, 100, 200, 400, 800, 1600):
+        for rep in range(5):
+            score = 0.95 - 1.5 * size**-0.5 + rng.normal(0, 0.004)
+            points.append(
+                {"model": "logreg", "size": size, "repeat": rep, "val_score": score, "status": "ok"}
+            )
+    meta = {"model": "logreg", "greater_is_better": True, "scoring": "accuracy", "n_samples": 20000}
+    update_result(tmp_path, "curve", points=points, curves=[meta])
+    return tmp_path

@@ -9,23 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hmd_plan_args import BINARY
 
 from howmuchdata.cli import main
 from howmuchdata.result import read_result, update_result
 
 HMD = Path(sys.executable).with_name("howmuchdata")
-BINARY = [
-    "plan",
-    "--before-data",
-    "--outcome",
-    "binary",
-    "--prevalence",
-    "0.174",
-    "--parameters",
-    "24",
-    "--r2-cs",
-    "0.288",
-]
 SURVIVAL = [
     "plan",
     "--before-data",
@@ -42,21 +31,6 @@ SURVIVAL = [
     "--mean-followup",
     "2.07",
 ]
-
-
-@pytest.fixture
-def run_dir(tmp_path):
-    rng = np.random.default_rng(0)
-    points = []
-    for size in (50, 100, 200, 400, 800, 1600):
-        for rep in range(5):
-            score = 0.95 - 1.5 * size**-0.5 + rng.normal(0, 0.004)
-            points.append(
-                {"model": "logreg", "size": size, "repeat": rep, "val_score": score, "status": "ok"}
-            )
-    meta = {"model": "logreg", "greater_is_better": True, "scoring": "accuracy", "n_samples": 20000}
-    update_result(tmp_path, "curve", points=points, curves=[meta])
-    return tmp_path
 
 
 @pytest.mark.slow
