@@ -14,12 +14,22 @@ scikit-activeml validates ``X`` as a dense numeric array, which text or mixed-ty
 not. The simulation therefore hands it row ids, and the classifier looks each id up in the full
 feature table (:class:`RowLookup`) before the baseline pipeline: the baseline sees raw rows,
 exactly as in the other curves, and fits its own preprocessing on the labeled rows only.
+
+Every point is written to the comparison's run store the moment it is scored, under a key of
+the data, the baseline pipeline, the query method, the seed set, the batch, the sizes, the
+seed, the scorer and the split it ran on (:func:`simulation_identity`). The points of a size
+depend on the rows queried before it, so the unit a rerun reuses is a whole repeat: a repeat
+whose points are all stored and fitted is read back, any other is simulated again from its
+seed set (after Ctrl-C the finished repeats are kept).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import warnings
+from collections.abc import Callable, Mapping
 from time import perf_counter
 from typing import Any
 
@@ -46,6 +56,8 @@ _SKACTIVEML_METHOD = {
 # refits grows with the log of the budget, not with the budget.
 DEFAULT_BATCH_FRACTION = 0.2
 MISSING = -1
+# bump when a change of the simulation makes stored points incomparable with new ones
+SIMULATION_VERSION = 1
 
 
 class RowLookup(TransformerMixin, BaseEstimator):
@@ -83,8 +95,13 @@ def simulate_split(
     *,
     seed_size: int,
     batch: int | None = None,
+    on_point: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run one active-learning simulation on one split; one point per comparison size."""
+    """Run one active-learning simulation on one split; one point per comparison size.
+
+    ``on_point(point)`` is called with each point the moment it is scored (the store writes
+    it, the progress reporter shows it).
+    """
     from skactiveml.classifier import SklearnClassifier
     from skactiveml.pool import RandomSampling, UncertaintySampling
 
@@ -145,6 +162,8 @@ def simulate_split(
                     fit_seconds,
                 )
             )
+            if on_point is not None:
+                on_point(points[-1])
         if error is not None:
             break
     return points
@@ -231,9 +250,79 @@ def _counts(values: np.ndarray) -> dict[str, int]:
     return {str(label): int(count) for label, count in zip(labels, counts, strict=True)}
 
 
-def simulate(ctx: StrategyContext, method: str, *, name: str) -> Any:
-    """The active-learning curve of one query method over all of the comparison's splits."""
+def simulation_identity(
+    ctx: StrategyContext, method: str, seed_size: int, batch: int | None
+) -> dict[str, Any]:
+    """What the points of a simulation depend on, besides the split (see :func:`point_key`).
+
+    As in :func:`howmuchdata.learning_curve`: the data, the model (its fingerprint and the
+    source of the user's own classes in it), the scorer, the task and the root seed; and the
+    simulation's own settings. The sizes are all part of it, not only the size of a point:
+    the batches land on every size, so another list of sizes queries other rows.
+    """
+    from howmuchdata.curve.inputs import fingerprint, user_code_fingerprint
+
+    model = baseline_estimator(ctx)
+    identity: dict[str, Any] = {
+        "simulation": "active",
+        "version": SIMULATION_VERSION,
+        "data": fingerprint((ctx.X, ctx.y)),
+        "model": fingerprint(model),
+        "scoring": ctx.scoring,
+        "task": ctx.task,
+        "random_state": ctx.random_state,
+        "method": method,
+        "seed_size": seed_size,
+        "batch": batch,
+        "sizes": [int(n) for n in ctx.sizes],
+    }
+    code = user_code_fingerprint(model)
+    if code is not None:
+        identity["code"] = code
+    return identity
+
+
+def split_fingerprint(split: Any) -> str:
+    """A hash of one split's training order and validation rows."""
+    digest = hashlib.sha1()
+    digest.update(np.asarray(split.train_order, dtype=np.int64).tobytes())
+    digest.update(np.asarray(split.val, dtype=np.int64).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def point_key(run_id: str, split: Any, size: int) -> str:
+    """The store key of the point at ``size`` of the simulation ``run_id`` on ``split``."""
+    return _digest(
+        {"run": run_id, "repeat": split.repeat, "split": split_fingerprint(split), "size": size}
+    )
+
+
+def _digest(value: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def simulate(
+    ctx: StrategyContext,
+    method: str,
+    *,
+    name: str,
+    store: Any = None,
+    progress: Any = None,
+) -> Any:
+    """The active-learning curve of one query method over all of the comparison's splits.
+
+    Parameters
+    ----------
+    store : str or Store, optional
+        The run store (as in :func:`howmuchdata.learning_curve`): each point is written the
+        moment it is scored, and a repeat whose points are all stored and fitted is read back
+        instead of simulated. Default: in memory only.
+    progress : bool or {"auto", "log", "bar"} or Reporter, optional
+        Show progress, one point at a time (as the learning-curve engine does).
+    """
     from howmuchdata.curve import LearningCurve, points_frame
+    from howmuchdata.curve.progress import make_reporter
+    from howmuchdata.store import Store, open_store
 
     seed_size = int(ctx.options.get("active_seed", ctx.sizes[0]))
     batch = ctx.options.get("active_batch")
@@ -242,9 +331,50 @@ def simulate(ctx: StrategyContext, method: str, *, name: str) -> Any:
             f"active-learning seed set of {seed_size} rows is outside 2..{ctx.sizes[-1]}; "
             "pass active_seed within the training sizes"
         )
+    # the sizes a repeat has a point at (smaller ones come before the seed set)
+    expected = [int(n) for n in ctx.sizes if n >= seed_size]
+    run_id = _digest(simulation_identity(ctx, method, seed_size, batch))
+    keys = {(s.repeat, n): point_key(run_id, s, n) for s in ctx.splits for n in expected}
+
+    owns_store = not isinstance(store, Store)
+    point_store = open_store(store)
+    reporter = make_reporter(progress)
     records: list[dict[str, Any]] = []
-    for split in ctx.splits:
-        records.extend(simulate_split(ctx, split, method, seed_size=seed_size, batch=batch))
+    computed = 0
+    try:
+        found = point_store.get_many(keys.values())
+        # a repeat is reused whole: its later points depend on the rows queried before them
+        reused = {
+            s.repeat
+            for s in ctx.splits
+            if all(
+                found.get(keys[s.repeat, n], {}).get("status", "failed") == "ok" for n in expected
+            )
+        }
+        total = len(keys)
+        reporter.start(name, total, len(reused) * len(expected))
+        try:
+            for split in ctx.splits:
+                if split.repeat in reused:
+                    records.extend(found[keys[split.repeat, n]] for n in expected)
+                    continue
+
+                def keep(point: dict[str, Any], split: Any = split) -> None:
+                    key = keys[split.repeat, int(point["size"])]
+                    point_store.put(key, point, run=run_id, model=name)
+                    reporter.advance(point)
+
+                points = simulate_split(
+                    ctx, split, method, seed_size=seed_size, batch=batch, on_point=keep
+                )
+                computed += len(points)
+                records.extend(points)
+        finally:
+            reporter.finish()
+        store_url = point_store.url
+    finally:
+        if owns_store:
+            point_store.close()
     sizes = sorted({int(r["size"]) for r in records})
     return LearningCurve(
         points=points_frame(records),
@@ -264,6 +394,10 @@ def simulate(ctx: StrategyContext, method: str, *, name: str) -> Any:
             "query": METHODS[method],
             "seed_size": seed_size,
             "batch": batch if batch else f"{DEFAULT_BATCH_FRACTION:.0%} of labels held",
+            "fingerprint": run_id,
+            "store": store_url,
+            "computed": computed,
+            "from_store": len(records) - computed,
         },
     )
 
@@ -288,7 +422,7 @@ def arms(ctx: StrategyContext, variant: str | None = None) -> list[Arm]:
     return [
         Arm(
             name=f"active:{m}",
-            simulate=lambda c, m=m: simulate(c, m, name=f"active:{m}"),
+            simulate=lambda c, m=m, **run: simulate(c, m, name=f"active:{m}", **run),
             family="active",
             description=METHODS[m],
         )

@@ -105,12 +105,14 @@ class Arm:
     """One curve of a comparison.
 
     Exactly one of ``estimator`` (measured by the engine on the common splits) and
-    ``simulate`` (``simulate(ctx) -> LearningCurve`` on the same splits) is set.
+    ``simulate`` (``simulate(ctx, store=..., progress=...) -> LearningCurve`` on the same
+    splits, keeping its points in the run's store and showing progress as the engine does)
+    is set.
     """
 
     name: str
     estimator: Any = None
-    simulate: Callable[[StrategyContext], Any] | None = None
+    simulate: Callable[..., Any] | None = None
     family: str = ""
     description: str = ""
 

@@ -276,6 +276,7 @@ def compare(
         running does not raise: it is listed in ``Comparison.failures`` and the others go on;
         one that fails at some points only is listed in ``Comparison.partial_failures``.
     """
+    _check_not_image_files(X)
     declared_by = None if isinstance(baseline, str) else baseline
     X, y_arr, task, groups, time = _inputs(X, y, groups, time, declared_by)
     if text is not None and text not in X.columns:
@@ -415,6 +416,36 @@ def compare(
         partial_failures=partial,
         strategies=records,
         settings=settings,
+    )
+
+
+def _check_not_image_files(X: Any) -> None:
+    """Refuse image files (a folder, a CSV of image paths, or their Dataset) and other paths.
+
+    The strategies read table rows: on the one-column table of file paths that an image
+    folder loads as they would learn from the file names, not the pixels (``howmuchdata
+    compare`` refuses them the same way).
+    """
+    if isinstance(X, str | os.PathLike):
+        from howmuchdata.deep.images import is_image_csv
+
+        path = Path(X)
+        if path.is_dir() or is_image_csv(path):
+            raise HowMuchDataError(_image_files_message(str(X)))
+        raise HowMuchDataError(
+            f"X is the path {str(X)!r}; compare takes the data itself: read the file with "
+            "howmuchdata.data.load_dataset(PATH, TARGET) and pass that Dataset (or a DataFrame)"
+        )
+    if isinstance(X, Dataset) and (getattr(X, "notes", None) or {}).get("images"):
+        raise HowMuchDataError(_image_files_message(X.source))
+
+
+def _image_files_message(source: str) -> str:
+    return (
+        f"compare reads tables and {source} holds image files: its strategies would learn "
+        "from the file names, not the pixels; pass the pixels as columns (one row per image) "
+        "with image_shape=(HEIGHT, WIDTH[, CHANNELS]), or measure the images with: "
+        f"howmuchdata curve {source} --model cnn"
     )
 
 
@@ -587,7 +618,8 @@ def _run_arm(
     progress: Any,
 ) -> LearningCurve:
     if arm.simulate is not None:
-        curve = arm.simulate(ctx)
+        # the simulation keeps its points in the same store, and shows the same progress
+        curve = arm.simulate(ctx, store=store, progress=progress)
     else:
         curve = learning_curve(
             arm.estimator,
