@@ -51,3 +51,40 @@ def slow() -> Slow:
 
 def always_fails() -> FailsBelow:
     return FailsBelow(min_rows=10**9)
+
+
+_FITS_IN_THIS_PROCESS = [0]
+_HELD: list = []
+
+
+class GrowsMemory(ClassifierMixin, BaseEstimator):
+    """Logistic regression whose second fit in a process keeps ``megabytes`` of memory.
+
+    Like a worker that loads a sentence encoder (or imports torch) at its first deep point,
+    after points of a lighter model: loky measures a worker's memory after its first task
+    and recycles the worker once it holds 300 MB more. Each fit appends its process id to
+    ``pid_file``.
+    """
+
+    def __init__(self, pid_file: str = "", megabytes: int = 400) -> None:
+        self.pid_file = pid_file
+        self.megabytes = megabytes
+
+    def fit(self, X, y):
+        import os
+
+        import numpy as np
+
+        _FITS_IN_THIS_PROCESS[0] += 1
+        if _FITS_IN_THIS_PROCESS[0] == 2:
+            time.sleep(1.1)  # loky checks memory at most once a second
+            _HELD.append(np.ones(self.megabytes * 2**20, dtype=np.uint8))
+        if self.pid_file:
+            with open(self.pid_file, "a") as log:
+                log.write(f"{os.getpid()}\n")
+        self.model_ = LogisticRegression(max_iter=300).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
-from hmd_curve_models import FailsBelow
+from hmd_curve_models import FailsBelow, GrowsMemory
 from sklearn.datasets import load_wine
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import KFold, ShuffleSplit, TimeSeriesSplit
@@ -86,6 +88,26 @@ def test_numbers_do_not_depend_on_job_count(digits_small):
     one = learning_curve(tree, X, y, sizes=[40, 160], repeats=2)
     two = learning_curve(tree, X, y, sizes=[40, 160], repeats=2, n_jobs=2)
     pd.testing.assert_frame_equal(one.points[SCORE_COLUMNS], two.points[SCORE_COLUMNS])
+
+
+@pytest.mark.slow
+def test_a_worker_recycled_for_its_memory_loses_no_point_and_prints_no_loky_warning(
+    digits_small, tmp_path
+):
+    # a worker whose memory grows 300 MB past its size after its first point is shut down
+    # and replaced by loky (after it returned its point); loky's "A worker stopped while some
+    # jobs were given to the executor" UserWarning about it is noise, not a failure
+    pytest.importorskip("psutil")  # loky watches worker memory only with psutil
+    X, y = digits_small
+    pids = tmp_path / "pids.txt"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        curve = learning_curve(
+            GrowsMemory(pid_file=str(pids)), X, y, sizes=[40, 60, 80, 100], repeats=3, n_jobs=2
+        )
+    assert len(curve.ok_points) == 12
+    assert len(set(pids.read_text().split())) > 2  # a worker was replaced
+    assert not [w for w in caught if "A worker stopped" in str(w.message)]
 
 
 @pytest.mark.slow

@@ -43,7 +43,7 @@ def test_cnn_curve_on_digits_rises_and_resumes_from_the_store(tmp_path: Path) ->
 def test_same_seed_gives_the_same_scores_on_cpu() -> None:
     X, y = load_digits(return_X_y=True)
     X, y = X[:300], y[:300]
-    model = make_cnn(max_epochs=3, n_threads=1, device="cpu")
+    model = make_cnn(max_epochs=3, min_steps=30, n_threads=1, device="cpu")
 
     first = learning_curve(model, X, y, sizes=[40, 120], repeats=1, random_state=7)
     second = learning_curve(model, X, y, sizes=[40, 120], repeats=1, random_state=7)
@@ -56,7 +56,7 @@ def test_same_seed_gives_the_same_scores_on_cpu() -> None:
 def test_image_folder_with_bad_files_still_gives_a_curve(stripes_folder: Path) -> None:
     collection = read_image_folder(stripes_folder)
     assert len(collection.skipped) == 2
-    model = make_cnn(image_size=16, max_epochs=8, n_threads=1)
+    model = make_cnn(image_size=16, max_epochs=8, min_steps=60, n_threads=1)
 
     curve = learning_curve(
         model, collection.frame(), np.asarray(collection.labels), sizes=[8, 56], repeats=2

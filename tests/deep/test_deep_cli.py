@@ -43,7 +43,11 @@ def test_curve_on_an_image_folder_reports_skipped_files(
     )
 
     assert code == 0
-    assert "skipped 2 unreadable file(s)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "skipped 2 unreadable file(s)" in err
+    # the list is promised only once result.json exists, on a line after the run
+    assert f"listed in {out / 'result.json'}" in err
+    assert err.index("skipped 2") < err.index("listed in")
     result = json.loads((out / "result.json").read_text())
     assert result["data"]["images"]["n_skipped"] == 2
     assert {Path(s["path"]).name for s in result["data"]["images"]["skipped"]} == {
@@ -53,6 +57,23 @@ def test_curve_on_an_image_folder_reports_skipped_files(
     points = result["points"]
     assert len(points) == 2 and all(p["status"] == "ok" for p in points)
     assert all(p["n_params"] > 0 for p in points)
+
+
+def test_skipped_files_line_promises_no_result_json_when_the_command_fails(
+    stripes_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the folder loads (2 files skipped), then the model's device stops the command before
+    # any fit: nothing is written, so the line must not say the list is in result.json
+    pytest.importorskip("torch")
+    out = tmp_path / "run"
+    code = main(
+        ["curve", str(stripes_folder), "--model", "cnn", "--device", "tpu", "--out", str(out)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "skipped 2 unreadable file(s)" in err
+    assert "result.json" not in err
+    assert not (out / "result.json").exists()
 
 
 def test_unknown_device_is_one_line_and_exit_status_2(

@@ -10,7 +10,11 @@ from sklearn.datasets import load_digits
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
-from howmuchdata.deep.estimator import TorchClassifier, TorchRegressor  # noqa: E402
+from howmuchdata.deep.estimator import (  # noqa: E402
+    DEFAULT_MIN_STEPS,
+    TorchClassifier,
+    TorchRegressor,
+)
 from howmuchdata.deep.inputs import ImageInput  # noqa: E402
 from howmuchdata.deep.modules import MLP, SmallCNN  # noqa: E402
 from howmuchdata.errors import HowMuchDataError  # noqa: E402
@@ -115,9 +119,38 @@ def test_patience_stays_in_epochs_when_an_epoch_is_many_steps() -> None:
 
 def test_tiny_subsets_train_the_full_budget_without_inner_split() -> None:
     X, y = blobs(8)
-    model = mlp(max_epochs=7).fit(X, y)
+    model = mlp(max_epochs=7, min_steps=20).fit(X, y)
     assert model.inner_validation_rows_ == 0
-    assert model.n_epochs_ == 7
+    assert model.n_epochs_ == model.max_epochs_ == 20  # one step per epoch: 20 for min_steps
+
+
+def test_a_one_batch_subset_trains_at_least_min_steps_optimizer_steps() -> None:
+    # 60 rows -> 48 inner training rows: one step per epoch, so 5 epochs would be 5 steps;
+    # patience this high keeps early stopping out of the way
+    X, y = blobs(60)
+    model = mlp(max_epochs=5, min_steps=60, patience=1000).fit(X, y)
+    assert model.steps_per_epoch_ == 1
+    assert model.max_epochs_ == 60
+    assert model.n_epochs_ * model.steps_per_epoch_ == model.n_steps_ >= 60
+    assert len(model.net_.history) == model.n_epochs_ == 60
+
+
+def test_a_large_subset_trains_max_epochs_as_before() -> None:
+    # 600 rows -> 480 inner training rows: 8 steps per epoch, 7 epochs are 56 >= 50 steps
+    X, y = blobs(600)
+    model = mlp(max_epochs=7, min_steps=50, patience=1000).fit(X, y)
+    assert model.steps_per_epoch_ == 8
+    assert model.max_epochs_ == model.n_epochs_ == 7
+    same = mlp(max_epochs=7, min_steps=0, patience=1000).fit(X, y)
+    np.testing.assert_array_equal(model.predict_proba(X), same.predict_proba(X))
+
+
+def test_default_min_steps_raises_only_the_budget_of_small_subsets() -> None:
+    model = mlp(max_epochs=30)
+    assert model.min_steps == DEFAULT_MIN_STEPS == 250
+    assert model._epochs(48) == 250  # one batch per epoch
+    assert model._epochs(320) == 50  # five batches: 250 steps in 50 epochs
+    assert model._epochs(1150) == 30  # 18 batches: 30 epochs are 540 steps already
 
 
 def test_cnn_reads_flat_pixel_rows_as_square_images() -> None:
@@ -161,6 +194,8 @@ def test_bad_settings_are_user_errors() -> None:
         mlp(optimizer="rmsprop").fit(X, y)
     with pytest.raises(HowMuchDataError, match="valid_fraction"):
         mlp(valid_fraction=1.5).fit(X, y)
+    with pytest.raises(HowMuchDataError, match="min_steps=-1 must be 0 or more"):
+        mlp(min_steps=-1).fit(X, y)
     with pytest.raises(HowMuchDataError, match="unknown device"):
         mlp(device="tpu").fit(X, y)
 

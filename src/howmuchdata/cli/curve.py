@@ -118,6 +118,8 @@ def curve(
     dataset = load_dataset(
         data, target, groups=groups, time=time, task=_task(task), drop=tuple(drop or ())
     )
+    # said now, before the (long) curve, and without promising result.json: a bad setting or
+    # an error during the run may stop the command before it writes one
     if (note := skipped_message(dataset)) is not None:
         typer.echo(f"howmuchdata: {note}", err=True)
     out_dir = out or Path("runs") / data.stem
@@ -142,7 +144,11 @@ def curve(
         deep_options={"text": text, "epochs": epochs, "device": device, "weights": weights},
         image_shape=shape,
     )
-    finish(curves, dataset, out_dir, command="curve", report=report)
+    path = finish(curves, dataset, out_dir, command="curve", report=report)
+    if note is not None:
+        typer.echo(
+            f"howmuchdata: the skipped files are listed in {path} (data.images.skipped)", err=True
+        )
 
 
 @app.command()
@@ -265,8 +271,14 @@ def _require_some_points(item: LearningCurve, store_url: str) -> None:
 
 def finish(
     curves: list[LearningCurve], dataset: Dataset, out_dir: Path, *, command: str, report: bool
-) -> None:
-    """Print the summary, write result.json (+ extrapolation when available) and the report."""
+) -> Path:
+    """Print the summary, write result.json (+ extrapolation when available) and the report.
+
+    Returns
+    -------
+    Path
+        The path of result.json.
+    """
     console = Console()
     sections: dict[str, Any] = curves_to_result(curves)
     sections["data"] = dataset.describe()
@@ -279,7 +291,7 @@ def finish(
         if finding["severity"] != "info":
             model = finding["evidence"]["model"]
             console.print(f"{finding['severity']}: {model}: {finding['advice']}", markup=False)
-    save_run(console, out_dir, command, sections, report=report)
+    return save_run(console, out_dir, command, sections, report=report)
 
 
 def curve_findings(curves: list[LearningCurve], extrapolations: dict[str, Any]) -> list[Finding]:

@@ -35,6 +35,8 @@ _PREDICT_METRICS: dict[str, Callable[[Any, Any], float]] = {
     "r2": r2_score,
 }
 MAX_ERROR_CHARS = 500
+# the start of loky's warning when it replaces a worker it shut down (see _run_local)
+_LOKY_RECYCLED_WORKER = "A worker stopped while some jobs were given to the executor"
 
 
 @dataclass(frozen=True)
@@ -220,8 +222,18 @@ def _run_local(
         for t in ordered
     )
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-    for task, point in parallel(jobs):
-        on_result(task, point)
+    with warnings.catch_warnings():
+        # loky measures each worker's memory after its first task and recycles a worker that
+        # then holds 300 MB more (e.g. the first point that loads torch or the sentence
+        # encoder, after points of a lighter model): the worker exits cleanly *after*
+        # returning its point and a new worker takes its place, so no point is lost; loky
+        # still warns about it with a generic message (joblib/joblib#883, joblib/loky#641),
+        # the same it gives for a worker that stopped after loky's idle timeout (also clean).
+        # A worker that dies instead (killed for memory, crashed) is not this warning: it
+        # raises TerminatedWorkerError, which still stops the run.
+        warnings.filterwarnings("ignore", message=_LOKY_RECYCLED_WORKER, category=UserWarning)
+        for task, point in parallel(jobs):
+            on_result(task, point)
 
 
 def _fit_tagged(*args: Any) -> tuple[PointTask, dict[str, Any]]:

@@ -5,8 +5,9 @@ PyTorch is optional (``pip install 'howmuchdata[torch]'``; text embeddings also 
 need it raise :class:`~howmuchdata.errors.HowMuchDataError` saying how to install it.
 
 * :class:`TorchClassifier` / :class:`TorchRegressor`: scikit-learn estimators around any
-  ``torch.nn.Module`` factory, trained by skorch under one training policy (epoch budget, early
-  stopping on an inner split of each training subset, best weights restored, seeded per point).
+  ``torch.nn.Module`` factory, trained by skorch under one training policy (epoch budget with a
+  floor of optimizer steps, early stopping on an inner split of each training subset, best
+  weights restored, seeded per point).
 * :func:`read_image_folder` / :func:`read_image_csv`: labelled image files, checked once, decoded
   lazily per batch; unreadable files skipped and listed.
 * :func:`make_deep_estimator` and :data:`DEEP_PRESETS`: ``cnn``, ``pretrained``,

@@ -354,12 +354,13 @@ def load_image_source(
     return dataset
 
 
-def skipped_message(dataset: Any, limit: int = 5) -> str | None:
+def skipped_message(dataset: Any, limit: int = 5, *, listed_in: str | None = None) -> str | None:
     """One line naming the files an image dataset skipped, or ``None`` when there were none.
 
     Unreadable files (not an image, corrupt, missing) are counted apart from entries left out
     for another reason (an image outside the class folders, a CSV row without a path or
-    label).
+    label). ``listed_in`` (e.g. the path of a result.json already written) ends the line with
+    where the full list is; leave it out while nothing holding the list has been written.
     """
     summary = getattr(dataset, "notes", {}).get("images") or {}
     skipped = summary.get("skipped") or []
@@ -373,7 +374,8 @@ def skipped_message(dataset: Any, limit: int = 5) -> str | None:
     if left_out:
         entries = "entry" if len(left_out) == 1 else "entries"
         parts.append(f"left out {len(left_out)} {entries} ({_listed(left_out, limit)})")
-    return "; ".join(parts) + "; listed in result.json"
+    listed = f"; listed in {listed_in}" if listed_in else ""
+    return "; ".join(parts) + listed
 
 
 def _listed(skipped: list[dict[str, str]], limit: int) -> str:

@@ -24,7 +24,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from howmuchdata.deep._torch import require_torch, resolve_device
-from howmuchdata.deep.estimator import TorchClassifier, TorchRegressor
+from howmuchdata.deep.estimator import DEFAULT_MIN_STEPS, TorchClassifier, TorchRegressor
 from howmuchdata.deep.images import COLOR_CHANNELS
 from howmuchdata.deep.inputs import ImageInput, TabularInput
 from howmuchdata.deep.text import TEXT_PRESETS, make_text_estimator, pick_text_column
@@ -52,6 +52,7 @@ def make_cnn(
     shape: tuple[int, int, int] | None = None,
     width: int = 16,
     max_epochs: int = 30,
+    min_steps: int = DEFAULT_MIN_STEPS,
     patience: int = 5,
     device: str = "auto",
     n_threads: int | None = None,
@@ -71,7 +72,7 @@ def make_cnn(
         as one square greyscale image (64 columns -> 8x8).
     width : int
         Channels of the first convolution (the second has twice as many).
-    max_epochs, patience, device, n_threads, random_state
+    max_epochs, min_steps, patience, device, n_threads, random_state
         See :class:`~howmuchdata.deep.TorchClassifier`.
 
     Returns
@@ -88,6 +89,7 @@ def make_cnn(
         module_kwargs={"width": width},
         inputs=ImageInput(size=image_size, color=color, shape=shape),
         max_epochs=max_epochs,
+        min_steps=min_steps,
         patience=patience,
         device=device,
         n_threads=n_threads,
@@ -103,6 +105,7 @@ def make_pretrained(
     image_size: int = 224,
     color: str = "RGB",
     max_epochs: int = 30,
+    min_steps: int = DEFAULT_MIN_STEPS,
     patience: int = 5,
     device: str = "auto",
     n_threads: int | None = None,
@@ -118,6 +121,8 @@ def make_pretrained(
         missing file is an error naming it.
     image_size, color
         What the backbone expects (e.g. 224 and ``"RGB"`` for ImageNet backbones).
+    max_epochs, min_steps, patience, device, n_threads, random_state
+        See :class:`~howmuchdata.deep.TorchClassifier`.
 
     Returns
     -------
@@ -138,6 +143,7 @@ def make_pretrained(
         module_kwargs={"weights": str(weights)},
         inputs=ImageInput(size=image_size, color=color),
         max_epochs=max_epochs,
+        min_steps=min_steps,
         patience=patience,
         device=device,
         n_threads=n_threads,
@@ -151,6 +157,7 @@ def make_mlp(
     task: str = "classification",
     hidden: tuple[int, ...] = (128,),
     max_epochs: int = 30,
+    min_steps: int = DEFAULT_MIN_STEPS,
     patience: int = 5,
     device: str = "auto",
     n_threads: int | None = None,
@@ -166,6 +173,7 @@ def make_mlp(
         module_kwargs={"hidden": tuple(hidden)},
         inputs=TabularInput(),
         max_epochs=max_epochs,
+        min_steps=min_steps,
         patience=patience,
         device=device,
         n_threads=n_threads,
