@@ -134,7 +134,7 @@ def make_estimator(
         Seed for presets with randomness. ``None`` leaves it to
         :func:`howmuchdata.curve.learning_curve`, which seeds every point.
     deep_options : dict, optional
-        ``text``, ``epochs``, ``device``, ``weights`` for the deep presets (``cnn``,
+        ``text``, ``epochs``, ``min_steps``, ``device``, ``weights`` for the deep presets (``cnn``,
         ``pretrained``, ``tfidf-linear``, ``minilm-linear``, ``minilm-mlp``; see
         :func:`howmuchdata.deep.make_deep_estimator`).
 

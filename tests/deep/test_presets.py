@@ -150,6 +150,19 @@ def test_presets_by_name() -> None:
         make_deep_estimator("resnet")
 
 
+def test_the_step_floor_is_set_by_name_and_a_negative_one_is_refused() -> None:
+    from howmuchdata.deep.estimator import DEFAULT_MIN_STEPS
+
+    assert make_deep_estimator("cnn", device="cpu").named_steps["model"].min_steps == (
+        DEFAULT_MIN_STEPS
+    )
+    assert make_deep_estimator("cnn", min_steps=7, device="cpu").named_steps["model"].min_steps == 7
+    mlp = make_deep_estimator("minilm-mlp", text="t", min_steps=0, device="cpu")
+    assert mlp.named_steps["model"].min_steps == 0
+    with pytest.raises(HowMuchDataError, match=r"--min-steps -1\) is negative"):
+        make_deep_estimator("cnn", min_steps=-1, device="cpu")
+
+
 @pytest.mark.slow
 def test_without_torch_the_package_imports_and_deep_entry_points_say_how_to_install() -> None:
     script = (

@@ -59,6 +59,13 @@ def curve(
     ] = None,
     text: Annotated[str | None, typer.Option(help="Text column for the text models.")] = None,
     epochs: Annotated[int | None, typer.Option(help="Epoch budget of neural networks.")] = None,
+    min_steps: Annotated[
+        int | None,
+        typer.Option(
+            help="Optimizer steps per fit at least, for neural networks (default 250; small "
+            "subsets train more epochs to reach it; 0 turns it off)."
+        ),
+    ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda (neural networks).")] = "auto",
     weights: Annotated[
         Path | None, typer.Option(help="Backbone .pt2 file of the pretrained model.")
@@ -141,7 +148,13 @@ def curve(
         stratify=None if stratify else False,
         seed=seed,
         quiet=quiet,
-        deep_options={"text": text, "epochs": epochs, "device": device, "weights": weights},
+        deep_options={
+            "text": text,
+            "epochs": epochs,
+            "min_steps": min_steps,
+            "device": device,
+            "weights": weights,
+        },
         image_shape=shape,
     )
     path = finish(curves, dataset, out_dir, command="curve", report=report)

@@ -188,6 +188,7 @@ def make_deep_estimator(
     task: str = "classification",
     text: str | None = None,
     epochs: int | None = None,
+    min_steps: int | None = None,
     device: str = "auto",
     weights: str | os.PathLike[str] | None = None,
     image_size: int | None = None,
@@ -209,6 +210,10 @@ def make_deep_estimator(
         The text column (``--text``).
     epochs : int, optional
         Epoch budget (``--epochs``); default 30.
+    min_steps : int, optional
+        Optimizer steps per fit at least (``--min-steps``); default
+        :data:`~howmuchdata.deep.estimator.DEFAULT_MIN_STEPS`. Small subsets train more epochs
+        than ``epochs`` to reach it; 0 turns the floor off.
     device : {"auto", "cpu", "cuda"}
         (``--device``).
     weights : path, optional
@@ -232,6 +237,10 @@ def make_deep_estimator(
     max_epochs = 30 if epochs is None else int(epochs)
     if max_epochs < 1:
         raise HowMuchDataError(f"epochs={max_epochs} (--epochs {max_epochs}); pass 1 or more")
+    if min_steps is not None and not int(min_steps) >= 0:
+        raise HowMuchDataError(
+            f"min_steps={min_steps} (--min-steps {min_steps}) is negative; pass 0 or more"
+        )
     if name != "tfidf-linear":
         resolve_device(device)  # an unknown or absent device fails now, not at every point
     common = {
@@ -240,6 +249,8 @@ def make_deep_estimator(
         "device": device,
         "random_state": random_state,
     }
+    if min_steps is not None:
+        common["min_steps"] = int(min_steps)
     if name in IMAGE_PRESETS and X is not None:
         _check_image_rows(name, X, image_shape)
     if name == "cnn":

@@ -57,6 +57,7 @@ def make_text_estimator(
     *,
     task: str = "classification",
     max_epochs: int = 30,
+    min_steps: int | None = None,
     device: str = "auto",
     cache_dir: str | os.PathLike[str] | bool | None = None,
     model: str = DEFAULT_MODEL,
@@ -72,6 +73,8 @@ def make_text_estimator(
     task : {"classification", "regression"}
     max_epochs : int
         Epoch budget of ``minilm-mlp``.
+    min_steps : int, optional
+        Optimizer steps per fit at least, of ``minilm-mlp`` (default: :func:`make_mlp`'s).
     device : {"auto", "cpu", "cuda"}
         Where the encoder and the MLP run.
     cache_dir : path, optional
@@ -102,7 +105,10 @@ def make_text_estimator(
     if preset == "minilm-mlp":
         from howmuchdata.deep.presets import make_mlp
 
-        head = make_mlp(task=task, max_epochs=max_epochs, device=device, random_state=random_state)
+        steps = {} if min_steps is None else {"min_steps": int(min_steps)}
+        head = make_mlp(
+            task=task, max_epochs=max_epochs, device=device, random_state=random_state, **steps
+        )
     elif task == "classification":
         head = LogisticRegression(max_iter=2000, random_state=random_state)
     else:
