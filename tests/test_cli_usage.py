@@ -130,6 +130,10 @@ def test_sigint_keeps_the_finished_points_and_a_rerun_resumes(table_csv: Path) -
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a test run started in the background (`pytest &` without job control) ignores
+        # SIGINT and its children inherit that, so Python would not turn Ctrl-C into
+        # KeyboardInterrupt: give the command the default disposition a terminal gives it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert run.stderr is not None
     progress = []
