@@ -88,3 +88,30 @@ class GrowsMemory(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return self.model_.predict(X)
+
+
+class CrashesBelow(FailsBelow):
+    """Ends its whole process (as a native crash or the kernel's OOM killer would) on training
+    sets smaller than ``min_rows``, after ``delay`` seconds (the other points finish first);
+    fits like :class:`FailsBelow` otherwise."""
+
+    def __init__(self, min_rows: int = 100, delay: float = 1.0) -> None:
+        super().__init__(min_rows=min_rows)
+        self.delay = delay
+
+    def fit(self, X, y):
+        import os
+
+        if len(X) < self.min_rows:
+            time.sleep(self.delay)
+            os._exit(3)
+        return super().fit(X, y)
+
+
+class ReportsSigint(FailsBelow):
+    """Fails every fit with the SIGINT handler of the process it runs in as the error."""
+
+    def fit(self, X, y):
+        import signal
+
+        raise RuntimeError(f"sigint={signal.getsignal(signal.SIGINT)!r}")

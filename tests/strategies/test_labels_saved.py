@@ -120,6 +120,36 @@ def test_default_targets_lie_between_measured_and_extrapolated():
 
 
 @pytest.mark.parametrize(
+    ("a", "b", "step"),
+    [
+        (-729.3, 2000.0, 1.0),  # neg_mean_absolute_error of prices in dollars
+        (-3.1e-8, 2.5e-7, 1e-10),  # neg_mean_squared_error of a target in small units
+    ],
+)
+def test_default_targets_of_an_error_are_rounded_in_its_units(a, b, step):
+    # an error's targets were rounded to 3 decimals whatever its size: -746.197 dollars, and
+    # -0.0 for an error of 3e-8 (a target nothing reaches); the third target was added for a
+    # gap of 0.002 units (0.1 dollar below the second)
+    base = PowerLaw(a, b, 0.5)
+    sizes = [100, 200, 400, 800, 1100]
+    targets = default_targets(base, sizes)
+    mid, last = float(base.predict(400)), float(base.predict(1100))
+    assert len(targets) == 3
+    for target, level in zip(targets, (mid, last), strict=False):
+        assert target <= level < target + step * 1.0001  # rounded down, by one step at most
+        assert target == pytest.approx(round(target / step) * step, abs=step * 1e-6)
+    assert last < targets[2] < a
+    assert targets[1] - targets[0] > 10 * step
+
+
+def test_default_targets_skip_a_third_level_that_is_the_second_one_again():
+    # halfway to the asymptote is 0.7 dollars better: no target of its own
+    base = PowerLaw(-729.3, 5e4, 1.5)
+    targets = default_targets(base, [100, 200, 400, 800, 1100])
+    assert targets == [math.floor(float(base.predict(400))), math.floor(float(base.predict(1100)))]
+
+
+@pytest.mark.parametrize(
     ("r", "words"),
     [
         (8.43, "8.4x fewer"),

@@ -2,7 +2,8 @@
 
 :func:`fit_point` fits and scores one (size, repeat) and never raises for a model's own
 failure: the point comes back with ``status="failed"`` and the error text. :func:`run_points`
-runs a list of points in this process, on local joblib worker processes, or on a Dask cluster,
+runs a list of points in this process, on local joblib worker processes, or on a Dask cluster
+(:mod:`.dask_backend`),
 and hands every finished point to a callback the moment it arrives (the store writes it then).
 
 Large inputs are not copied per point: joblib memory-maps large NumPy arrays (also those inside
@@ -12,6 +13,7 @@ only the split it uses and its size.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed
+from joblib.externals.loky.process_executor import TerminatedWorkerError
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, get_scorer, r2_score, recall_score
 
@@ -193,7 +196,9 @@ def run_points(
     if backend == "local":
         _run_local(tasks, estimator, X, y, by_repeat, scoring, classes, on_result, n_jobs)
     elif backend == "dask":
-        _run_dask(tasks, estimator, X, y, by_repeat, scoring, classes, on_result, n_jobs, scheduler)
+        from howmuchdata.curve.dask_backend import run_dask
+
+        run_dask(tasks, estimator, X, y, by_repeat, scoring, classes, on_result, n_jobs, scheduler)
     else:
         raise HowMuchDataError(f"unknown backend {backend!r}; use 'local' or 'dask'")
 
@@ -230,73 +235,25 @@ def _run_local(
         # still warns about it with a generic message (joblib/joblib#883, joblib/loky#641),
         # the same it gives for a worker that stopped after loky's idle timeout (also clean).
         # A worker that dies instead (killed for memory, crashed) is not this warning: it
-        # raises TerminatedWorkerError, which still stops the run.
+        # raises TerminatedWorkerError, which still stops the run (with one line, below).
         warnings.filterwarnings("ignore", message=_LOKY_RECYCLED_WORKER, category=UserWarning)
-        for task, point in parallel(jobs):
-            on_result(task, point)
+        try:
+            for task, point in parallel(jobs):
+                on_result(task, point)
+        except TerminatedWorkerError as exc:
+            codes = re.search(r"exit codes of the workers are (\{.*?\})", str(exc))
+            raise HowMuchDataError(
+                "a worker process stopped while fitting"
+                + (f" (exit codes {codes.group(1)})" if codes else "")
+                + ": it was probably killed for memory or crashed in the model's native code; "
+                "the points finished until then are kept in the store: run again with fewer "
+                "workers (n_jobs, --jobs) or a smaller model"
+            ) from None
 
 
 def _fit_tagged(*args: Any) -> tuple[PointTask, dict[str, Any]]:
     task = args[4]
     return task, fit_point(*args)
-
-
-def _run_dask(
-    tasks: list[PointTask],
-    estimator: Any,
-    X: Any,
-    y: np.ndarray,
-    by_repeat: dict[int, Split],
-    scoring: Any,
-    classes: Any,
-    on_result: Callable[[PointTask, dict[str, Any]], None],
-    n_jobs: int | None,
-    scheduler: str | None,
-) -> None:
-    from distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="10s")
-        except OSError as exc:
-            raise HowMuchDataError(
-                f"cannot reach the Dask scheduler at {scheduler} ({exc}); check the address "
-                "or leave --scheduler out to start a local cluster"
-            ) from None
-    else:
-        cluster = LocalCluster(
-            n_workers=max(1, n_jobs or 2),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
-        client = Client(cluster)
-    try:
-        data_x, data_y = client.scatter([X, y], broadcast=True)
-        split_futures = {r: client.scatter(s, broadcast=True) for r, s in by_repeat.items()}
-        ordered = sorted(tasks, key=lambda t: -t.size)
-        futures = [
-            client.submit(
-                _fit_tagged,
-                estimator,
-                data_x,
-                data_y,
-                split_futures[t.repeat],
-                t,
-                scoring,
-                classes,
-                pure=False,
-            )
-            for t in ordered
-        ]
-        for future in as_completed(futures):
-            task, point = future.result()
-            on_result(task, point)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def n_groups_per_point(

@@ -139,8 +139,12 @@ def default_targets(
 
     The baseline's expected score (its extrapolation) at the middle and at the largest measured
     size, and the level halfway from the latter to the extrapolated asymptote when that is
-    better. Each is rounded to 3 decimals towards the easier side, so the baseline reaches the
-    first two within its measured sizes.
+    better. Each is rounded towards the easier side, so the baseline reaches the first two
+    within its measured sizes: to 3 decimals for scores such as accuracy, R^2 and log loss,
+    to 3 significant digits of the scores' size for errors in the target's units (a
+    ``neg_mean_absolute_error`` in dollars: -747, not -746.197; one of 3.2e-8: -3.21e-08, not
+    -0.0); the third level is added only when it differs from the second by more than two
+    such steps.
     """
     distinct = np.unique(np.asarray(sizes, dtype=float))
     distinct = distinct[np.isfinite(distinct)]
@@ -151,11 +155,27 @@ def default_targets(
     levels = [float(np.asarray(ext.predict(np.array([n])))[0]) for n in (mid, last)]
     asymptote = float(getattr(ext, "asymptote", math.nan))
     sign = 1.0 if greater_is_better else -1.0
-    if np.isfinite(asymptote) and sign * (asymptote - levels[-1]) > 2e-3:
+    step = _target_step(levels)
+    if np.isfinite(asymptote) and sign * (asymptote - levels[-1]) > 2 * step:
         levels.append(levels[-1] + 0.5 * (asymptote - levels[-1]))
     rounder = math.floor if greater_is_better else math.ceil
-    rounded = {rounder(v * 1000) / 1000 for v in levels if np.isfinite(v)}
+    if step < 1:  # divide by the whole number 1 / step: 0.001 steps give 3 clean decimals
+        per_unit = round(1 / step)
+        rounded = {rounder(v * per_unit) / per_unit for v in levels if np.isfinite(v)}
+    else:
+        rounded = {float(rounder(v / step) * step) for v in levels if np.isfinite(v)}
     return sorted(rounded, key=lambda v: sign * v)
+
+
+def _target_step(levels: Sequence[float]) -> float:
+    """The rounding step of default targets: a power of ten giving 3 significant digits of the
+    largest score's size (1 for -746.2, 0.01 for -5.31, 1e-10 for an error of 3.2e-8), and
+    0.001 at the coarsest for scores within [-1, 1] (accuracy, R^2, log loss)."""
+    finite = [abs(v) for v in levels if np.isfinite(v) and v != 0]
+    if not finite:
+        return 1e-3
+    step = 10.0 ** (math.floor(math.log10(max(finite))) - 2)
+    return min(step, 1e-3) if max(finite) <= 1.0 else step
 
 
 def first_measured_size(ext: ExtrapolationLike) -> float:
