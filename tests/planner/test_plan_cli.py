@@ -67,23 +67,7 @@ def test_plan_from_run_dir_writes_plan_and_report(run_dir, capsys):
 
 def test_before_data_writes_to_out(tmp_path, capsys):
     out = tmp_path / "pre"
-    code = main(
-        [
-            "plan",
-            "--before-data",
-            "--outcome",
-            "binary",
-            "--prevalence",
-            "0.174",
-            "--parameters",
-            "24",
-            "--r2-cs",
-            "0.288",
-            "--out",
-            str(out),
-            "--no-report",
-        ]
-    )
+    code = main([*BINARY, "--out", str(out), "--no-report"])
     assert code == 0
     plan = read_result(out)["plan"]
     assert plan["kind"] == "before_data"
