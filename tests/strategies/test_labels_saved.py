@@ -423,3 +423,43 @@ def test_the_vs_baseline_cell_says_which_of_the_two_reaches_the_target(
     row = {"strategy": "simpler:knn", "labels": labels, "baseline_labels": baseline_labels}
     assert versus_baseline({**row, "ratio": ratio_}) == expected
     assert versus_baseline({**row, "strategy": "baseline", "ratio": ratio_}) == "-"
+
+
+class StartsAt(PowerLaw):
+    """A PowerLaw measured from ``start`` labels on: like a real extrapolation, it cannot say
+    that fewer labels than its smallest measured size would reach a target."""
+
+    def __init__(self, start: float, **kwargs):
+        super().__init__(**kwargs)
+        self.observed = {"sizes": [start, 2 * start, 4 * start]}
+
+    def _size(self, target, a):
+        return max(super()._size(target, a), self.observed["sizes"][0])
+
+
+def test_a_target_reached_at_the_smallest_size_is_an_upper_limit_and_the_ratio_a_bound():
+    # the strategy reaches 0.85 with 10 labels in truth (10x fewer than the baseline's 100),
+    # but its curve starts at 50: 50 is an upper limit and "2x fewer" only a lower bound
+    base = StartsAt(50, a=0.95, b=1.0, c=0.5)
+    fast = StartsAt(50, a=0.95, b=1.0, c=0.5, k=10.0)
+    table = labels_saved_table({"baseline": base, "fast": fast}, [0.85]).set_index("strategy")
+    row = table.loc["fast"]
+    assert row["labels"] == pytest.approx(50) and row["baseline_labels"] == pytest.approx(100)
+    assert row["labels_at_start"] and not row["baseline_at_start"]
+    record = {"strategy": "fast", **row.to_dict()}
+    assert versus_baseline(record) == f"at least {ratio_words(2.0)}"
+    sentence = describe_row(record)
+    assert "≤50 labels (its smallest measured size)" in sentence
+    assert sentence.endswith(f"at least {ratio_words(2.0)}")
+    # the baseline's own count, reached only later, is exact
+    assert not table.loc["baseline", "labels_at_start"]
+
+
+def test_counts_above_the_smallest_size_read_as_exact():
+    base = StartsAt(50, a=0.95, b=1.0, c=0.5)
+    better = StartsAt(50, a=0.95, b=1.0, c=0.5, k=1.5)
+    row = labels_saved_table({"baseline": base, "better": better}, [0.85]).set_index("strategy")
+    record = {"strategy": "better", **row.loc["better"].to_dict()}
+    assert not record["labels_at_start"]
+    assert versus_baseline(record) == ratio_words(1.5)
+    assert "≤" not in describe_row(record)

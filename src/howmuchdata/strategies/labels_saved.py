@@ -32,6 +32,8 @@ LABELS_SAVED_COLUMNS = [
     "baseline_lo",
     "baseline_hi",
     "ratio",
+    "labels_at_start",
+    "baseline_at_start",
 ]
 
 # Crossovers are searched from the smallest measured size up to this multiple of the largest.
@@ -124,9 +126,19 @@ def labels_saved_table(
                     "baseline_lo": base_lo,
                     "baseline_hi": base_hi,
                     "ratio": ratio(base_n, n),
+                    # reached already at the smallest measured size: the count is an upper
+                    # limit (size_for cannot look below the measured curve)
+                    "labels_at_start": _at_start(ext, n),
+                    "baseline_at_start": _at_start(base, base_n),
                 }
             )
     return pd.DataFrame(rows, columns=LABELS_SAVED_COLUMNS)
+
+
+def _at_start(ext: ExtrapolationLike, n: float) -> bool:
+    """Whether ``n`` labels is the smallest size ``ext`` was measured at (or below it)."""
+    start = first_measured_size(ext)
+    return bool(start > 0 and np.isfinite(n) and n <= start * (1 + 1e-9))
 
 
 def default_targets(
@@ -403,15 +415,43 @@ def describe_row(row: Mapping[str, Any], baseline: str = "baseline") -> str:
     n, lo, hi = (_number(row[k]) for k in ("labels", "labels_lo", "labels_hi"))
     if not np.isfinite(n):
         return f"{name} does not reach {target:g} within reach of its curve"
-    text = f"{name} reaches {target:g} with {labels_words(n)} labels [{interval_words(lo, hi)}]"
+    at_most = " (its smallest measured size)" if row.get("labels_at_start") else ""
+    text = (
+        f"{name} reaches {target:g} with {labels_cell(n, row.get('labels_at_start'))} labels"
+        f"{at_most} [{interval_words(lo, hi)}]"
+    )
     if name == baseline:
         return text
     base = _number(row["baseline_labels"])
     if not np.isfinite(base):
         return text + f"; {baseline} does not reach it"
-    text += f"; {baseline} needs {labels_words(base)}"
-    words = ratio_words(_number(row["ratio"]))
-    return text + f": {words}" if words else text
+    text += f"; {baseline} needs {labels_cell(base, row.get('baseline_at_start'))}"
+    words = versus_baseline(row, baseline)
+    return text + f": {words}" if words not in ("", "-") else text
+
+
+def labels_cell(n: Any, at_start: Any = False) -> str:
+    """:func:`labels_words`, with ``"≤"`` before a count that is the smallest measured size:
+    the target is reached there already, and perhaps with fewer labels."""
+    words = labels_words(n)
+    return f"≤{words}" if at_start and np.isfinite(_number(n)) else words
+
+
+def _bounded_ratio_words(words: str, strategy_at_start: bool, baseline_at_start: bool) -> str:
+    """:func:`ratio_words` as a bound when one of the two counts is only an upper limit.
+
+    The strategy's count at its smallest size can be smaller still, so the true ratio
+    (baseline / strategy) is at least the one shown; the baseline's the other way round.
+    """
+    if strategy_at_start and baseline_at_start:
+        return "both reach it at their smallest measured size"
+    if not (strategy_at_start or baseline_at_start):
+        return words
+    higher = strategy_at_start  # the true ratio is at least the shown one
+    if words == "about the same":
+        return "the same or fewer" if higher else "the same or more"
+    fewer = words.endswith("fewer")
+    return f"{'at least' if higher == fewer else 'at most'} {words}"
 
 
 def ratio_words(r: float) -> str:
@@ -491,7 +531,9 @@ def versus_baseline(row: Mapping[str, Any], baseline: str = "baseline") -> str:
         return "-"
     words = ratio_words(_number(row.get("ratio")))
     if words:
-        return words
+        return _bounded_ratio_words(
+            words, bool(row.get("labels_at_start")), bool(row.get("baseline_at_start"))
+        )
     strategy_reaches = np.isfinite(_number(row.get("labels")))
     baseline_reaches = np.isfinite(_number(row.get("baseline_labels")))
     if baseline_reaches and not strategy_reaches:
@@ -535,9 +577,11 @@ def labels_cells(
                 {
                     "target": f"{target:g}",
                     "strategy": str(row.get("strategy", "")),
-                    "labels": labels_words(row.get("labels")),
+                    "labels": labels_cell(row.get("labels"), row.get("labels_at_start")),
                     "interval": interval_words(row.get("labels_lo"), row.get("labels_hi")),
-                    "baseline": labels_words(row.get("baseline_labels")),
+                    "baseline": labels_cell(
+                        row.get("baseline_labels"), row.get("baseline_at_start")
+                    ),
                     "vs baseline": versus_baseline(row, baseline),
                 }
             )
