@@ -115,6 +115,7 @@ def compare(
 ) -> None:
     """Compare ways of needing less data on your data: labels each strategy saves."""
     from howmuchdata.strategies import compare as run_compare
+    from howmuchdata.strategies.compare import image_files_message
 
     if jobs < 1:
         raise HowMuchDataError(f"--jobs {jobs}; pass 1 or more workers")
@@ -125,10 +126,7 @@ def compare(
     if dataset.notes.get("images"):
         # the strategies read table rows: on image files they would learn from the file names
         raise HowMuchDataError(
-            f"compare reads tables and {data} holds image files: its strategies would learn "
-            "from the file names, not the pixels; write the pixels as columns (one row per "
-            "image) and pass --image-shape HEIGHTxWIDTH[xCHANNELS], or measure the images "
-            f"with: howmuchdata curve {data} --model cnn"
+            image_files_message(str(data), "--image-shape HEIGHTxWIDTH[xCHANNELS]")
         )
     out_dir = out or Path("runs") / f"{data.stem}-compare"
     check_can_update(out_dir)  # before any fit, not after

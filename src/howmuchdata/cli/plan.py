@@ -21,11 +21,10 @@ from howmuchdata._format import fixed
 from howmuchdata.cli._app import app
 from howmuchdata.cli._output import save_run
 from howmuchdata.errors import HowMuchDataError
+from howmuchdata.planner.decision import DEFAULT_POINT
 from howmuchdata.result import read_result
 
 OUTCOMES = ("binary", "continuous", "survival")
-#: Metric units in one point of a metric at most 1, as :func:`howmuchdata.planner.plan` takes it.
-POINT = 0.01
 #: Keyword names of the before-data functions, as their error messages name them.
 _KEYWORDS = (
     "parameters",
@@ -61,26 +60,29 @@ def as_flags(message: str) -> str:
     becomes ``"--sd -1 is not ..."``, ``"pool=0.0 is not ..."`` becomes ``"--pool 0.0 is not
     ..."`` and ``"one of r2_cs, c_statistic"`` becomes ``"one of --r2-cs, --c-statistic"``.
     """
-
-    def flag(m: re.Match[str]) -> str:
-        name = "--" + m.group(1).replace("_", "-")
-        return name + " " if m.group(2) else name
-
-    return _KEYWORD.sub(flag, message)
+    return _spell_as_options(message, _KEYWORD)
 
 
 def as_plan_flags(message: str) -> str:
     """:func:`as_flags` for the keywords of a plan from a measured curve:
     ``"cost_per_label=-2.0 ...; pass cost_per_label >= 0"`` becomes ``"--cost-per-label -2.0
     ...; pass --cost-per-label >= 0"``, while "the penalty" stays a word."""
+    return _spell_as_options(message, _PLAN_KEYWORD, plain_words=_PLAIN_WORDS)
+
+
+def _spell_as_options(
+    message: str, keywords: re.Pattern[str], plain_words: tuple[str, ...] = ()
+) -> str:
+    """``keywords`` (name, then an optional "=") as options: ``--name value``; a name in
+    ``plain_words`` only where a value is assigned to it."""
 
     def flag(m: re.Match[str]) -> str:
-        if m.group(1) in _PLAIN_WORDS and not m.group(2):
+        if m.group(1) in plain_words and not m.group(2):
             return m.group(0)
         name = "--" + m.group(1).replace("_", "-")
         return name + " " if m.group(2) else name
 
-    return _PLAN_KEYWORD.sub(flag, message)
+    return keywords.sub(flag, message)
 
 
 def _refuse(given: dict[str, bool], where: str, fix: str = "") -> None:
@@ -99,7 +101,7 @@ def _check_point(point: float) -> None:
     if not (math.isfinite(point) and point > 0):
         raise HowMuchDataError(
             f"--point {point!r} is not a positive finite number; pass the metric units in one point, "
-            f"e.g. --point {POINT:g} for accuracy or --point 1 for an RMSE in the target's units"
+            f"e.g. --point {DEFAULT_POINT:g} for accuracy or --point 1 for an RMSE in the target's units"
         )
 
 
@@ -111,7 +113,7 @@ def _point_words(p: Any) -> str | None:
             f"Value per point: {econ.value_per_point:,.2f} per {econ.point:g} of the metric "
             "(--point; also the unit of pts/1k labels)."
         )
-    if econ.point != POINT:
+    if econ.point != DEFAULT_POINT:
         return f"One point is {econ.point:g} of the metric (--point; the unit of pts/1k labels)."
     return None
 
@@ -411,7 +413,7 @@ def plan_command(
             value_of_target=value_of_target,
             penalty=penalty,
             budget=float("inf") if budget is None else budget,
-            point=POINT if point is None else point,
+            point=DEFAULT_POINT if point is None else point,
         )
         if target is not None:
             _check_target(result_json, model, target)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +22,7 @@ from howmuchdata.curve.inputs import (
     check_repeats,
     explain_failure,
     fingerprint,
+    key_digest,
     rows_of,
     scorer_label,
     user_code_fingerprint,
@@ -525,14 +524,14 @@ def learning_curve(
         # (first n sorted indices) must not be reused; other splits keep their fingerprint
         stratified = task == "classification" and stratify is not False
         identity["cv_order"] = [_CV_ORDER_VERSION, "stratified" if stratified else "random"]
-    run_id = _digest(identity)
+    run_id = key_digest(identity)
     settings["fingerprint"] = run_id
     tasks = [
         PointTask(
             repeat=s.repeat,
             size=n,
             seed=fit_seed(random_state, s.repeat, n),
-            key=_digest({"run": run_id, "repeat": s.repeat, "size": n}),
+            key=key_digest({"run": run_id, "repeat": s.repeat, "size": n}),
         )
         for n in size_list
         for s in splits
@@ -824,10 +823,6 @@ def _plural(count: int, noun: str) -> str:
 def _short_repr(estimator: Any, limit: int = 300) -> str:
     text = " ".join(repr(estimator).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _digest(value: Mapping[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 def _explained(point: dict[str, Any], X: Any, cache: dict[str, str | None]) -> dict[str, Any]:

@@ -18,7 +18,12 @@ from typing import Any
 import numpy as np
 
 from howmuchdata.curve.plan import Split
-from howmuchdata.curve.runner import MAX_ERROR_CHARS, PointTask, _fit_tagged
+from howmuchdata.curve.runner import (
+    LOST_WORKER_ADVICE,
+    MAX_ERROR_CHARS,
+    PointTask,
+    _fit_tagged,
+)
 from howmuchdata.errors import HowMuchDataError
 
 
@@ -257,9 +262,7 @@ def _lost_worker_error(exc: Exception, task: PointTask, scheduler: str | None) -
         # bystander (the data it needed went with the workers that died)
         which = f" while fitting {point}" if isinstance(exc, KilledWorker) else ""
         return HowMuchDataError(
-            f"a worker of {where} stopped{which} ({error}): it was probably killed for memory "
-            "or crashed in the model's native code; the points finished until then are kept "
-            "in the store: run again with fewer workers (n_jobs, --jobs) or a smaller model"
+            f"a worker of {where} stopped{which} ({error}): {LOST_WORKER_ADVICE}"
         )
     return HowMuchDataError(
         f"the task of {point} failed on a worker of {where} before its fit ({error}): the "

@@ -11,10 +11,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import json
 import numbers
 import sys
 import sysconfig
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +183,11 @@ def fingerprint(value: Any) -> str:
         return hashlib.sha256(cloudpickle.dumps(value)).hexdigest()
     except Exception:  # not picklable even by value
         return f"unhashable-{uuid.uuid4().hex}"
+
+
+def key_digest(value: Mapping[str, Any]) -> str:
+    """The store key of a JSON-able description (a run's identity, a point within it)."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 def user_code_fingerprint(*objects: Any) -> str | None:

@@ -38,6 +38,12 @@ _PREDICT_METRICS: dict[str, Callable[[Any, Any], float]] = {
     "r2": r2_score,
 }
 MAX_ERROR_CHARS = 500
+#: What a worker that stopped mid-run means and what to do (local and Dask backends alike).
+LOST_WORKER_ADVICE = (
+    "it was probably killed for memory or crashed in the model's native code; the points "
+    "finished until then are kept in the store: run again with fewer workers (n_jobs, --jobs) "
+    "or a smaller model"
+)
 # the start of loky's warning when it replaces a worker it shut down (see _run_local)
 _LOKY_RECYCLED_WORKER = "A worker stopped while some jobs were given to the executor"
 
@@ -245,9 +251,7 @@ def _run_local(
             raise HowMuchDataError(
                 "a worker process stopped while fitting"
                 + (f" (exit codes {codes.group(1)})" if codes else "")
-                + ": it was probably killed for memory or crashed in the model's native code; "
-                "the points finished until then are kept in the store: run again with fewer "
-                "workers (n_jobs, --jobs) or a smaller model"
+                + f": {LOST_WORKER_ADVICE}"
             ) from None
 
 

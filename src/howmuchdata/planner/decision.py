@@ -27,6 +27,8 @@ from howmuchdata.errors import HowMuchDataError
 
 #: Level of the intervals shown in tables.
 LEVEL = 0.8
+#: One point of a metric with a scale of its own (accuracy, R²): a percentage point.
+DEFAULT_POINT = 0.01
 # The table's marginal gain is the curve's slope between size / RATE_SPAN and size * RATE_SPAN.
 RATE_SPAN = 1.1
 _Z = float(stats.norm.ppf(0.5 + LEVEL / 2))
@@ -74,7 +76,7 @@ class Economics:
     value_of_target: float = 0.0
     penalty: float = 0.0
     budget: float = math.inf
-    point: float = 0.01
+    point: float = DEFAULT_POINT
 
     def __post_init__(self) -> None:
         for name in ("cost_per_label", "value_per_point", "value_of_target", "penalty", "budget"):

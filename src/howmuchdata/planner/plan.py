@@ -18,6 +18,7 @@ from howmuchdata.extrapolate.shapes import ILL_BEHAVED
 from howmuchdata.metrics import check_target_score, scorer_bounds
 from howmuchdata.planner.criteria import SampleSize, minimum_sample_size
 from howmuchdata.planner.decision import (
+    DEFAULT_POINT,
     LEVEL,
     Economics,
     ExtrapolationLike,
@@ -348,10 +349,6 @@ def _why_capped(econ: Economics, current: float, max_size: int | None) -> str:
         f"the budget {econ.budget:,.2f} buys no label at {econ.cost_per_label:,.2f} each "
         "(pass a larger --budget)"
     )
-
-
-#: One point of a metric with a scale of its own: a percentage point.
-DEFAULT_POINT = 0.01
 
 
 def _point_for(point: float | None, scorer: str | None, ext: Any, value_per_point: float) -> float:

@@ -25,11 +25,9 @@ seed set (after Ctrl-C the finished repeats are kept).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from time import perf_counter
 from typing import Any
 
@@ -38,8 +36,15 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.metrics import get_scorer, recall_score
 from sklearn.pipeline import Pipeline
 
+from howmuchdata.curve.inputs import key_digest
 from howmuchdata.errors import HowMuchDataError
-from howmuchdata.strategies.base import Arm, Shared, StrategyContext, baseline_estimator
+from howmuchdata.strategies.base import (
+    Arm,
+    Shared,
+    StrategyContext,
+    baseline_estimator,
+    splits_digest,
+)
 
 METHODS = {
     "least_confident": "uncertainty sampling (least confident top class)",
@@ -282,23 +287,10 @@ def simulation_identity(
     return identity
 
 
-def split_fingerprint(split: Any) -> str:
-    """A hash of one split's training order and validation rows."""
-    digest = hashlib.sha1()
-    digest.update(np.asarray(split.train_order, dtype=np.int64).tobytes())
-    digest.update(np.asarray(split.val, dtype=np.int64).tobytes())
-    return digest.hexdigest()[:16]
-
-
 def point_key(run_id: str, split: Any, size: int) -> str:
     """The store key of the point at ``size`` of the simulation ``run_id`` on ``split``."""
-    return _digest(
-        {"run": run_id, "repeat": split.repeat, "split": split_fingerprint(split), "size": size}
-    )
-
-
-def _digest(value: Mapping[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    fingerprint = splits_digest([split])[:16]
+    return key_digest({"run": run_id, "repeat": split.repeat, "split": fingerprint, "size": size})
 
 
 def simulate(
@@ -333,7 +325,7 @@ def simulate(
         )
     # the sizes a repeat has a point at (smaller ones come before the seed set)
     expected = [int(n) for n in ctx.sizes if n >= seed_size]
-    run_id = _digest(simulation_identity(ctx, method, seed_size, batch))
+    run_id = key_digest(simulation_identity(ctx, method, seed_size, batch))
     keys = {(s.repeat, n): point_key(run_id, s, n) for s in ctx.splits for n in expected}
 
     owns_store = not isinstance(store, Store)

@@ -13,6 +13,7 @@ text column TF-IDF (baseline) or embedded (transfer, few-shot).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,6 +167,15 @@ def embedding_step(ctx: StrategyContext, family: str) -> Any:
             parts.append(("columns", rest, ctx.other_columns))
         return ColumnTransformer(parts, sparse_threshold=0.0)
     return EmbeddingTransformer(ctx.embedder, cache_dir=ctx.cache_dir)
+
+
+def splits_digest(splits: list[Any]) -> str:
+    """A hash of the splits' training orders and validation rows (their store identity)."""
+    digest = hashlib.sha1()
+    for s in splits:
+        digest.update(np.asarray(s.train_order, dtype=np.int64).tobytes())
+        digest.update(np.asarray(s.val, dtype=np.int64).tobytes())
+    return digest.hexdigest()
 
 
 #: Presets that need dense features: they cannot read the sparse TF-IDF of a text column.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import numbers
 import os
@@ -32,7 +31,7 @@ from howmuchdata.embedding_cache import (
 )
 from howmuchdata.errors import HowMuchDataError, shown
 from howmuchdata.metrics import check_target_score
-from howmuchdata.strategies.base import Arm, StrategyContext
+from howmuchdata.strategies.base import Arm, StrategyContext, splits_digest
 from howmuchdata.strategies.embedders import FunctionEmbedder, ImageEmbedder, TextEmbedder
 from howmuchdata.strategies.labels_saved import (
     LABELS_SAVED_COLUMNS,
@@ -63,11 +62,7 @@ class ComparisonSplits:
     def __init__(self, splits: list[Any], kind: str) -> None:
         self.splits = splits
         self.kind = kind
-        digest = hashlib.sha1()
-        for s in splits:
-            digest.update(np.asarray(s.train_order, dtype=np.int64).tobytes())
-            digest.update(np.asarray(s.val, dtype=np.int64).tobytes())
-        self.fingerprint = digest.hexdigest()[:12]
+        self.fingerprint = splits_digest(splits)[:12]
 
     def split(
         self, X: Any = None, y: Any = None, groups: Any = None
@@ -431,21 +426,24 @@ def _check_not_image_files(X: Any) -> None:
 
         path = Path(X)
         if path.is_dir() or is_image_csv(path):
-            raise HowMuchDataError(_image_files_message(str(X)))
+            raise HowMuchDataError(image_files_message(str(X)))
         raise HowMuchDataError(
             f"X is the path {str(X)!r}; compare takes the data itself: read the file with "
             "howmuchdata.data.load_dataset(PATH, TARGET) and pass that Dataset (or a DataFrame)"
         )
     if isinstance(X, Dataset) and (getattr(X, "notes", None) or {}).get("images"):
-        raise HowMuchDataError(_image_files_message(X.source))
+        raise HowMuchDataError(image_files_message(X.source))
 
 
-def _image_files_message(source: str) -> str:
+def image_files_message(
+    source: str, image_shape: str = "image_shape=(HEIGHT, WIDTH[, CHANNELS])"
+) -> str:
+    """Why compare refuses image files, and what to do instead (``image_shape`` as the
+    caller spells that setting: the keyword here, ``--image-shape ...`` on the command line)."""
     return (
         f"compare reads tables and {source} holds image files: its strategies would learn "
         "from the file names, not the pixels; pass the pixels as columns (one row per image) "
-        "with image_shape=(HEIGHT, WIDTH[, CHANNELS]), or measure the images with: "
-        f"howmuchdata curve {source} --model cnn"
+        f"with {image_shape}, or measure the images with: howmuchdata curve {source} --model cnn"
     )
 
 
