@@ -2,14 +2,19 @@
 
 The extrapolation clips predictions to the metric's range and refuses targets outside it; a
 learning curve knows its scorer by name, so the range comes from the name rather than from
-a guess on the measured values.
+a guess on the measured values. :func:`weighted_scores` computes a scorer on many subsets (or
+resamples) of out-of-fold outputs at once, in NumPy.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from howmuchdata.errors import HowMuchDataError
 
@@ -196,3 +201,305 @@ def unknown_scoring_message(scoring: Any) -> str:
         f"unknown scoring {scoring!r}; use a scikit-learn scorer name such as accuracy, "
         "balanced_accuracy, neg_log_loss, roc_auc, r2 or neg_mean_absolute_error (--scoring)"
     )
+
+
+# ----------------------------------------------------------------------------------------
+# Scores of weighted rows: many subsets (or resamples) of out-of-fold outputs at once.
+#
+# A subset of rows is a 0/1 weight per row, a bootstrap resample a count per row: one row of
+# ``weights`` (shape (draws, rows)) per subset. Each scorer below gives, for every row of
+# ``weights``, the value the scikit-learn scorer of that name gives on the rows so weighted
+# (negated errors included), from the out-of-fold outputs alone and in NumPy: calling a
+# scikit-learn metric thousands of times (a permutation test) costs seconds of validation.
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Out-of-fold outputs of a model, as :func:`weighted_scores` reads them.
+
+    Attributes
+    ----------
+    truth : numpy.ndarray
+        Class indices 0..k-1 into ``classes`` (classification) or the target's values.
+    predicted : numpy.ndarray
+        Predicted class indices, or predicted values.
+    proba : numpy.ndarray, optional
+        Class probabilities (rows, k), columns in the order of ``classes``; the scorers that
+        read them (``needs == "proba"``) need it.
+    classes : numpy.ndarray, optional
+        The sorted class labels (classification).
+    """
+
+    truth: np.ndarray
+    predicted: np.ndarray
+    proba: np.ndarray | None = None
+    classes: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class WeightedScorer:
+    """A scorer computed for many weightings of the rows at once (see :func:`weighted_scorer`).
+
+    Attributes
+    ----------
+    name : str
+        The scikit-learn scorer name.
+    task : {"classification", "regression"}
+    needs : {"labels", "proba", "values"}
+        What it reads besides the truth: predicted classes, class probabilities or predicted
+        values.
+    score : callable
+        ``score(weights, outputs) -> numpy.ndarray``: one score per row of ``weights``, NaN
+        where the scorer is undefined on those rows (e.g. an AUC with one class).
+    """
+
+    name: str
+    task: str
+    needs: str
+    score: Callable[[np.ndarray, Outputs], np.ndarray]
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, empty: float = 0.0) -> np.ndarray:
+    """``num / den``, ``empty`` where ``den`` is 0 (scikit-learn's ``zero_division=0``)."""
+    safe = np.where(den > 0, den, 1.0)
+    return np.where(den > 0, num / safe, empty)
+
+
+def _one_hot(index: np.ndarray, k: int) -> np.ndarray:
+    return np.eye(k)[np.asarray(index, dtype=int)]
+
+
+def _counts(weights: np.ndarray, out: Outputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted true positives, true counts and predicted counts per class, each (draws, k)."""
+    k = len(out.classes)
+    truth, pred = _one_hot(out.truth, k), _one_hot(out.predicted, k)
+    return weights @ (truth * pred), weights @ truth, weights @ pred
+
+
+def _accuracy(weights: np.ndarray, out: Outputs) -> np.ndarray:
+    correct = (np.asarray(out.truth) == np.asarray(out.predicted)).astype(float)
+    return _ratio(weights @ correct, weights.sum(axis=1), math.nan)
+
+
+def _balanced_accuracy(weights: np.ndarray, out: Outputs) -> np.ndarray:
+    tp, true, _ = _counts(weights, out)
+    present = true > 0  # scikit-learn averages the recall over the classes in the truth
+    recall = _ratio(tp, true)
+    return _ratio((recall * present).sum(axis=1), present.sum(axis=1), math.nan)
+
+
+def _per_class(kind: str, tp: np.ndarray, true: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    fp, fn = pred - tp, true - tp
+    if kind == "precision":
+        return _ratio(tp, tp + fp)
+    if kind == "recall":
+        return _ratio(tp, tp + fn)
+    if kind == "f1":
+        return _ratio(2 * tp, 2 * tp + fp + fn)
+    return _ratio(tp, tp + fp + fn)  # jaccard
+
+
+def _averaged(kind: str, average: str) -> Callable[[np.ndarray, Outputs], np.ndarray]:
+    """precision / recall / f1 / jaccard with scikit-learn's ``average`` (binary: the class 1)."""
+
+    def score(weights: np.ndarray, out: Outputs) -> np.ndarray:
+        tp, true, pred = _counts(weights, out)
+        if average == "binary":
+            (pos,) = np.flatnonzero(np.asarray(out.classes) == 1)
+            return _per_class(kind, tp[:, pos], true[:, pos], pred[:, pos])
+        if average == "micro":
+            return _per_class(kind, tp.sum(axis=1), true.sum(axis=1), pred.sum(axis=1))
+        values = _per_class(kind, tp, true, pred)
+        if average == "weighted":
+            return _ratio((values * true).sum(axis=1), true.sum(axis=1))
+        present = (true > 0) | (pred > 0)  # the labels in the truth or the predictions
+        return _ratio((values * present).sum(axis=1), present.sum(axis=1))
+
+    return score
+
+
+def _matthews(weights: np.ndarray, out: Outputs) -> np.ndarray:
+    tp, true, pred = _counts(weights, out)
+    c, s = tp.sum(axis=1), weights.sum(axis=1)
+    num = c * s - (pred * true).sum(axis=1)
+    den = np.sqrt((s**2 - (pred**2).sum(axis=1)) * (s**2 - (true**2).sum(axis=1)))
+    return _ratio(num, den)
+
+
+def _proba(out: Outputs) -> np.ndarray:
+    proba = np.asarray(out.proba, dtype=float)
+    return proba / proba.sum(axis=1, keepdims=True)  # as log_loss normalises them
+
+
+def _neg_log_loss(weights: np.ndarray, out: Outputs) -> np.ndarray:
+    proba = _proba(out)
+    eps = np.finfo(proba.dtype).eps
+    true = np.clip(proba[np.arange(len(proba)), np.asarray(out.truth, dtype=int)], eps, 1 - eps)
+    return -_ratio(weights @ -np.log(true), weights.sum(axis=1), math.nan)
+
+
+def _neg_brier(weights: np.ndarray, out: Outputs) -> np.ndarray:
+    proba = _proba(out)
+    truth = _one_hot(out.truth, proba.shape[1])
+    if proba.shape[1] == 2:  # binary: the positive (greater) class's probability only
+        loss = (proba[:, 1] - truth[:, 1]) ** 2
+    else:
+        loss = ((proba - truth) ** 2).sum(axis=1)
+    return -_ratio(weights @ loss, weights.sum(axis=1), math.nan)
+
+
+def _auc(weights: np.ndarray, score: np.ndarray, positive: np.ndarray) -> np.ndarray:
+    """Weighted ROC AUC of ``score`` for ``positive`` rows (ties count a half), per draw."""
+    order = np.argsort(score, kind="stable")
+    ranked = score[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])  # blocks of tied scores
+    w = weights[:, order]
+    pos = np.add.reduceat(w * positive[order], starts, axis=1)
+    neg = np.add.reduceat(w * ~positive[order], starts, axis=1)
+    below = np.cumsum(neg, axis=1) - neg  # negatives scored strictly lower
+    pairs = pos.sum(axis=1) * neg.sum(axis=1)
+    return _ratio((pos * (below + 0.5 * neg)).sum(axis=1), pairs, math.nan)
+
+
+def _roc_auc(weights: np.ndarray, out: Outputs) -> np.ndarray:
+    truth = np.asarray(out.truth, dtype=int)
+    return _auc(weights, np.asarray(out.proba, dtype=float)[:, 1], truth == 1)
+
+
+def _roc_auc_ovr(weighted: bool) -> Callable[[np.ndarray, Outputs], np.ndarray]:
+    def score(weights: np.ndarray, out: Outputs) -> np.ndarray:
+        # the probabilities as given: normalising them again would split ties by rounding
+        proba, truth = np.asarray(out.proba, dtype=float), np.asarray(out.truth, dtype=int)
+        k = proba.shape[1]
+        aucs = np.column_stack([_auc(weights, proba[:, c], truth == c) for c in range(k)])
+        prevalence = weights @ _one_hot(truth, k)
+        # scikit-learn refuses a truth without every class: undefined
+        aucs = np.where((prevalence > 0).all(axis=1, keepdims=True), aucs, math.nan)
+        w = prevalence if weighted else np.ones_like(prevalence)
+        return (aucs * w).sum(axis=1) / w.sum(axis=1)
+
+    return score
+
+
+def _errors(
+    loss: Callable[[np.ndarray, np.ndarray], np.ndarray], root: bool = False
+) -> Callable[[np.ndarray, Outputs], np.ndarray]:
+    """Minus the weighted mean of a per-row loss (its square root for the root errors)."""
+
+    def score(weights: np.ndarray, out: Outputs) -> np.ndarray:
+        truth = np.asarray(out.truth, dtype=float)
+        mean = _ratio(weights @ loss(truth, np.asarray(out.predicted, dtype=float)),
+                      weights.sum(axis=1), math.nan)  # fmt: skip
+        return -(np.sqrt(mean) if root else mean)
+
+    return score
+
+
+def _r2(weights: np.ndarray, out: Outputs) -> np.ndarray:
+    truth = np.asarray(out.truth, dtype=float)
+    n = weights.sum(axis=1)
+    sse = weights @ (truth - np.asarray(out.predicted, dtype=float)) ** 2
+    sst = weights @ truth**2 - _ratio((weights @ truth) ** 2, n)
+    sst = np.where(sst > 1e-12 * np.maximum(weights @ truth**2, 1e-300), sst, 0.0)
+    # a constant truth: 1 for a perfect prediction, else 0 (scikit-learn's force_finite)
+    return np.where(sst > 0, 1 - _ratio(sse, sst), (sse == 0).astype(float))
+
+
+def _squared(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return (t - p) ** 2
+
+
+def _absolute(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return np.abs(t - p)
+
+
+def _percentage(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return np.abs(t - p) / np.maximum(np.abs(t), np.finfo(np.float64).eps)
+
+
+def _squared_log(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return (np.log1p(t) - np.log1p(p)) ** 2
+
+
+def _weighted_scorers() -> dict[str, WeightedScorer]:
+    found = [
+        WeightedScorer("accuracy", "classification", "labels", _accuracy),
+        WeightedScorer("balanced_accuracy", "classification", "labels", _balanced_accuracy),
+        WeightedScorer("matthews_corrcoef", "classification", "labels", _matthews),
+        WeightedScorer("neg_log_loss", "classification", "proba", _neg_log_loss),
+        WeightedScorer("neg_brier_score", "classification", "proba", _neg_brier),
+        WeightedScorer("roc_auc", "classification", "proba", _roc_auc),
+        WeightedScorer("roc_auc_ovr", "classification", "proba", _roc_auc_ovr(False)),
+        WeightedScorer("roc_auc_ovr_weighted", "classification", "proba", _roc_auc_ovr(True)),
+        WeightedScorer("r2", "regression", "values", _r2),
+        WeightedScorer("neg_mean_absolute_error", "regression", "values", _errors(_absolute)),
+        WeightedScorer("neg_mean_squared_error", "regression", "values", _errors(_squared)),
+        WeightedScorer(
+            "neg_root_mean_squared_error", "regression", "values", _errors(_squared, True)
+        ),
+        WeightedScorer(
+            "neg_mean_absolute_percentage_error", "regression", "values", _errors(_percentage)
+        ),
+        WeightedScorer("neg_mean_squared_log_error", "regression", "values", _errors(_squared_log)),
+        WeightedScorer(
+            "neg_root_mean_squared_log_error", "regression", "values", _errors(_squared_log, True)
+        ),
+    ]
+    for kind in ("precision", "recall", "f1", "jaccard"):
+        for average in ("binary", "micro", "macro", "weighted"):
+            name = kind if average == "binary" else f"{kind}_{average}"
+            found.append(WeightedScorer(name, "classification", "labels", _averaged(kind, average)))
+    return {s.name: s for s in found}
+
+
+#: The scorers :func:`weighted_scores` computes, by scikit-learn name. Others (``neg_median_
+#: absolute_error``, ``average_precision``, ``roc_auc_ovo``, ``top_k_accuracy``, callables)
+#: are not sums over rows (or not of their out-of-fold outputs).
+WEIGHTED_SCORERS: dict[str, WeightedScorer] = _weighted_scorers()
+
+
+def weighted_scorer(scoring: str | None, task: str) -> WeightedScorer | None:
+    """The :data:`WEIGHTED_SCORERS` entry for a scorer name and task, or None.
+
+    Parameters
+    ----------
+    scoring : str or None
+        A scikit-learn scorer name.
+    task : {"classification", "regression"}
+
+    Returns
+    -------
+    WeightedScorer or None
+        None for a name it does not compute, or one of the other task.
+
+    Examples
+    --------
+    >>> weighted_scorer("f1_macro", "classification").needs
+    'labels'
+    >>> weighted_scorer("neg_median_absolute_error", "regression") is None
+    True
+    """
+    chosen = WEIGHTED_SCORERS.get(scoring or "")
+    return chosen if chosen is not None and chosen.task == task else None
+
+
+def weighted_scores(scorer: WeightedScorer, weights: np.ndarray, outputs: Outputs) -> np.ndarray:
+    """The scorer's value on each weighting of the rows.
+
+    Parameters
+    ----------
+    scorer : WeightedScorer
+    weights : numpy.ndarray
+        Shape (draws, rows) or (rows,): 0/1 for subsets, counts for bootstrap resamples.
+    outputs : Outputs
+        The out-of-fold outputs, one per row.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (draws,) (a float for 1-D ``weights``), as the scikit-learn scorer of that name
+        gives it on the rows (negated errors included); NaN where it is undefined.
+    """
+    w = np.asarray(weights, dtype=float)
+    values = scorer.score(np.atleast_2d(w), outputs)
+    return float(values[0]) if w.ndim == 1 else values

@@ -42,10 +42,13 @@ class ClassNeedsDataCheck:
         recall_now = {c: _mean(last["val_recall"], c) for c in classes}
         weights = {c: _mean(last["val_counts"], c) for c in classes}
         target = ctx.options.target
-        if target is None:  # overall accuracy: recalls weighted by validation counts
+        if target is None:  # the overall score: recalls weighted by validation counts
             w = np.array([weights[c] if np.isfinite(weights[c]) else 0 for c in classes])
             r = np.array([recall_now[c] for c in classes])
             keep = np.isfinite(r) & (w > 0)
+            if ctx.scoring == "balanced_accuracy":
+                # the run's score is the plain mean of the recalls: "the overall" is that
+                w = np.where(keep, 1.0, 0.0)
             target = float(np.average(r[keep], weights=w[keep])) if keep.any() else float("nan")
         if not np.isfinite(target):
             return []

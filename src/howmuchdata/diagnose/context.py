@@ -88,7 +88,8 @@ class DiagnoseOptions:
     subgroup_alpha : float
         Significance level of the test that a subgroup scores lower than the rest.
     subgroup_min_drop : float
-        Smallest subgroup shortfall (accuracy, or R^2) worth reporting.
+        Smallest subgroup shortfall worth reporting: points for scores at most 1; for
+        errors, the share by which the subgroup's error exceeds the rest's.
     label_noise_warning, label_noise_critical : float
         Estimated share of wrong labels for a warning / a critical finding.
     near_duplicate_distance : float
