@@ -16,6 +16,7 @@ import lzma
 import math
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.api import guess_datetime_format
 
 from howmuchdata.errors import HowMuchDataError, shown
 
@@ -36,6 +38,11 @@ NUMERIC_JUNK_SHARE = 0.8
 # A number with a decimal comma ("14,23", "-0,5", "1,5e3"); read as one in files whose fields
 # are not separated by commas (there "1,234" in quotes is more likely a thousands separator).
 _DECIMAL_COMMA = re.compile(r"^[+-]?(\d+,\d*|,\d+)([eE][+-]?\d+)?$")
+# A date of numbers whose order of day and month is not written in it: 01/03/2024, 1.3.24,
+# 01-03-2024 10:00 (the two leading fields are captured)
+_NUMERIC_DATE = re.compile(
+    r"^(?P<first>\d{1,2})(?P<sep>[/.\-])(?P<second>\d{1,2})(?P=sep)\d{2,4}(?!\d)"
+)
 # compressed CSVs whose first line is read to check for an empty file and sniff the delimiter
 _TEXT_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
@@ -359,18 +366,79 @@ def check_time(time: Any, n_rows: int, *, name: str = "time") -> np.ndarray:
             "drop those rows or fill the time stamps"
         )
     if pd.api.types.is_datetime64_any_dtype(series):
-        return pd.to_datetime(series).to_numpy()
+        stamps = pd.to_datetime(series)
+        if stamps.dt.tz is not None:
+            # time-zone aware stamps become an object array of Timestamps otherwise
+            stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+        return stamps.to_numpy()
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return series.to_numpy(dtype=float)
-    parsed = pd.to_datetime(series.astype(str), errors="coerce", format="mixed")
+    text = series.astype(str).str.strip().reset_index(drop=True)  # labels may repeat
+    parsed = _parse_dates(text, name)
     bad = parsed.isna().to_numpy()
     if bad.any():
+        numbers = pd.to_numeric(text, errors="coerce")
+        if numbers.notna().all() and not pd.api.types.is_bool_dtype(series):
+            return numbers.to_numpy(dtype=float)  # numbers written as text: "1", "2", "10"
         example = series[bad].iloc[0]
         raise HowMuchDataError(
             f"time column {name!r} has {int(bad.sum())} values that are not dates or numbers "
             f"(e.g. {shown(example)}); write them as ISO dates like 2024-03-01 or as numbers"
         )
     return parsed.to_numpy()
+
+
+def _parse_dates(text: pd.Series, name: str) -> pd.Series:
+    """Dates written as text, with one reading of day and month for the whole column.
+
+    Numeric dates (``01/03/2024``, ``1.3.24``) are read day first when one of them can only be
+    (``13/03/2024``), else month first; read one at a time, ``01/03/2024`` would be January
+    and ``13/03/2024`` March, and the time order scrambled. Stamps with time-zone offsets
+    are compared in UTC. Values that are not dates are ``NaT``.
+
+    Raises
+    ------
+    HowMuchDataError
+        When some numeric dates can only be day first and others only month first.
+    """
+    fields = text.str.extract(_NUMERIC_DATE)
+    numeric = fields["first"].notna().to_numpy()
+    dayfirst = False
+    if numeric.any():
+        first = fields["first"][numeric].astype(int)
+        second = fields["second"][numeric].astype(int)
+        day_first, month_first = (first > 12).to_numpy(), (second > 12).to_numpy()
+        if day_first.any() and month_first.any():
+            examples = text[numeric][day_first].iloc[0], text[numeric][month_first].iloc[0]
+            raise HowMuchDataError(
+                f"time column {name!r} has day-first dates (e.g. {shown(examples[0])}) and "
+                f"month-first dates (e.g. {shown(examples[1])}); write them in one order, "
+                "best as ISO dates like 2024-03-01"
+            )
+        dayfirst = bool(day_first.any())
+    parts = [
+        _parse_one_order(text[part], part_dayfirst)
+        for part, part_dayfirst in ((numeric, dayfirst), (~numeric, False))
+        if part.any()
+    ]
+    return pd.concat(parts).reindex(text.index)
+
+
+def _parse_one_order(text: pd.Series, dayfirst: bool) -> pd.Series:
+    """Text dates as UTC-naive stamps: in the format of the first value when every value
+    has it (fast, and one format for all), else value by value."""
+    with warnings.catch_warnings():
+        # pandas warns on a day-first reading it was asked for and on deprecated forms (2024Q1)
+        warnings.simplefilter("ignore")
+        layout = guess_datetime_format(text.iloc[0], dayfirst=dayfirst)
+        parsed = None
+        if layout is not None:
+            parsed = pd.to_datetime(text, format=layout, errors="coerce", utc=True)
+        if parsed is None or parsed.isna().any():
+            parsed = pd.to_datetime(
+                text, format="mixed", dayfirst=dayfirst, errors="coerce", utc=True
+            )
+    return parsed.dt.tz_localize(None)
 
 
 def _one_column(values: Any, name: str, *, what: str) -> Any:

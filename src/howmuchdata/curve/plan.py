@@ -209,7 +209,9 @@ def make_splits(
         scikit-learn's splitters the subsets of a split are nested in a seeded random order of
         its training rows (per repeat, from ``seed``; whole groups at a time with ``groups``,
         stratified like the built-in splits), except ``TimeSeriesSplit``, whose subset of size
-        ``n`` is the ``n`` most recent training rows (by ``time`` when given, else row order).
+        ``n`` is the ``n`` most recent training rows (by ``time`` when given, else row order);
+        with ``time`` it splits the rows in time order, so a file out of order is split as
+        one in order.
         Any other splitter keeps its own order: the subset is its first ``n`` training indices.
     X : array-like, optional
         Passed to ``cv.split``.
@@ -369,7 +371,16 @@ def _splitter_splits(
             f"cv={cv!r} has no split method; pass a scikit-learn splitter such as ShuffleSplit"
         )
     X_for_split = X if X is not None else np.zeros(len(y))
-    pairs = list(islice(cv.split(X_for_split, y, groups), repeats))
+    if time is not None and isinstance(cv, TimeSeriesSplit):
+        # TimeSeriesSplit splits by position: on rows not in time order its training rows
+        # would be newer than the ones it validates on. Split the time-sorted rows instead.
+        by_time = np.argsort(np.asarray(time), kind="stable")
+        pairs = [
+            (by_time[train], np.sort(by_time[val]))
+            for train, val in islice(cv.split(np.zeros(len(y))), repeats)
+        ]
+    else:
+        pairs = list(islice(cv.split(X_for_split, y, groups), repeats))
     if not pairs:
         raise HowMuchDataError(f"{cv!r} produced no splits; check its settings")
     splits = []

@@ -13,7 +13,12 @@ Two pieces of evidence:
 2. **Adversarial validation.** A gradient-boosting classifier learns to tell the first half
    (by time) from the second half in the model's input space; its out-of-fold ROC AUC is 0.5
    when the two halves look alike. The features that differ most are named (two-sample
-   Kolmogorov-Smirnov statistic).
+   Kolmogorov-Smirnov statistic). Features that only ever rise (or fall) with time, such as
+   a row counter or the year, separate the halves by construction: they are left out of it
+   and listed as ``time_like_features``.
+
+Rows that share a time stamp are never split between training and validation (the
+validation set grows to take all of its first time stamp), as in the curve's time split.
 """
 
 from __future__ import annotations
@@ -154,9 +159,8 @@ class DriftCheck:
     requires = ("data", "table", "time")
 
     def run(self, ctx: DiagnosisContext) -> list[Finding]:
-        order = np.argsort(np.asarray(ctx.time), kind="stable")
+        order, n_val = _newest_rows(np.asarray(ctx.time))
         n = order.size
-        n_val = max(int(round(VALIDATION_SHARE * n)), 10)
         if n - n_val < 20:
             return []
         metric, reason = drift_metric(ctx)
@@ -192,6 +196,7 @@ class DriftCheck:
             "interval_level": DECISION_LEVEL,
             "adversarial_auc": shift["auc"],
             "most_shifted_features": shift["features"],
+            "time_like_features": shift["time_like"],
         }
         if reason is not None:
             evidence["metric_reason"] = reason
@@ -214,6 +219,38 @@ class DriftCheck:
         if reason is not None and old_hurts:
             advice += f" ({reason})"
         return [Finding("drift", severity, evidence, advice)]
+
+
+def _newest_rows(time: np.ndarray) -> tuple[np.ndarray, int]:
+    """Rows in time order, and how many of the newest validate: about ``VALIDATION_SHARE``
+    (at least 10), and every row that shares the first validation time stamp, so that no
+    training row is as new as a validation row (as in the curve's time split)."""
+    order = np.argsort(time, kind="stable")
+    sorted_time = time[order]
+    nominal = order.size - max(int(round(VALIDATION_SHARE * order.size)), 10)
+    if nominal <= 0:
+        return order, order.size
+    start = int(np.searchsorted(sorted_time, sorted_time[nominal], side="left"))
+    return order, order.size - start
+
+
+def _time_like(features: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """Mask of the features that only ever rise (or only fall) with time: a row counter, the
+    year, the date as a number. They tell old rows from new ones by construction, so they
+    say nothing about whether the data shifted. Two-valued features (a one-hot category, a
+    switch that flips once) are kept: a category that appears only later is a shift."""
+    order = np.argsort(time, kind="stable")
+    by_time = features[order]
+    sorted_time = time[order]
+    starts = np.flatnonzero(np.r_[True, sorted_time[1:] != sorted_time[:-1]])
+    low = np.minimum.reduceat(by_time, starts, axis=0)  # per time stamp, per feature
+    high = np.maximum.reduceat(by_time, starts, axis=0)
+    rising = np.all(low[1:] >= high[:-1], axis=0)
+    falling = np.all(high[1:] <= low[:-1], axis=0)
+    mask = rising | falling
+    for j in np.flatnonzero(mask):
+        mask[j] = np.unique(features[:, j]).size >= 3
+    return mask
 
 
 def _fit_predict(ctx: DiagnosisContext, train: np.ndarray, val: np.ndarray) -> np.ndarray:
@@ -263,10 +300,17 @@ def _paired_difference(
 
 
 def _adversarial(ctx: DiagnosisContext, order: np.ndarray) -> dict:
-    """Out-of-fold AUC of a classifier telling the first half (by time) from the second."""
+    """Out-of-fold AUC of a classifier telling the first half (by time) from the second,
+    on the features that are not clocks (:func:`_time_like`)."""
     newer = np.zeros(order.size, dtype=int)
     newer[order[order.size // 2 :]] = 1
-    features = ctx.features
+    clock = _time_like(ctx.features, np.asarray(ctx.time))
+    all_names = np.asarray(ctx.feature_names, dtype=object)
+    time_like = all_names[clock].tolist()
+    features = ctx.features[:, ~clock]
+    names = all_names[~clock].tolist()
+    if features.shape[1] == 0:
+        return {"auc": 0.5, "features": [], "time_like": time_like}
     # One OpenMP thread per fit: on a busy machine, gradient boosting's default of one thread
     # per core oversubscribes and runs ~50x slower; parallelism comes from n_jobs folds.
     with threadpool_limits(limits=1, user_api="openmp"):
@@ -279,19 +323,21 @@ def _adversarial(ctx: DiagnosisContext, order: np.ndarray) -> dict:
             n_jobs=ctx.options.n_jobs,
         )[:, 1]
     auc = float(roc_auc_score(newer, proba))
-    names = ctx.feature_names
+    # only the statistic is reported: the asymptotic method spares the exact p-value's cost
+    # and its "exact calculation unsuccessful" warning on large halves
     ks = [
-        stats.ks_2samp(features[newer == 0, j], features[newer == 1, j]).statistic
+        stats.ks_2samp(features[newer == 0, j], features[newer == 1, j], method="asymp").statistic
         for j in range(features.shape[1])
     ]
     top = np.argsort(ks)[::-1][:TOP_FEATURES]
     return {
         "auc": auc,
         "features": [{"feature": names[j], "ks_statistic": float(ks[j])} for j in top],
+        "time_like": time_like,
     }
 
 
 def _format_time(value: object) -> str:
-    if isinstance(value, np.datetime64):
+    if isinstance(value, np.datetime64 | pd.Timestamp):
         return str(pd.Timestamp(value).date())
     return f"{float(value):g}"
