@@ -44,6 +44,7 @@ def test_a_curve_whose_every_point_failed_still_lets_the_data_checks_run(breast_
         ({"size": [100, 200]}, "curve of type dict is not a learning curve"),
         (pd.DataFrame({"n": [1, 2, 3], "score": [0.5, 0.6, 0.7]}), "no column 'size', 'val_score'"),
         (pd.DataFrame(), "the curve has no points"),
+        (np.zeros((5, 2)), "not data (ndarray); pass the data by keyword"),
     ],
 )
 def test_a_curve_the_checks_cannot_read_is_one_line(curve, words):
@@ -104,3 +105,14 @@ def test_a_points_table_of_a_negated_error_is_not_read_as_accuracy():
     curve = synthetic_curve(lambda n: 0.9 - 3 / n**0.5, lambda n: 0.99)
     (acc,) = [f for f in diagnose(curve.points, checks=["overfitting"]) if f.kind == "overfitting"]
     assert "points better" in acc.advice and acc.evidence["gap_threshold_relative"] is False
+
+
+def test_a_dataset_given_where_the_curve_goes_is_told_to_pass_it_as_x(breast_cancer):
+    from howmuchdata.data import Dataset
+
+    X, y = breast_cancer
+    data = Dataset(X=pd.DataFrame(X), y=np.asarray(y))
+    with pytest.raises(HowMuchDataError, match=r"hmd.diagnose\(X=dataset\)"):
+        diagnose(data)
+    kinds = {f.kind for f in diagnose(X=data, checks=["imbalance"])}
+    assert kinds <= {"imbalance"}

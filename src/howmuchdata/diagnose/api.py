@@ -329,6 +329,15 @@ def _check_curve(curve: Any) -> None:
         return
     frame = curve if isinstance(curve, pd.DataFrame) else getattr(curve, "points", None)
     if not isinstance(frame, pd.DataFrame):
+        from howmuchdata.data import Dataset
+
+        if isinstance(curve, Dataset | np.ndarray | list):
+            # data given where the curve goes: diagnose's first argument is the curve
+            raise HowMuchDataError(
+                f"the first argument of diagnose is a learning curve, not data "
+                f"({type(curve).__name__}); pass the data by keyword: "
+                "hmd.diagnose(curve, X=..., y=...), or hmd.diagnose(X=dataset) without a curve"
+            )
         raise HowMuchDataError(
             f"curve of type {type(curve).__name__} is not a learning curve; pass the result of "
             "hmd.learning_curve (or its points table; a saved dict: LearningCurve.from_dict)"

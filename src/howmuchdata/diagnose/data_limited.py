@@ -158,7 +158,19 @@ class DataLimitedCheck:
             f"doubling to ~{count(2 * n)} training rows gains only {score_delta(gain, bounded)}"
             f"{left}{interval}"
         )
-        if sure:
+        # On a time split a subset is the most recent rows, so a larger one adds older rows:
+        # a score that clearly falls with them says the older rows follow another pattern.
+        older_rows_hurt = ctx.split == "time" and measured[2] < 0
+        evidence["older_rows_hurt"] = bool(older_rows_hurt)
+        if older_rows_hurt:
+            advice = (
+                f"the score falls as older rows are added (the last measured doublings lost "
+                f"{score_delta(-measured[0], bounded)} each, {level:.0%} interval "
+                f"{score_delta(-measured[2], bounded)} to {score_delta(-measured[1], bounded)}): "
+                "the older rows may follow another pattern; see the drift check and try "
+                "training on the most recent rows only"
+            )
+        elif sure:
             advice = (
                 f"stop collecting more of the same data: {doubling}; spend on better features, "
                 "a different model or cleaner labels instead"
