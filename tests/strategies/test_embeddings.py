@@ -134,3 +134,40 @@ def test_a_file_that_is_no_backbone_is_a_clear_error(tmp_path):
     exported.write_bytes(b"not a model either")
     with pytest.raises(HowMuchDataError, match="torch.export"):
         ImageEmbedder((8, 8), weights=exported)._model()
+
+
+class SlowEmbed:
+    """An encoder that takes ``delay`` seconds per call (a model load), counting its rows."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.rows = 0
+
+    def __call__(self, rows):
+        import time
+
+        time.sleep(self.delay)
+        frame = rows[["a", "b"]].to_numpy(dtype=float)
+        self.rows += len(frame)
+        return frame
+
+
+def test_encoder_load_and_encoding_are_timed_apart_from_every_fit(small_table, tmp_path, capsys):
+    from howmuchdata import compare
+
+    X, y = small_table
+    embed = SlowEmbed(delay=0.4)
+    settings = {"strategies": ["transfer"], "sizes": [20, 40, 80], "repeats": 1}
+    result = compare(X, y, embed=embed, cache_dir=tmp_path, progress="log", **settings)
+    fit_seconds = result.curves["transfer"].points["fit_seconds"]
+    assert (fit_seconds < embed.delay).all()  # no point pays for the encoder
+    timing = result.settings["embedding"]
+    assert timing["seconds"] >= embed.delay and timing["encoded"] == len(X) == embed.rows
+    err = capsys.readouterr().err
+    assert f"embeddings: {len(X)} rows with user:" in err
+    assert f"({len(X)} rows encoded, the rest read from " in err
+    assert "not counted in any fit time" in err
+
+    again = compare(X, y, embed=embed, cache_dir=tmp_path, progress=False, **settings)
+    assert again.settings["embedding"]["encoded"] == 0 and embed.rows == len(X)
+    assert "embeddings:" not in capsys.readouterr().err  # quiet means quiet

@@ -69,7 +69,11 @@ def compare(
         typer.Option(help="Target scores, e.g. 0.9,0.95 (default: from the baseline's curve)."),
     ] = None,
     baseline: Annotated[
-        str, typer.Option(help="Baseline model preset (logreg, hgb, knn, mlp, rf).")
+        str,
+        typer.Option(
+            help="Baseline model preset (logreg, hgb, knn, mlp, rf); on a numeric target "
+            "logreg fits ridge regression (also accepted as ridge)."
+        ),
     ] = "logreg",
     text: Annotated[
         str | None, typer.Option(help="Free-text column (TF-IDF baseline, MiniLM transfer).")
@@ -160,8 +164,11 @@ def compare(
 
 
 def _print(console: Console, comparison: Any) -> None:
+    settings = comparison.settings
+    model = settings.get("baseline_model")
     table = Table(
-        title=f"Labels needed ({comparison.settings.get('scoring')}), against the baseline"
+        title=f"Labels needed ({settings.get('scoring')}), against the baseline"
+        + (f" ({model})" if model else "")
     )
     frame = comparison.labels_saved
     # Nothing is cut to "…" ("semi:self_trai…"): a strategy name keeps its width, the other

@@ -61,6 +61,7 @@ _SKACTIVEML_METHOD = {
 # refits grows with the log of the budget, not with the budget.
 DEFAULT_BATCH_FRACTION = 0.2
 MISSING = -1
+MAX_ERROR_CHARS = 400  # of the model's message; the point's error adds where the repeat stopped
 # bump when a change of the simulation makes stored points incomparable with new ones
 SIMULATION_VERSION = 1
 
@@ -143,17 +144,41 @@ def simulate_split(
         start = perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            try:
-                fitted = clone(clf).fit(ids, y_known)
-                error = None
-            except Exception as exc:  # a failing fit ends this run; the points say why
-                error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+            fitted, error = _fit(clf, model, ids, y_known)
         fit_seconds = perf_counter() - start
+        if error is not None:
+            # The next batch would be queried by no model, so the repeat ends here. Every size
+            # it had still to reach is a failed point naming the error, as the curve engine
+            # records a failing fit: the partial-failure line reports it, the points measured
+            # before it stay, and a rerun simulates this repeat again.
+            error = f"{error} (fit at {labeled:,} labels; the repeat stopped there)"
+            for size in sorted(n for n in wanted if n >= labeled):
+                seconds = fit_seconds if size == labeled else math.nan
+                points.append(
+                    _point(
+                        None,
+                        error,
+                        [],
+                        ctx,
+                        pool,
+                        val,
+                        codes,
+                        classes,
+                        y_known,
+                        size,
+                        split.repeat,
+                        scorer,
+                        seconds,
+                    )
+                )
+                if on_point is not None:
+                    on_point(points[-1])
+            break
         if labeled in wanted:
             points.append(
                 _point(
-                    fitted if error is None else None,
-                    error,
+                    fitted,
+                    None,
                     caught,
                     ctx,
                     pool,
@@ -169,9 +194,35 @@ def simulate_split(
             )
             if on_point is not None:
                 on_point(points[-1])
-        if error is not None:
-            break
     return points
+
+
+def _fit(clf: Any, model: Any, ids: np.ndarray, y_known: np.ndarray) -> tuple[Any, str | None]:
+    """The classifier fitted on the labeled rows, or ``(None, error)`` when the model fails.
+
+    scikit-activeml catches the model's exception and silently predicts the class frequencies
+    instead (``is_fitted_`` false, one warning): a point scored that way would pass for a
+    fitted one. The model is then fitted alone on the same rows to get its exception, type
+    included.
+    """
+    try:
+        fitted = clone(clf).fit(ids, y_known)
+    except Exception as exc:  # raised by scikit-activeml's own checks
+        return None, _error_text(exc)
+    if getattr(fitted, "is_fitted_", True):
+        return fitted, None
+    labeled = y_known != MISSING
+    try:
+        clone(model).fit(ids[labeled], y_known[labeled])
+    except Exception as exc:
+        return None, _error_text(exc)
+    return None, "the model could not be fitted (scikit-activeml fell back to class frequencies)"
+
+
+def _error_text(exc: BaseException) -> str:
+    """``"Type: first line"``, as the curve engine stores a failed fit."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}".strip()[:MAX_ERROR_CHARS]
 
 
 def _seed_model(model: Any, seed: int) -> None:

@@ -215,7 +215,7 @@ class WordDropout:
         new = pd.concat([frame] * copies, ignore_index=True)
         texts = []
         for text in new[self.column].tolist():
-            words = str(text).split()
+            words = [] if pd.isna(text) else str(text).split()  # a blank cell stays blank
             keep = [word for word in words if rng.random() >= self.p]
             texts.append(" ".join(keep or words[:1]))
         new[self.column] = texts

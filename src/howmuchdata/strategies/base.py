@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from howmuchdata.data import Dataset, Task
 from howmuchdata.errors import HowMuchDataError
@@ -88,8 +89,10 @@ class StrategyContext:
 
     @property
     def baseline_name(self) -> str:
+        """The model the baseline fits: a preset by what it fits here (``ridge`` for ``logreg``
+        on a numeric target), an estimator by its (final step's) class."""
         if isinstance(self.baseline, str):
-            return self.baseline
+            return preset_label(self.baseline, self.task)
         model = self.baseline.steps[-1][1] if isinstance(self.baseline, Pipeline) else self.baseline
         return type(model).__name__
 
@@ -118,10 +121,66 @@ class Arm:
     description: str = ""
 
 
+#: Presets that fit another model on a numeric target, by the name of that model: ``logreg``
+#: is a ridge regression there (:mod:`howmuchdata.models`). Tables, result.json and the report
+#: name the model fitted; the preset keeps its name as input, and the store keys, which hash
+#: the pipeline and not the name, stay as they were.
+REGRESSION_LABELS = {"logreg": "ridge"}
+REGRESSION_DESCRIPTIONS = {"logreg": "ridge regression (alpha 1)"}
+
+
+def preset_label(name: str, task: Task) -> str:
+    """The name of the model that preset ``name`` fits on this task (``logreg`` -> ``ridge``
+    on a numeric target)."""
+    return REGRESSION_LABELS.get(name, name) if task == "regression" else name
+
+
+def preset_description(name: str, task: Task) -> str:
+    """What preset ``name`` fits on this task, in words."""
+    if task == "regression" and name in REGRESSION_DESCRIPTIONS:
+        return REGRESSION_DESCRIPTIONS[name]
+    return PRESETS[name][2]
+
+
+def preset_labels(task: Task) -> list[str]:
+    """The preset names as this task reads them (``ridge``, not ``logreg``, on regression)."""
+    return [preset_label(name, task) for name in PRESETS]
+
+
+def resolve_preset(name: str, task: Task, option: str) -> str:
+    """The preset behind a model name given by the user: a preset, or the name of the model a
+    preset fits on this task (``ridge`` on a numeric target is ``logreg``).
+
+    Parameters
+    ----------
+    name : str
+        As given (``baseline=``, ``simpler:NAME``).
+    task : {"classification", "regression"}
+    option : str
+        How the caller spells the setting in messages (``"--baseline "``, ``"simpler:"``).
+
+    Raises
+    ------
+    HowMuchDataError
+        For the name of a regression-only model on a categorical target.
+    """
+    for preset, label in REGRESSION_LABELS.items():
+        if name == label:
+            if task == "regression":
+                return preset
+            raise HowMuchDataError(
+                f"{option}{label} is a regression model and this target is categorical; "
+                f"use {option}{preset} (it fits {label} on numeric targets)"
+            )
+    return name
+
+
 def preset_model(name: str, task: Task, seed: int | None = None) -> BaseEstimator:
     """The bare model of a preset (no preprocessing)."""
     if name not in PRESETS:
-        raise HowMuchDataError(f"unknown model {name!r}; use one of {', '.join(PRESETS)}")
+        raise HowMuchDataError(
+            f"unknown model {name!r}; use one of {', '.join(preset_labels(task))}"
+        )
     return PRESETS[name][0](task, seed)
 
 
@@ -136,13 +195,22 @@ def feature_step(ctx: StrategyContext, scale: bool = True) -> Any:
     """The baseline's features: preprocessed columns, plus TF-IDF of the text column."""
     if ctx.text is None:
         return make_preprocessor(ctx.dataset, scale=scale)
-    parts: list[tuple[str, Any, Any]] = [
-        ("text", TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1), ctx.text)
-    ]
+    tfidf: Any = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1)
+    if ctx.X[ctx.text].isna().any():
+        # TfidfVectorizer fails on a missing document (every point would); a blank cell reads
+        # as an empty text, as MiniLM reads it. Only then: other pipelines keep their store keys.
+        tfidf = Pipeline([("blank", FunctionTransformer(blank_as_empty)), ("tfidf", tfidf)])
+    parts: list[tuple[str, Any, Any]] = [("text", tfidf, ctx.text)]
     rest = other_columns_step(ctx, scale)
     if rest is not None:
         parts.append(("columns", rest, ctx.other_columns))
     return ColumnTransformer(parts, sparse_threshold=1.0)
+
+
+def blank_as_empty(texts: Any) -> list[str]:
+    """Texts with missing cells (``NaN``, ``None``) as empty strings."""
+    values = texts.tolist() if hasattr(texts, "tolist") else list(texts)
+    return ["" if pd.isna(t) else str(t) for t in values]
 
 
 def embedding_step(ctx: StrategyContext, family: str) -> Any:
@@ -191,7 +259,8 @@ def check_reads_text(ctx: StrategyContext, name: str, option: str) -> None:
     if ctx.text is not None and name in DENSE_ONLY_PRESETS:
         raise HowMuchDataError(
             f"{option}{name} cannot read the text column {ctx.text!r}: its TF-IDF features are "
-            f"sparse and {name} needs dense ones; use logreg, knn, mlp or rf"
+            f"sparse and {name} needs dense ones; use {preset_label('logreg', ctx.task)}, knn, "
+            "mlp or rf"
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,7 @@ from howmuchdata.embedding_cache import (
 )
 from howmuchdata.errors import HowMuchDataError, shown
 from howmuchdata.metrics import check_target_score
-from howmuchdata.strategies.base import Arm, StrategyContext, splits_digest
+from howmuchdata.strategies.base import Arm, StrategyContext, resolve_preset, splits_digest
 from howmuchdata.strategies.embedders import FunctionEmbedder, ImageEmbedder, TextEmbedder
 from howmuchdata.strategies.labels_saved import (
     LABELS_SAVED_COLUMNS,
@@ -222,7 +223,8 @@ def compare(
         asymptote.
     baseline : str or estimator
         The reference model: a preset (``logreg``, ``hgb``, ``knn``, ``mlp``, ``rf``) or an
-        estimator / pipeline. With ``text`` the preset runs on TF-IDF of the text column. An
+        estimator / pipeline. On a numeric target ``logreg`` fits a ridge regression and is
+        named ``ridge`` in the results (``ridge`` is accepted as its name there). With ``text`` the preset runs on TF-IDF of the text column. An
         estimator's declared type sets the task (a regressor: regression, a classifier:
         classification), as in :func:`howmuchdata.learning_curve`; a preset leaves it to ``y``.
     text : str, optional
@@ -274,6 +276,8 @@ def compare(
     _check_not_image_files(X)
     declared_by = None if isinstance(baseline, str) else baseline
     X, y_arr, task, groups, time = _inputs(X, y, groups, time, declared_by)
+    if isinstance(baseline, str):
+        baseline = resolve_preset(baseline.strip(), task, "--baseline ")
     if text is not None and text not in X.columns:
         names = ", ".join(map(str, list(X.columns)[:8]))
         raise HowMuchDataError(
@@ -341,7 +345,7 @@ def compare(
         "image_shape": list(image_shape) if image_shape else None,
     }
     if embedder is not None and any(a.family in EMBEDDING_FAMILIES for a in arms):
-        settings["embedding"] = _precompute(ctx, embedder, cache)
+        settings["embedding"] = _precompute(ctx, embedder, cache, progress)
 
     curves: dict[str, LearningCurve] = {}
     extrapolations: dict[str, Any] = {}
@@ -373,6 +377,10 @@ def compare(
             curves[arm.name] = curve
             extrapolations[arm.name] = curve.extrapolate()
         except Exception as exc:  # one failing strategy must not stop the others
+            reason = _one_line(exc)
+            if curve is not None and 0 < len(curve.failures) < len(curve.points):
+                # e.g. too few sizes left to extrapolate: the failed points are the cause
+                reason = f"{_failed_points(curve)}; on the points left: {reason}"
             if arm.name == "baseline":
                 # every ratio is against the baseline: without its extrapolation, no answer
                 fix = (
@@ -382,12 +390,12 @@ def compare(
                 )
                 raise HowMuchDataError(
                     f"the baseline ({arm.description}) failed, and every strategy is measured "
-                    f"against it: {_one_line(exc)}; {fix} and run again"
+                    f"against it: {reason}; {fix} and run again"
                 ) from None
-            failures[arm.name] = _one_line(exc)
+            failures[arm.name] = reason
             status = "failed"
         n_failed = len(curve.failures) if curve is not None else 0
-        if curve is not None and 0 < n_failed < len(curve.points):
+        if status == "ok" and 0 < n_failed < len(curve.points):
             partial[arm.name] = _partial_failure(curve)
         records.append(
             {
@@ -584,20 +592,47 @@ def _embedder(
     return embedder
 
 
-def _precompute(ctx: StrategyContext, embedder: Any, cache_dir: Path) -> dict[str, Any]:
-    """Embed every row once (reading the cache); the curves then only read vectors back."""
+def _precompute(
+    ctx: StrategyContext, embedder: Any, cache_dir: Path, progress: Any = None
+) -> dict[str, Any]:
+    """Embed every row once (reading the cache); the curves then only read vectors back.
+
+    Loading the encoder and encoding take place here, before any curve, so no point's fit
+    time includes them: they are timed apart (``seconds``, shown with the progress lines).
+    """
     cache = EmbeddingCache(cache_dir, embedder.id)
     rows = ctx.X[ctx.text] if ctx.text is not None else ctx.X
     before = len(cache)
+    encoded: list[int] = []
+
+    def encode(missing: Any) -> Any:
+        encoded.append(len(missing))
+        return embedder(missing)
+
+    say = _progress_lines(progress)
+    say(f"embeddings: {len(rows):,} rows with {embedder.id}, encoded once before the curves")
     start = perf_counter()
-    embed_with_cache(rows, embedder, cache)
+    embed_with_cache(rows, encode, cache)
+    seconds = perf_counter() - start
+    say(
+        f"embeddings: ready in {seconds:.1f} s ({sum(encoded):,} rows encoded, the rest read "
+        f"from {cache.path}); not counted in any fit time"
+    )
     return {
         "embedder": embedder.id,
         "cache": str(cache.path),
         "rows": len(rows),
         "cached_before": before,
-        "seconds": perf_counter() - start,
+        "encoded": sum(encoded),
+        "seconds": seconds,
     }
+
+
+def _progress_lines(progress: Any) -> Callable[[str], None]:
+    """Print a line on stderr where ``progress`` shows the engine's progress (bar or log)."""
+    if progress in (True, "auto", "log", "bar"):
+        return lambda line: print(line, file=sys.stderr, flush=True)
+    return lambda line: None
 
 
 def _run_arm(
@@ -654,16 +689,23 @@ def _most_common_error(curve: LearningCurve) -> tuple[int, str]:
     return most_common_error(failed) or (len(failed), "no error message stored")
 
 
-def _partial_failure(curve: LearningCurve) -> str:
-    """One line on the failed points of a curve that has some points left."""
+def _failed_points(curve: LearningCurve) -> str:
+    """``"2 of 6 points failed (size 32; most common error, 2 times: ...)"``."""
     failed = curve.failures
     sizes = sorted({int(s) for s in failed["size"]})
     listed = ", ".join(f"{s:,}" for s in sizes)
     count, error = _most_common_error(curve)
     return (
         f"{len(failed)} of {len(curve.points)} points failed (size{'s' if len(sizes) > 1 else ''} "
-        f"{listed}; most common error, {count} times: {error}); its curve and labels rest on "
-        f"the {len(curve.ok_points)} that fitted"
+        f"{listed}; most common error, {count} times: {error})"
+    )
+
+
+def _partial_failure(curve: LearningCurve) -> str:
+    """One line on the failed points of a curve that has some points left."""
+    return (
+        f"{_failed_points(curve)}; its curve and labels rest on the {len(curve.ok_points)} "
+        "that fitted"
     )
 
 
