@@ -6,6 +6,7 @@ Thin: parse -> :func:`howmuchdata.data.load_dataset` -> :func:`howmuchdata.model
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +27,8 @@ from howmuchdata.cli._images import (
 from howmuchdata.cli._output import save_run
 from howmuchdata.curve import LearningCurve, curves_to_result, learning_curve
 from howmuchdata.curve.core import most_common_error
+from howmuchdata.curve.dask_backend import DaskCluster
+from howmuchdata.curve.runner import check_backend
 from howmuchdata.data import Dataset, load_dataset
 from howmuchdata.deep import gpu_safe_jobs
 from howmuchdata.deep.images import skipped_message
@@ -216,6 +219,10 @@ def run_curves(
 ) -> list[LearningCurve]:
     """One curve per model on ``dataset``, all points kept in one store.
 
+    With ``backend="dask"`` the models share one Dask cluster: the scheduler at
+    ``scheduler``, or a LocalCluster of ``jobs`` workers started for the first point to fit
+    and shut down when the last model ends (or the command stops, Ctrl-C included).
+
     ``image_shape`` (height, width[, channels], checked with
     :func:`howmuchdata.cli._images.check_image_shape`) is how the ``cnn`` model reads the
     pixel columns; the other models read them as a table.
@@ -230,6 +237,7 @@ def run_curves(
     """
     if jobs < 1:
         raise HowMuchDataError(f"--jobs {jobs}; pass 1 or more workers")
+    check_backend(backend, scheduler)
     check_can_update(out_dir)  # before any fit, not after
     if len(set(models)) != len(models):
         raise HowMuchDataError("the same --model is given twice; list each model once")
@@ -242,7 +250,8 @@ def run_curves(
         for name in models
     ]
     curves = []
-    with keep_on_interrupt(store_url):
+    cluster = DaskCluster(scheduler, jobs) if backend == "dask" else None
+    with keep_on_interrupt(store_url), cluster or contextlib.nullcontext():
         for name, estimator in zip(models, estimators, strict=True):
             curves.append(
                 learning_curve(
@@ -257,7 +266,7 @@ def run_curves(
                     store=store_url,
                     n_jobs=gpu_safe_jobs(estimator, jobs),
                     backend=backend,
-                    scheduler=scheduler,
+                    scheduler=cluster,
                     task=dataset.task,
                     stratify=stratify,
                     val_fraction=val_fraction,

@@ -38,7 +38,7 @@ from howmuchdata.curve.plan import (
     resolve_sizes,
 )
 from howmuchdata.curve.progress import Reporter, make_reporter
-from howmuchdata.curve.runner import PointTask, n_groups_per_point, run_points
+from howmuchdata.curve.runner import PointTask, check_backend, n_groups_per_point, run_points
 from howmuchdata.data import Task, check_groups, check_target, check_time
 from howmuchdata.errors import HowMuchDataError, shown
 from howmuchdata.metrics import unknown_scoring_message
@@ -351,7 +351,7 @@ def learning_curve(
     store: str | Store | None = None,
     n_jobs: int | None = None,
     backend: str = "local",
-    scheduler: str | None = None,
+    scheduler: Any = None,
     cv: Any = None,
     task: Task | None = None,
     stratify: bool | None = None,
@@ -400,8 +400,12 @@ def learning_curve(
         Parallel workers (joblib processes, or Dask workers of a new LocalCluster); -1 for
         every core.
     backend : {"local", "dask"}
-    scheduler : str, optional
-        Address of a running Dask scheduler (``backend="dask"``).
+    scheduler : str or distributed.Client or DaskCluster, optional
+        With ``backend="dask"``: the address of a running Dask scheduler (checked before
+        anything is shown or fitted), a ``distributed.Client`` (left open), or a
+        :class:`~howmuchdata.curve.dask_backend.DaskCluster` to run several curves on one
+        cluster. Default: a LocalCluster of ``n_jobs`` workers (2 when None), started for
+        this call and shut down at its end.
     cv : scikit-learn splitter, optional
         Use its first ``repeats`` splits instead of the built-in ones (with ``groups``, a
         splitter that puts a group on both sides, such as ``KFold``, is refused: use a group
@@ -449,6 +453,7 @@ def learning_curve(
     repeats = check_repeats(repeats)
     random_state = check_random_state(random_state)
     n_jobs = check_n_jobs(n_jobs)
+    check_backend(backend, scheduler)
     X = rows_of(X)
     n_rows = _num_rows(X)
     n_values = _num_rows(y, "y")
@@ -537,6 +542,7 @@ def learning_curve(
         for s in splits
     ]
 
+    dask = _dask_cluster(scheduler, n_jobs) if backend == "dask" else None
     owns_store = not isinstance(store, Store)
     point_store = open_store(store)
     settings["store"] = point_store.url
@@ -557,6 +563,8 @@ def learning_curve(
             results[task_.key] = point
             reporter.advance(point)
 
+        if missing and dask is not None:
+            dask.client()  # a wrong address is said before any progress line
         reporter.start(label, len(tasks), len(stored))
         try:
             run_points(
@@ -570,13 +578,17 @@ def learning_curve(
                 on_result=keep,
                 n_jobs=n_jobs,
                 backend=backend,
-                scheduler=scheduler,
+                scheduler=dask,
             )
         finally:
             reporter.finish()
     finally:
-        if owns_store:
-            point_store.close()
+        try:
+            if dask is not None and dask is not scheduler:
+                dask.close()
+        finally:
+            if owns_store:
+                point_store.close()
 
     settings["computed"] = len(missing)
     settings["computed_failed"] = sum(results[t.key].get("status") != "ok" for t in missing)
@@ -598,6 +610,13 @@ def learning_curve(
         model=label,
         settings=settings,
     )
+
+
+def _dask_cluster(scheduler: Any, n_jobs: int | None) -> Any:
+    """The DaskCluster a run sends its points to: ``scheduler`` itself when it is one."""
+    from howmuchdata.curve.dask_backend import DaskCluster
+
+    return scheduler if isinstance(scheduler, DaskCluster) else DaskCluster(scheduler, n_jobs)
 
 
 def _num_rows(X: Any, name: str = "X") -> int:

@@ -1,14 +1,17 @@
 """The Dask backend of the learning-curve engine: points as tasks of a dask.distributed cluster.
 
-A cluster at a given scheduler address, checked before use so that a wrong address is one line
-at once rather than a traceback or a hang, or a LocalCluster started (and shut down) here,
-whose workers ignore Ctrl-C and log nothing. A worker lost mid-run stops the run with one line;
-the points finished until then are already in the store.
+:class:`DaskCluster` is where the tasks go: a cluster at a given scheduler address, checked
+before use so that a wrong address is one line at once rather than a traceback or a hang, a
+``distributed.Client`` of the caller's, or a LocalCluster started on first use (and shut down
+by :meth:`DaskCluster.close`), whose workers ignore Ctrl-C and log nothing. One DaskCluster
+serves any number of runs (the command line's models share one LocalCluster). A worker lost
+mid-run stops the run with one line; the points finished until then are already in the store.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import threading
@@ -26,6 +29,114 @@ from howmuchdata.curve.runner import (
 )
 from howmuchdata.errors import HowMuchDataError
 
+# the LocalCluster's workers when n_jobs is None
+_DEFAULT_WORKERS = 2
+
+
+class DaskCluster:
+    """The Dask cluster of one or more learning curves, connected or started on first use.
+
+    Pass one as ``scheduler=`` to :func:`howmuchdata.learning_curve` to run several curves
+    on the same cluster (a LocalCluster takes seconds to start); use it as a context manager,
+    or call :meth:`close`, to shut down what it started.
+
+    Parameters
+    ----------
+    scheduler : str or distributed.Client, optional
+        The address of a running scheduler (``tcp://host:8786``), checked by :meth:`client`
+        before any task is sent, or a Client of the caller's (used as it is and left open).
+        Default: a new LocalCluster of ``n_workers`` single-threaded worker processes.
+    n_workers : int, optional
+        Worker processes of the LocalCluster (-1 for every core, -2 for all but one, as
+        joblib counts); default 2. Not used with ``scheduler``.
+    """
+
+    def __init__(self, scheduler: Any = None, n_workers: int | None = None) -> None:
+        if scheduler is not None and not isinstance(scheduler, str) and not _is_client(scheduler):
+            raise HowMuchDataError(
+                f"scheduler={scheduler!r} is neither a Dask scheduler address nor a "
+                "distributed.Client; pass an address such as 'tcp://host:8786' (--scheduler), "
+                "a Client, or leave it out to start a local cluster"
+            )
+        self.scheduler = scheduler
+        self.n_workers = _worker_count(n_workers)
+        self._client: Any = None
+        self._cluster: Any = None
+
+    @property
+    def is_local(self) -> bool:
+        """True when the tasks run on a LocalCluster started here."""
+        return self.scheduler is None
+
+    @property
+    def where(self) -> str:
+        """The cluster as messages name it."""
+        if self.scheduler is None:
+            return "the local Dask cluster"
+        if isinstance(self.scheduler, str):
+            return f"the Dask scheduler at {self.scheduler}"
+        address = getattr(getattr(self.scheduler, "scheduler", None), "address", None)
+        return f"the Dask scheduler at {address}" if address else "the Dask cluster of the Client"
+
+    def client(self) -> Any:
+        """The Client to submit to: the scheduler at the address is checked and connected,
+        or the LocalCluster started, at the first call.
+
+        Raises
+        ------
+        HowMuchDataError
+            For an address that is no reachable Dask scheduler, or a LocalCluster that
+            cannot start.
+        """
+        if self._client is None:
+            if self.scheduler is None:
+                self._cluster, self._client = _start_local_cluster(self.n_workers)
+            elif isinstance(self.scheduler, str):
+                self._client = _connect_scheduler(self.scheduler)
+            else:
+                self._client = self.scheduler
+        return self._client
+
+    def close(self) -> None:
+        """Close the Client and the LocalCluster this object opened (a Client passed in is
+        left open); a later :meth:`client` opens them again."""
+        client, cluster = self._client, self._cluster
+        self._client = self._cluster = None
+        try:
+            if client is not None and client is not self.scheduler:
+                client.close()
+        finally:
+            if cluster is not None:
+                cluster.close()
+
+    def __enter__(self) -> DaskCluster:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "open" if self._client is not None else "not started"
+        where = "LocalCluster" if self.scheduler is None else repr(self.scheduler)
+        return f"DaskCluster({where}, {state})"
+
+
+def _is_client(value: Any) -> bool:
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover - distributed is a dependency of the dask extra
+        return False
+    return isinstance(value, Client)
+
+
+def _worker_count(n_jobs: int | None) -> int:
+    """joblib's reading of ``n_jobs``: None -> the default, -1 every core, -2 all but one."""
+    if n_jobs is None:
+        return _DEFAULT_WORKERS
+    if n_jobs < 0:
+        return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    return max(1, n_jobs)
+
 
 def run_dask(
     tasks: list[PointTask],
@@ -37,44 +148,85 @@ def run_dask(
     classes: Any,
     on_result: Callable[[PointTask, dict[str, Any]], None],
     n_jobs: int | None,
-    scheduler: str | None,
+    scheduler: Any,
+) -> None:
+    """Run ``tasks`` on the Dask cluster ``scheduler`` (a :class:`DaskCluster`, an address, a
+    Client or None for a LocalCluster of ``n_jobs`` workers, shut down at the end).
+
+    On a :class:`DaskCluster`'s own LocalCluster, ``n_jobs`` smaller than its workers caps
+    the tasks running at once (a GPU model runs one point at a time); a scheduler of the
+    caller's decides for itself. The tasks of the run, and the data it sent, are released
+    when it ends, also on an error or Ctrl-C, so that a shared cluster carries nothing over.
+    """
+    if isinstance(scheduler, DaskCluster):
+        _run_on(scheduler, tasks, estimator, X, y, by_repeat, scoring, classes, on_result, n_jobs)
+        return
+    with DaskCluster(scheduler, n_jobs) as cluster:
+        _run_on(cluster, tasks, estimator, X, y, by_repeat, scoring, classes, on_result, n_jobs)
+
+
+def _run_on(
+    cluster: DaskCluster,
+    tasks: list[PointTask],
+    estimator: Any,
+    X: Any,
+    y: np.ndarray,
+    by_repeat: dict[int, Split],
+    scoring: Any,
+    classes: Any,
+    on_result: Callable[[PointTask, dict[str, Any]], None],
+    n_jobs: int | None,
 ) -> None:
     from distributed import as_completed
 
-    cluster = None
-    if scheduler:
-        client = _connect_scheduler(scheduler)
-    else:
-        cluster, client = _start_local_cluster(n_jobs)
+    client = cluster.client()
+    limit = len(tasks)  # every task queued at once: no round trip between two fits
+    if cluster.is_local and n_jobs is not None and _worker_count(n_jobs) < cluster.n_workers:
+        limit = _worker_count(n_jobs)
+    sent: list[Any] = []
     try:
         data_x, data_y = client.scatter([X, y], broadcast=True)
         split_futures = {r: client.scatter(s, broadcast=True) for r, s in by_repeat.items()}
-        ordered = sorted(tasks, key=lambda t: -t.size)
-        futures = [
-            client.submit(
+        sent.extend([data_x, data_y, *split_futures.values()])
+        # largest points first: the long fits start early and the last worker does not idle
+        queue = iter(sorted(tasks, key=lambda t: -t.size))
+        pending: dict[Any, PointTask] = {}
+
+        def submit(task: PointTask) -> Any:
+            future = client.submit(
                 _fit_tagged,
                 estimator,
                 data_x,
                 data_y,
-                split_futures[t.repeat],
-                t,
+                split_futures[task.repeat],
+                task,
                 scoring,
                 classes,
                 pure=False,
+                # the scheduler does not keep the order of submission (it ran the smallest
+                # first), so the order is said: larger points first
+                priority=task.size,
             )
-            for t in ordered
-        ]
-        pending = dict(zip(futures, ordered, strict=True))
-        for future in as_completed(futures):
+            pending[future] = task
+            sent.append(future)
+            return future
+
+        running = as_completed([submit(t) for _, t in zip(range(limit), queue, strict=False)])
+        for future in running:
             try:
                 task, point = future.result()
             except Exception as exc:  # not the model (fit_point catches that): a lost worker
-                raise _lost_worker_error(exc, pending[future], scheduler) from None
+                raise _lost_worker_error(exc, pending[future], cluster.where) from None
+            del pending[future]
             on_result(task, point)
+            following = next(queue, None)
+            if following is not None:
+                running.add(submit(following))
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        # released, not cancelled: a cancel waits for the scheduler's answer, and after a
+        # lost worker or Ctrl-C that must not hold up the error
+        for future in sent:
+            future.release()
 
 
 # distributed's default scheduler port: an address given without one gets it
@@ -95,7 +247,8 @@ def _connect_scheduler(scheduler: str) -> Any:
     from distributed.comm.addressing import parse_address, parse_host_port
 
     fix = (
-        "check the address (e.g. tcp://host:8786) or leave --scheduler out to start a local cluster"
+        "check the address (e.g. tcp://host:8786) or leave out scheduler= (--scheduler) to "
+        "start a local cluster"
     )
     try:
         scheme, location = parse_address(scheduler)
@@ -142,8 +295,8 @@ def _connect_scheduler(scheduler: str) -> Any:
     if reply.get("type") != "Scheduler":
         raise HowMuchDataError(
             f"{scheduler} is a Dask {reply.get('type', 'server')}, not the scheduler; pass the "
-            f"scheduler's address (e.g. tcp://host:8786) or leave --scheduler out to start a "
-            "local cluster"
+            "scheduler's address (e.g. tcp://host:8786) or leave out scheduler= (--scheduler) "
+            "to start a local cluster"
         )
     try:
         return Client(scheduler, timeout=f"{2 * _CONNECT_SECONDS}s")
@@ -198,8 +351,8 @@ def _ask_identity(address: str, seconds: float) -> tuple[Any, BaseException | No
     return outcome.get("reply"), error
 
 
-def _start_local_cluster(n_jobs: int | None) -> tuple[Any, Any]:
-    """A LocalCluster of ``n_jobs`` single-threaded worker processes and its Client.
+def _start_local_cluster(n_workers: int) -> tuple[Any, Any]:
+    """A LocalCluster of ``n_workers`` single-threaded worker processes and its Client.
 
     The cluster logs nothing (its routine warnings, such as tasks cancelled when a run is
     stopped, are not the user's business, and what stops a run is said by the error raised
@@ -223,7 +376,7 @@ def _start_local_cluster(n_jobs: int | None) -> tuple[Any, Any]:
         raise SystemExit(1)
     try:
         cluster = LocalCluster(
-            n_workers=max(1, n_jobs or 2),
+            n_workers=n_workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
@@ -248,24 +401,38 @@ def dask_setup(worker: Any) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _lost_worker_error(exc: Exception, task: PointTask, scheduler: str | None) -> HowMuchDataError:
+def _lost_worker_error(exc: Exception, task: PointTask, where: str) -> HowMuchDataError:
     """One line for a point whose Dask task raised (``fit_point`` itself never raises)."""
     from distributed import KilledWorker
     from distributed.client import FutureCancelledError
 
-    where = f"the Dask scheduler at {scheduler}" if scheduler else "the local Dask cluster"
-    lines = str(exc).strip().splitlines()
-    error = f"{type(exc).__name__}: {lines[0] if lines else ''}".strip()[:MAX_ERROR_CHARS]
+    error = _first_line(exc)
     point = f"size {task.size}, repeat {task.repeat}"
-    if isinstance(exc, KilledWorker | FutureCancelledError | OSError):
-        # KilledWorker names the task whose fits killed its workers; a cancelled task is a
-        # bystander (the data it needed went with the workers that died)
+    if isinstance(exc, FutureCancelledError):
+        # a bystander: the data it needed went with the workers that died (its text names
+        # only a task key and "already forgotten")
+        return HowMuchDataError(
+            f"a worker of {where} stopped, and the data of the run with it: {LOST_WORKER_ADVICE}"
+        )
+    if isinstance(exc, KilledWorker | OSError):
+        # KilledWorker names the task whose fits killed its workers
         which = f" while fitting {point}" if isinstance(exc, KilledWorker) else ""
         return HowMuchDataError(
             f"a worker of {where} stopped{which} ({error}): {LOST_WORKER_ADVICE}"
         )
+    root = exc
+    while root.__cause__ is not None:  # "Error during deserialization" <- No module named 'x'
+        root = root.__cause__
+    if root is not exc:
+        error = _first_line(root)
+    # the scheduler unpickles the task graph too: a module it lacks fails there
     return HowMuchDataError(
-        f"the task of {point} failed on a worker of {where} before its fit ({error}): the "
-        "workers need the packages and the modules of your model that this process has; "
+        f"the task of {point} failed on {where} before its fit ({error}): the scheduler and "
+        "its workers need the packages and the modules of your model that this process has; "
         "the points finished until then are kept in the store"
     )
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}".strip()[:MAX_ERROR_CHARS]

@@ -185,7 +185,7 @@ def run_points(
     on_result: Callable[[PointTask, dict[str, Any]], None],
     n_jobs: int | None = None,
     backend: str = "local",
-    scheduler: str | None = None,
+    scheduler: Any = None,
 ) -> None:
     """Compute ``tasks`` and call ``on_result(task, point)`` for each as soon as it finishes.
 
@@ -195,18 +195,47 @@ def run_points(
         ``"local"``: this process (``n_jobs`` None or 1) or joblib worker processes (loky);
         ``"dask"``: a dask.distributed cluster at ``scheduler``, or a new LocalCluster with
         ``n_jobs`` single-threaded worker processes when no address is given.
+    scheduler : str or distributed.Client or DaskCluster, optional
+        Where the Dask tasks go (see :func:`howmuchdata.curve.dask_backend.run_dask`).
     """
+    check_backend(backend, scheduler)
     if not tasks:
         return
     by_repeat = {split.repeat: split for split in splits}
     if backend == "local":
         _run_local(tasks, estimator, X, y, by_repeat, scoring, classes, on_result, n_jobs)
-    elif backend == "dask":
+    else:
         from howmuchdata.curve.dask_backend import run_dask
 
         run_dask(tasks, estimator, X, y, by_repeat, scoring, classes, on_result, n_jobs, scheduler)
-    else:
-        raise HowMuchDataError(f"unknown backend {backend!r}; use 'local' or 'dask'")
+
+
+def check_backend(backend: Any, scheduler: Any) -> None:
+    """Refuse a backend that is not ``"local"`` or ``"dask"``, and a scheduler without Dask.
+
+    Parameters
+    ----------
+    backend : object
+        The ``backend=`` argument.
+    scheduler : object
+        The ``scheduler=`` argument (None unless ``backend="dask"``).
+
+    Raises
+    ------
+    HowMuchDataError
+        For an unknown backend, or a scheduler given with the local backend (which would
+        ignore it and run every point on this machine).
+    """
+    if backend not in ("local", "dask"):
+        raise HowMuchDataError(
+            f"unknown backend {backend!r}; pass backend='local' or 'dask' (--backend local or dask)"
+        )
+    if backend == "local" and scheduler is not None:
+        raise HowMuchDataError(
+            "a Dask scheduler is given but the backend is local, which would run every point "
+            "on this machine; pass backend='dask' (--backend dask) or leave out scheduler= "
+            "(--scheduler)"
+        )
 
 
 def _run_local(
