@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import is_classifier, is_regressor
 from sklearn.metrics import get_scorer, get_scorer_names
+from sklearn.model_selection import TimeSeriesSplit
 from sklearn.utils.multiclass import type_of_target
 
 from howmuchdata._format import fixed
@@ -71,7 +72,7 @@ _ENGINE_VERSION = 1
 # the order of subsets drawn from a scikit-learn cv= splitter (see plan.is_sklearn_splitter)
 _CV_ORDER_VERSION = 2
 # the validation window of a time split (see plan._time_splits)
-_TIME_WINDOW_VERSION = 2
+_TIME_WINDOW_VERSION = 3
 
 
 @dataclass
@@ -512,8 +513,17 @@ def learning_curve(
     }
     if time_arr is not None and cv is None:
         # since version 2 a time split's validation window keeps its most recent rows when
-        # a tie moves its start: earlier points validated on other rows
+        # a tie moves its start, since version 3 no repeat repeats the previous one's start:
+        # earlier points validated on other rows
         identity["time_window"] = _TIME_WINDOW_VERSION
+    if (
+        time_arr is not None
+        and isinstance(cv, TimeSeriesSplit)
+        and not np.all(time_arr[:-1] <= time_arr[1:])
+    ):
+        # TimeSeriesSplit with time= splits the rows in time order: points stored before
+        # that, on rows out of order, were measured on other (leaky) splits
+        identity["cv_time_order"] = 1
     if isinstance(X, list):
         identity["rows"] = "list"  # points of a list X stored before lists were indexable failed
     code = user_code_fingerprint(estimator, scorer_arg)

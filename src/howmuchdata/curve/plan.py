@@ -337,12 +337,18 @@ def _time_splits(time: np.ndarray, repeats: int, val_fraction: float) -> list[Sp
     n_rows = len(order)
     window = max(1, int(round(val_fraction * n_rows)))
     step = max(1, int(round(TIME_WINDOW_STEP * window)))
-    splits = []
+    splits: list[Split] = []
     for r in range(repeats):
         nominal = max(n_rows - window - r * step, 0)
         # rows sharing the first validation time stamp all go to validation: strictly after;
         # the window keeps its end, so the most recent rows are not dropped from it
         start = int(np.searchsorted(sorted_time, sorted_time[nominal], side="left"))
+        previous = splits[-1].train_order.size if splits else None
+        if previous is not None and start >= previous:
+            # a step shorter than one time stamp's rows would repeat the previous split (and
+            # understate the spread over repeats): start one time stamp earlier instead
+            start = int(np.searchsorted(sorted_time, sorted_time[max(previous - 1, 0)], "left"))
+            nominal = start
         if start < 2:
             tied = int(np.sum(sorted_time == sorted_time[nominal]))
             why = f" ({tied} rows share its first time stamp)" if tied > 1 else ""
