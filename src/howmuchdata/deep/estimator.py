@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -33,7 +34,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
-from howmuchdata.deep._torch import require_torch, resolve_device
+from howmuchdata.deep._torch import require_torch, resolve_device, torch_available, warm_up_torch
 from howmuchdata.deep.inputs import TabularInput
 from howmuchdata.errors import HowMuchDataError
 
@@ -50,6 +51,15 @@ MIN_PATIENCE_STEPS = 20
 # the subset is a few batches; early stopping still applies): the sizes of one curve then get
 # comparable training, not 30 steps at 71 rows and 500 at 1,400
 DEFAULT_MIN_STEPS = 250
+# rows of the training subset the module is tried on before training, to check its output shape
+_PROBE_ROWS = 2
+READY_MODULE_WARNING = (
+    "module is a ready torch.nn.Module: every fit starts from its current weights, which "
+    "random_state does not set (the repeats share one initialisation, and an instance made "
+    "in another session scores differently and reuses no stored point); pass its class or a "
+    "factory (module=MyNet, module_kwargs={...}) for weights seeded per point, or keep the "
+    "instance to fine-tune the weights it holds"
+)
 
 
 class _TorchEstimator(BaseEstimator):
@@ -91,6 +101,11 @@ class _TorchEstimator(BaseEstimator):
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
+        if torch_available():
+            # the curve engine clones the model (calling this) before it starts a point's
+            # clock: the one-off imports of the first fit in a process (torch._dynamo, 1.7 s
+            # against 0.04 s for a small network's fit) are then not counted as fit time
+            warm_up_torch()
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X: Any, y: Any) -> _TorchEstimator:
@@ -129,6 +144,10 @@ class _TorchEstimator(BaseEstimator):
         with torch.random.fork_rng(devices=devices), _torch_threads(self.n_threads):
             torch.manual_seed(seed)
             network = self._build_module(adapter, n_outputs)
+            output_shape = _probe_output(torch, network, full, train_rows)
+            if output_shape is not None:
+                target = self._check_output(output_shape, target, n_outputs)
+                full = adapter.dataset(X, target)
             net_class, criterion = self._skorch_class()
             callbacks = []
             train_split = None
@@ -227,6 +246,7 @@ class _TorchEstimator(BaseEstimator):
     def _build_module(self, adapter: Any, n_outputs: int) -> Any:
         torch = require_torch()
         if isinstance(self.module, torch.nn.Module):
+            warnings.warn(READY_MODULE_WARNING, UserWarning, stacklevel=3)
             return copy.deepcopy(self.module)  # a ready module: train a copy, keep the given one
         if not callable(self.module):
             raise HowMuchDataError(
@@ -246,6 +266,15 @@ class _TorchEstimator(BaseEstimator):
 
     # ------------------------------------------------------------- subclasses
     def _encode_target(self, y: np.ndarray) -> tuple[np.ndarray, int]:
+        raise NotImplementedError
+
+    def _check_output(
+        self, shape: tuple[int, ...], target: np.ndarray, n_outputs: int
+    ) -> np.ndarray:
+        """The training target for a module whose output on a batch has ``shape``.
+
+        Raises :class:`HowMuchDataError` when the output cannot be trained on the target.
+        """
         raise NotImplementedError
 
     def _skorch_class(self) -> tuple[type, Any]:
@@ -345,6 +374,21 @@ class TorchClassifier(ClassifierMixin, _TorchEstimator):
 
         return NeuralNetClassifier, nn.CrossEntropyLoss
 
+    def _check_output(
+        self, shape: tuple[int, ...], target: np.ndarray, n_outputs: int
+    ) -> np.ndarray:
+        # cross-entropy trains any width above the largest label, and predict_proba then has
+        # columns for classes that do not exist; a narrower output fails with "Target 6 is
+        # out of bounds": both are said here, with the fix
+        if len(shape) != 2 or shape[1] != n_outputs:
+            raise HowMuchDataError(
+                f"the module returns shape {shape} for a batch of {shape[0] if shape else 0} "
+                f"rows but the target has {n_outputs} classes; its last layer must give "
+                f"{n_outputs} logits per row, shape (batch, {n_outputs}) (a factory that takes "
+                "n_outputs is given the number of classes)"
+            )
+        return target
+
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``."""
         return self._forward(X)
@@ -377,9 +421,60 @@ class TorchRegressor(RegressorMixin, _TorchEstimator):
 
         return NeuralNetRegressor, nn.MSELoss
 
+    def _check_output(
+        self, shape: tuple[int, ...], target: np.ndarray, n_outputs: int
+    ) -> np.ndarray:
+        # MSELoss broadcasts an output of shape (batch,) against a target of (batch, 1) into
+        # a (batch, batch) grid and trains the network to predict the mean (R^2 ~ 0, with
+        # only a warning): a module returning one value per row as (batch,) gets a target
+        # of that shape instead
+        if len(shape) == 1:
+            return target.reshape(-1)
+        if len(shape) == 2 and shape[1] == 1:
+            return target.reshape(-1, 1)
+        raise HowMuchDataError(
+            f"the module returns shape {shape} for a batch of {shape[0] if shape else 0} rows "
+            "but a regressor needs one value per row, shape (batch, 1) or (batch,); make its "
+            "last layer give 1 output (a factory that takes n_outputs is given 1)"
+        )
+
     def predict(self, X: Any) -> np.ndarray:
         """Predicted values on the target's scale."""
         return self._forward(X).reshape(-1) * self.target_std_ + self.target_mean_
+
+
+def _probe_output(
+    torch: Any, network: Any, dataset: Any, rows: np.ndarray
+) -> tuple[int, ...] | None:
+    """The shape of ``network``'s output on the first training rows, or ``None``.
+
+    Run in inference mode without gradients and on a forked random state, so the fit that
+    follows is the same as without the probe. A module that fails on this batch gives
+    ``None``: training then fails (or not) as it would have.
+    """
+    if len(rows) == 0:
+        return None
+    try:
+        batch = torch.utils.data.default_collate([dataset[int(i)] for i in rows[:_PROBE_ROWS]])
+        inputs = batch[0]
+        parameter = next(network.parameters(), None)
+        if parameter is not None and isinstance(inputs, torch.Tensor):
+            inputs = inputs.to(parameter.device)
+        was_training = network.training
+        network.eval()
+        try:
+            with torch.no_grad(), torch.random.fork_rng(devices=[]):
+                output = network(inputs)
+        finally:
+            network.train(was_training)
+    except Exception:  # the module's own error is raised by training, where it belongs
+        return None
+    if not isinstance(output, torch.Tensor):
+        raise HowMuchDataError(
+            f"the module returns a {type(output).__name__}, not a tensor; return the "
+            "predictions (logits for a classifier) as one tensor from forward"
+        )
+    return tuple(int(d) for d in output.shape)
 
 
 def _accepted(

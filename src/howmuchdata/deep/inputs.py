@@ -7,7 +7,8 @@ factory the input shape.
 
 * :class:`TabularInput`: a numeric table (or the output of a scikit-learn preprocessor).
 * :class:`ImageInput`: image files given by path, decoded lazily one row at a time, or pixel
-  arrays already in memory (``(n, H*W)``, ``(n, H, W)`` or ``(n, C, H, W)``).
+  arrays already in memory (``(n, H*W)``, ``(n, H, W)``, ``(n, C, H, W)`` or
+  ``(n, H, W, C)``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from sklearn.base import BaseEstimator
 
 from howmuchdata.deep.images import COLOR_CHANNELS
 from howmuchdata.errors import HowMuchDataError
+
+# channel counts of pictures (grey, RGB, RGBA): how a 4-D array's channel axis is recognised
+_CHANNEL_COUNTS = (1, 3, 4)
 
 
 class TabularInput(BaseEstimator):
@@ -77,8 +81,9 @@ class ImageInput(BaseEstimator):
     color : {"RGB", "L"}
         Colour mode for images read from files (``"L"`` is greyscale, one channel).
     shape : tuple of int, optional
-        ``(channels, height, width)`` of pixel arrays given as flat rows. ``None`` infers
-        one square channel from the number of columns (64 columns -> ``(1, 8, 8)``).
+        ``(channels, height, width)`` of pixel arrays given as flat rows (flattened channels
+        first). ``None`` infers one square channel from the number of columns (64 columns ->
+        ``(1, 8, 8)``). For 4-D arrays it says which axis holds the channels.
     path_column : str
         The column holding file paths when rows come as a DataFrame.
     """
@@ -107,6 +112,7 @@ class ImageInput(BaseEstimator):
             self.input_shape_ = (COLOR_CHANNELS[self.color], int(self.size), int(self.size))
             return self
         self.from_files_ = False
+        self.channels_last_ = _channels_last(X, self.shape)
         pixels = self._pixels(X, fitted=False)
         self.input_shape_ = tuple(int(d) for d in pixels.shape[1:])
         # pixel arrays come in any range (digits: 0..16, photos: 0..255): one scalar
@@ -151,6 +157,14 @@ class ImageInput(BaseEstimator):
     def _pixels(self, X: Any, *, fitted: bool) -> np.ndarray:
         values = _numeric_matrix(X) if np.ndim(X) <= 2 else np.asarray(X, dtype=np.float32)
         if values.ndim == 4:
+            if getattr(self, "channels_last_", False):
+                values = values.transpose(0, 3, 1, 2)
+            if fitted and tuple(values.shape[1:]) != tuple(self.input_shape_):
+                raise HowMuchDataError(
+                    f"the model was fitted on images of shape {tuple(self.input_shape_)} "
+                    f"(channels, height, width) but got {tuple(values.shape[1:])}; pass images "
+                    "of the same shape to fit and predict"
+                )
             return values
         if values.ndim == 3:
             return values[:, None, :, :]
@@ -182,6 +196,36 @@ def _numeric_matrix(X: Any) -> np.ndarray:
             "(howmuchdata.models.make_preprocessor does)"
         )
     return values
+
+
+def _channels_last(X: Any, shape: tuple[int, int, int] | None) -> bool:
+    """Whether a 4-D pixel array is ``(n, H, W, C)`` rather than ``(n, C, H, W)``.
+
+    NumPy and Pillow images are channels last, torch wants channels first; reading a
+    ``(n, 32, 32, 3)`` array as 32 channels of 32x3 images trains without an error. With
+    ``shape`` given, the axis that matches it decides; else a last axis of 1, 3 or 4 where
+    the second is not.
+
+    Raises
+    ------
+    HowMuchDataError
+        When ``shape`` fits neither order.
+    """
+    if np.ndim(X) != 4:
+        return False
+    dims = tuple(int(d) for d in np.shape(X)[1:])
+    if shape is not None:
+        channels, height, width = (int(d) for d in shape)
+        if dims == (channels, height, width):
+            return False
+        if dims == (height, width, channels):
+            return True
+        raise HowMuchDataError(
+            f"images of shape {dims} fit neither (channels, height, width) = "
+            f"{tuple(shape)} nor (height, width, channels); pass the shape of the images "
+            "as shape=(channels, height, width)"
+        )
+    return dims[2] in _CHANNEL_COUNTS and dims[0] not in _CHANNEL_COUNTS
 
 
 def _square_shape(n_columns: int) -> tuple[int, int, int]:
