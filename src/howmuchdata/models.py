@@ -252,6 +252,9 @@ def count_parameters(fitted: Any) -> int | None:
         return int(sum(np.size(a) for a in arrays))
     if hasattr(fitted, "coef_"):
         return int(np.size(fitted.coef_) + np.size(getattr(fitted, "intercept_", 0)))
+    module = getattr(fitted, "module_", None)  # a skorch net's torch module
+    if module is not None and hasattr(module, "parameters"):
+        return int(sum(p.numel() for p in module.parameters() if p.requires_grad))
     return None
 
 

@@ -328,3 +328,12 @@ def test_rebuilding_a_curve_from_an_incomplete_dict_is_one_line(binary):
     with pytest.raises(HowMuchDataError) as excinfo:
         LearningCurve.from_dict(saved)
     assert "the saved curve has no 'scoring'" in _one_line(excinfo)
+
+
+def test_a_float64_table_for_a_float32_network_gets_the_conversion_hint():
+    error = "RuntimeError: mat1 and mat2 must have the same dtype, but got Double and Float"
+    explained = explain_failure(error, np.zeros((3, 2)))
+    assert explained.startswith(error) and "X.astype(np.float32)" in explained
+    assert explain_failure("RuntimeError: shapes cannot be multiplied", np.zeros((3, 2))) == (
+        "RuntimeError: shapes cannot be multiplied"
+    )

@@ -575,6 +575,10 @@ def learning_curve(
 
         if missing and dask is not None:
             dask.client()  # a wrong address is said before any progress line
+        if missing:
+            embedding = _prepare_fits(estimator, X, backend, scheduler, reporter)
+            if embedding:
+                settings["embedding"] = embedding[0] if len(embedding) == 1 else embedding
         reporter.start(label, len(tasks), len(stored))
         try:
             run_points(
@@ -620,6 +624,37 @@ def learning_curve(
         model=label,
         settings=settings,
     )
+
+
+def _prepare_fits(
+    estimator: Any, X: Any, backend: str, scheduler: Any, reporter: Reporter
+) -> list[dict[str, Any]]:
+    """What the fits of a curve on this machine need done once, before any point's clock:
+    a device the machine lacks is refused (every point would fail the same way), and every
+    row is encoded into the embedding cache of the model's sentence embedders, so that no
+    point (the first of each worker above all) counts the encoder's loading in its fit time.
+
+    Returns what each embedding cache fill did (:meth:`CacheFill.to_dict`), for the curve's
+    ``settings["embedding"]``. A scheduler elsewhere is left alone: its workers may have the
+    GPU, and need not share this machine's cache folder.
+    """
+    if backend != "local" and scheduler is not None:
+        return []
+    from howmuchdata.deep.devices import check_devices
+    from howmuchdata.deep.embeddings import precompute_embeddings
+
+    if backend == "local":
+        check_devices(estimator)
+    fills = precompute_embeddings(estimator, X)
+    note = getattr(reporter, "note", None)
+    for fill in fills:
+        if note is not None:
+            note(
+                f"embeddings: {fill.rows:,} rows ready in {fill.seconds:.1f} s "
+                f"({fill.encoded:,} encoded, the rest read from {fill.cache}); not counted "
+                "in any fit time"
+            )
+    return [fill.to_dict() for fill in fills]
 
 
 def _dask_cluster(scheduler: Any, n_jobs: int | None) -> Any:

@@ -337,6 +337,13 @@ def _input_hint(error: str, X: Any) -> str | None:
             )
     if "expected 2d array, got 1d array" in text:
         return "X is 1-D; pass a 2-D table, e.g. X.reshape(-1, 1) for a single feature"
+    if "must have the same dtype" in text and "double and float" in text:
+        # torch's float32 weights met float64 rows: a plain skorch net does not convert them
+        return (
+            "the network's weights are float32 and X is float64; pass X.astype(np.float32), "
+            "or wrap the module in howmuchdata.deep.TorchClassifier / TorchRegressor, which "
+            "convert"
+        )
     return None
 
 

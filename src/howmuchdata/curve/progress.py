@@ -77,6 +77,10 @@ class LogReporter:
         else:
             self._print(f"{self.label}: done in {elapsed:.1f} s")
 
+    def note(self, line: str) -> None:
+        """One line of what the run did before its points (e.g. the embeddings encoded)."""
+        self._print(line)
+
     def _print(self, line: str) -> None:
         print(line, file=self.stream, flush=True)
 
@@ -108,6 +112,10 @@ class RichReporter:
     def advance(self, point: dict[str, Any]) -> None:
         if self._progress is not None:
             self._progress.advance(self._task)
+
+    def note(self, line: str) -> None:
+        """One line of what the run did before its points (e.g. the embeddings encoded)."""
+        self.console.print(line, markup=False, highlight=False)
 
     def finish(self) -> None:
         if self._progress is not None:

@@ -27,6 +27,7 @@ from sklearn.base import clone
 from sklearn.metrics import accuracy_score, get_scorer, r2_score, recall_score
 
 from howmuchdata.curve.plan import Split
+from howmuchdata.deep.seeding import torch_seeded
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.models import count_parameters
 
@@ -101,9 +102,11 @@ def fit_point(
         warnings.simplefilter("always")
         try:
             X_train, X_val = _take(X, train), _take(X, val)
-            start = perf_counter()
-            model.fit(X_train, y_train)
-            point["fit_seconds"] = perf_counter() - start
+            # a skorch net draws its weights from torch's global random state: seed it
+            with torch_seeded(model, task.seed):
+                start = perf_counter()
+                model.fit(X_train, y_train)
+                point["fit_seconds"] = perf_counter() - start
             point.update(_score(model, X_train, y_train, X_val, y_val, scoring, classes))
             point["n_params"] = count_parameters(model)
         except Exception as exc:  # a model failing on one subset must not stop the run
