@@ -16,6 +16,9 @@ from howmuchdata.strategies.labels_saved import (
     crossovers,
     default_targets,
     describe_row,
+    interval_cell,
+    interval_words,
+    labels_cells,
     labels_saved_table,
     ratio,
     ratio_words,
@@ -463,3 +466,37 @@ def test_counts_above_the_smallest_size_read_as_exact():
     assert not record["labels_at_start"]
     assert versus_baseline(record) == ratio_words(1.5)
     assert "≤" not in describe_row(record)
+
+
+def test_an_interval_met_at_the_smallest_size_reads_as_one_bound_not_16_16():
+    # both bounds of the strategy reach the target at its first measured size, 50
+    base = StartsAt(50, a=0.95, b=1.0, c=0.5)
+    fast = StartsAt(50, a=0.95, b=1.0, c=0.5, k=10.0)
+    table = labels_saved_table({"baseline": base, "fast": fast}, [0.85]).set_index("strategy")
+    record = {"strategy": "fast", **table.loc["fast"].to_dict()}
+    assert record["labels_lo"] == record["labels_hi"] == pytest.approx(50)
+    assert record["labels_lo_at_start"]
+    (cells,) = [c for c in labels_cells([record]) if c["strategy"] == "fast"]
+    assert cells["labels"] == "≤50" and cells["interval"] == "≤50"
+    assert "[≤50]" in describe_row(record)
+
+
+@pytest.mark.parametrize(
+    "lo, hi, at_start, words",
+    [
+        (16, 16, True, "≤16"),
+        (16, 31.2, True, "≤16-31"),
+        (16, 31.2, False, "16-31"),
+        (40.2, 39.8, False, "40"),
+        (16, "inf", True, "16 or more"),
+        (1200, 3400, False, "1,200-3,400"),
+    ],
+)
+def test_interval_words_mark_a_bound_at_the_smallest_size(lo, hi, at_start, words):
+    assert interval_words(lo, hi, at_start) == words
+
+
+def test_rows_written_before_labels_lo_at_start_read_it_from_labels_at_start():
+    old = {"labels_lo": 16.0, "labels_hi": 16.0, "labels_at_start": True}
+    assert interval_cell(old) == "≤16"
+    assert interval_cell({**old, "labels_lo_at_start": False, "labels_at_start": False}) == "16"

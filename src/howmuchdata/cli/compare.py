@@ -189,3 +189,5 @@ def _print(console: Console, comparison: Any) -> None:
         console.print(f"{name}: failed ({reason})", markup=False)
     for name, reason in getattr(comparison, "partial_failures", {}).items():
         console.print(f"{name}: {reason}", markup=False)
+    for note in getattr(comparison, "notes", []):
+        console.print(note, markup=False)

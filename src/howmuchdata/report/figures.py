@@ -20,7 +20,11 @@ import plotly.graph_objects as go
 
 from howmuchdata.report.runview import CurveView, RunView, num, subgroup_table
 from howmuchdata.report.summary import axis_title, fmt_score, fmt_target, size_for_target
-from howmuchdata.strategies.labels_saved import interval_words, labels_words, versus_baseline
+from howmuchdata.strategies.labels_saved import (
+    interval_cell,
+    labels_cell,
+    versus_baseline,
+)
 
 PALETTE = [
     "#1f5fa6",
@@ -547,9 +551,9 @@ def labels_saved(view: RunView) -> Figure | None:
         # the hover says what the table says, formatted by the same helpers
         words = [
             [
-                labels_words(r.get("labels")),
-                interval_words(r.get("labels_lo"), r.get("labels_hi")),
-                labels_words(r.get("baseline_labels")),
+                labels_cell(r.get("labels"), r.get("labels_at_start")),
+                interval_cell(r),
+                labels_cell(r.get("baseline_labels"), r.get("baseline_at_start")),
                 versus_baseline(r, baseline),
             ]
             for r in sel

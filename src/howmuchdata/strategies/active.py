@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from time import perf_counter
 from typing import Any
 
@@ -35,6 +35,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.metrics import get_scorer, recall_score
 from sklearn.pipeline import Pipeline
+from sklearn.utils.metaestimators import available_if
 
 from howmuchdata.curve.inputs import key_digest
 from howmuchdata.errors import HowMuchDataError
@@ -43,6 +44,8 @@ from howmuchdata.strategies.base import (
     Shared,
     StrategyContext,
     baseline_estimator,
+    has_probabilities,
+    probability_fix,
     splits_digest,
 )
 
@@ -297,8 +300,22 @@ class _Decoded(ClassifierMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[np.asarray(self.fitted.predict(X), dtype=int)]
 
+    @available_if(lambda self: hasattr(self.fitted.estimator_, "predict_proba"))
     def predict_proba(self, X: Any) -> np.ndarray:
         return self.fitted.predict_proba(X)
+
+    # Only for a model without probabilities (SVC(), LinearSVC()): a threshold scorer such as
+    # roc_auc then reads its decision function, as it would on the model itself. Models with
+    # both keep being scored by their probabilities, as before.
+    @available_if(
+        lambda self: (
+            not hasattr(self.fitted.estimator_, "predict_proba")
+            and hasattr(self.fitted.estimator_, "decision_function")
+            and len(self.fitted.estimator_.classes_) == len(self.classes_)
+        )
+    )
+    def decision_function(self, X: Any) -> np.ndarray:
+        return self.fitted.estimator_.decision_function(X)
 
 
 def _counts(values: np.ndarray) -> dict[str, int]:
@@ -445,29 +462,83 @@ def simulate(
     )
 
 
+#: The query methods that rank rows by the model's class probabilities.
+UNCERTAINTY = ("least_confident", "margin", "entropy")
+
+
 def arms(ctx: StrategyContext, variant: str | None = None) -> list[Arm]:
     """``active:<method>`` arms for every query method (``random`` always included)."""
+    return arms_for(ctx, [variant])
+
+
+def arms_for(ctx: StrategyContext, variants: Sequence[str | None]) -> list[Arm]:
+    """The active-learning arms for every ``active`` / ``active:<method>`` of a strategy list.
+
+    ``None`` in ``variants`` is the whole family. ``random`` comes with every uncertainty
+    method, as their reference.
+
+    - On two classes least-confident, margin and entropy sampling rank rows alike (each is
+      a monotone function of the one probability, so each queries the rows nearest 0.5): one
+      arm is run for them, the first named, else ``least_confident``, and a line in
+      ``ctx.notes`` says so.
+    - Uncertainty sampling needs the baseline's ``predict_proba``. Without it a method named
+      by the user stops here with the fix; the family alone leaves the uncertainty methods
+      out (and ``random``, unless named), with a note, so the other strategies still run.
+
+    Raises
+    ------
+    HowMuchDataError
+        For an unknown method, a numeric target, a missing scikit-activeml, or a method named
+        by the user that the baseline cannot drive (no ``predict_proba``).
+    """
     ctx.require_classification("active")
-    if variant is not None and variant not in METHODS:
-        raise HowMuchDataError(
-            f"unknown active-learning method {variant!r}; use one of "
-            + ", ".join(f"active:{m}" for m in METHODS)
-        )
+    for variant in variants:
+        if variant is not None and variant not in METHODS:
+            raise HowMuchDataError(
+                f"unknown active-learning method {variant!r}; use one of "
+                + ", ".join(f"active:{m}" for m in METHODS)
+            )
     try:
         import skactiveml  # noqa: F401
     except ImportError:
         raise HowMuchDataError(
             "the active strategy needs scikit-activeml; pip install 'howmuchdata[strategies]'"
         ) from None
-    methods = (
-        list(METHODS) if variant is None else sorted({variant, "random"}, key=list(METHODS).index)
+    named = list(dict.fromkeys(v for v in variants if v is not None))
+    named_uncertain = [m for m in named if m in UNCERTAINTY]
+    whole_family = None in variants
+    uncertain = named_uncertain + (
+        [m for m in UNCERTAINTY if m not in named_uncertain] if whole_family else []
     )
+    if uncertain and not has_probabilities(ctx):
+        reason = (
+            f"the baseline {ctx.baseline_name} has no predict_proba, which uncertainty "
+            f"sampling ranks rows by; pass {probability_fix(ctx)}"
+        )
+        if named_uncertain:
+            raise HowMuchDataError(
+                f"active:{named_uncertain[0]}: {reason}, or leave it out of strategies="
+            )
+        left = "active:random ran alone" if "random" in named else "active left out"
+        ctx.notes.append(f"{left}: {reason} to compare uncertainty sampling")
+        uncertain = []
+    descriptions = {m: METHODS[m] for m in METHODS}
+    if len(uncertain) > 1 and len(np.unique(ctx.y)) == 2:
+        kept, same = uncertain[0], uncertain[1:]
+        others = " and ".join(f"active:{m}" for m in same)
+        ctx.notes.append(
+            f"active:{kept} also stands for {others}: on two classes they query the same rows "
+            "(probability nearest 0.5)"
+        )
+        descriptions[kept] += f"; on two classes the same queries as {others}"
+        uncertain = [kept]
+    methods = uncertain + (["random"] if uncertain or "random" in named else [])
     return [
         Arm(
             name=f"active:{m}",
             simulate=lambda c, m=m, **run: simulate(c, m, name=f"active:{m}", **run),
             family="active",
-            description=METHODS[m],
+            description=descriptions[m],
         )
         for m in methods
     ]

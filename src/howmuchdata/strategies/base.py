@@ -60,6 +60,9 @@ class StrategyContext:
     random_state : int
     options : dict
         Per-family settings (``augment_copies``, ``active_batch``, ...).
+    notes : list of str
+        One line per arm a family left out or merged while building its arms (e.g. margin
+        sampling on a binary target), for the comparison to report.
     """
 
     X: pd.DataFrame
@@ -75,6 +78,7 @@ class StrategyContext:
     scoring: str = "accuracy"
     random_state: int = 0
     options: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def dataset(self) -> Dataset:
@@ -287,6 +291,29 @@ def baseline_estimator(ctx: StrategyContext) -> Any:
         return clone(ctx.baseline)
     features, model = split_baseline(ctx)
     return Pipeline([("features", features), ("model", model)])
+
+
+def has_probabilities(ctx: StrategyContext) -> bool:
+    """Whether the baseline pipeline offers ``predict_proba``, judged before any fit.
+
+    scikit-learn hides ``predict_proba`` where a setting rules it out (``SVC()`` without
+    ``probability=True``, a pipeline ending in one), so ``hasattr`` answers unfitted.
+    """
+    return hasattr(baseline_estimator(ctx), "predict_proba")
+
+
+def probability_fix(ctx: StrategyContext) -> str:
+    """How to give the baseline class probabilities: ``"baseline=SVC(probability=True)"``
+    for a model with that switch, else a calibrated wrapper of it (a pipeline's last step)."""
+    model = ctx.baseline.steps[-1][1] if isinstance(ctx.baseline, Pipeline) else ctx.baseline
+    name = type(model).__name__
+    if "probability" in getattr(model, "get_params", dict)():
+        fixed = f"{name}(probability=True)"
+    else:
+        fixed = f"CalibratedClassifierCV({name}())"
+    where = "a pipeline ending in " if isinstance(ctx.baseline, Pipeline) else "baseline="
+    source = "" if fixed.endswith("=True)") else " (sklearn.calibration)"
+    return f"{where}{fixed}{source}"
 
 
 def with_features(ctx: StrategyContext, model: Any, *, scale: bool = True) -> Pipeline:

@@ -24,7 +24,7 @@ from howmuchdata.curve.plan import (
     make_splits,
     resolve_sizes,
 )
-from howmuchdata.data import Dataset, check_groups, check_time
+from howmuchdata.data import Dataset, Task, check_groups, check_time
 from howmuchdata.embedding_cache import (
     EmbeddingCache,
     default_cache_dir,
@@ -32,7 +32,14 @@ from howmuchdata.embedding_cache import (
 )
 from howmuchdata.errors import HowMuchDataError, shown
 from howmuchdata.metrics import check_target_score
-from howmuchdata.strategies.base import Arm, StrategyContext, resolve_preset, splits_digest
+from howmuchdata.models import DEEP_PRESETS, PRESETS
+from howmuchdata.strategies.base import (
+    Arm,
+    StrategyContext,
+    preset_labels,
+    resolve_preset,
+    splits_digest,
+)
 from howmuchdata.strategies.embedders import FunctionEmbedder, ImageEmbedder, TextEmbedder
 from howmuchdata.strategies.labels_saved import (
     LABELS_SAVED_COLUMNS,
@@ -111,6 +118,10 @@ class Comparison:
     strategies : list of dict
         Per strategy: ``name``, ``family``, ``description``, ``seconds``, ``status``,
         ``failed_points``.
+    notes : list of str
+        Arms left out or merged before any fit, one line each: the uncertainty sampling
+        methods that query the same rows on two classes, and those a baseline without
+        ``predict_proba`` cannot drive.
     settings : dict
         Sizes, repeats, split, scoring, seed, level, embedding details.
     """
@@ -125,6 +136,7 @@ class Comparison:
     partial_failures: dict[str, str] = field(default_factory=dict)
     strategies: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def best_at(self, n: float) -> str:
         """Name of the strategy with the best predicted score at ``n`` labels."""
@@ -133,7 +145,8 @@ class Comparison:
 
     def summary(self) -> str:
         """A few lines: labels needed per target against the baseline, crossovers, failures
-        (whole strategies, then strategies with some failed points)."""
+        (whole strategies, then strategies with some failed points), and notes on the arms
+        left out or merged."""
         lines = []
         for target in self.targets:
             rows = self.labels_saved[self.labels_saved["target"] == target]
@@ -150,6 +163,7 @@ class Comparison:
             lines.append(f"{name} failed: {reason}")
         for name, reason in self.partial_failures.items():
             lines.append(f"{name}: {reason}")
+        lines.extend(self.notes)
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -171,6 +185,7 @@ class Comparison:
             "strategies": self.strategies,
             "failures": self.failures,
             "partial_failures": self.partial_failures,
+            "notes": self.notes,
             "settings": self.settings,
         }
         return out
@@ -268,7 +283,8 @@ def compare(
         an image shape that does not fit the columns, a scorer that cannot score the target
         (``roc_auc`` on three classes), a target outside the scorer's range, missing
         pretrained weights, a strategy that does not apply, a user strategy whose type
-        contradicts the task. And when the baseline fails (every point, say): every ratio is
+        contradicts the task, a baseline name that is not a table preset, an uncertainty
+        or self-training arm named while the baseline has no ``predict_proba``. And when the baseline fails (every point, say): every ratio is
         against it, so the strategies are not measured. Another strategy that fails while
         running does not raise: it is listed in ``Comparison.failures`` and the others go on;
         one that fails at some points only is listed in ``Comparison.partial_failures``.
@@ -278,6 +294,7 @@ def compare(
     X, y_arr, task, groups, time = _inputs(X, y, groups, time, declared_by)
     if isinstance(baseline, str):
         baseline = resolve_preset(baseline.strip(), task, "--baseline ")
+        _check_baseline_name(baseline, task)
     if text is not None and text not in X.columns:
         names = ", ".join(map(str, list(X.columns)[:8]))
         raise HowMuchDataError(
@@ -419,6 +436,29 @@ def compare(
         partial_failures=partial,
         strategies=records,
         settings=settings,
+        notes=list(ctx.notes),
+    )
+
+
+def _check_baseline_name(name: str, task: Task) -> None:
+    """Refuse a baseline name compare cannot run, naming the ones it can.
+
+    compare builds every strategy around a table preset (``split_baseline``): the deep presets
+    and ``module:callable`` of ``howmuchdata curve --model`` are not among them.
+    """
+    if name in PRESETS:
+        return
+    accepted = ", ".join(preset_labels(task))
+    if name in DEEP_PRESETS:
+        raise HowMuchDataError(
+            f"--baseline {name} is a network preset of howmuchdata curve, which compare does "
+            f"not run; use one of {accepted}, or measure it alone with: "
+            f"howmuchdata curve DATA --model {name}"
+        )
+    extra = " (module:callable is for howmuchdata curve --model)" if ":" in name else ""
+    raise HowMuchDataError(
+        f"unknown baseline {name!r}{extra}; pass baseline= (--baseline) one of {accepted}, "
+        "or from Python an estimator such as baseline=SVC(probability=True)"
     )
 
 

@@ -34,6 +34,7 @@ LABELS_SAVED_COLUMNS = [
     "ratio",
     "labels_at_start",
     "baseline_at_start",
+    "labels_lo_at_start",
 ]
 
 # Crossovers are searched from the smallest measured size up to this multiple of the largest.
@@ -130,6 +131,8 @@ def labels_saved_table(
                     # limit (size_for cannot look below the measured curve)
                     "labels_at_start": _at_start(ext, n),
                     "baseline_at_start": _at_start(base, base_n),
+                    # the optimistic bound likewise (shown "≤16-31", not "16-31")
+                    "labels_lo_at_start": _at_start(ext, lo),
                 }
             )
     return pd.DataFrame(rows, columns=LABELS_SAVED_COLUMNS)
@@ -412,13 +415,13 @@ def _locate(
 def describe_row(row: Mapping[str, Any], baseline: str = "baseline") -> str:
     """One sentence for a labels-saved row, e.g. for the command line."""
     name, target = row["strategy"], _number(row["target"])
-    n, lo, hi = (_number(row[k]) for k in ("labels", "labels_lo", "labels_hi"))
+    n = _number(row["labels"])
     if not np.isfinite(n):
         return f"{name} does not reach {target:g} within reach of its curve"
     at_most = " (its smallest measured size)" if row.get("labels_at_start") else ""
     text = (
         f"{name} reaches {target:g} with {labels_cell(n, row.get('labels_at_start'))} labels"
-        f"{at_most} [{interval_words(lo, hi)}]"
+        f"{at_most} [{interval_cell(row)}]"
     )
     if name == baseline:
         return text
@@ -507,12 +510,20 @@ def labels_words(n: Any) -> str:
     return f"{round(value):,}"
 
 
-def interval_words(lo: Any, hi: Any) -> str:
+def interval_words(lo: Any, hi: Any, lo_at_start: Any = False) -> str:
     """An interval of label counts: ``"1,200-3,400"``, ``"1,200 or more"`` when the
     pessimistic bound never reaches the target, ``"out of reach"`` when neither does.
 
+    A bound that is the smallest measured size (``lo_at_start``) is an upper limit, as in
+    :func:`labels_cell`: ``"≤16-31"``. Bounds that round to the same count are one value
+    (``"≤16"`` for a target met at the smallest size on both bounds, never ``"16-16"``).
+    With an open upper end the lower bound keeps no ``"≤"``: ``"16 or more"`` already
+    spans everything the curve can say.
+
     >>> interval_words(1200, 3400), interval_words(1200, "inf"), interval_words("inf", "inf")
     ('1,200-3,400', '1,200 or more', 'out of reach')
+    >>> interval_words(16, 16, True), interval_words(16, 31, True), interval_words(40.2, 39.8)
+    ('≤16', '≤16-31', '40')
     """
     a, b = _number(lo), _number(hi)
     if math.isnan(a) or math.isnan(b):
@@ -521,7 +532,22 @@ def interval_words(lo: Any, hi: Any) -> str:
         return "out of reach"
     if math.isinf(b):
         return f"{labels_words(a)} or more"
-    return f"{labels_words(a)}-{labels_words(b)}"
+    low = labels_cell(a, lo_at_start)
+    high = labels_words(b)
+    return low if high == labels_words(a) else f"{low}-{high}"
+
+
+def interval_cell(row: Mapping[str, Any]) -> str:
+    """:func:`interval_words` of a labels-saved row (``labels_lo`` / ``labels_hi``).
+
+    Rows written before ``labels_lo_at_start`` existed read it from ``labels_at_start``: a
+    count at the smallest measured size has its optimistic bound there too.
+    """
+    lo_at_start = row.get("labels_lo_at_start")
+    if not isinstance(lo_at_start, bool | np.bool_):  # absent (None, or NaN in a frame)
+        lo_at_start = row.get("labels_at_start")
+    flag = isinstance(lo_at_start, bool | np.bool_) and bool(lo_at_start)
+    return interval_words(row.get("labels_lo"), row.get("labels_hi"), flag)
 
 
 def versus_baseline(row: Mapping[str, Any], baseline: str = "baseline") -> str:
@@ -578,7 +604,7 @@ def labels_cells(
                     "target": f"{target:g}",
                     "strategy": str(row.get("strategy", "")),
                     "labels": labels_cell(row.get("labels"), row.get("labels_at_start")),
-                    "interval": interval_words(row.get("labels_lo"), row.get("labels_hi")),
+                    "interval": interval_cell(row),
                     "baseline": labels_cell(
                         row.get("baseline_labels"), row.get("baseline_at_start")
                     ),

@@ -95,12 +95,22 @@ def build_arms(ctx: StrategyContext, specs: Sequence[Any]) -> list[Arm]:
     """
     arms = _baseline(ctx)
     seen = {"baseline"}
-    for spec in specs:
-        if isinstance(spec, str):
-            family, variant = parse_spec(spec)
-            if family == "baseline":
+    parsed = [parse_spec(spec) if isinstance(spec, str) else None for spec in specs]
+    # families built from all their names at once: which arms run depends on the whole set
+    # (active:margin and active:entropy are one arm on a binary target)
+    together = {"active": active.arms_for, "semi": semi.arms_for}
+    built: set[str] = set()
+    for spec, names in zip(specs, parsed, strict=True):
+        if names is not None:
+            family, variant = names
+            if family == "baseline" or family in built:
                 continue
-            new = FAMILIES[family](ctx, variant)
+            if family in together:
+                built.add(family)
+                variants = [v for f, v in filter(None, parsed) if f == family]
+                new = together[family](ctx, variants)
+            else:
+                new = FAMILIES[family](ctx, variant)
         else:
             new = [_user_arm(ctx, spec)]
         for arm in new:

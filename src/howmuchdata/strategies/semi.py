@@ -20,6 +20,7 @@ labeled + unlabeled rows with ``-1`` as the label of every unlabeled row:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,13 @@ from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier
 from sklearn.utils.metaestimators import available_if
 
 from howmuchdata.errors import HowMuchDataError
-from howmuchdata.strategies.base import Arm, StrategyContext, split_baseline
+from howmuchdata.strategies.base import (
+    Arm,
+    StrategyContext,
+    has_probabilities,
+    probability_fix,
+    split_baseline,
+)
 
 UNLABELED = -1
 # Self-training refits the model up to max_iter times on all pseudo-labeled rows: cap the pool.
@@ -150,11 +157,41 @@ def learner(ctx: StrategyContext, variant: str) -> Pipeline:
 
 def arms(ctx: StrategyContext, variant: str | None = None) -> list[Arm]:
     """``semi:self_training`` and ``semi:label_spreading`` (or the one named by ``variant``)."""
+    return arms_for(ctx, [variant])
+
+
+def arms_for(ctx: StrategyContext, variants: Sequence[str | None]) -> list[Arm]:
+    """The semi-supervised arms for every ``semi`` / ``semi:<variant>`` of a strategy list.
+
+    ``None`` in ``variants`` is the whole family. Self-training keeps the pseudo-labels the
+    baseline is sure of, by its ``predict_proba``: without one, ``semi:self_training`` named
+    by the user stops here with the fix, and the family alone leaves it out with a line in
+    ``ctx.notes`` (label spreading needs no probabilities of the baseline).
+
+    Raises
+    ------
+    HowMuchDataError
+        For an unknown variant, a numeric target, or ``semi:self_training`` named by the user
+        with a baseline that has no ``predict_proba``.
+    """
     ctx.require_classification("semi")
-    if variant is not None and variant not in VARIANTS:
-        raise HowMuchDataError(
-            f"unknown semi variant {variant!r}; use semi:self_training or semi:label_spreading"
+    for variant in variants:
+        if variant is not None and variant not in VARIANTS:
+            raise HowMuchDataError(
+                f"unknown semi variant {variant!r}; use semi:self_training or semi:label_spreading"
+            )
+    names = list(dict.fromkeys(v for v in variants if v is not None))
+    if None in variants:
+        names += [v for v in VARIANTS if v not in names]
+    if "self_training" in names and not has_probabilities(ctx):
+        reason = (
+            f"the baseline {ctx.baseline_name} has no predict_proba, which self-training "
+            f"picks its pseudo-labels by; pass {probability_fix(ctx)}"
         )
+        if "self_training" in variants:
+            raise HowMuchDataError(f"semi:self_training: {reason}, or leave it out")
+        ctx.notes.append(f"semi:self_training left out: {reason} to compare it")
+        names.remove("self_training")
     max_rows = int(ctx.options.get("max_unlabeled", DEFAULT_MAX_UNLABELED))
     pool = UnlabeledPool(ctx.X, ctx.splits, max_rows=max_rows)
     return [
@@ -164,5 +201,5 @@ def arms(ctx: StrategyContext, variant: str | None = None) -> list[Arm]:
             family="semi",
             description=VARIANTS[name],
         )
-        for name in ([variant] if variant else list(VARIANTS))
+        for name in names
     ]
