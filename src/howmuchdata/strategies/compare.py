@@ -25,10 +25,10 @@ from howmuchdata.curve.plan import (
     resolve_sizes,
 )
 from howmuchdata.data import Dataset, Task, check_groups, check_time
+from howmuchdata.deep.embeddings import encode_into_cache
 from howmuchdata.embedding_cache import (
     EmbeddingCache,
     default_cache_dir,
-    embed_with_cache,
 )
 from howmuchdata.errors import HowMuchDataError, shown
 from howmuchdata.metrics import check_target_score
@@ -40,7 +40,12 @@ from howmuchdata.strategies.base import (
     resolve_preset,
     splits_digest,
 )
-from howmuchdata.strategies.embedders import FunctionEmbedder, ImageEmbedder, TextEmbedder
+from howmuchdata.strategies.embedders import (
+    FunctionEmbedder,
+    ImageEmbedder,
+    TextEmbedder,
+    embedder_rows,
+)
 from howmuchdata.strategies.labels_saved import (
     LABELS_SAVED_COLUMNS,
     best_strategy_at,
@@ -641,31 +646,15 @@ def _precompute(
     time includes them: they are timed apart (``seconds``, shown with the progress lines).
     """
     cache = EmbeddingCache(cache_dir, embedder.id)
-    rows = ctx.X[ctx.text] if ctx.text is not None else ctx.X
-    before = len(cache)
-    encoded: list[int] = []
-
-    def encode(missing: Any) -> Any:
-        encoded.append(len(missing))
-        return embedder(missing)
-
+    rows = embedder_rows(embedder, ctx.X[ctx.text] if ctx.text is not None else ctx.X)
     say = _progress_lines(progress)
     say(f"embeddings: {len(rows):,} rows with {embedder.id}, encoded once before the curves")
-    start = perf_counter()
-    embed_with_cache(rows, encode, cache)
-    seconds = perf_counter() - start
+    fill = encode_into_cache(rows, embedder, cache)
     say(
-        f"embeddings: ready in {seconds:.1f} s ({sum(encoded):,} rows encoded, the rest read "
-        f"from {cache.path}); not counted in any fit time"
+        f"embeddings: ready in {fill.seconds:.1f} s ({fill.encoded:,} rows encoded, the rest "
+        f"read from {cache.path}); not counted in any fit time"
     )
-    return {
-        "embedder": embedder.id,
-        "cache": str(cache.path),
-        "rows": len(rows),
-        "cached_before": before,
-        "encoded": sum(encoded),
-        "seconds": seconds,
-    }
+    return fill.to_dict()
 
 
 def _progress_lines(progress: Any) -> Callable[[str], None]:

@@ -21,7 +21,13 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from howmuchdata.deep.embeddings import DEFAULT_MODEL, load_sentence_model, model_path
+from howmuchdata.deep.embeddings import (
+    DEFAULT_MODEL,
+    as_texts,
+    load_sentence_model,
+    model_id,
+    model_path,
+)
 from howmuchdata.embedding_cache import EmbeddingCache, embed_with_cache
 from howmuchdata.errors import HowMuchDataError
 
@@ -46,9 +52,13 @@ class TextEmbedder:
 
     @property
     def id(self) -> str:
-        if self.model_path is None:
-            return "sentence-transformers:all-MiniLM-L6-v2"
-        return f"sentence-transformers:{Path(self.model_path).resolve()}"
+        # the id of the curve's text presets (SentenceEmbedder): one cache file per model and
+        # version, so vectors encoded by `curve --model minilm-linear` serve compare and back
+        return model_id(self._model_name())
+
+    def rows(self, values: Any) -> list[str]:
+        """The texts the cache is keyed by, as the text presets read them (missing as "")."""
+        return as_texts(values)
 
     def _model_name(self) -> str:
         return DEFAULT_MODEL if self.model_path is None else str(self.model_path)
@@ -345,9 +355,16 @@ class EmbeddingTransformer(TransformerMixin, BaseEstimator):
         return X if isinstance(X, pd.DataFrame) else np.asarray(X)
 
     def transform(self, X: Any) -> np.ndarray:
-        rows = self._rows(X)
+        rows = embedder_rows(self.embedder, self._rows(X))
         cache = EmbeddingCache(self.cache_dir, self.embedder.id) if self.cache_dir else None
         return embed_with_cache(rows, self.embedder, cache)
+
+
+def embedder_rows(embedder: Any, rows: Any) -> Any:
+    """The rows as ``embedder`` is given (and the cache keyed by) them: its own ``rows``
+    reading where it has one (texts), else as they are."""
+    reading = getattr(embedder, "rows", None)
+    return reading(rows) if callable(reading) else rows
 
 
 def _as_list(rows: Any) -> list[Any]:
