@@ -365,7 +365,7 @@ def rmse_points(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def test_pricing_points_of_an_error_in_the_targets_units_needs_the_point():
     # 0.01 of a price's RMSE as "a point" would value a dollar of error at 100x the price
-    with pytest.raises(HowMuchDataError, match=r"no scale of its own.*pass point=") as err:
+    with pytest.raises(HowMuchDataError, match=r"no scale of its own.*pass point=1") as err:
         plan(rmse_points(), target=-1100, cost_per_label=2, value_per_point=50)
     assert "\n" not in str(err.value)
     priced = plan(rmse_points(), target=-1100, cost_per_label=2, value_per_point=50, point=1)

@@ -47,10 +47,10 @@ _KEYWORD = re.compile(r"(?<![\w-])(" + "|".join(_KEYWORDS) + r")(?!\w)(=)?")
 #: Keywords of plan() from a measured curve, as its error messages name them; those that are
 #: also plain words ("the penalty") are options only where a value is assigned.
 _PLAN_KEYWORD = re.compile(
-    r"(?<![\w-])(cost_per_label|value_per_point|value_of_target|max_size|rounds|penalty|budget)"
-    r"(?!\w)(=)?"
+    r"(?<![\w-])(cost_per_label|value_per_point|value_of_target|max_size|rounds|penalty|budget"
+    r"|point)(?!\w)(=)?"
 )
-_PLAIN_WORDS = ("rounds", "penalty", "budget")
+_PLAIN_WORDS = ("rounds", "penalty", "budget", "point")
 
 
 def as_flags(message: str) -> str:
@@ -122,6 +122,22 @@ def _rule_words(next_round: Any) -> str | None:
     """The line naming the rule that chose this round's labels: ``next_round.rule`` of the plan."""
     rule = next_round.get("rule") if isinstance(next_round, dict) else None
     return f"Rule: {rule}" if rule else None
+
+
+def _rows_words(p: Any, meta: dict[str, Any] | None) -> str | None:
+    """The line that turns the plan's sizes (training labels) into rows to label in all, where
+    the curve held rows out for validation: ``current_size`` counts the training rows only."""
+    settings = (meta or {}).get("settings") or {}
+    fraction, rows = settings.get("val_fraction"), (meta or {}).get("n_samples")
+    size = p.next_round.get("size") if isinstance(p.next_round, dict) else None
+    if not isinstance(fraction, int | float) or not 0 < fraction < 1 or size is None:
+        return None
+    held = f" of its {rows:,} rows" if isinstance(rows, int) else ""
+    return (
+        f"Sizes count training labels: the curve held out {fraction:.0%}{held} for validation, "
+        f"so a total of {int(size):,} training labels is about "
+        f"{math.ceil(size / (1.0 - fraction)):,} labelled rows with the same share held out."
+    )
 
 
 def _fmt(v: float, digits: int = 4) -> str:
@@ -201,7 +217,7 @@ def _extrapolation_for(
     return ext, model, int(max(sizes)), gib, points
 
 
-def _print_plan(console: Console, p: Any, model: str) -> None:
+def _print_plan(console: Console, p: Any, model: str, meta: dict[str, Any] | None = None) -> None:
     table = Table(title=f"Plan for {model} (80% intervals)")
     for col in (
         "total size",
@@ -233,6 +249,9 @@ def _print_plan(console: Console, p: Any, model: str) -> None:
     rule = _rule_words(p.next_round)
     if rule:
         console.print(rule, markup=False, highlight=False)
+    rows = _rows_words(p, meta)
+    if rows:
+        console.print(rows, markup=False, highlight=False)
     for item in p.priorities:
         console.print(f"Buy first: {_priority_words(item)}", highlight=False)
 
@@ -436,5 +455,6 @@ def plan_command(
         )
     except HowMuchDataError as err:
         raise HowMuchDataError(as_plan_flags(str(err))) from None
-    _print_plan(console, p, name)
+    meta = next((m for m in result_json.get("curves", []) if m.get("model") == name), None)
+    _print_plan(console, p, name, meta)
     save_run(console, run_dir, "plan", {"plan": {"model": name, **p.to_dict()}}, report=report)

@@ -124,9 +124,9 @@ class SampleSize:
 
     def summary(self) -> str:
         """A few lines for people."""
-        lines = [f"Minimum sample size ({self.outcome} outcome): {self.n} ({self.binding} binds)"]
+        lines = [f"Minimum sample size ({self.outcome} outcome): {self.n:,} ({self.binding} binds)"]
         for c in self.details:
-            lines.append(f"  {c.name:<22} {c.n:>8}  {c.description}")
+            lines.append(f"  {c.name:<22} {c.n:>8,}  {c.description}")
         return "\n".join(lines)
 
 

@@ -79,10 +79,18 @@ class Economics:
     point: float = DEFAULT_POINT
 
     def __post_init__(self) -> None:
-        for name in ("cost_per_label", "value_per_point", "value_of_target", "penalty", "budget"):
+        for name in ("cost_per_label", "value_per_point", "value_of_target", "penalty"):
             value = getattr(self, name)
-            if value is None or not (value >= 0):
-                raise HowMuchDataError(f"{name}={value!r} is negative or missing; pass {name} >= 0")
+            # an infinite price makes every total infinite or NaN: no size can be compared
+            if value is None or not (0 <= value < math.inf):
+                raise HowMuchDataError(
+                    f"{name}={value!r} is not a finite amount of 0 or more; pass {name}=0 or more"
+                )
+        if self.budget is None or not (self.budget >= 0):
+            raise HowMuchDataError(
+                f"budget={self.budget!r} is negative or missing; pass budget=0 or more "
+                "(none for no limit)"
+            )
         if not (np.isfinite(self.point) and self.point > 0):
             raise HowMuchDataError(
                 f"point={self.point!r} is not positive; pass the metric units in one point, e.g. 0.01"

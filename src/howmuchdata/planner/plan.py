@@ -32,6 +32,7 @@ from howmuchdata.planner.decision import (
 from howmuchdata.planner.need import prob_reached_now
 from howmuchdata.planner.rounds import (
     default_policy,
+    last_round_floor,
     need_reach_by_target,
     next_purchase,
     observe,
@@ -364,8 +365,8 @@ def _point_for(point: float | None, scorer: str | None, ext: Any, value_per_poin
         name = scorer or "this metric"
         raise HowMuchDataError(
             f"value_per_point prices a point of the metric, and {name} has no scale of its own "
-            "(an error in the target's units, say); pass point=... (--point), the metric units "
-            "one point is, e.g. point=1 for one unit of the error"
+            "(an error in the target's units, say); pass point=1 to price one unit of the "
+            "metric, or the units one point is"
         )
     return 1.0
 
@@ -509,8 +510,9 @@ def plan(
         cap = min(cap, float(max_size))
     if econ.cost_per_label > 0 and math.isfinite(econ.budget):
         # whole labels only, so that no size in the table costs more than the budget
-        affordable = math.floor(econ.budget / econ.cost_per_label + 1e-9)
-        cap = min(cap, float(current + affordable))
+        # (capped first: a huge budget over a tiny price is no integer a float can floor)
+        affordable = min(econ.budget / econ.cost_per_label, cap - float(current))
+        cap = min(cap, float(current + math.floor(affordable + 1e-9)))
     cap = max(cap, float(current))
     asym, a_lo, a_hi = _ceiling(ext, float(current))
     reach = None
@@ -596,8 +598,13 @@ def plan(
                     else:
                         grid, means = [float(current)], [now]
                     state = observe(grid, means, target, ext, greater_is_better)
-                    bought = purchase_from_state(
-                        state, target, cap, rounds, default_policy(), greater_is_better
+                    bought = last_round_floor(
+                        purchase_from_state(
+                            state, target, cap, rounds, default_policy(), greater_is_better
+                        ),
+                        state,
+                        cap,
+                        rounds,
                     )
                 size = int(cap) if bought is None else max(int(bought), int(current))
                 how = f"the LCDB-calibrated purchase rule for {rounds} round(s) left"

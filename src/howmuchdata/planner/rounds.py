@@ -341,9 +341,10 @@ def next_purchase(
     last = scores[sizes == grid[-1]]
     sd_last = float(last.std(ddof=1)) if last.size > 1 else 0.0
     state = observe(grid, means, target, ext, greater_is_better, sd_last)
-    return purchase_from_state(
+    want = purchase_from_state(
         state, target, n_max, rounds_left, policy or default_policy(), greater_is_better
     )
+    return last_round_floor(want, state, n_max, rounds_left)
 
 
 def _need_model_applies(
@@ -488,6 +489,38 @@ def purchase_from_state(
         return None
     want = state.seen * math.exp(policy.log_growth(state, rounds_left))
     return int(min(n_max, max(math.ceil(want), state.seen + 1)))
+
+
+def last_round_floor(want: int | None, state: State, n_max: float, rounds_left: int) -> int | None:
+    """A last purchase of the extrapolation rule, lifted to where the extrapolation's mean
+    reaches the target.
+
+    The linear rule was fitted across LCDB curves, and on a curve far from them (a tight RMSE
+    curve whose target is confidently in reach) it can stop short of even the optimistic
+    crossing, a final purchase that its own extrapolation gives no chance. With rounds still to
+    come a short purchase is topped up later; the last one is not, so it never stops below the
+    mean crossing (``state.mid``, at most ``n_max``). :func:`purchase_from_state` itself, which
+    the planning benchmark scores as the extrapolation rule, is left as calibrated.
+
+    Parameters
+    ----------
+    want : int or None
+        The rule's purchase (a total size), or None for "unreachable".
+    state : State
+        The observed curve the rule read.
+    n_max : float
+        Largest total size that can be bought.
+    rounds_left : int
+        Purchases left including this one.
+
+    Returns
+    -------
+    int or None
+        ``want``, or the mean crossing where that is larger in the last round.
+    """
+    if want is None or rounds_left > 1 or not math.isfinite(state.mid) or want >= state.mid:
+        return want
+    return int(min(n_max, max(math.ceil(state.mid - 1e-9), want)))
 
 
 @dataclass
