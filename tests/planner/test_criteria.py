@@ -77,6 +77,11 @@ def test_more_parameters_need_more_participants():
         ("binary", {"prevalence": 1.2, "r2_cs": 0.2}, "prevalence"),
         ("binary", {"prevalence": 0.0, "r2_cs": 0.2}, "prevalence"),
         ("binary", {"prevalence": 0.1}, "exactly one"),
+        (
+            "binary",
+            {"prevalence": 0.1, "r2_cs": 0.2, "c_statistic": 0.8},
+            r"\(got r2_cs and c_statistic\)",
+        ),
         ("binary", {"prevalence": 0.1, "r2_cs": 0.6}, "largest Cox-Snell"),
         ("continuous", {"r2": 0.2, "sd": 0.6}, "intercept"),
         ("survival", {"r2_cs": 0.05, "rate": 0.06, "timepoint": 2}, "mean_followup"),

@@ -263,7 +263,7 @@ def _binary(
     ]
     if len(given) != 1:
         raise _fail(
-            f"binary outcome needs exactly one of r2_cs, r2_nagelkerke, c_statistic (got {given or 'none'}); "
+            f"binary outcome needs exactly one of r2_cs, r2_nagelkerke, c_statistic (got {' and '.join(given) or 'none'}); "
             "pass the anticipated performance once"
         )
     if r2_nagelkerke is not None:
