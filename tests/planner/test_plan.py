@@ -376,3 +376,34 @@ def test_the_default_point_follows_the_metrics_scale(power_curve):
     # accuracy-like: a percentage point; an error without a scale: one unit of it
     assert plan(power_curve, target=0.92, current_size=1000).economics.point == 0.01
     assert plan(rmse_points(), target=-1100).economics.point == 1
+
+
+def test_a_target_reached_only_within_noise_buys_as_next_purchase_does():
+    # the extrapolation expects 0.9257 at 1,600 labels, a hair above the target, but the
+    # measured mean (0.9244, SE ~0.009) is not above it by two standard errors: the LCDB
+    # stopping rule of next_purchase keeps buying, and the plan says why
+    rng = np.random.default_rng(3)
+    sizes = np.repeat([50, 100, 200, 400, 800, 1600], 5).astype(float)
+    scores = 0.95 - 1.5 * sizes**-0.5 + rng.normal(0, 0.02, sizes.size)
+    coin_flip = plan((sizes, scores), target=0.9247, rounds=2)
+    assert coin_flip.status == "reached"
+    assert coin_flip.next_round["size"] > 1600
+    assert "not there beyond noise (P(reached already) 48%)" in coin_flip.summary()
+    assert "buy only if the value table says so" not in coin_flip.summary()
+    # the negative case: clearly above the target, nothing is bought
+    clear = plan((sizes, scores), target=0.90, rounds=2)
+    assert clear.status == "reached" and clear.next_round["size"] == 1600
+    assert "not there beyond noise" not in clear.summary()
+
+
+def test_a_target_measured_clearly_reached_says_why_nothing_is_bought():
+    # the extrapolation expects 0.9076 at 1,600 (the target 0.9091 lies ahead of it), but the
+    # measured mean 0.9111 is above the target by more than two standard errors
+    sizes, scores = measured_curve()
+    p = plan((sizes, scores), target=0.9091, rounds=2)
+    assert p.status == "reachable" and p.next_round["size"] == 1600
+    assert "already above the target beyond noise" in p.summary()
+    # the negative case: a target ahead of the measurement is bought towards, without that line
+    ahead = plan((sizes, scores), target=0.92, rounds=2)
+    assert ahead.next_round["size"] > 1600
+    assert "already above the target" not in ahead.summary()

@@ -342,6 +342,15 @@ def _need_by_size(
     return now + (1.0 - now) * reachable * conditional
 
 
+def _p_reached_now(
+    measured: tuple[np.ndarray, np.ndarray], target: float, greater_is_better: bool
+) -> float:
+    """P(the expected score at the largest measured size already reaches ``target``)."""
+    sizes, scores = (np.asarray(v, dtype=float) for v in measured)
+    sign = 1.0 if greater_is_better else -1.0
+    return prob_reached_now(sizes, sign * scores, sign * float(target))
+
+
 def _why_capped(econ: Economics, current: float, max_size: int | None) -> str:
     """Why a plan can buy no label: the budget buys none, or the pool holds no more."""
     if max_size is not None and max_size <= current:
@@ -581,6 +590,30 @@ def plan(
             elif status == "reached":
                 size = int(current)
                 how = "the target is already expected: buy nothing (pass --penalty to price a miss)"
+                if measured is not None:
+                    # the expected score meets the target; next_purchase buys nothing only when
+                    # the measured mean is above it beyond noise, and buys as calibrated when
+                    # it is a coin flip
+                    bought = next_purchase(
+                        measured[0],
+                        measured[1],
+                        target,
+                        cap,
+                        rounds,
+                        greater_is_better=greater_is_better,
+                    )
+                    if bought is not None and bought > current:
+                        size = int(bought)
+                        how = (
+                            "the measured score is at the target only within noise: the "
+                            f"LCDB-calibrated purchase rule for {rounds} round(s) left"
+                        )
+                        # replaces "buy only if the value table says so"
+                        advice[-1] = advice[-1].rsplit("; ", 1)[0] + (
+                            "; but the measured score is not there beyond noise (P(reached "
+                            f"already) {_p_reached_now(measured, target, greater_is_better):.0%}),"
+                            f" so this round buys up to {size:,} labels, as the purchase rule does."
+                        )
             else:
                 if measured is not None:
                     bought = next_purchase(
@@ -628,6 +661,15 @@ def plan(
                 advice.append(
                     f"Nothing left to buy: {_why_capped(econ, current, max_size)}. The {int(current):,} "
                     f"labels held reach the target with {next_round['p_reach']:.0%} probability."
+                )
+            elif not priced and size <= current and measured is not None:
+                # the extrapolation's level sits below the target, the measured mean above it
+                # beyond noise: next_purchase's stopping rule reads the measurement
+                advice.append(
+                    f"The measured score at {int(current):,} labels is already above the target "
+                    "beyond noise (P(reached already) "
+                    f"{_p_reached_now(measured, target, greater_is_better):.0%}): this round "
+                    "buys nothing."
                 )
             elif priced and size <= current:
                 advice.append(
