@@ -473,12 +473,12 @@ def extrapolation(view: RunView, target: float | None) -> Figure | None:
 
 
 def _named_curves(
-    table, curve: CurveView, key: str, title: str, caption: str, y_title: str
+    table, curve: CurveView, key: str, title: str, caption: str, y_title: str, prefix: str = ""
 ) -> Figure:
     fig = go.Figure()
     x = [float(v) for v in table.index]
     for i, column in enumerate(table.columns):
-        name = esc(column)
+        name = prefix + esc(column)
         fig.add_trace(
             go.Scatter(
                 x=x,
@@ -507,6 +507,7 @@ def per_class(view: RunView) -> Figure | None:
         "Validation recall of each class (mean over repeats) against the training size: a class "
         "whose recall still climbs steeply gains most from more examples of that class.",
         "recall",
+        prefix="class ",  # a legend of "0" and "1" reads as numbers, not as the classes
     )
 
 
@@ -599,6 +600,11 @@ def labels_saved(view: RunView) -> Figure | None:
         caption += (
             " A whisker that runs to the top of the plot: the pessimistic bound never reaches "
             'the target ("or more" in the table).'
+        )
+    if any(r.get("labels_at_start") is True for r in rows):
+        caption += (
+            " A bar at the smallest measured size (≤ in the table) is an upper limit: that "
+            "strategy reaches the target there already, and the curve says nothing below it."
         )
     if unreached:
         caption += (
@@ -729,6 +735,13 @@ def subgroup_bars(view: RunView) -> Figure | None:
         return None
     names = list(table)
     metric = next((k for k in next(iter(table.values())) if k not in ("n", "share")), "score")
+    evidence = next(
+        (f["evidence"] for f in view.findings if f.get("kind") == "subgroup_underperforms"), {}
+    )
+    # the metric in the finding's words ("ROC AUC", "log loss"), not its table key ("roc_auc")
+    words = str(evidence.get("metric") or metric.replace("_", " "))
+    lower_is_better = evidence.get("shortfall_relative") is True  # an error, written positive
+    y_title = f"{words} (lower is better)" if lower_is_better else words
     scores = [num(table[n].get(metric)) for n in names]
     counts = [num(table[n].get("n")) for n in names]
     shares = [num(table[n].get("share")) for n in names]
@@ -738,15 +751,16 @@ def subgroup_bars(view: RunView) -> Figure | None:
             y=scores,
             marker_color=PALETTE[0],
             customdata=np.column_stack([counts, shares]).tolist(),
-            hovertemplate=f"%{{x}}<br>{esc(metric.replace('_', ' '))} %{{y:.4f}}<br>rows %{{customdata[0]:,}} (%{{customdata[1]:.1%}})<extra></extra>",
+            hovertemplate=f"%{{x}}<br>{esc(words)} %{{y:.4f}}<br>rows %{{customdata[0]:,}} (%{{customdata[1]:.1%}})<extra></extra>",
         )
     )
-    figure = _finish(fig, x_title="subgroup", y_title=metric.replace("_", " "), log_x=False)
+    figure = _finish(fig, x_title="subgroup", y_title=esc(y_title), log_x=False)
     return Figure(
         "subgroups",
         "Score per subgroup",
-        "Out-of-fold score within each subgroup (hover for its row count), from the diagnosis. "
-        "Per-subgroup learning curves appear here when the curve points store subgroup scores.",
+        f"Out-of-fold {words} within each subgroup (hover for its row count), from the "
+        "diagnosis. Per-subgroup learning curves appear here when the curve points store "
+        "subgroup scores.",
         figure,
     )
 

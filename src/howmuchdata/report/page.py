@@ -23,6 +23,7 @@ from howmuchdata.report.runview import RunView, num
 from howmuchdata.report.summary import (
     answer,
     crossover_sentences,
+    embedding_words,
     evidence_items,
     extrapolation_answers,
     finding_title,
@@ -140,6 +141,7 @@ def _measured(view: RunView) -> list[dict[str, Any]]:
                 "n_ok": int(len(curve.points) - len(failed)),
                 "n_points": len(curve.points),
                 "has_groups": bool(has_groups),
+                "embedding": embedding_words((curve.meta.get("settings") or {}).get("embedding")),
                 "rows": rows,
                 "failed": [
                     {
@@ -254,6 +256,9 @@ def render_page(view: RunView) -> str:
         "answers": extrapolation_answers(view),
         "crossovers": _crossovers(view),
         "strategies": _strategies(view),
+        "comparison_embedding": embedding_words(
+            (view.comparison.get("settings") or {}).get("embedding")
+        ),
         "measured": _measured(view),
         "version": howmuchdata.__version__,
         "schema_version": view.result.get("schema_version", SCHEMA_VERSION),

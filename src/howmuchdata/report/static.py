@@ -187,7 +187,7 @@ def classes_png(view: RunView, path: Path) -> Path | None:
         handles.append(line)
     _log_axis(ax.xaxis, ax.set_xscale, *_size_range(table.index))
     ax.set_xlabel("training samples (log scale)")
-    _legend(fig, handles, [_plain(c) for c in table.columns])
+    _legend(fig, handles, [f"class {_plain(c)}" for c in table.columns])
     return _save(fig, path)
 
 

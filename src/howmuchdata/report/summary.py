@@ -67,6 +67,8 @@ KIND_TITLES = {
     "drift": "Drift over time",
 }
 
+OLDER_ROWS_TITLE = "Older rows lower the score"
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -303,10 +305,22 @@ def _to_target(curve: CurveView, target: float | None, ahead: Statement | None) 
     else:
         span = f"{fmt_size(n_lo, estimate=True)}–{fmt_size(n_hi, estimate=True)}"
     text = (
-        f"To reach {fmt_target(target)}{note} you need about {fmt_size(n, estimate=True)} "
-        f"samples ({pct}% interval {span})."
+        f"To reach {fmt_target(target)}{note}{_now_if_it_reads_as_reached(current, target, s)} "
+        f"you need about {fmt_size(n, estimate=True)} samples ({pct}% interval {span})."
     )
     return Statement("target", text, numbers)
+
+
+def _now_if_it_reads_as_reached(current: float, target: float, sign: float) -> str:
+    """``" (now 0.9795)"`` when the score now, as the first sentence rounds it (0.980), would
+    read as already at the target (0.98); else nothing."""
+    shown = float(fmt_score(current).replace(",", ""))
+    if not sign * shown >= sign * target:
+        return ""
+    for digits in range(4, 10):
+        if sign * round(current, digits) < sign * target:
+            return f" (now {current:.{digits}f})"
+    return f" (now {current!r})"
 
 
 def _optimistic_ceiling(ext: ExtrapolationView, greater_is_better: bool) -> float:
@@ -381,6 +395,16 @@ def _diminishing(curve: CurveView, view: RunView) -> Statement | None:
         return f"{100 * gain / abs(current):.1f}% of the score"
 
     limit = amount(threshold)
+    lost = num(evidence.get("measured_gain_per_doubling"))
+    if evidence.get("older_rows_hurt") is True and math.isfinite(lost):
+        # on a time split a larger subset adds older rows: the curve's fall is no size at
+        # which returns diminish, and the headline says what the finding says
+        text = (
+            "On this time split a larger training set adds older rows, and the score falls as "
+            f"they are added (the last measured doublings lost {amount(-lost)} each): more "
+            "data of this kind is not expected to help; see the findings."
+        )
+        return Statement("diminishing", text, {"size": math.nan, "gain": lost})
     if math.isinf(n):
         end = min(SEARCH_FACTOR * size_now, reach / 2)
         text = f"Up to {fmt_size(end, estimate=True)} samples each doubling still adds more than {limit}."
@@ -519,6 +543,13 @@ def notes(view: RunView) -> list[str]:
     failures = view.comparison.get("failures")
     for name, reason in (failures or {}).items() if isinstance(failures, Mapping) else []:
         out.append(f"Strategy {name} failed and is left out: {reason}")
+    # arms left out or merged (one uncertainty arm on two classes, no predict_proba), as
+    # `compare` printed them
+    raw_notes = view.comparison.get("notes") or []
+    for note in [raw_notes] if isinstance(raw_notes, str) else raw_notes:
+        text = str(note).strip()
+        if text:
+            out.append(text if text.endswith(".") else f"{text}.")
     for curve in view.table_curves.values():
         if curve.extrapolation.flags:
             out.append(
@@ -555,8 +586,50 @@ def notes(view: RunView) -> list[str]:
     return out
 
 
+def embedding_words(value: Any) -> str:
+    """A curve's ``settings["embedding"]`` in words, as the curve's progress line said it.
+
+    Parameters
+    ----------
+    value : mapping, list of mappings or None
+        What the curve engine stored: one cache fill (``embedder``, ``rows``, ``encoded``,
+        ``seconds``, ...) or one per embedder.
+
+    Returns
+    -------
+    str
+        ``"Embeddings (all-MiniLM-L6-v2@0.1.0): 300 rows ready in 3.5 s before the first fit
+        (229 encoded, the rest read from CACHE_FILE); not counted in any fit time."``, or
+        ``""``.
+    """
+    fills = [value] if isinstance(value, Mapping) else value if isinstance(value, list) else []
+    out = []
+    for fill in fills:
+        if not isinstance(fill, Mapping):
+            continue
+        rows, encoded, seconds = (num(fill.get(k)) for k in ("rows", "encoded", "seconds"))
+        if not math.isfinite(rows):
+            continue
+        name = f" ({fill['embedder']})" if fill.get("embedder") else ""
+        took = f" in {seconds:.1f} s" if math.isfinite(seconds) else ""
+        how = ""
+        if math.isfinite(encoded):  # the words of the curve's progress line
+            where = fill.get("cache") or "the cache"
+            how = f" ({fmt_size(encoded)} encoded, the rest read from {where})"
+        out.append(
+            f"Embeddings{name}: {fmt_size(rows)} rows ready{took} before the first fit{how}; "
+            "not counted in any fit time."
+        )
+    return " ".join(out)
+
+
 def finding_title(finding: Mapping[str, Any]) -> str:
+    """A finding's heading in words; a ``saturated`` curve whose score falls as a time split
+    adds older rows (``older_rows_hurt``) is headed by that, not by "will not help much"."""
     kind = str(finding.get("kind", "finding"))
+    evidence = finding.get("evidence")
+    if kind == "saturated" and isinstance(evidence, Mapping) and evidence.get("older_rows_hurt"):
+        return OLDER_ROWS_TITLE
     return KIND_TITLES.get(kind, kind.replace("_", " ").capitalize())
 
 
@@ -809,7 +882,7 @@ def _plan_cell(row: Mapping[str, Any], key: str) -> str:
         span = f" ({lo:,.0f} to {hi:,.0f})" if math.isfinite(lo) and math.isfinite(hi) else ""
         return f"{value:,.0f}{span}"
     if key == "cost":
-        return fmt_money(value)
+        return f"{value:,.0f}"  # whole amounts, as `howmuchdata plan` prints the column
     return f"{value:.2f}" if key == "gain_per_1000" else f"{value:.3g}"
 
 
