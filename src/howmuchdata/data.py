@@ -45,6 +45,28 @@ _NUMERIC_DATE = re.compile(
 )
 # compressed CSVs whose first line is read to check for an empty file and sniff the delimiter
 _TEXT_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+# Text encodings tried in turn: UTF-8 (a byte-order mark, as Excel writes, is removed), then
+# the Windows code page Excel uses in Western Europe; Latin-1 reads any bytes at all.
+_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+# A text column with at least this many distinct values, nearly one per row, is an identifier
+# (a name, an id, free text): one-hot encoding it gives every validation row an unseen value.
+MIN_IDENTIFIER_VALUES = 20
+IDENTIFIER_SHARE = 0.9
+# Tables with fewer rows than this are too small to tell a column of row numbers from chance.
+_MIN_ROWS_ROW_COUNTER = 10
+# Dates written as text in a feature column: ISO (2024-03-01, 2024-03-01T10:00:00+01:00) or
+# numbers with / . - (01/03/2024, 1.3.24), optionally with a time of day.
+_DATE_TEXT = re.compile(
+    r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}([/.\-])\d{1,2}\2\d{2,4})"
+    r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
+# A number followed by a unit: "12 kg", "3.5km/h", "40 %", "21 °C" (the unit read from letters)
+_NUMBER_UNIT = re.compile(
+    r"^(?P<number>[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)\s*"
+    r"(?P<unit>%|°[CF]?|[^\W\d_]+(/[^\W\d_]+)?)$"
+)
+_ORDINAL_SUFFIXES = {"st", "nd", "rd", "th"}  # 1st, 2nd: ranks, not amounts
+_INDEX_NAMES = {"", "index", "rownames", "row", "rows", "rowid", "row_id", "id", "no", "#"}
 
 
 @dataclass
@@ -67,9 +89,12 @@ class Dataset:
     target : str or None
         Name of the target column.
     columns_dropped : list of str
-        Columns removed from the features (target, groups, time, ``drop``).
+        Columns removed from the features (target, groups, time, ``drop``, and columns of
+        row numbers, see :func:`load_dataset`).
     notes : dict
-        Free-form facts about the source for later stages (e.g. images skipped on reading).
+        Free-form facts about the source for later stages (e.g. images skipped on reading;
+        ``columns``: how :func:`load_dataset` read the feature columns; ``encoding``: the text
+        encoding of a CSV that is not UTF-8).
     """
 
     X: pd.DataFrame
@@ -106,7 +131,15 @@ class Dataset:
             "groups": self.groups is not None,
             "time": self.time is not None,
             **self.notes,
+            **self._columns_section(),
         }
+
+    def _columns_section(self) -> dict[str, Any]:
+        """``{"columns": {...}}`` with the identifier columns added, or ``{}`` when empty."""
+        facts = {k: v for k, v in (self.notes.get("columns") or {}).items() if v}
+        if identifiers := self.identifier_columns:
+            facts["identifiers"] = identifiers
+        return {"columns": facts} if facts else {}
 
     @property
     def numeric_columns(self) -> list[str]:
@@ -115,8 +148,52 @@ class Dataset:
 
     @property
     def categorical_columns(self) -> list[str]:
-        """Columns fed to the categorical branch (impute + one-hot)."""
-        return [c for c in self.X.columns if not _is_numeric(self.X[c])]
+        """Columns fed to the categorical branch (impute + one-hot): the text, boolean and
+        category columns that are not :attr:`identifier_columns`."""
+        identifiers = set(self.identifier_columns)
+        return [c for c in self.X.columns if not _is_numeric(self.X[c]) and c not in identifiers]
+
+    @property
+    def identifier_columns(self) -> list[str]:
+        """Text columns with a different value in (nearly) every row: names, ids, free text.
+
+        The table preprocessing leaves them out (a one-hot code of a value seen once teaches
+        nothing about new rows, and costs a column per row); they stay in :attr:`X` for the
+        text models and for pipelines of one's own. An image collection's path column is
+        not one: the image models read it.
+        """
+        if self.notes.get("images"):
+            return []
+        return [c for c in self.X.columns if _is_identifier(self.X[c])]
+
+    def columns_note(self) -> str | None:
+        """One line on what was done to the feature columns, or ``None`` when nothing was.
+
+        Says which columns of row numbers were dropped, which identifier columns the table
+        models leave out, and which text columns of dates or of numbers with a unit were read
+        as numbers (all also in :meth:`describe` under ``columns``).
+        """
+        facts = self.notes.get("columns") or {}
+        identifiers = self.identifier_columns
+        parts = []
+        if facts.get("row_numbers"):
+            parts.append(
+                f"dropped {_names(facts['row_numbers'])} (row numbers: they follow the order "
+                "of the rows, not the examples)"
+            )
+        if identifiers:
+            parts.append(
+                f"table models leave out {_names(identifiers)} (a different value in nearly "
+                "every row, nothing to learn for new rows)"
+            )
+        if facts.get("dates"):
+            parts.append(f"read dates in {_names(facts['dates'])} as numbers")
+        if facts.get("units"):
+            units = ", ".join(f"{shown(c)} ({u})" for c, u in facts["units"].items())
+            parts.append(f"read {units} as numbers without the unit")
+        if facts.get("stripped"):
+            parts.append(f"removed stray spaces around the values of {_names(facts['stripped'])}")
+        return "; ".join(parts) or None
 
 
 def load_dataset(
@@ -127,6 +204,7 @@ def load_dataset(
     time: str | Sequence[Any] | np.ndarray | None = None,
     task: Task | None = None,
     drop: Sequence[str] = (),
+    keep: Sequence[str] = (),
 ) -> Dataset:
     """Read and validate a learning problem.
 
@@ -150,6 +228,8 @@ def load_dataset(
         Overrides the task inferred from the target.
     drop : sequence of str
         Columns to leave out of the features (identifiers, leaks).
+    keep : sequence of str
+        Columns to keep as features even when they hold row numbers (see Notes).
 
     Returns
     -------
@@ -160,18 +240,36 @@ def load_dataset(
     HowMuchDataError
         For a missing, unreadable, empty or header-only file, unknown columns, a target with
         missing or infinite values or one class, a single group, an unparsable time column,
-        junk text or infinite values in a numeric column.
+        junk text or infinite values in a numeric column, duplicated column names, and a
+        feature column that is the target written another way (a leak).
 
     Notes
     -----
     In a CSV whose fields are not separated by commas (``;`` or tabs), text columns of
-    numbers written with a decimal comma (``14,23``) are read as numbers.
+    numbers written with a decimal comma (``14,23``) are read as numbers. A CSV that is not
+    UTF-8 is read as Windows-1252 (what Excel writes), else Latin-1.
+
+    Feature columns are read as follows (:meth:`Dataset.columns_note` says what was done):
+
+    - a column of row numbers headed as an index or a row id usually is (``Unnamed: 0``
+      written by pandas, ``rownames`` by R, ``index``, ``id``, ``row_id``, ``PassengerId``)
+      and holding ``0, 1, 2, ...`` or ``1, 2, 3, ...`` (or increasing integers, mostly by
+      one, where rows were left out) is dropped: it tells the order of the file, which in a
+      file sorted by the target predicts the target, and nothing about a new example;
+    - text columns of dates (``2024-03-01``, ``01/03/2024``) become numbers (seconds), like
+      date columns of a Parquet file; text columns of numbers with one unit (``12 kg``)
+      become the numbers;
+    - text values that differ only by spaces around them (``"north"``, ``" north"``) are
+      made one value, in the target as well;
+    - text columns with a different value in nearly every row (names, ids) stay in ``X``
+      but the table models leave them out (:attr:`Dataset.identifier_columns`).
     """
     from howmuchdata.deep.images import load_image_source  # image folder / CSV of image paths
 
     if (images := load_image_source(source, target, task=task)) is not None:
         return images
-    frame, source_name = _read_source(source, target)
+    frame, source_name, notes = _read_source(source, target)
+    _refuse_duplicate_columns(frame, source_name)
     if len(frame) == 0:
         if isinstance(source, str | os.PathLike):
             what = "a header" if ".parquet" not in source_name.lower() else "columns"
@@ -217,6 +315,10 @@ def load_dataset(
     for name in drop:
         _require_column(frame, name, "drop", source_name, "--drop")
     remove += [c for c in drop if c not in remove]
+    for name in keep:
+        _require_column(frame, name, "keep", source_name, "keep=")
+    row_numbers = _row_number_columns(frame.drop(columns=remove), keep)
+    remove += row_numbers
 
     X = frame.drop(columns=remove).reset_index(drop=True)
     if X.shape[1] == 0:
@@ -231,7 +333,16 @@ def load_dataset(
         time_values = check_time(
             time_values, len(y), name=time if isinstance(time, str) else "time"
         )
-    X = _coerce_features(X, source_name)
+    X, columns = _coerce_features(X, source_name)
+    _refuse_target_copies(
+        X, y, inferred, f"target {target_name!r}" if target_name else "the target"
+    )
+    if row_numbers:
+        columns = {"row_numbers": row_numbers, **columns}
+    if target_name and not _is_numeric(y_raw) and _spaces_merge(y_raw):
+        columns["stripped"] = [target_name, *columns.get("stripped", [])]
+    if columns:
+        notes["columns"] = columns
     return Dataset(
         X=X,
         y=y,
@@ -241,6 +352,7 @@ def load_dataset(
         source=source_name,
         target=target_name,
         columns_dropped=list(remove),
+        notes=notes,
     )
 
 
@@ -292,6 +404,7 @@ def check_target(
             f"{name} has {int(infinite.sum())} infinite values (rows {rows}...); "
             "drop those rows or replace them with finite numbers before measuring"
         )
+    series = _clean_text_target(series, name, task)
     if task is None:
         task = infer_task(series)
     elif task not in ("classification", "regression"):
@@ -320,6 +433,45 @@ def check_target(
             "in the data"
         )
     return values, task
+
+
+def _clean_text_target(series: pd.Series, name: str, task: Task | None) -> pd.Series:
+    """A text target with its stray spaces removed, or read as numbers when it holds numbers.
+
+    Labels that differ only by spaces around them (``"yes"``, ``"yes "``) are one class; a
+    column of numbers written as text (``"12.5"``) whose values are not a few whole numbers
+    is a numeric target. Other targets are returned as they are.
+
+    Raises
+    ------
+    HowMuchDataError
+        When labels differ only in upper and lower case (``"Yes"``, ``"yes"``).
+    """
+    if _is_numeric(series) or pd.api.types.is_bool_dtype(series):
+        return series
+    present = series.dropna()
+    if present.empty or not all(isinstance(v, str) for v in present):
+        return series
+    stripped = series.str.strip()
+    if stripped.nunique() < series.nunique():
+        series = stripped
+    numbers = pd.to_numeric(series.str.strip(), errors="coerce")
+    if numbers.notna().all() and (
+        task == "regression" or (task is None and infer_task(numbers) == "regression")
+    ):
+        return numbers
+    labels = pd.Series(pd.unique(series))
+    folded = labels.str.strip().str.casefold()
+    clash = folded.duplicated(keep=False)
+    if clash.any():
+        first = folded[clash].iloc[0]
+        examples = ", ".join(shown(v) for v in labels[clash & (folded == first)].iloc[:3])
+        raise HowMuchDataError(
+            f"{name} has labels that differ only in upper and lower case ({examples}), which "
+            "would be counted as different classes; write each class one way (e.g. all lower "
+            "case) before measuring"
+        )
+    return series
 
 
 def check_groups(groups: Any, n_rows: int) -> np.ndarray:
@@ -388,7 +540,7 @@ def check_time(time: Any, n_rows: int, *, name: str = "time") -> np.ndarray:
     return parsed.to_numpy()
 
 
-def _parse_dates(text: pd.Series, name: str) -> pd.Series:
+def _parse_dates(text: pd.Series, name: str, *, role: str = "time column") -> pd.Series:
     """Dates written as text, with one reading of day and month for the whole column.
 
     Numeric dates (``01/03/2024``, ``1.3.24``) are read day first when one of them can only be
@@ -411,7 +563,7 @@ def _parse_dates(text: pd.Series, name: str) -> pd.Series:
         if day_first.any() and month_first.any():
             examples = text[numeric][day_first].iloc[0], text[numeric][month_first].iloc[0]
             raise HowMuchDataError(
-                f"time column {name!r} has day-first dates (e.g. {shown(examples[0])}) and "
+                f"{role} {name!r} has day-first dates (e.g. {shown(examples[0])}) and "
                 f"month-first dates (e.g. {shown(examples[1])}); write them in one order, "
                 "best as ISO dates like 2024-03-01"
             )
@@ -473,11 +625,14 @@ def _one_column(values: Any, name: str, *, what: str) -> Any:
     return values
 
 
-def _read_source(source: Any, target: Any) -> tuple[pd.DataFrame, str]:
+def _read_source(source: Any, target: Any) -> tuple[pd.DataFrame, str, dict[str, Any]]:
+    """The table, the name of its source and facts about reading it (``encoding``)."""
     if isinstance(source, pd.DataFrame):
-        return source.reset_index(drop=True), "DataFrame"
+        return source.reset_index(drop=True), "DataFrame", {}
     if isinstance(source, str | os.PathLike):
-        return _read_file(Path(source)), Path(source).name
+        frame, encoding = _read_file(Path(source))
+        notes = {"encoding": encoding} if encoding not in (None, "utf-8-sig") else {}
+        return frame, Path(source).name, notes
     if hasattr(source, "toarray"):
         source = source.toarray()  # sparse input: the preprocessing works on a frame
     array = np.asarray(source)
@@ -493,10 +648,11 @@ def _read_source(source: Any, target: Any) -> tuple[pd.DataFrame, str]:
             "target is a column name but the features are an array; pass the target values"
         )
     columns = [f"x{i}" for i in range(array.shape[1])]
-    return pd.DataFrame(array, columns=columns), "arrays"
+    return pd.DataFrame(array, columns=columns), "arrays", {}
 
 
-def _read_file(path: Path) -> pd.DataFrame:
+def _read_file(path: Path) -> tuple[pd.DataFrame, str | None]:
+    """The table in ``path`` and the text encoding it was read with (None for Parquet)."""
     if not path.exists():
         raise HowMuchDataError(f"file not found: {path}; check the path")
     if path.is_dir():
@@ -511,10 +667,9 @@ def _read_file(path: Path) -> pd.DataFrame:
         )
     try:
         if is_parquet:
-            return pd.read_parquet(path)
+            return pd.read_parquet(path), None
         sep = "\t" if ".tsv" in suffixes else None
-        # sep=None lets the python engine sniff ',' ';' or tabs (from the first line, as here)
-        frame = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c")
+        frame, encoding = _read_text_table(path, sep)
     except HowMuchDataError:
         raise
     except pd.errors.EmptyDataError:
@@ -530,7 +685,21 @@ def _read_file(path: Path) -> pd.DataFrame:
     delimiter = sep or _sniff_delimiter(first_line)
     if delimiter is not None and delimiter != ",":
         frame = _read_decimal_commas(frame)
-    return frame
+    return frame, encoding
+
+
+def _read_text_table(path: Path, sep: str | None) -> tuple[pd.DataFrame, str]:
+    """Read a CSV in the first of :data:`_ENCODINGS` that decodes it."""
+    for encoding in _ENCODINGS:
+        try:
+            # sep=None lets the python engine sniff ',' ';' or tabs (from the first line)
+            frame = pd.read_csv(
+                path, sep=sep, engine="python" if sep is None else "c", encoding=encoding
+            )
+        except UnicodeDecodeError:
+            continue
+        return frame, encoding
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
 
 
 def _first_line(path: Path) -> str | None:
@@ -541,7 +710,7 @@ def _first_line(path: Path) -> str | None:
     if opener is None:
         return None
     try:
-        with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
             for line in handle:
                 if line.strip():
                     return line
@@ -603,9 +772,22 @@ def _is_numeric(column: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
 
-def _coerce_features(X: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Find numeric columns polluted by text, and make text columns plain strings."""
+def _coerce_features(X: pd.DataFrame, source: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Find numeric columns polluted by text, read text dates and numbers with a unit as
+    numbers, and make text columns plain strings.
+
+    Returns
+    -------
+    X : pandas.DataFrame
+    columns : dict
+        What was read otherwise than as it was written: ``dates`` (column names), ``units``
+        (column -> unit) and ``stripped`` (columns whose values differed only by spaces);
+        only the keys that apply.
+    """
     X = X.copy()
+    dates: list[str] = []
+    units: dict[str, str] = {}
+    stripped: list[str] = []
     for column in X.columns:
         values = X[column]
         if _is_numeric(values) or pd.api.types.is_datetime64_any_dtype(values):
@@ -627,12 +809,172 @@ def _coerce_features(X: pd.DataFrame, source: str) -> pd.DataFrame:
             )
         if share == 1.0:
             X[column] = pd.to_numeric(values.astype(str).str.strip().replace("", np.nan))
-        elif isinstance(values.dtype, pd.CategoricalDtype):
             continue
-        else:
-            X[column] = values.astype(object).where(values.notna(), np.nan)
+        if isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(values):
+            continue
+        text = _text_values(present)
+        if text is not None and (seconds := _dates_as_seconds(values, text, column)) is not None:
+            X[column], dates = seconds, [*dates, column]
+            continue
+        if text is not None and (amounts := _numbers_with_unit(values, text)) is not None:
+            X[column], units[column] = amounts
+            continue
+        column_values = values.astype(object).where(values.notna(), np.nan)
+        if text is None and len({type(v) for v in present}) > 1:
+            # "a" and 3 in one column: the one-hot encoder takes only one kind; compare as text
+            column_values = column_values.map(lambda v: v if _missing(v) else str(v))
+        elif text is not None and text.str.strip().nunique() < text.nunique():
+            column_values = column_values.map(lambda v: v.strip() if isinstance(v, str) else v)
+            stripped.append(column)
+        X[column] = column_values
     _refuse_infinite_features(X, source)
-    return X
+    facts: dict[str, Any] = {"dates": dates, "units": units, "stripped": stripped}
+    return X, {k: v for k, v in facts.items() if v}
+
+
+def _spaces_merge(values: pd.Series) -> bool:
+    """Whether some text values differ only by spaces around them."""
+    present = values.dropna()
+    if present.empty or not all(isinstance(v, str) for v in present):
+        return False
+    return bool(present.str.strip().nunique() < present.nunique())
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _text_values(present: pd.Series) -> pd.Series | None:
+    """The non-missing values as a string Series when all are text, else ``None``."""
+    if pd.api.types.infer_dtype(present, skipna=True) != "string":
+        return None
+    return present
+
+
+def _dates_as_seconds(values: pd.Series, text: pd.Series, column: Any) -> pd.Series | None:
+    """A text column of dates as seconds since 1970 (missing stay missing), else ``None``."""
+    if _DATE_TEXT.match(text.iloc[0].strip()) is None:  # the common case, checked cheaply
+        return None
+    cleaned = text.str.strip()
+    if not cleaned.str.match(_DATE_TEXT).all():
+        return None
+    parsed = _parse_dates(cleaned.reset_index(drop=True), str(column), role="date column")
+    if parsed.isna().any():
+        return None
+    seconds = (parsed - pd.Timestamp(0)) / pd.Timedelta(seconds=1)
+    out = pd.Series(np.nan, index=values.index, dtype=float)
+    out[text.index] = seconds.to_numpy(dtype=float)
+    return out
+
+
+def _numbers_with_unit(values: pd.Series, text: pd.Series) -> tuple[pd.Series, str] | None:
+    """A text column of numbers with one unit ("12 kg") as the numbers and the unit."""
+    if _NUMBER_UNIT.match(text.iloc[0].strip()) is None:  # the common case, checked cheaply
+        return None
+    found = text.str.strip().str.extract(_NUMBER_UNIT)
+    if found["number"].isna().any():
+        return None
+    unit_values = pd.unique(found["unit"])
+    if len(unit_values) != 1 or str(unit_values[0]).lower() in _ORDINAL_SUFFIXES:
+        return None
+    out = pd.Series(np.nan, index=values.index, dtype=float)
+    out[text.index] = found["number"].astype(float).to_numpy()
+    return out, str(unit_values[0])
+
+
+def _is_identifier(column: pd.Series) -> bool:
+    """Whether a feature column is text with a different value in nearly every row."""
+    if _is_numeric(column) or pd.api.types.is_bool_dtype(column):
+        return False
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return False
+    present = column.dropna()
+    distinct = present.nunique()
+    return distinct >= MIN_IDENTIFIER_VALUES and distinct >= IDENTIFIER_SHARE * len(present)
+
+
+def _row_number_columns(frame: pd.DataFrame, keep: Sequence[str]) -> list[str]:
+    """Numeric columns that count the rows: 0..n-1 or 1..n, or the increasing integers of a
+    written-out index with some rows left out (``Unnamed: 0``, ``index``, ``rownames``)."""
+    n = len(frame)
+    if n < _MIN_ROWS_ROW_COUNTER:
+        return []
+    found = []
+    for column in frame.columns:
+        values = frame[column]
+        if column in keep or not _is_numeric(values) or values.isna().any():
+            continue
+        numbers = values.to_numpy(dtype=float)
+        if not np.all(np.isfinite(numbers)) or not np.all(np.mod(numbers, 1) == 0):
+            continue
+        steps = np.diff(numbers)
+        counts = numbers[0] in (0, 1) and bool(np.all(steps == 1))
+        # an index with rows left out: increasing, and mostly by one
+        thinned = bool(np.all(steps > 0)) and numbers[-1] - numbers[0] < 2 * n
+        # a counter named otherwise ("t", "day") may be a clock the user means to use
+        if _index_name(column) and (counts or thinned):
+            found.append(column)
+    return found
+
+
+def _index_name(column: Any) -> bool:
+    """Whether a column name is how a written-out row index or a row id is usually headed:
+    ``Unnamed: 0`` (pandas), ``rownames`` (R), ``index``, ``id``, ``row_id``, ``PassengerId``."""
+    name = str(column).strip()
+    lower = name.lower()
+    if lower.startswith("unnamed:") or lower in _INDEX_NAMES:
+        return True
+    return bool(re.search(r"(^|[_\s.\-])id$", lower) or re.search(r"[a-z](Id|ID)$", name))
+
+
+def _refuse_duplicate_columns(frame: pd.DataFrame, source: str) -> None:
+    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise HowMuchDataError(
+            f"{source} has more than one column named {_names(duplicated)}; rename them so "
+            "that every column has its own name"
+        )
+
+
+def _refuse_target_copies(X: pd.DataFrame, y: np.ndarray, task: Task, target: str) -> None:
+    """Refuse a feature column that is the target written another way: a model would read
+    the answer from it (a 0/1 code of a yes/no target, the target in other units)."""
+    target_values = pd.Series(y)
+    n_classes = target_values.nunique() if task == "classification" else None
+    for column in X.columns:
+        values = X[column]
+        if values.isna().any():
+            continue
+        if task == "classification":
+            if values.nunique() != n_classes:
+                continue
+            pairs = pd.DataFrame({"f": values.to_numpy(), "y": target_values.to_numpy()})
+            copy = len(pairs.drop_duplicates()) == n_classes
+        else:
+            if not _is_numeric(values):
+                continue
+            numbers = values.to_numpy(dtype=float)
+            if np.ptp(numbers) == 0:
+                continue
+            with np.errstate(invalid="ignore", divide="ignore"):
+                copy = abs(float(np.corrcoef(numbers, y.astype(float))[0, 1])) > 1 - 1e-9
+        if copy:
+            how = (
+                "each of its values goes with one class"
+                if task == "classification"
+                else "it is the target rescaled"
+            )
+            raise HowMuchDataError(
+                f"feature column {column!r} is {target} written another way ({how}), so a "
+                f"model would read the answer from it; leave it out (--drop {column}, "
+                f"drop=[{column!r}] in Python)"
+            )
+
+
+def _names(columns: Sequence[Any]) -> str:
+    """``"column 'a'"`` or ``"columns 'a', 'b', 'c', ..."``."""
+    listed = ", ".join(shown(c) for c in list(columns)[:5]) + (", ..." if len(columns) > 5 else "")
+    return f"column{'s' if len(columns) > 1 else ''} {listed}"
 
 
 def _infinite(values: pd.Series) -> np.ndarray:

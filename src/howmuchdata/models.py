@@ -82,9 +82,16 @@ def make_preprocessor(dataset: Dataset | None = None, *, scale: bool = True) -> 
     ----------
     dataset : Dataset, optional
         Fixes the column lists from the data; without it columns are chosen by dtype at fit
-        time (the input must then be a DataFrame).
+        time (the input must then be a DataFrame). The dataset's identifier columns (a
+        different text value in nearly every row, :attr:`Dataset.identifier_columns`) are
+        left out.
     scale : bool
         Standardise numeric columns (needed by linear models, k-NN and MLPs, not by trees).
+
+    Raises
+    ------
+    HowMuchDataError
+        When the dataset has no column left to encode (only identifier columns).
     """
     numeric_steps: list[tuple[str, Any]] = [("impute", SimpleImputer(strategy="median"))]
     if scale:
@@ -98,6 +105,13 @@ def make_preprocessor(dataset: Dataset | None = None, *, scale: bool = True) -> 
     if dataset is not None:
         numeric_cols: Any = dataset.numeric_columns
         categorical_cols: Any = dataset.categorical_columns
+        if not numeric_cols and not categorical_cols:
+            identifiers = ", ".join(repr(c) for c in dataset.identifier_columns[:5])
+            raise HowMuchDataError(
+                f"every feature column ({identifiers}) has a different value in nearly every "
+                "row, which a table model cannot learn from; add feature columns, or use a "
+                "text model on it (--model tfidf-linear --text COLUMN)"
+            )
     else:
         numeric_cols = make_column_selector(dtype_include=np.number)
         categorical_cols = make_column_selector(dtype_exclude=np.number)

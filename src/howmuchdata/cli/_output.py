@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -50,3 +51,12 @@ def save_run(
 
         console.print(f"wrote {write_report(out_dir)}", markup=False)
     return path
+
+
+def say_columns(dataset: Any) -> None:
+    """Say on stderr what loading did to the feature columns (row numbers dropped, names left
+    out of the table models, dates and units read as numbers), before the long part of a
+    command; result.json keeps the same under ``data.columns``."""
+    note = dataset.columns_note() if hasattr(dataset, "columns_note") else None
+    if note:
+        print(f"howmuchdata: columns: {note}", file=sys.stderr, flush=True)

@@ -19,7 +19,7 @@ from rich.table import Table
 from howmuchdata.cli._app import app
 from howmuchdata.cli._errors import keep_on_interrupt
 from howmuchdata.cli._images import parse_image_shape
-from howmuchdata.cli._output import save_run
+from howmuchdata.cli._output import save_run, say_columns
 from howmuchdata.data import load_dataset
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.result import check_can_update
@@ -132,6 +132,7 @@ def compare(
         raise HowMuchDataError(
             image_files_message(str(data), "--image-shape HEIGHTxWIDTH[xCHANNELS]")
         )
+    say_columns(dataset)
     out_dir = out or Path("runs") / f"{data.stem}-compare"
     check_can_update(out_dir)  # before any fit, not after
     # every finished point is kept in the run folder: a rerun (after Ctrl-C, say) reuses it

@@ -24,7 +24,7 @@ from howmuchdata.cli._images import (
     image_model,
     parse_image_shape,
 )
-from howmuchdata.cli._output import save_run
+from howmuchdata.cli._output import save_run, say_columns
 from howmuchdata.curve import LearningCurve, curves_to_result, learning_curve
 from howmuchdata.curve.core import most_common_error
 from howmuchdata.curve.dask_backend import DaskCluster
@@ -132,6 +132,7 @@ def curve(
     # an error during the run may stop the command before it writes one
     if (note := skipped_message(dataset)) is not None:
         typer.echo(f"howmuchdata: {note}", err=True)
+    say_columns(dataset)
     out_dir = out or Path("runs") / data.stem
     models = model or ["logreg"]
     if shape is not None:

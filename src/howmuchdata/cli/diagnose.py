@@ -20,7 +20,7 @@ from rich.table import Table
 
 from howmuchdata.cli._app import app
 from howmuchdata.cli._errors import keep_on_interrupt
-from howmuchdata.cli._output import save_run
+from howmuchdata.cli._output import save_run, say_columns
 from howmuchdata.curve import curves_to_result
 from howmuchdata.data import load_dataset
 from howmuchdata.diagnose import Finding
@@ -106,6 +106,7 @@ def diagnose_command(
     dataset = load_dataset(
         data, target, groups=groups, time=time, task=_task(task), drop=tuple(drop or ())
     )
+    say_columns(dataset)
     if subgroup is not None and subgroup == groups:
         subgroup_values: Any = dataset.groups  # the group column left the features
     else:
