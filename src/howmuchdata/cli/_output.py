@@ -55,8 +55,9 @@ def save_run(
 
 def say_columns(dataset: Any) -> None:
     """Say on stderr what loading did to the feature columns (row numbers dropped, names left
-    out of the table models, dates and units read as numbers), before the long part of a
-    command; result.json keeps the same under ``data.columns``."""
+    out of the table models, dates and units read as numbers), once the command's work is done
+    (a bad input stays the only line a failed command prints); result.json keeps the same under
+    ``data.columns``."""
     note = dataset.columns_note() if hasattr(dataset, "columns_note") else None
     if note:
         print(f"howmuchdata: columns: {note}", file=sys.stderr, flush=True)

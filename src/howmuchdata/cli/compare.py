@@ -132,7 +132,6 @@ def compare(
         raise HowMuchDataError(
             image_files_message(str(data), "--image-shape HEIGHTxWIDTH[xCHANNELS]")
         )
-    say_columns(dataset)
     out_dir = out or Path("runs") / f"{data.stem}-compare"
     check_can_update(out_dir)  # before any fit, not after
     # every finished point is kept in the run folder: a rerun (after Ctrl-C, say) reuses it
@@ -156,6 +155,7 @@ def compare(
             store=store,
             progress=False if quiet else "auto",
         )
+    say_columns(dataset)  # after the run: a bad input stays the only line
     sections: dict[str, Any] = comparison.to_dict()
     sections["data"] = dataset.describe()
     # wide enough for the table when printed to a file or a pipe (as `plan` does)

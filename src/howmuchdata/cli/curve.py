@@ -132,7 +132,6 @@ def curve(
     # an error during the run may stop the command before it writes one
     if (note := skipped_message(dataset)) is not None:
         typer.echo(f"howmuchdata: {note}", err=True)
-    say_columns(dataset)
     out_dir = out or Path("runs") / data.stem
     models = model or ["logreg"]
     if shape is not None:
@@ -161,6 +160,8 @@ def curve(
         },
         image_shape=shape,
     )
+    # said after the run, so that a bad input stays the only line a failed command prints
+    say_columns(dataset)
     path = finish(curves, dataset, out_dir, command="curve", report=report)
     if note is not None:
         typer.echo(

@@ -106,7 +106,6 @@ def diagnose_command(
     dataset = load_dataset(
         data, target, groups=groups, time=time, task=_task(task), drop=tuple(drop or ())
     )
-    say_columns(dataset)
     if subgroup is not None and subgroup == groups:
         subgroup_values: Any = dataset.groups  # the group column left the features
     else:
@@ -169,6 +168,7 @@ def diagnose_command(
         console.print("no check could run on these inputs; the line below says what each needs")
     if skipped:
         console.print(skipped_line(skipped), markup=False, highlight=False)
+    say_columns(dataset)  # after the run: a bad input stays the only line
     save_run(console, out_dir, "diagnose", sections, report=report, checks=ran)
 
 
