@@ -342,6 +342,19 @@ def _need_by_size(
     return now + (1.0 - now) * reachable * conditional
 
 
+def _rule_on_points(
+    measured: tuple[np.ndarray, np.ndarray],
+    target: float,
+    cap: float,
+    rounds: int,
+    greater_is_better: bool,
+) -> int | None:
+    """:func:`next_purchase` on the measured points (a total size, or None: unreachable)."""
+    return next_purchase(
+        measured[0], measured[1], target, cap, rounds, greater_is_better=greater_is_better
+    )
+
+
 def _p_reached_now(
     measured: tuple[np.ndarray, np.ndarray], target: float, greater_is_better: bool
 ) -> float:
@@ -594,14 +607,7 @@ def plan(
                     # the expected score meets the target; next_purchase buys nothing only when
                     # the measured mean is above it beyond noise, and buys as calibrated when
                     # it is a coin flip
-                    bought = next_purchase(
-                        measured[0],
-                        measured[1],
-                        target,
-                        cap,
-                        rounds,
-                        greater_is_better=greater_is_better,
-                    )
+                    bought = _rule_on_points(measured, target, cap, rounds, greater_is_better)
                     if bought is not None and bought > current:
                         size = int(bought)
                         how = (
@@ -616,14 +622,7 @@ def plan(
                         )
             else:
                 if measured is not None:
-                    bought = next_purchase(
-                        measured[0],
-                        measured[1],
-                        target,
-                        cap,
-                        rounds,
-                        greater_is_better=greater_is_better,
-                    )
+                    bought = _rule_on_points(measured, target, cap, rounds, greater_is_better)
                 else:  # only the extrapolation at hand: read the rule's state off it
                     observed = getattr(ext, "observed", None) or {}
                     if len(observed.get("sizes", [])) >= 2:

@@ -139,6 +139,16 @@ def simulate_split(
     points: list[dict[str, Any]] = []
     schedule = [seed_size, *_batch_schedule(seed_size, ctx.sizes, batch)]
     fitted: Any = None
+
+    def point_at(
+        model_now: Any, error: str | None, caught: list[Any], size: int, seconds: float
+    ) -> dict[str, Any]:
+        # y_known is filled in place as rows are queried: the point reads the labels so far
+        return _point(
+            model_now, error, caught, ctx, pool, val, codes, classes, y_known, size,
+            split.repeat, scorer, seconds,
+        )  # fmt: skip
+
     for step, labeled in enumerate(schedule):
         if step > 0:
             # query from the model fitted on the previous labeled set
@@ -157,44 +167,12 @@ def simulate_split(
             error = f"{error} (fit at {labeled:,} labels; the repeat stopped there)"
             for size in sorted(n for n in wanted if n >= labeled):
                 seconds = fit_seconds if size == labeled else math.nan
-                points.append(
-                    _point(
-                        None,
-                        error,
-                        [],
-                        ctx,
-                        pool,
-                        val,
-                        codes,
-                        classes,
-                        y_known,
-                        size,
-                        split.repeat,
-                        scorer,
-                        seconds,
-                    )
-                )
+                points.append(point_at(None, error, [], size, seconds))
                 if on_point is not None:
                     on_point(points[-1])
             break
         if labeled in wanted:
-            points.append(
-                _point(
-                    fitted,
-                    None,
-                    caught,
-                    ctx,
-                    pool,
-                    val,
-                    codes,
-                    classes,
-                    y_known,
-                    labeled,
-                    split.repeat,
-                    scorer,
-                    fit_seconds,
-                )
-            )
+            points.append(point_at(fitted, None, caught, labeled, fit_seconds))
             if on_point is not None:
                 on_point(points[-1])
     return points
