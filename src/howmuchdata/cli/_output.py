@@ -58,6 +58,5 @@ def say_columns(dataset: Any) -> None:
     out of the table models, dates and units read as numbers), once the command's work is done
     (a bad input stays the only line a failed command prints); result.json keeps the same under
     ``data.columns``."""
-    note = dataset.columns_note() if hasattr(dataset, "columns_note") else None
-    if note:
+    if note := dataset.columns_note():
         print(f"howmuchdata: columns: {note}", file=sys.stderr, flush=True)

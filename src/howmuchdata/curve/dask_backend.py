@@ -10,6 +10,7 @@ mid-run stops the run with one line; the points finished until then are already 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -158,10 +159,9 @@ def run_dask(
     caller's decides for itself. The tasks of the run, and the data it sent, are released
     when it ends, also on an error or Ctrl-C, so that a shared cluster carries nothing over.
     """
-    if isinstance(scheduler, DaskCluster):
-        _run_on(scheduler, tasks, estimator, X, y, by_repeat, scoring, classes, on_result, n_jobs)
-        return
-    with DaskCluster(scheduler, n_jobs) as cluster:
+    # a DaskCluster given is the caller's to close; one made here closes with the run
+    given = isinstance(scheduler, DaskCluster)
+    with contextlib.nullcontext(scheduler) if given else DaskCluster(scheduler, n_jobs) as cluster:
         _run_on(cluster, tasks, estimator, X, y, by_repeat, scoring, classes, on_result, n_jobs)
 
 
