@@ -276,6 +276,37 @@ def test_a_model_that_fails_at_every_point_stops_with_status_2(
     assert not (out / "result.json").exists()
 
 
+def test_a_model_failing_everywhere_beside_a_working_one_keeps_the_working_curve(
+    tmp_path, patients_csv, capsys, monkeypatch
+):
+    monkeypatch.syspath_prepend(str(HERE))
+    out = tmp_path / "run"
+    args = [
+        "curve",
+        str(patients_csv),
+        "--target",
+        "label",
+        "--drop",
+        "day",
+        "--sizes",
+        "40,80,160",
+    ]
+    # the failing model comes first: the one after it is still measured
+    models = ["--model", "hmd_curve_models:always_fails", "--model", "logreg"]
+    code = main([*args, *models, "--repeats", "2", "--out", str(out), "-q", "--no-report"])
+    assert code == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert "every one of the 6 points of model 'hmd_curve_models:always_fails' failed" in err
+    assert f"the curves of the other models are in {out / 'result.json'}" in err
+    assert "\n" not in err and "Traceback" not in err
+    assert "hmd_curve_models:always_fails: every one of its 6 points failed" in captured.out
+    curves = {c.model: c for c in curves_from_result(read_result(out))}
+    assert len(curves["logreg"].ok_points) == 6
+    assert curves["hmd_curve_models:always_fails"].ok_points.empty
+    assert "logreg" in read_result(out)["extrapolation"]
+
+
 def test_result_json_gets_the_umask_mode_of_every_other_file(tmp_path):
     previous = os.umask(0o022)
     try:

@@ -167,6 +167,12 @@ def curve(
         typer.echo(
             f"howmuchdata: the skipped files are listed in {path} (data.images.skipped)", err=True
         )
+    if failed := [item for item in curves if _all_failed(item)]:
+        # the other models' answers are written; the exit status still says one failed
+        raise HowMuchDataError(
+            f"{_no_points_error(failed[0], store or default_store_url(out_dir))}; "
+            f"the curves of the other models are in {path}"
+        )
 
 
 @app.command()
@@ -277,16 +283,19 @@ def run_curves(
                     progress=False if quiet else "auto",
                 )
             )
-            _require_some_points(curves[-1], store_url)
+    if all(_all_failed(item) for item in curves):
+        raise _no_points_error(curves[0], store_url)
     return curves
 
 
-def _require_some_points(item: LearningCurve, store_url: str) -> None:
-    """Stop when no point of ``item`` fitted: a table of nothing is no answer."""
-    if item.points.empty or not item.ok_points.empty:
-        return
+def _all_failed(item: LearningCurve) -> bool:
+    """Whether every point of ``item`` failed: a table of nothing is no answer."""
+    return not item.points.empty and item.ok_points.empty
+
+
+def _no_points_error(item: LearningCurve, store_url: str) -> HowMuchDataError:
     count, error = most_common_error(item.failures) or (len(item.failures), "unknown error")
-    raise HowMuchDataError(
+    return HowMuchDataError(
         f"every one of the {len(item.points)} points of model {item.model!r} failed, "
         f"{count} of them with: {error}; fix that (e.g. another --model "
         f"or --scoring) and run again (the failed points are kept in {store_url})"
@@ -306,10 +315,11 @@ def finish(
     console = Console()
     sections: dict[str, Any] = curves_to_result(curves)
     sections["data"] = dataset.describe()
-    extrapolations = extrapolate_curves(curves, console)
+    measured = [item for item in curves if not _all_failed(item)]
+    extrapolations = extrapolate_curves(measured, console)
     if extrapolations:
         sections["extrapolation"] = {name: ext.to_dict() for name, ext in extrapolations.items()}
-    sections["findings"] = [f.to_dict() for f in curve_findings(curves, extrapolations)]
+    sections["findings"] = [f.to_dict() for f in curve_findings(measured, extrapolations)]
     _print_summary(console, curves, extrapolations)
     for finding in sections["findings"]:
         if finding["severity"] != "info":
@@ -377,6 +387,13 @@ def _task(text: str | None) -> Any:
 
 def _print_summary(console: Console, curves: list[LearningCurve], extrapolations: dict) -> None:
     for item in curves:
+        if _all_failed(item):
+            count, error = most_common_error(item.failures) or (len(item.failures), "unknown")
+            console.print(
+                f"[bold red]{item.model}: every one of its {len(item.points)} points failed[/]"
+            )
+            console.print(f"  {count} of them with: {error}", markup=False)
+            continue
         table = Table(title=f"{item.model}  ({item.scoring}, {item.settings['split']} splits)")
         for column in ("size", "repeats ok", "validation", "train", "fit s"):
             table.add_column(column, justify="right")
