@@ -65,6 +65,8 @@ _NUMBER_UNIT = re.compile(
     r"^(?P<number>[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)\s*"
     r"(?P<unit>%|°[CF]?|[^\W\d_]+(/[^\W\d_]+)?)$"
 )
+# how many columns with cells read as missing the columns note names one by one
+_MAX_COLUMNS_SAID = 5
 _ORDINAL_SUFFIXES = {"st", "nd", "rd", "th"}  # 1st, 2nd: ranks, not amounts
 _INDEX_NAMES = {"", "index", "rownames", "row", "rows", "rowid", "row_id", "id", "no", "#"}
 
@@ -169,13 +171,20 @@ class Dataset:
     def columns_note(self) -> str | None:
         """One line on what was done to the feature columns, or ``None`` when nothing was.
 
-        Says which columns of row numbers were dropped, which identifier columns the table
-        models leave out, and which text columns of dates or of numbers with a unit were read
-        as numbers (all also in :meth:`describe` under ``columns``).
+        Says which names the header of a CSV gives more than once (and what they were read
+        as), which columns of row numbers were dropped, which identifier columns the table
+        models leave out, which text columns of dates or of numbers with a unit were read as
+        numbers, and which cells of text columns were read as missing because they hold one
+        of pandas' missing-value markers (``None``, ``NA``, ...); all also in
+        :meth:`describe` under ``columns``.
         """
         facts = self.notes.get("columns") or {}
         identifiers = self.identifier_columns
-        parts = []
+        parts = [
+            f"the header names {shown(name)} {_times(len(read_as))}: read as "
+            f"{_and([shown(c) for c in read_as])}"
+            for name, read_as in (facts.get("duplicate_names") or {}).items()
+        ]
         if facts.get("row_numbers"):
             parts.append(
                 f"dropped {_names(facts['row_numbers'])} (row numbers: they follow the order "
@@ -193,6 +202,18 @@ class Dataset:
             parts.append(f"read {units} as numbers without the unit")
         if facts.get("stripped"):
             parts.append(f"removed stray spaces around the values of {_names(facts['stripped'])}")
+        if missing := facts.get("read_as_missing"):
+            shown_columns = list(missing.items())[:_MAX_COLUMNS_SAID]
+            for column, counts in shown_columns:
+                parts.append(f"column {shown(column)}: {_cells(counts)} read as missing")
+            if len(missing) > len(shown_columns):
+                parts.append(
+                    f"cells read as missing in {len(missing) - len(shown_columns)} more columns"
+                )
+            parts[-1] += (
+                " (like empty cells; if they are values, not gaps, write them another way in "
+                "the file)"
+            )
         return "; ".join(parts) or None
 
 
@@ -238,10 +259,11 @@ def load_dataset(
     Raises
     ------
     HowMuchDataError
-        For a missing, unreadable, empty or header-only file, unknown columns, a target with
-        missing or infinite values or one class, a single group, an unparsable time column,
-        junk text or infinite values in a numeric column, duplicated column names, and a
-        feature column that is the target written another way (a leak).
+        For a missing, unreadable, empty or header-only file, unknown columns, a column
+        named by a name that the header of a CSV gives more than once, a target with missing
+        or infinite values or one class, a single group, an unparsable time column, junk text
+        or infinite values in a numeric column, duplicated column names, and a feature column
+        that is the target written another way (a leak).
 
     Notes
     -----
@@ -263,12 +285,27 @@ def load_dataset(
       made one value, in the target as well;
     - text columns with a different value in nearly every row (names, ids) stay in ``X``
       but the table models leave them out (:attr:`Dataset.identifier_columns`).
+
+    Two things pandas does silently when it reads a CSV are said as well:
+
+    - a name the header gives twice (``age``, ``age``) is read as ``age`` and ``age.1``;
+      naming it as the target, groups, time, ``drop`` or ``keep`` is refused, as which
+      column is meant is ambiguous (a column headed ``age.1`` in the file is no duplicate);
+    - cells holding one of pandas' default missing-value markers (``None``, ``NA``,
+      ``N/A``, ``null``, ``nan``, ``#N/A``, ...; not the empty cell) are read as missing,
+      as most files mean; in a feature column that stays text (a category, a name) the note
+      counts them per column and marker, since there ``None`` may be a value
+      (never/former/None). In columns of numbers, dates or amounts with a unit a marker is
+      a gap and is not mentioned. A target, group or time column with such cells is refused
+      with a message naming the marker.
     """
     from howmuchdata.deep.images import load_image_source  # image folder / CSV of image paths
 
     if (images := load_image_source(source, target, task=task)) is not None:
         return images
-    frame, source_name, notes = _read_source(source, target)
+    frame, source_name, notes, read = _read_source(source, target)
+    duplicates: dict[str, list[str]] = read.get("duplicate_names", {})
+    read_as_missing: dict[Any, dict[str, int]] = read.get("read_as_missing", {})
     _refuse_duplicate_columns(frame, source_name)
     if len(frame) == 0:
         if isinstance(source, str | os.PathLike):
@@ -279,7 +316,7 @@ def load_dataset(
             )
         raise HowMuchDataError(f"the {source_name} input has no rows; pass one row per example")
     if isinstance(target, str):
-        _require_column(frame, target, "target", source_name, "--target")
+        _require_column(frame, target, "target", source_name, "--target", duplicates)
         y_raw = frame[target]
         target_name: str | None = target
     elif target is None:
@@ -299,7 +336,7 @@ def load_dataset(
     group_values = None
     if groups is not None:
         if isinstance(groups, str):
-            _require_column(frame, groups, "groups", source_name, "--groups")
+            _require_column(frame, groups, "groups", source_name, "--groups", duplicates)
             group_values = frame[groups].to_numpy()
             remove.append(groups)
         else:
@@ -307,16 +344,16 @@ def load_dataset(
     time_values = None
     if time is not None:
         if isinstance(time, str):
-            _require_column(frame, time, "time", source_name, "--time")
+            _require_column(frame, time, "time", source_name, "--time", duplicates)
             time_values = frame[time]
             remove.append(time)
         else:
             time_values = pd.Series(np.asarray(_one_column(time, "time", what="time stamp")))
     for name in drop:
-        _require_column(frame, name, "drop", source_name, "--drop")
+        _require_column(frame, name, "drop", source_name, "--drop", duplicates)
     remove += [c for c in drop if c not in remove]
     for name in keep:
-        _require_column(frame, name, "keep", source_name, "keep=")
+        _require_column(frame, name, "keep", source_name, "keep=", duplicates)
     row_numbers = _row_number_columns(frame.drop(columns=remove), keep)
     remove += row_numbers
 
@@ -326,10 +363,18 @@ def load_dataset(
             f"{source_name} has no feature columns left after removing {remove}; "
             "add feature columns to the data"
         )
+    if target_name:
+        _refuse_read_as_missing(y_raw, target_name, "target", read_as_missing, label="class")
     y, inferred = check_target(y_raw, task=task, name=target_name or "target")
     if group_values is not None:
+        if isinstance(groups, str):
+            _refuse_read_as_missing(
+                frame[groups], groups, "groups", read_as_missing, label="group label"
+            )
         group_values = check_groups(group_values, len(y))
     if time_values is not None:
+        if isinstance(time, str):
+            _refuse_read_as_missing(time_values, time, "time", read_as_missing, label=None)
         time_values = check_time(
             time_values, len(y), name=time if isinstance(time, str) else "time"
         )
@@ -339,6 +384,10 @@ def load_dataset(
     )
     if row_numbers:
         columns = {"row_numbers": row_numbers, **columns}
+    if duplicates:
+        columns = {"duplicate_names": duplicates, **columns}
+    if markers := {c: n for c, n in read_as_missing.items() if c in X and _holds_text(X[c])}:
+        columns["read_as_missing"] = markers
     if target_name and not _is_numeric(y_raw) and _spaces_merge(y_raw):
         columns["stripped"] = [target_name, *columns.get("stripped", [])]
     if columns:
@@ -625,14 +674,17 @@ def _one_column(values: Any, name: str, *, what: str) -> Any:
     return values
 
 
-def _read_source(source: Any, target: Any) -> tuple[pd.DataFrame, str, dict[str, Any]]:
-    """The table, the name of its source and facts about reading it (``encoding``)."""
+def _read_source(
+    source: Any, target: Any
+) -> tuple[pd.DataFrame, str, dict[str, Any], dict[str, Any]]:
+    """The table, the name of its source, facts about reading it (``encoding``) and what
+    the reading of a CSV did silently (see :func:`_csv_quirks`)."""
     if isinstance(source, pd.DataFrame):
-        return source.reset_index(drop=True), "DataFrame", {}
+        return source.reset_index(drop=True), "DataFrame", {}, {}
     if isinstance(source, str | os.PathLike):
-        frame, encoding = _read_file(Path(source))
+        frame, encoding, quirks = _read_file(Path(source))
         notes = {"encoding": encoding} if encoding not in (None, "utf-8-sig") else {}
-        return frame, Path(source).name, notes
+        return frame, Path(source).name, notes, quirks
     if hasattr(source, "toarray"):
         source = source.toarray()  # sparse input: the preprocessing works on a frame
     array = np.asarray(source)
@@ -648,11 +700,12 @@ def _read_source(source: Any, target: Any) -> tuple[pd.DataFrame, str, dict[str,
             "target is a column name but the features are an array; pass the target values"
         )
     columns = [f"x{i}" for i in range(array.shape[1])]
-    return pd.DataFrame(array, columns=columns), "arrays", {}
+    return pd.DataFrame(array, columns=columns), "arrays", {}, {}
 
 
-def _read_file(path: Path) -> tuple[pd.DataFrame, str | None]:
-    """The table in ``path`` and the text encoding it was read with (None for Parquet)."""
+def _read_file(path: Path) -> tuple[pd.DataFrame, str | None, dict[str, Any]]:
+    """The table in ``path``, the text encoding it was read with (None for Parquet) and what
+    the reading did silently (:func:`_csv_quirks`; empty for Parquet)."""
     if not path.exists():
         raise HowMuchDataError(f"file not found: {path}; check the path")
     if path.is_dir():
@@ -667,7 +720,7 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, str | None]:
         )
     try:
         if is_parquet:
-            return pd.read_parquet(path), None
+            return pd.read_parquet(path), None, {}
         sep = "\t" if ".tsv" in suffixes else None
         frame, encoding = _read_text_table(path, sep)
     except HowMuchDataError:
@@ -683,9 +736,91 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, str | None]:
             f"cannot read {path.name} ({first}); pass a CSV (.csv/.tsv) or Parquet (.parquet) file"
         ) from None
     delimiter = sep or _sniff_delimiter(first_line)
+    quirks = _csv_quirks(path, frame, delimiter, encoding)
     if delimiter is not None and delimiter != ",":
         frame = _read_decimal_commas(frame)
-    return frame, encoding
+    return frame, encoding, quirks
+
+
+def _csv_quirks(
+    path: Path, frame: pd.DataFrame, delimiter: str | None, encoding: str
+) -> dict[str, Any]:
+    """What pandas' reading of a CSV did without saying so, found by reading the text as
+    written (no missing-value markers) with the same delimiter and encoding.
+
+    Returns
+    -------
+    dict
+        ``duplicate_names``: header name given more than once -> the names its columns were
+        read as (``{"age": ["age", "age.1"]}``); ``read_as_missing``: text column -> marker
+        -> count of the cells holding one of pandas' default missing-value markers
+        (``{"smoking": {"None": 120}}``), for the non-numeric columns only. Only the keys
+        that apply.
+    """
+    # the C parser with the delimiter the python one sniffed reads the same cells, ~10x faster
+    how: dict[str, Any] = (
+        {"sep": delimiter, "engine": "c"} if delimiter else {"sep": None, "engine": "python"}
+    )
+    as_written = {"keep_default_na": False, "encoding": encoding, **how}
+    quirks: dict[str, Any] = {}
+    try:
+        header = pd.read_csv(path, header=None, nrows=1, dtype=str, **as_written).iloc[0]
+    except (ValueError, OSError, pd.errors.ParserError, csv.Error):
+        return quirks  # the table was read: a second reading that fails only loses the notes
+    if len(header) != frame.shape[1]:
+        return quirks
+    positions: dict[str, list[int]] = {}
+    for i, name in enumerate(header):
+        if name != "":  # empty names are read as "Unnamed: i", which never clash
+            positions.setdefault(name, []).append(i)
+    duplicates = {
+        name: [str(frame.columns[i]) for i in where]
+        for name, where in positions.items()
+        if len(where) > 1
+    }
+    if duplicates:
+        quirks["duplicate_names"] = duplicates
+    # a marker read as missing leaves a gap; only gaps in text columns are worth a look
+    candidates = [
+        column
+        for column in frame.columns
+        if _may_hold_text(frame[column]) and bool(frame[column].isna().any())
+    ]
+    if not candidates:
+        return quirks
+    try:
+        # by name, not position: in a file whose rows are one field longer than the header,
+        # pandas takes the first field as the index, and positions would then be off by one;
+        # no dtype=str (3x slower): a column of text and gaps ("" or a marker) stays text
+        written = pd.read_csv(path, usecols=candidates, **as_written)
+    except (ValueError, OSError, pd.errors.ParserError, csv.Error):
+        return quirks
+    if len(written) != len(frame):
+        return quirks
+    missing = {}
+    for column in candidates:
+        cells = written[column]
+        marked = frame[column].isna().to_numpy() & (cells != "").to_numpy()
+        if marked.any():
+            counts = cells[marked].value_counts()
+            missing[column] = {str(k): int(n) for k, n in counts.items()}
+    if missing:
+        quirks["read_as_missing"] = missing
+    return quirks
+
+
+def _may_hold_text(values: pd.Series) -> bool:
+    """Whether a column as read is neither numbers, booleans nor dates."""
+    return not (
+        _is_numeric(values)
+        or pd.api.types.is_bool_dtype(values)
+        or pd.api.types.is_datetime64_any_dtype(values)
+    )
+
+
+def _holds_text(values: pd.Series) -> bool:
+    """Whether every non-missing value of a column is text."""
+    return _may_hold_text(values) and pd.api.types.infer_dtype(values, skipna=True) == "string"
 
 
 def _read_text_table(path: Path, sep: str | None) -> tuple[pd.DataFrame, str]:
@@ -759,12 +894,29 @@ def _read_decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _require_column(frame: pd.DataFrame, name: str, role: str, source: str, flag: str) -> None:
+def _require_column(
+    frame: pd.DataFrame,
+    name: str,
+    role: str,
+    source: str,
+    flag: str,
+    duplicates: dict[str, list[str]] | None = None,
+) -> None:
+    """Refuse a column name that is not in ``frame``, or that the header of the file gives
+    more than once (``duplicates``, see :func:`_csv_quirks`): which column is meant is
+    ambiguous, as pandas reads the second ``age`` as ``age.1``."""
+    if duplicates and name in duplicates:
+        read_as = duplicates[name]
+        raise HowMuchDataError(
+            f"{role} column {name!r} is ambiguous: the header of {source} names it "
+            f"{_times(len(read_as))} (read as {_and([shown(c) for c in read_as])}); rename "
+            "one of them in the file so that every column has its own name"
+        )
     if name not in frame.columns:
-        shown = ", ".join(map(str, list(frame.columns)[:12]))
+        listed = ", ".join(map(str, list(frame.columns)[:12]))
         more = ", ..." if frame.shape[1] > 12 else ""
         raise HowMuchDataError(
-            f"{role} column {name!r} not found in {source}; pass {flag} with one of: {shown}{more}"
+            f"{role} column {name!r} not found in {source}; pass {flag} with one of: {listed}{more}"
         )
 
 
@@ -969,6 +1121,48 @@ def _refuse_target_copies(X: pd.DataFrame, y: np.ndarray, task: Task, target: st
                 f"model would read the answer from it; leave it out (--drop {column}, "
                 f"drop=[{column!r}] in Python)"
             )
+
+
+def _refuse_read_as_missing(
+    values: pd.Series,
+    name: str,
+    role: str,
+    read_as_missing: dict[Any, dict[str, int]],
+    *,
+    label: str | None,
+) -> None:
+    """Refuse a target, group or time column with gaps when some were cells holding a
+    missing-value marker (``None``, ``NA``): the message names the marker, which the file
+    shows where the general "missing values" message would not. ``label`` (e.g. ``"class"``)
+    is what the marker may be in a text column; ``None`` where it cannot be a value."""
+    counts = read_as_missing.get(name)
+    gaps = values.isna().to_numpy()
+    if not counts or not gaps.any():
+        return
+    rows = np.flatnonzero(gaps)[:5].tolist()
+    fix = "drop or fill those rows"
+    if label is not None and _holds_text(values):
+        markers = " or ".join(shown(text) for text in counts)
+        fix += f", or, if {markers} is a {label}, write it another way in the file"
+    raise HowMuchDataError(
+        f"{role} column {name!r} has {int(gaps.sum())} missing values (rows {rows}...), "
+        f"among them {_cells(counts)} that pandas reads as missing; {fix}"
+    )
+
+
+def _cells(counts: dict[str, int]) -> str:
+    """``"120 cells 'None'"`` or ``"3 cells 'NA' and 1 cell 'n/a'"``."""
+    return _and([f"{n} cell{'s' if n > 1 else ''} {shown(text)}" for text, n in counts.items()])
+
+
+def _times(count: int) -> str:
+    """``"twice"`` or ``"3 times"``."""
+    return "twice" if count == 2 else f"{count} times"
+
+
+def _and(items: Sequence[str]) -> str:
+    """``"a"``, ``"a and b"`` or ``"a, b and c"``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _names(columns: Sequence[Any]) -> str:

@@ -54,9 +54,10 @@ def save_run(
 
 
 def say_columns(dataset: Any) -> None:
-    """Say on stderr what loading did to the feature columns (row numbers dropped, names left
-    out of the table models, dates and units read as numbers), once the command's work is done
-    (a bad input stays the only line a failed command prints); result.json keeps the same under
+    """Say on stderr what loading did to the feature columns (names the header gives twice,
+    row numbers dropped, names left out of the table models, dates and units read as numbers,
+    text cells such as ``None`` read as missing), once the command's work is done (a bad input
+    stays the only line a failed command prints); result.json keeps the same under
     ``data.columns``."""
     if note := dataset.columns_note():
         print(f"howmuchdata: columns: {note}", file=sys.stderr, flush=True)
