@@ -1,17 +1,22 @@
-"""The range of a scorer's values, read from its scikit-learn name."""
+"""The range of a scorer's values, read from its scikit-learn name; weighted scores."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
-from sklearn.metrics import get_scorer_names
+from sklearn.metrics import get_scorer_names, median_absolute_error, r2_score
 
 from howmuchdata.metrics import (
+    NEG_MEDIAN_ABSOLUTE_ERROR,
     SCORER_ALIASES,
+    WEIGHTED_SCORERS,
+    Outputs,
     scorer_bounds,
     suggest_scorer,
     unknown_scoring_message,
+    weighted_scores,
 )
 
 
@@ -74,3 +79,59 @@ def test_every_alias_is_a_scikit_learn_scorer():
 def test_a_name_like_no_scorer_gets_the_list_of_common_ones():
     assert suggest_scorer("zzqq") is None and suggest_scorer(3) is None
     assert "such as accuracy" in unknown_scoring_message("zzqq")
+
+
+# --- weighted scores: rows weighted by counts score as the rows repeated -----------------
+
+
+def _regression_outputs(n: int = 101, seed: int = 0, offset: float = 0.0) -> Outputs:
+    rng = np.random.default_rng(seed)
+    truth = rng.normal(5, 2, n) + offset
+    return Outputs(truth, np.round(truth + rng.normal(0, 1, n), 1))  # ties among the errors
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_weighted_median_error_is_that_of_the_repeated_rows(seed):
+    out = _regression_outputs(seed=seed)
+    counts = np.random.default_rng(seed + 10).integers(0, 4, (8, out.truth.size))
+    counts[1] = 0
+    counts[1, [3, 7]] = 1  # an even total of two rows: the mean of the two
+    counts[2] = 0
+    counts[2, 5] = 3  # one row, repeated
+    expected = []
+    for row in counts:
+        rows = np.repeat(np.arange(out.truth.size), row)
+        expected.append(-median_absolute_error(out.truth[rows], out.predicted[rows]))
+    assert {int(c.sum()) % 2 for c in counts} == {0, 1}  # odd and even totals both tested
+    got = weighted_scores(NEG_MEDIAN_ABSOLUTE_ERROR, counts, out)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    assert weighted_scores(NEG_MEDIAN_ABSOLUTE_ERROR, counts[0], out) == pytest.approx(expected[0])
+
+
+def test_the_weighted_median_error_of_subsets_and_of_no_rows():
+    out = _regression_outputs(n=60)
+    masks = np.zeros((3, 60))
+    masks[0, :31] = 1
+    masks[1, 10:] = 1
+    got = weighted_scores(NEG_MEDIAN_ABSOLUTE_ERROR, masks, out)
+    for k in (0, 1):
+        rows = masks[k] > 0
+        assert got[k] == -median_absolute_error(out.truth[rows], out.predicted[rows])
+    assert np.isnan(got[2])  # no rows: undefined
+
+
+def test_the_median_error_is_not_among_the_scorers_of_sums_over_rows():
+    assert NEG_MEDIAN_ABSOLUTE_ERROR.name == "neg_median_absolute_error"
+    assert NEG_MEDIAN_ABSOLUTE_ERROR.name not in WEIGHTED_SCORERS
+
+
+def test_r2_of_a_target_far_from_zero_keeps_its_digits():
+    # sum w t² - (sum w t)² / n, uncentred, would lose ~10 of the 16 digits here
+    out = _regression_outputs(n=200, offset=1e6)
+    counts = np.random.default_rng(3).integers(0, 3, (4, 200))
+    expected = []
+    for row in counts:
+        rows = np.repeat(np.arange(200), row)
+        expected.append(r2_score(out.truth[rows], out.predicted[rows]))
+    got = weighted_scores(WEIGHTED_SCORERS["r2"], counts, out)
+    np.testing.assert_allclose(got, expected, rtol=1e-9)

@@ -399,8 +399,12 @@ def _r2(weights: np.ndarray, out: Outputs) -> np.ndarray:
     truth = np.asarray(out.truth, dtype=float)
     n = weights.sum(axis=1)
     sse = weights @ (truth - np.asarray(out.predicted, dtype=float)) ** 2
-    sst = weights @ truth**2 - _ratio((weights @ truth) ** 2, n)
-    sst = np.where(sst > 1e-12 * np.maximum(weights @ truth**2, 1e-300), sst, 0.0)
+    # about the mean of all rows, near each weighting's own: sum w t² - (sum w t)² / n then
+    # loses no digits to a target far from 0 (R² of a year, of prices in the thousands)
+    centred = truth - truth.mean() if truth.size else truth
+    square = weights @ centred**2
+    sst = square - _ratio((weights @ centred) ** 2, n)
+    sst = np.where(sst > 1e-12 * np.maximum(square, 1e-300), sst, 0.0)
     # a constant truth: 1 for a perfect prediction, else 0 (scikit-learn's force_finite)
     return np.where(sst > 0, 1 - _ratio(sse, sst), (sse == 0).astype(float))
 
@@ -419,6 +423,22 @@ def _percentage(t: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 def _squared_log(t: np.ndarray, p: np.ndarray) -> np.ndarray:
     return (np.log1p(t) - np.log1p(p)) ** 2
+
+
+def _neg_median_absolute_error(weights: np.ndarray, out: Outputs) -> np.ndarray:
+    """Minus the weighted median of the absolute errors: the median of the rows repeated as
+    often as their weights say (the mean of the two middle ones for an even total)."""
+    errors = np.abs(np.asarray(out.truth, dtype=float) - np.asarray(out.predicted, dtype=float))
+    order = np.argsort(errors, kind="stable")
+    ranked = errors[order]
+    up_to = np.cumsum(weights[:, order], axis=1)  # the weight at or below each ranked error
+    half = up_to[:, -1:] / 2
+    # the first ranked error that reaches half the weight, and the first that passes it:
+    # both have weight (the running total rises there); they differ only for an even total
+    lower = (up_to < half).sum(axis=1)
+    upper = np.minimum((up_to <= half).sum(axis=1), errors.size - 1)  # no weight at all: NaN
+    median = (ranked[lower] + ranked[upper]) / 2
+    return -np.where(half[:, 0] > 0, median, math.nan)
 
 
 def _weighted_scorers() -> dict[str, WeightedScorer]:
@@ -452,10 +472,17 @@ def _weighted_scorers() -> dict[str, WeightedScorer]:
     return {s.name: s for s in found}
 
 
-#: The scorers :func:`weighted_scores` computes, by scikit-learn name. Others (``neg_median_
-#: absolute_error``, ``average_precision``, ``roc_auc_ovo``, ``top_k_accuracy``, callables)
-#: are not sums over rows (or not of their out-of-fold outputs).
+#: The scorers :func:`weighted_scores` computes as sums over rows, by scikit-learn name (the
+#: subgroup check's). Others (``average_precision``, ``roc_auc_ovo``, ``top_k_accuracy``,
+#: callables) are not sums over rows (or not of their out-of-fold outputs); the median error
+#: is :data:`NEG_MEDIAN_ABSOLUTE_ERROR`.
 WEIGHTED_SCORERS: dict[str, WeightedScorer] = _weighted_scorers()
+
+#: ``neg_median_absolute_error`` for :func:`weighted_scores`: a weighted median, not a sum over
+#: rows, so not in :data:`WEIGHTED_SCORERS` (nor found by :func:`weighted_scorer`).
+NEG_MEDIAN_ABSOLUTE_ERROR = WeightedScorer(
+    "neg_median_absolute_error", "regression", "values", _neg_median_absolute_error
+)
 
 
 def weighted_scorer(scoring: str | None, task: str) -> WeightedScorer | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.metrics import get_scorer
 
 from howmuchdata.data import Dataset
-from howmuchdata.diagnose import diagnose, drift
+from howmuchdata.diagnose import DiagnoseOptions, diagnose, drift
 from howmuchdata.models import make_estimator
 
 
@@ -129,24 +130,62 @@ class _FixedLabels(ClassifierMixin, _Fixed):
         return self
 
 
+def _made_up(task: str, rng: np.random.Generator, n: int = 60):
+    """A truth and two models' predictions of it (string labels: one only ever predicted)."""
+    if task == "classification":
+        truth = rng.choice(["a", "b", "c"], n, p=[0.6, 0.3, 0.1])
+        a = np.where(rng.random(n) < 0.7, truth, rng.choice(["a", "b", "d"], n))
+        b = np.where(rng.random(n) < 0.6, truth, rng.choice(["a", "b", "c"], n))
+        return truth, a, b
+    truth = rng.normal(5, 2, n)
+    return truth, np.round(truth + rng.normal(0, 1, n), 1), truth + rng.normal(0, 1.5, n)
+
+
+def _sklearn_score(name: str, task: str, truth: np.ndarray, predicted: np.ndarray) -> float:
+    """The scikit-learn scorer of that name on these predictions."""
+    if task == "classification":
+        model = _FixedLabels(predicted).fit(None, truth)
+    else:
+        model = _Fixed(predicted)
+    return get_scorer(name)(model, np.zeros((truth.size, 1)), truth)
+
+
+@pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true")
 @pytest.mark.parametrize("name", sorted(drift.METRICS))
 def test_each_drift_metric_is_the_scikit_learn_scorer_of_its_name(name):
     rng = np.random.default_rng(0)
     metric = drift.METRICS[name]
-    if metric.task == "classification":
-        truth = rng.choice(["a", "b", "c"], 60, p=[0.6, 0.3, 0.1])
-        predicted = np.where(rng.random(60) < 0.7, truth, rng.choice(["a", "b", "c"], 60))
-        model = _FixedLabels(predicted).fit(None, truth)
-    else:
-        truth = rng.normal(5, 2, 60)
-        predicted = truth + rng.normal(0, 1, 60)
-        model = _Fixed(predicted)
-    X = np.zeros((60, 1))
-    expected = get_scorer(name)(model, X, truth)
-    assert metric.score(truth, predicted) == pytest.approx(expected)
-    # the bootstrap's resamples score as the scorer does on those rows
-    idx = rng.integers(0, 60, (3, 60))
-    resampled = metric.resampled(truth[idx], predicted[idx])
+    truth, predicted, _ = _made_up(metric.task, rng)
+    expected = _sklearn_score(name, metric.task, truth, predicted)
+    assert drift._scores(metric, np.ones(truth.size), truth, predicted) == pytest.approx(expected)
+    # a bootstrap resample, as counts per row, scores as the scorer does on those rows
+    idx = rng.integers(0, truth.size, (3, truth.size))
+    counts = np.array([np.bincount(row, minlength=truth.size) for row in idx])
+    resampled = drift._scores(metric, counts, truth, predicted)
     for k in range(3):
-        model.predictions = predicted[idx[k]]
-        assert resampled[k] == pytest.approx(get_scorer(name)(model, X, truth[idx[k]]))
+        rows = idx[k]
+        expected = _sklearn_score(name, metric.task, truth[rows], predicted[rows])
+        assert resampled[k] == pytest.approx(expected)
+
+
+@pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true")
+@pytest.mark.parametrize(
+    "name", ["accuracy", "balanced_accuracy", "r2", "neg_median_absolute_error"]
+)
+def test_the_paired_bootstrap_resamples_the_validation_rows(name, monkeypatch):
+    monkeypatch.setattr(drift, "BOOTSTRAPS", 40)
+    metric = drift.METRICS[name]
+    truth, a, b = _made_up(metric.task, np.random.default_rng(1), n=61)
+    ctx = SimpleNamespace(options=DiagnoseOptions(random_state=3))
+    diff, lo, hi = drift._paired_difference(ctx, metric, truth, a, b)
+
+    def score(rows, predicted):
+        return _sklearn_score(name, metric.task, truth[rows], predicted[rows])
+
+    everything = np.arange(truth.size)
+    assert diff == pytest.approx(score(everything, a) - score(everything, b))
+    # the draws of the seed: rows drawn with replacement, one resample per row of them
+    idx = np.random.default_rng(3).integers(0, truth.size, (40, truth.size))
+    boots = [score(rows, a) - score(rows, b) for rows in idx]
+    tail = (1 - drift.DECISION_LEVEL) / 2
+    assert [lo, hi] == pytest.approx(np.quantile(boots, [tail, 1 - tail]))

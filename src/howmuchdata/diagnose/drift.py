@@ -23,9 +23,6 @@ validation set grows to take all of its first time stamp), as in the curve's tim
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -38,7 +35,14 @@ from threadpoolctl import threadpool_limits
 from howmuchdata.diagnose._numbers import count, score_delta
 from howmuchdata.diagnose.context import DiagnosisContext
 from howmuchdata.diagnose.finding import Finding
-from howmuchdata.metrics import scorer_bounds
+from howmuchdata.metrics import (
+    NEG_MEDIAN_ABSOLUTE_ERROR,
+    WEIGHTED_SCORERS,
+    Outputs,
+    WeightedScorer,
+    scorer_bounds,
+    weighted_scores,
+)
 
 VALIDATION_SHARE = 0.2
 WINDOWS = 4  # recent windows: the newest 1/8, 1/4, 1/2 and all of the older rows
@@ -51,92 +55,41 @@ TOP_FEATURES = 5
 CRITICAL_LOSS = 0.05
 
 
-# Metrics over resamples: ``truth`` and ``predicted`` are (resamples, rows); one score per row
-# of them, as the scikit-learn scorer of the same name gives it (negated errors included). All
-# resamples at once in NumPy: calling a scikit-learn metric 2 x BOOTSTRAPS times costs seconds
-# of input validation.
-def _accuracy(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    return (truth == predicted).mean(axis=1)
-
-
-def _balanced_accuracy(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    # the mean recall over the classes present in each resample's truth
-    recalls, present = [], []
-    for c in np.unique(truth):
-        is_c = truth == c
-        n_c = is_c.sum(axis=1)
-        recalls.append((is_c & (predicted == c)).sum(axis=1) / np.maximum(n_c, 1))
-        present.append(n_c > 0)
-    return (np.array(recalls) * np.array(present)).sum(axis=0) / np.array(present).sum(axis=0)
-
-
-def _r2(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    sse = ((truth - predicted) ** 2).sum(axis=1)
-    sst = ((truth - truth.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
-    # a constant truth: 1 for a perfect prediction, else 0 (scikit-learn's force_finite)
-    return np.where(sst > 0, 1 - sse / np.where(sst > 0, sst, 1.0), (sse == 0).astype(float))
-
-
-def _neg_mae(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    return -np.abs(truth - predicted).mean(axis=1)
-
-
-def _neg_mse(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    return -((truth - predicted) ** 2).mean(axis=1)
-
-
-def _neg_rmse(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    return -np.sqrt(((truth - predicted) ** 2).mean(axis=1))
-
-
-def _neg_median_ae(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    return -np.median(np.abs(truth - predicted), axis=1)
-
-
-def _neg_mape(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    scale = np.maximum(np.abs(truth), np.finfo(np.float64).eps)
-    return -(np.abs(truth - predicted) / scale).mean(axis=1)
-
-
-@dataclass(frozen=True)
-class _Metric:
-    name: str
-    task: str
-    resampled: Callable[[np.ndarray, np.ndarray], np.ndarray]
-
-    @property
-    def worse_by(self) -> str:
-        """How a loss of this score reads: "lowers the accuracy by", "raises the mean absolute
-        error by" (a neg_* score is minus the error)."""
-        if self.name.startswith("neg_"):
-            return f"raises the {self.name[4:].replace('_', ' ')} by"
-        return f"lowers the {'R²' if self.name == 'r2' else self.name.replace('_', ' ')} by"
-
-    def score(self, truth: np.ndarray, predicted: np.ndarray) -> float:
-        return float(self.resampled(truth[np.newaxis], np.asarray(predicted)[np.newaxis])[0])
-
-
-#: The scorers drift can measure: computed from predicted labels or values alone, and resampled
-#: by the paired bootstrap in NumPy. A run scored otherwise (``roc_auc``, ``neg_log_loss``,
+#: The scorers drift can measure: computed from predicted labels or values alone, on the
+#: paired bootstrap's resamples by :func:`howmuchdata.metrics.weighted_scores` (a resample is
+#: a count per validation row). A run scored otherwise (``roc_auc``, ``neg_log_loss``,
 #: ``f1_macro``, a callable) gets its drift in accuracy or R², and the evidence says so.
-METRICS = {
+METRICS: dict[str, WeightedScorer] = {
     m.name: m
     for m in (
-        _Metric("accuracy", "classification", _accuracy),
-        _Metric("balanced_accuracy", "classification", _balanced_accuracy),
-        _Metric("r2", "regression", _r2),
-        _Metric("neg_mean_absolute_error", "regression", _neg_mae),
-        _Metric("neg_mean_squared_error", "regression", _neg_mse),
-        _Metric("neg_root_mean_squared_error", "regression", _neg_rmse),
-        _Metric("neg_median_absolute_error", "regression", _neg_median_ae),
-        _Metric("neg_mean_absolute_percentage_error", "regression", _neg_mape),
+        WEIGHTED_SCORERS["accuracy"],
+        WEIGHTED_SCORERS["balanced_accuracy"],
+        WEIGHTED_SCORERS["r2"],
+        WEIGHTED_SCORERS["neg_mean_absolute_error"],
+        WEIGHTED_SCORERS["neg_mean_squared_error"],
+        WEIGHTED_SCORERS["neg_root_mean_squared_error"],
+        NEG_MEDIAN_ABSOLUTE_ERROR,
+        WEIGHTED_SCORERS["neg_mean_absolute_percentage_error"],
     )
 }
 
 
-def drift_metric(ctx: DiagnosisContext) -> tuple[_Metric, str | None]:
-    """The metric drift scores in, and why it is not the run's scorer (None when it is, or
-    when there is no curve whose scorer it could be)."""
+def drift_metric(ctx: DiagnosisContext) -> tuple[WeightedScorer, str | None]:
+    """The metric drift scores in, and why it is not the run's scorer.
+
+    Parameters
+    ----------
+    ctx : DiagnosisContext
+        Its ``task`` and ``scoring`` (the curve's scorer) decide.
+
+    Returns
+    -------
+    metric : WeightedScorer
+        The run's scorer where it is in :data:`METRICS`, else accuracy (classification) or R².
+    reason : str or None
+        Why it is not the run's scorer; None when it is, or when there is no curve whose
+        scorer it could be.
+    """
     default = METRICS["accuracy" if ctx.task == "classification" else "r2"]
     scoring = ctx.scoring
     if scoring is None:
@@ -203,7 +156,7 @@ class DriftCheck:
         if old_hurts:
             severity = "critical" if loss >= CRITICAL_LOSS * scale else "warning"
             advice = (
-                f"data before {cutoff} {metric.worse_by} {score_delta(loss, bounded)} "
+                f"data before {cutoff} {_worse_by(metric.name)} {score_delta(loss, bounded)} "
                 f"({DECISION_LEVEL:.0%} interval {score_delta(lo, bounded)} to "
                 f"{score_delta(hi, bounded)}): drop or "
                 f"down-weight it and train on the newest {count(best['size'])} rows"
@@ -253,6 +206,41 @@ def _time_like(features: np.ndarray, time: np.ndarray) -> np.ndarray:
     return mask
 
 
+def _worse_by(name: str) -> str:
+    """How a loss of this score reads: "lowers the accuracy by", "raises the mean absolute
+    error by" (a neg_* score is minus the error)."""
+    if name.startswith("neg_"):
+        return f"raises the {name[4:].replace('_', ' ')} by"
+    return f"lowers the {'R²' if name == 'r2' else name.replace('_', ' ')} by"
+
+
+def _scores(
+    metric: WeightedScorer, weights: np.ndarray, truth: np.ndarray, predicted: np.ndarray
+) -> np.ndarray | float:
+    """The metric on each weighting of the validation rows.
+
+    Parameters
+    ----------
+    metric : WeightedScorer
+        One of :data:`METRICS`.
+    weights : numpy.ndarray
+        Shape (rows,) (ones: the plain score) or (resamples, rows) (bootstrap counts).
+    truth, predicted : numpy.ndarray
+        The validation target and a model's predictions of it (labels or values).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float for 1-D ``weights``, else one score per resample.
+    """
+    if metric.task == "classification":
+        classes, codes = np.unique(np.concatenate([truth, predicted]), return_inverse=True)
+        outputs = Outputs(codes[: truth.size], codes[truth.size :], classes=classes)
+    else:
+        outputs = Outputs(truth, predicted)
+    return weighted_scores(metric, weights, outputs)
+
+
 def _fit_predict(ctx: DiagnosisContext, train: np.ndarray, val: np.ndarray) -> np.ndarray:
     if ctx.task == "classification" and np.unique(ctx.y[train]).size < 2:
         return np.full(val.size, ctx.y[train][0])
@@ -261,7 +249,7 @@ def _fit_predict(ctx: DiagnosisContext, train: np.ndarray, val: np.ndarray) -> n
 
 
 def _recent_vs_all(
-    ctx: DiagnosisContext, metric: _Metric, pool: np.ndarray, val: np.ndarray
+    ctx: DiagnosisContext, metric: WeightedScorer, pool: np.ndarray, val: np.ndarray
 ) -> tuple[dict[str, pd.DataFrame], np.ndarray, dict[int, np.ndarray]]:
     """Scores on the newest rows of models trained on recent windows and on random draws.
 
@@ -271,14 +259,15 @@ def _recent_vs_all(
     sizes = sorted({max(pool.size // 2**k, 10) for k in range(WINDOWS)})
     rng = np.random.default_rng(ctx.options.random_state)
     truth = ctx.y[val]
+    ones = np.ones(val.size)
     recent, every, predictions = [], [], {}
     for m in sizes:
         window = pool[pool.size - m :]  # pool is in time order: the newest m rows
         predictions[m] = _fit_predict(ctx, window, val)
-        recent.append({"size": m, "score": metric.score(truth, predictions[m])})
+        recent.append({"size": m, "score": _scores(metric, ones, truth, predictions[m])})
         draws = 1 if m == pool.size else REPEATS
         scores = [
-            metric.score(truth, _fit_predict(ctx, rng.choice(pool, m, replace=False), val))
+            _scores(metric, ones, truth, _fit_predict(ctx, rng.choice(pool, m, replace=False), val))
             for _ in range(draws)
         ]
         every.append({"size": m, "score": float(np.mean(scores))})
@@ -286,14 +275,18 @@ def _recent_vs_all(
 
 
 def _paired_difference(
-    ctx: DiagnosisContext, metric: _Metric, truth: np.ndarray, a: np.ndarray, b: np.ndarray
+    ctx: DiagnosisContext, metric: WeightedScorer, truth: np.ndarray, a: np.ndarray, b: np.ndarray
 ) -> tuple[float, float, float]:
     """Score of predictions ``a`` minus predictions ``b``, with a paired bootstrap interval."""
-    diff = metric.score(truth, a) - metric.score(truth, b)
+    ones = np.ones(truth.size)
+    diff = _scores(metric, ones, truth, a) - _scores(metric, ones, truth, b)
     rng = np.random.default_rng(ctx.options.random_state)
     idx = rng.integers(0, truth.size, (BOOTSTRAPS, truth.size))
-    t = truth[idx]
-    boots = metric.resampled(t, np.asarray(a)[idx]) - metric.resampled(t, np.asarray(b)[idx])
+    # each resample as how often it draws each row (resample k's indices offset by k * rows),
+    # in floats once rather than in each of the two scores
+    idx += truth.size * np.arange(BOOTSTRAPS)[:, np.newaxis]
+    counts = np.bincount(idx.ravel(), minlength=idx.size).reshape(idx.shape).astype(float)
+    boots = _scores(metric, counts, truth, a) - _scores(metric, counts, truth, b)
     tail = (1 - DECISION_LEVEL) / 2
     lo, hi = np.nanquantile(boots, [tail, 1 - tail])
     return float(diff), float(lo), float(hi)
