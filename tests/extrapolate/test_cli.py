@@ -190,3 +190,50 @@ def test_scores_in_the_thousands_are_written_out_not_in_exponents(tmp_path, caps
     assert f"{four_digits:,.0f}" in printed  # four significant digits, written out
     assert " to " in printed  # two negative bounds are not joined by a dash
     assert "samples to reach -12,000" in printed
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        # a typo in a score was read as NaN and reported as a failed fit
+        ("50,0.7\n100,abc\n200,0.79\n400,0.8\n",
+         "pts.csv: score 'abc' in line 3 is not a number; write a number there or delete"),
+        ("50,0.7\n100,\n200,0.79\n400,0.8\n",
+         "pts.csv: score is blank in line 3 (1 blank in all); fill it in or delete those lines"),
+        ("50,0.7\n1k,0.75\n200,0.79\n400,0.8\n",
+         "pts.csv: size '1k' in line 3 is not a number"),
+    ],
+)  # fmt: skip
+def test_a_cell_that_is_not_a_number_is_named_with_its_line(tmp_path, capsys, rows, message):
+    csv = tmp_path / "pts.csv"
+    csv.write_text("size,score\n" + rows)
+    assert main(["extrapolate", str(csv), "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "NaN" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "run").exists()
+
+
+def test_failed_points_in_a_csv_are_left_out_and_lines_count_in_the_file(tmp_path, capsys):
+    csv = tmp_path / "pts.csv"
+    csv.write_text("size,score,status\n50,,failed\n100,0.75,ok\n200,x,ok\n400,0.8,ok\n")
+    assert main(["extrapolate", str(csv), "--out", str(tmp_path / "run")]) == 2
+    assert "score 'x' in line 4 is not a number" in capsys.readouterr().err
+    # the negative case: the failed point's blank score is no error
+    csv.write_text(
+        "size,score,status\n50,,failed\n100,0.75,ok\n200,0.78,ok\n400,0.8,ok\n800,0.81,ok\n"
+    )
+    assert main(["extrapolate", str(csv), "--out", str(tmp_path / "run"), "--no-report"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--at", "-5"], "--at -5 is not a training size; pass a positive number of rows"),
+        (["--at", "0"], "--at 0 is not a training size"),
+        (["--direction", "up"], "--direction 'up' is neither increase nor decrease; pass"),
+    ],
+)
+def test_bad_options_name_the_option(tmp_path, capsys, args, message):
+    csv = write_points(tmp_path / "pts.csv")
+    assert main(["extrapolate", str(csv), *args, "--out", str(tmp_path / "run")]) == 2
+    assert message in capsys.readouterr().err

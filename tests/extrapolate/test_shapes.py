@@ -102,3 +102,22 @@ def test_steady_rise_with_few_noisy_repeats_is_not_flat():
     n = np.repeat(sizes, 3)
     y = np.clip((means[:, None] + spread[:, None] * offsets).ravel(), 0.0, 1.0)
     assert "flat" not in extrapolate(n, y, method="families").flags
+
+
+def test_a_flat_error_curve_is_not_said_to_be_the_family_combination():
+    # a negated RMSE that does not move (k-NN on a hotel price table): predicted at its level,
+    # so the note that "the prediction is the family combination" would contradict the summary
+    n = np.repeat([100.0, 200, 400, 800, 1600, 3037], 2)
+    y = np.array([-72.951, -87.184, -74.995, -93.464, -76.024, -92.874,
+                  -76.918, -85.211, -83.812, -82.573, -90.782, -82.644])  # fmt: skip
+    flat = extrapolate(n, y, bounds=(-np.inf, 0.0), train_scores=y + 60.0)
+    assert flat.method == "flat"
+    summary = flat.summary()
+    assert "Prediction: the curve's own level" in summary
+    assert "family combination" not in summary
+    assert "Training scores are read only by the learned model" in summary  # other notes stay
+    # the negative case: a rising error curve is the family combination, and says why
+    rng = np.random.default_rng(0)
+    rising_err = extrapolate(n, -80.0 * (n / 16) ** -0.3 + rng.normal(0, 0.5, n.size))
+    assert rising_err.method == "families"
+    assert "for this metric the prediction is the family combination" in rising_err.summary()

@@ -407,3 +407,30 @@ def test_a_target_measured_clearly_reached_says_why_nothing_is_bought():
     ahead = plan((sizes, scores), target=0.92, rounds=2)
     assert ahead.next_round["size"] > 1600
     assert "already above the target" not in ahead.summary()
+
+
+def test_a_purchase_past_break_even_that_only_the_target_drives_says_so(power_curve):
+    # labels dear, points cheap: the target's purchase rule buys past the size where a label
+    # stops paying for itself, and the advice must not leave that as a contradiction
+    p = plan(power_curve, target=0.92, cost_per_label=40, value_per_point=50, current_size=1000)
+    opt, bought = p.optimum["size"], p.next_round["size"]
+    assert bought > opt
+    (line,) = [a for a in p.advice if "buys past the break-even size" in a]
+    assert f"break-even size {opt:,} to reach the target 0.92" in line
+    assert f"{p.next_round['net_benefit']:,.0f}" in line and "--value-of-target" in line
+    # priced, the penalty's own sentence explains it instead
+    priced = plan(
+        power_curve,
+        target=0.92,
+        cost_per_label=40,
+        value_per_point=50,
+        penalty=1e6,
+        current_size=1000,
+    )
+    assert not any("which the value per point does not pay for" in a for a in priced.advice)
+    # points dear: the purchase pays for itself, nothing to explain
+    dear = plan(
+        power_curve, target=0.92, cost_per_label=0.01, value_per_point=1e6, current_size=1000
+    )
+    assert dear.next_round["size"] <= dear.optimum["size"]
+    assert not any("buys past the break-even size" in a for a in dear.advice)

@@ -142,3 +142,26 @@ def test_a_bad_prevalence_reads_as_the_option_is_typed(capsys):
 )
 def test_plan_messages_read_as_the_options_are_typed(python_words, cli_words):
     assert as_plan_flags(python_words) == cli_words
+
+
+def test_a_plan_of_a_run_with_several_curves_says_which_it_read(run_dir, capsys):
+    from howmuchdata.result import update_result
+
+    assert main(["plan", str(run_dir), "--target", "0.92", "--no-report"]) == 0
+    assert "the first curve of the run" not in capsys.readouterr().out  # one curve: nothing to say
+    result = read_result(run_dir)
+    better = [{**p, "model": "hgb", "val_score": p["val_score"] + 0.01} for p in result["points"]]
+    update_result(
+        run_dir,
+        "curve",
+        points=result["points"] + better,
+        curves=[*result["curves"], {**result["curves"][0], "model": "hgb"}],
+    )
+    assert main(["plan", str(run_dir), "--target", "0.92", "--no-report"]) == 0
+    printed = _one_line(capsys.readouterr().out)
+    assert (
+        "Planned for logreg, the first curve of the run; pass --model to plan for another (hgb)."
+        in printed
+    )
+    assert main(["plan", str(run_dir), "--target", "0.92", "--model", "hgb", "--no-report"]) == 0
+    assert "the first curve of the run" not in capsys.readouterr().out

@@ -35,39 +35,113 @@ def test_the_headline_counts_validation_and_unused_rows_from_the_points():
     # 2,000 rows, 1,600 trained on, 200 validate (the points' class counts): 200 are unused
     result = {"points": make_points("logreg"), "curves": [curve_meta("logreg")]}
     text = statements(result)["now"].text
-    assert "(of 2,000 rows: 200 validate, 200 unused)" in text
-    assert "the rest validate" not in text
+    assert "(of 2,000 rows: 1,600 train, 200 validate, 200 unused: " in text
+    assert "the rest validate" not in text and "validate or are unused" not in text
+
+
+def _ridge_points(sizes=(25, 50, 100, 200), repeats=2):
+    return [
+        {"model": "ridge", "size": n, "repeat": r, "val_score": 0.5 + 0.1 * i, "status": "ok"}
+        for i, n in enumerate(sizes)
+        for r in range(repeats)
+    ]
 
 
 def test_the_headline_counts_validation_rows_from_the_split_without_class_counts():
     # a regression run as in the QA report: 450 rows, val_fraction 0.2 -> 90, sizes up to 200
-    points = [
-        {"model": "ridge", "size": n, "repeat": r, "val_score": 0.5 + 0.1 * i, "status": "ok"}
-        for i, n in enumerate((25, 50, 100, 200))
-        for r in range(2)
-    ]
     meta = {
         "model": "ridge",
         "scoring": "r2",
         "n_samples": 450,
         "settings": {"split": "random", "val_fraction": 0.2},
     }
-    text = statements({"points": points, "curves": [meta]})["now"].text
-    assert "(of 450 rows: 90 validate, 160 unused)" in text
+    text = statements({"points": _ridge_points(), "curves": [meta]})["now"].text
+    assert (
+        "(of 450 rows: 200 train, 90 validate, 160 unused: the largest size measured is 200 "
+        "of the 360 rows left for training)"
+    ) in text
 
 
-def test_the_headline_says_the_rest_validate_only_when_it_is_true():
+def test_the_headline_says_none_are_unused_only_when_it_is_true():
     points = [p for p in make_points("logreg") if p["size"] <= 400]
     meta = {**curve_meta("logreg"), "n_samples": 600}  # 400 train + 200 validate
     assert (
-        "(of 600 rows; the other 200 validate)"
+        "(of 600 rows: 400 train, 200 validate, none unused)"
         in statements({"points": points, "curves": [meta]})["now"].text
     )
     unknown = {**meta, "n_samples": 700, "settings": {"split": "groups", "val_fraction": 0.2}}
     for p in points:
         p["val_counts"] = None  # regression-like: no class counts, and a grouped split
     text = statements({"points": points, "curves": [unknown]})["now"].text
-    assert "(of 700 rows; the other 300 validate or are unused)" in text
+    assert "none unused" not in text
+    assert (
+        "(of 700 rows: 400 train; the other 300 validate or are unused: this run did not "
+        "record its validation rows)"
+    ) in text
+
+
+def test_a_compare_regression_curve_counts_its_rows_from_the_stored_splits():
+    # compare's splitter is "cv:ComparisonSplits(random, ...)": its share alone said
+    # "the other 187 validate or are unused"; the split rows compare stores say which
+    meta = {
+        "model": "baseline",
+        "scoring": "r2",
+        "n_samples": 932,
+        "settings": {"split": "cv:ComparisonSplits(random, 2 repeats, 44fb24b33a99)",
+                     "val_fraction": 0.2},
+        "split_rows": {"validate": [187, 187], "train": [745, 745]},
+    }  # fmt: skip
+    full = _ridge_points((50, 100, 200, 400, 745))
+    for p in full:
+        p["model"] = "baseline"
+    text = statements({"points": full, "curves": [meta]})["now"].text
+    assert "(of 932 rows: 745 train, 187 validate, none unused)" in text
+    short = [p for p in full if p["size"] <= 400]
+    text = statements({"points": short, "curves": [meta]})["now"].text
+    assert (
+        "(of 932 rows: 400 train, 187 validate, 345 unused: the largest size measured is 400 "
+        "of the 745 rows left for training)"
+    ) in text
+    # a compare result written before the split rows were stored: its kind names the share
+    old = {**meta, "split_rows": None}
+    text = statements({"points": full, "curves": [old]})["now"].text
+    assert "(of 932 rows: 745 train, 187 validate, none unused)" in text
+
+
+def test_a_grouped_split_says_its_validation_rows_vary_by_repeat_and_why_rows_are_unused():
+    meta = {
+        "model": "ridge",
+        "scoring": "r2",
+        "n_samples": 444,
+        "settings": {"split": "cv:ComparisonSplits(groups, 2 repeats, 0123456789ab)",
+                     "val_fraction": 0.2},
+        "split_rows": {"validate": [88, 92], "train": [356, 352]},
+    }  # fmt: skip
+    points = _ridge_points((50, 100, 200, 352))
+    text = statements({"points": points, "curves": [meta]})["now"].text
+    assert (
+        "(of 444 rows: 352 train, 88 to 92 validate by repeat, up to 4 unused: every repeat is "
+        "measured at the same sizes, up to the smallest repeat's 352 training rows)"
+    ) in text
+
+
+def test_a_time_split_without_class_counts_says_its_counts_are_approximate():
+    meta = {
+        "model": "ridge",
+        "scoring": "r2",
+        "n_samples": 4000,
+        "settings": {"split": "time", "val_fraction": 0.2},
+    }
+    points = _ridge_points((100, 400, 1600, 3037))
+    text = statements({"points": points, "curves": [meta]})["now"].text
+    assert "(of 4,000 rows: 3,037 train, about 800 validate, about 163 unused: each repeat " in text
+    assert "validate or are unused" not in text
+    # with the validation rows counted (a classification target), no "about"
+    for p in points:
+        p["val_counts"] = {"a": 400 + p["repeat"] * 3, "b": 410}
+    text = statements({"points": points, "curves": [meta]})["now"].text
+    assert "3,037 train, 810 to 813 validate by repeat, up to 153 unused: " in text
+    assert "about" not in text.split("unused")[0]
 
 
 # --- one diminishing-returns size --------------------------------------------------------------
@@ -200,3 +274,44 @@ def test_terminal_page_and_summary_write_the_labels_table_alike(tmp_path):
     for text in (summary, page, printed):
         assert sentence in text
         assert not re.search(r"0\.0\d+x|unbounded|1,900\b|fewer labels", text)
+
+
+# --- a measured point the forecast does not follow ---------------------------------------------
+
+# Pima (MASS Pima.tr) through `compare`, 2 repeats: the last size jumps to 0.8125, and the
+# extrapolation reads it as noise (0.772 there), so "now 0.812" and "10x: 0.806" disagree
+PIMA = [(16, 0.65, 0.75), (16, 0.775, 1.0), (23, 0.7, 0.6957), (23, 0.725, 0.8696),
+        (32, 0.75, 0.7188), (32, 0.7, 0.8438), (45, 0.75, 0.7333), (45, 0.725, 0.8889),
+        (64, 0.8, 0.75), (64, 0.7, 0.875), (91, 0.8, 0.7363), (91, 0.75, 0.7912),
+        (128, 0.775, 0.7656), (128, 0.75, 0.7656), (160, 0.825, 0.7875), (160, 0.8, 0.775)]  # fmt: skip
+
+
+def _pima_result(last_scores=(0.825, 0.8)):
+    rows = [
+        {"model": "baseline", "size": n, "repeat": i % 2, "status": "ok",
+         "val_score": v, "train_score": t}
+        for i, (n, v, t) in enumerate(PIMA)
+    ]  # fmt: skip
+    rows[-2]["val_score"], rows[-1]["val_score"] = last_scores
+    frame = pd.DataFrame(rows)
+    ext = extrapolate(
+        frame["size"].to_numpy(float),
+        frame["val_score"].to_numpy(float),
+        train_scores=frame["train_score"].to_numpy(float),
+        bounds=(0.0, 1.0),
+    )
+    meta = {"model": "baseline", "scoring": "accuracy", "greater_is_better": True}
+    return {"points": rows, "curves": [meta], "extrapolation": {"baseline": ext.to_dict()}}
+
+
+def test_a_last_point_outside_the_forecast_band_is_said_in_the_notes():
+    from howmuchdata.report.summary import notes
+
+    view = read_run(_pima_result())
+    (note,) = [n for n in notes(view) if "lies above the extrapolation's 80% interval" in n]
+    assert note.startswith("The measured accuracy of baseline at 160 samples (0.812) lies above")
+    assert "measure more repeats" in note
+    assert note in markdown_summary(view)
+    # the negative case: a last point inside the band adds no note
+    calm = read_run(_pima_result((0.775, 0.775)))
+    assert not any("extrapolation's 80% interval there" in n for n in notes(calm))

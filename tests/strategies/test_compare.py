@@ -428,3 +428,43 @@ def test_a_missing_image_weights_file_given_by_path_is_called_not_found(digits, 
     message = str(info.value)
     assert f"{str(missing)!r} not found" in message and "--image-weights" in message
     assert "copy the" not in message  # the user named the file: nothing to copy anywhere
+
+
+def test_compare_stores_where_each_repeat_s_rows_go_and_the_report_says_it(small_table):
+    # groups of unequal size: each repeat validates on a different number of rows, so no
+    # share of the rows tells the report how many validate and how many are unused
+    from howmuchdata.report.runview import read_run
+    from howmuchdata.report.summary import answer
+
+    X, _ = small_table
+    y = X["a"].to_numpy() * 2.0 + np.random.default_rng(0).normal(size=len(X))
+    X = X.drop(columns=["a"])
+    groups = np.repeat(np.arange(60), np.tile([2, 6], 30))[: len(X)]
+    result = compare(X, y, strategies=[], groups=groups, sizes=[30, 60, 120], repeats=3)
+    rows = result.settings["split_rows"]
+    assert len(rows["validate"]) == len(rows["train"]) == 3
+    assert all(v + t == len(X) for v, t in zip(rows["validate"], rows["train"], strict=True))
+    assert len(set(rows["validate"])) > 1  # the case a share of rows cannot count
+    sections = result.to_dict()
+    assert [meta["split_rows"] for meta in sections["curves"]] == [rows]
+    (now,) = [s for s in answer(read_run(sections)) if s.key == "now"]
+    lo, hi = min(rows["validate"]), max(rows["validate"])
+    assert f"(of 240 rows: 120 train, {lo} to {hi} validate by repeat, up to " in now.text
+    assert "unused: the largest size measured is 120 of the " in now.text
+    assert "validate or are unused" not in now.text
+
+
+def test_with_groups_the_active_arms_say_they_draw_single_rows(small_table):
+    X, y = small_table
+    groups = np.random.default_rng(0).permutation(np.repeat(np.arange(60), 4))
+    grouped = compare(
+        X, y, strategies=["active:random"], groups=groups, sizes=[24, 48, 96], repeats=1
+    )
+    (note,) = [n for n in grouped.notes if "with groups" in n]
+    assert "queries single rows of any group" in note and "active:random" in note
+    assert note in grouped.summary()
+    # the negative cases: no groups, or groups without an active arm
+    plain = compare(X, y, strategies=["active:random"], sizes=[16, 32, 64], repeats=1)
+    assert not any("with groups" in n for n in plain.notes)
+    other = compare(X, y, strategies=[], groups=groups, sizes=[24, 48, 96], repeats=1)
+    assert not any("with groups" in n for n in other.notes)

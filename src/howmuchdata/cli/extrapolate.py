@@ -52,6 +52,9 @@ def _from_csv(path: Path) -> dict[str, dict[str, Any]]:
     train_col = next((c for c in TRAIN_COLUMNS if c in cols), None)
     if "status" in frame:
         frame = frame[frame["status"].astype(str) == "ok"]
+    for column in (size_col, score_col, train_col):
+        if column is not None:
+            _check_numbers(frame, column, path)
     groups = frame.groupby("model", sort=False) if "model" in frame else [(path.stem, frame)]
     curves = {}
     for name, grp in groups:
@@ -62,6 +65,27 @@ def _from_csv(path: Path) -> dict[str, dict[str, Any]]:
         )
         curves[str(name)] = {"sizes": sizes, "scores": scores, "train": train, "direction": None}
     return curves
+
+
+def _check_numbers(frame: pd.DataFrame, column: str, path: Path) -> None:
+    """Refuse a cell of ``column`` that is not a number, naming it; read as NaN, it was
+    reported as a failed fit ("scores contain NaN")."""
+    values = frame[column]
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() & values.notna() & (values.astype(str).str.strip() != "")
+    if bad.any():
+        row = values.index[bad.to_numpy()][0]  # the file's row: failed points may be left out
+        raise HowMuchDataError(
+            f"{path}: {column} {str(values[row])!r} in line {int(row) + 2} is not a number; "
+            f"write a number there or delete that line"
+        )
+    blank = numbers.isna()
+    if blank.any() and column not in TRAIN_COLUMNS:  # an unknown training score may be blank
+        row = values.index[blank.to_numpy()][0]
+        raise HowMuchDataError(
+            f"{path}: {column} is blank in line {int(row) + 2} ({int(blank.sum())} blank in all); "
+            "fill it in or delete those lines"
+        )
 
 
 def _direction_from_meta(meta: dict[str, Any]) -> str | None:
@@ -139,6 +163,16 @@ def extrapolate(
 
     if not 0 < level < 1:
         raise HowMuchDataError(f"--level must be between 0 and 1, got {level}; e.g. --level 0.8")
+    for n in at or []:
+        if not (np.isfinite(n) and n > 0):
+            raise HowMuchDataError(
+                f"--at {n:g} is not a training size; pass a positive number of rows, e.g. --at 10000"
+            )
+    if direction is not None and direction not in ("increase", "decrease"):
+        raise HowMuchDataError(
+            f"--direction {direction!r} is neither increase nor decrease; pass --direction "
+            "increase for a score (accuracy, R², AUC) or --direction decrease for a loss"
+        )
     if source.is_dir():
         curves, default_out = _from_run(source), source
     elif source.exists():

@@ -256,6 +256,23 @@ def _print_plan(console: Console, p: Any, model: str, meta: dict[str, Any] | Non
         console.print(f"Buy first: {_priority_words(item)}", highlight=False)
 
 
+def _chosen_words(result: dict[str, Any], name: str) -> str | None:
+    """Which curve a plan without ``--model`` read, where the run has several: the first, which
+    need not be the best one that the report's headline speaks of."""
+    others = [
+        str(m["model"])
+        for m in result.get("curves", [])
+        if isinstance(m, dict) and "model" in m and m["model"] != name
+    ]
+    if not others:
+        return None
+    shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+    return (
+        f"Planned for {name}, the first curve of the run; pass --model to plan for another "
+        f"({shown})."
+    )
+
+
 def _priority_words(item: dict[str, Any]) -> str:
     """One line for a class or subgroup to buy first: who, and the diagnosis' advice."""
     who = f"class {item['class']}" if "class" in item else f"subgroup {item.get('subgroup', '?')}"
@@ -457,4 +474,8 @@ def plan_command(
         raise HowMuchDataError(as_plan_flags(str(err))) from None
     meta = next((m for m in result_json.get("curves", []) if m.get("model") == name), None)
     _print_plan(console, p, name, meta)
+    if model is None:
+        chosen = _chosen_words(result_json, name)
+        if chosen:
+            console.print(chosen, markup=False, highlight=False)
     save_run(console, run_dir, "plan", {"plan": {"model": name, **p.to_dict()}}, report=report)

@@ -545,6 +545,9 @@ def extrapolate(
         good_mean, good_q = _flat(grid, data, getattr(model, "flat", None))
         good_q = _widen_for_shape(good_q, grid, data, flags)
         used, components = "flat", {"mean level": 1.0}
+        # the notes above say why the family combination stands in for the learned model;
+        # a flat curve is predicted at its level instead, by neither
+        notes[:] = [n for n in notes if "family combination" not in n]
         notes.append(
             "The curve is flat: the prediction is its level; more data of this kind is not "
             "expected to help."

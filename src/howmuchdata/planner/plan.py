@@ -714,6 +714,22 @@ def plan(
             f"The next round buys past the break-even size {opt:,} because missing the target "
             f"costs the penalty {econ.penalty:,.0f}."
         )
+    elif (
+        econ.cost_per_label > 0
+        and econ.value_per_point > 0
+        and not (econ.penalty > 0 or econ.value_of_target > 0)
+        and (next_round.get("size") or 0) > max(opt, int(current))
+    ):
+        # the purchase rule aims at the target and does not read the prices: say so, or
+        # "a label costs more than it is worth" and "buy 2,662 labels" read as a contradiction
+        net = next_round.get("net_benefit", math.nan)
+        net_lo, net_hi = next_round.get("net_lo", math.nan), next_round.get("net_hi", math.nan)
+        advice.append(
+            f"The next round buys past the break-even size {opt:,} to reach the target "
+            f"{target:g}, which the value per point does not pay for (net benefit of the round "
+            f"{net:,.0f} [{net_lo:,.0f}, {net_hi:,.0f}]); price what reaching the target is "
+            "worth (--value-of-target, --penalty) to weigh it against the labels' cost."
+        )
     return Plan(
         target=target,
         greater_is_better=greater_is_better,

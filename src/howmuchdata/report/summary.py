@@ -177,46 +177,106 @@ def auto_target(current: float, ahead: float, greater_is_better: bool) -> float 
     return float(round(target, 10))
 
 
-def _validation_rows(curve: CurveView) -> float:
-    """Rows in each repeat's validation set: from the points' class counts, else from the
-    split's share for the splits whose size that fixes (NaN when unknown)."""
-    counts = [
-        sum(num(v) for v in value.values())
-        for value in curve.points.get("val_counts", [])
-        if isinstance(value, Mapping) and value
-    ]
-    if counts:
-        return float(np.median(counts))
+def _split_kind(curve: CurveView) -> str:
+    """The built-in split a curve used: ``random``, ``stratified``, ``groups``, ``time``, or
+    ``""`` for a splitter of the user's. A ``compare`` curve's splitter replays built-in splits
+    (``cv:ComparisonSplits(random, 2 repeats, ...)``), whose kind it names."""
+    split = str((curve.meta.get("settings") or {}).get("split", ""))
+    replayed = re.match(r"(?:cv:)?ComparisonSplits\((\w+),", split)
+    return replayed.group(1) if replayed else split
+
+
+def _per_repeat(values: Any) -> list[float] | None:
+    """A stored list of row counts per repeat (``split_rows``), or None when absent or junk."""
+    if not isinstance(values, Sequence) or isinstance(values, str) or not values:
+        return None
+    counts = [num(v) for v in values]
+    return counts if all(math.isfinite(c) and c >= 0 for c in counts) else None
+
+
+def _validation_per_repeat(curve: CurveView) -> list[float] | None:
+    """Rows in each repeat's validation set: stored by ``compare`` (``split_rows``), else from
+    the points' class counts, else from the split's share for the splits whose size that fixes
+    (None when unknown: a grouped split of a regression target, a splitter of the user's).
+
+    A time split's window is the most recent share of the rows, but the rows tied with its first
+    time stamp join it, so that share is only about its size (see :func:`_rows_used`)."""
+    stored = _per_repeat((curve.meta.get("split_rows") or {}).get("validate"))
+    if stored is not None:
+        return stored
+    points = curve.points
+    if "val_counts" in points:
+        by_repeat: dict[Any, float] = {}
+        for repeat, value in zip(points["repeat"], points["val_counts"], strict=False):
+            if isinstance(value, Mapping) and value and repeat not in by_repeat:
+                by_repeat[repeat] = float(sum(num(v) for v in value.values()))
+        if by_repeat:
+            return [by_repeat[r] for r in sorted(by_repeat)]
     settings = curve.meta.get("settings") or {}
     n, share = num(curve.meta.get("n_samples")), num(settings.get("val_fraction"))
     if not (math.isfinite(n) and 0 < share < 1):
-        return math.nan
-    split = str(settings.get("split", ""))
-    if split in ("random", "stratified"):
-        return float(math.ceil(share * n))  # scikit-learn's ShuffleSplit rounds the test set up
-    if split == "time":
-        return float(max(1, round(share * n)))
-    return math.nan  # groups and custom splitters: the count depends on the groups
+        return None
+    if _split_kind(curve) in ("random", "stratified"):
+        return [float(math.ceil(share * n))]  # scikit-learn's ShuffleSplit rounds the test set up
+    return None  # groups, time and custom splitters: the count depends on the data
+
+
+def _range_words(low: float, high: float) -> str:
+    return fmt_size(low) if low == high else f"{fmt_size(low)} to {fmt_size(high)}"
+
+
+def _unused_because(curve: CurveView, size: float, validate: list[float]) -> str:
+    """Why rows that neither train nor validate are left out, in words."""
+    kind = _split_kind(curve)
+    n = num(curve.meta.get("n_samples"))
+    pools = _per_repeat((curve.meta.get("split_rows") or {}).get("train"))
+    if pools is None and kind in ("random", "stratified", "groups"):
+        pools = [n - v for v in validate]  # these splits train on every row outside validation
+    if kind == "time":
+        return (
+            f"each repeat trains on the {fmt_size(size)} most recent rows before its validation "
+            "window; older rows, and in later repeats the rows newer than the window, are left out"
+        )
+    if pools is not None and size < min(pools):
+        return (
+            f"the largest size measured is {fmt_size(size)} of the "
+            f"{_range_words(min(pools), max(pools))} rows left for training"
+        )
+    if pools is not None and size < max(pools):
+        return (
+            "every repeat is measured at the same sizes, up to the smallest repeat's "
+            f"{fmt_size(min(pools))} training rows"
+        )
+    return "the splitter leaves them out of training"
 
 
 def _rows_used(curve: CurveView, size: float) -> str:
-    """``" (of 450 rows: 90 validate, 160 unused)"``: what the rows not trained on do."""
+    """``" (of 450 rows: 200 train, 90 validate, 160 unused: the largest size measured is 200 of
+    the 360 rows left for training)"``: where every row went at the largest size."""
     available = num(curve.meta.get("n_samples"))
     if not available > size:
         return ""
     rest = available - size
-    validate = _validation_rows(curve)
-    if not math.isfinite(validate) or validate > rest:
+    head = f" (of {fmt_size(available)} rows: {fmt_size(size)} train"
+    validate = _validation_per_repeat(curve)
+    about = ""
+    share = num((curve.meta.get("settings") or {}).get("val_fraction"))
+    if validate is None and _split_kind(curve) == "time" and 0 < share < 1:
+        validate, about = [float(max(1, round(share * available)))], "about "
+    if validate is None or max(validate) > rest:
         return (
-            f" (of {fmt_size(available)} rows; the other {fmt_size(rest)} validate or are unused)"
+            f"{head}; the other {fmt_size(rest)} validate or are unused: this run did not "
+            "record its validation rows)"
         )
-    unused = rest - validate
-    if unused <= 0:
-        return f" (of {fmt_size(available)} rows; the other {fmt_size(rest)} validate)"
-    return (
-        f" (of {fmt_size(available)} rows: {fmt_size(validate)} validate, "
-        f"{fmt_size(unused)} unused)"
-    )
+    by_repeat = " by repeat" if min(validate) != max(validate) else ""
+    text = f"{head}, {about}{_range_words(min(validate), max(validate))} validate{by_repeat}"
+    unused = [rest - v for v in validate]
+    if max(unused) <= 0:
+        return f"{text}, none unused)"
+    low = max(min(unused), 0.0)
+    many = fmt_size(max(unused)) if low == max(unused) else f"up to {fmt_size(max(unused))}"
+    many = about + many
+    return f"{text}, {many} unused: {_unused_because(curve, size, validate)})"
 
 
 def _now(curve: CurveView) -> Statement | None:
@@ -583,7 +643,34 @@ def notes(view: RunView) -> list[str]:
                 f"The extrapolation of {curve.model} is flagged: "
                 f"{', '.join(curve.extrapolation.flags)}; read its forecast with care."
             )
+        off = _off_the_forecast(curve)
+        if off:
+            out.append(off)
     return out
+
+
+def _off_the_forecast(curve: CurveView) -> str | None:
+    """A note when the measured mean at the largest size lies outside the extrapolation's
+    interval there: the headline's "now" and its "with 10x more data" then disagree (a score
+    measured at 0.812 and a forecast of 0.806 at 10x the data), and the reader should know why."""
+    ext, last = curve.extrapolation, curve.last
+    if ext is None or last is None:
+        return None
+    size, mean = float(last["size"]), float(last["val_mean"])
+    at = ext.at(size)
+    if at is None or not math.isfinite(mean):
+        return None
+    _, lo, hi = at
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo <= mean <= hi:
+        return None
+    side = "above" if mean > hi else "below"
+    pct = int(round(100 * ext.level))
+    return (
+        f"The measured {pretty_scoring(curve.scoring)} of {curve.model} at {fmt_size(size)} "
+        f"samples ({fmt_score(mean)}) lies {side} the extrapolation's {pct}% interval there "
+        f"({fmt_span(lo, hi)}): the forecast does not follow the last measured point (with few "
+        "repeats, often its noise); measure more repeats before trusting either."
+    )
 
 
 def embedding_words(value: Any) -> str:

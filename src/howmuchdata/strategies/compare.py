@@ -181,6 +181,9 @@ class Comparison:
         """The result.json sections: ``points``, ``curves``, ``extrapolation``,
         ``labels_saved`` and ``comparison``."""
         out = curves_to_result(list(self.curves.values()))
+        split_rows = self.settings.get("split_rows")
+        if split_rows:  # every strategy's curve uses the same splits
+            out["curves"] = [{**meta, "split_rows": split_rows} for meta in out["curves"]]
         out["extrapolation"] = {name: ext.to_dict() for name, ext in self.extrapolations.items()}
         out["labels_saved"] = self.labels_saved.to_dict(orient="records")
         out["comparison"] = {
@@ -354,6 +357,15 @@ def compare(
         options=dict(options or {}),
     )
     arms = build_arms(ctx, strategies)  # every configuration error surfaces here, before fitting
+    if groups is not None and any(a.family == "active" for a in arms):
+        # the active arms query single rows: their labels spread over more groups than the
+        # baseline's subsets, which add whole groups, and that alone can look like a saving
+        ctx.notes.append(
+            "with groups, active learning queries single rows of any group, while the baseline "
+            "and the other strategies add whole groups at a time: part of an active arm's "
+            "saving against the baseline comes from labelling rows of more groups; read the "
+            "active arms against active:random, which draws single rows the same way"
+        )
 
     settings: dict[str, Any] = {
         "sizes": size_list,
@@ -365,6 +377,12 @@ def compare(
         "baseline_model": ctx.baseline_name,
         "text": text,
         "image_shape": list(image_shape) if image_shape else None,
+        # where the rows go in each repeat: the report says how many train, validate and
+        # are unused (a grouped or time split's validation set is not a fixed share of rows)
+        "split_rows": {
+            "validate": [int(len(s.val)) for s in splits],
+            "train": [int(len(s.train_order)) for s in splits],
+        },
     }
     if embedder is not None and any(a.family in EMBEDDING_FAMILIES for a in arms):
         settings["embedding"] = _precompute(ctx, embedder, cache, progress)
