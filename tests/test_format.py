@@ -33,6 +33,13 @@ def test_sig_writes_large_values_out_and_span_avoids_minus_dash_minus():
     assert span(-612.0, -354.0) == "-612 to -354"
 
 
+def test_both_bounds_of_a_span_show_the_same_decimals():
+    assert span(0.556, 0.82934) == "0.5560 – 0.8293"  # not 0.556 – 0.8293
+    assert span(0.0, 0.25) == "0.00 – 0.25"
+    assert span(-612.4, -35.25) == "-612.40 to -35.25"
+    assert span(-11140.4, -9466.0) == "-11,140 to -9,466"  # thousands keep no decimals
+
+
 def test_a_plan_of_an_error_in_the_thousands_reads_without_long_decimals():
     rng = np.random.default_rng(0)
     sizes = np.repeat([100, 200, 400, 800, 1600], 3).astype(float)

@@ -30,9 +30,34 @@ def sig(value: float, digits: int = 4) -> str:
 
 def span(lo: float, hi: float, digits: int = 4) -> str:
     """An interval of scores: ``0.91 – 0.95``, or ``-612 to -354`` when a bound is negative (a
-    dash between minus signs reads as a subtraction)."""
-    a, b = sig(lo, digits), sig(hi, digits)
+    dash between minus signs reads as a subtraction). Both bounds get the decimals of the
+    one that needs more for ``digits`` significant digits, so that ``0.5560 – 0.8293`` does
+    not read ``0.556 – 0.8293``.
+
+    Examples
+    --------
+    >>> span(0.556, 0.82934), span(-612.4, -354.2), span(0.0, 0.25)
+    ('0.5560 – 0.8293', '-612.4 to -354.2', '0.00 – 0.25')
+    """
+    a, b = bounds(lo, hi, digits)
     return f"{a} to {b}" if a.startswith("-") or b.startswith("-") else f"{a} – {b}"
+
+
+def bounds(lo: float, hi: float, digits: int = 4) -> tuple[str, str]:
+    """The two bounds of an interval as :func:`sig` writes them, with the decimals of the one
+    that shows more (values in the thousands keep none)."""
+    a, b = sig(lo, digits), sig(hi, digits)
+    if not all(math.isfinite(float(v)) for v in (lo, hi)):
+        return a, b
+    keep = max(_decimals(text) for text in (a, b))
+    return tuple(  # type: ignore[return-value]
+        text if "," in text else f"{float(v):.{keep}f}" for v, text in ((lo, a), (hi, b))
+    )
+
+
+def _decimals(text: str) -> int:
+    """How many decimals ``text`` (a number as :func:`sig` writes it) shows."""
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def fixed(value: float, decimals: int = 4) -> str:

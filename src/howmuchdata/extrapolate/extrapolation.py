@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from howmuchdata._format import sig
+from howmuchdata._format import bounds, sig
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.metrics import above_range_message
 from howmuchdata.result import from_json_number, to_jsonable
@@ -258,7 +258,7 @@ class Extrapolation:
         lo10, hi10 = self.interval(10 * n_last)
         lines.append(
             f"At 10x the data ({10 * n_last:,.0f}): {sig(self.predict(10 * n_last))} "
-            f"(80% interval {sig(lo10)} to {sig(hi10)}); asymptote {sig(self.asymptote)}."
+            f"(80% interval {' to '.join(bounds(lo10, hi10))}); asymptote {sig(self.asymptote)}."
         )
         if self.flags:
             lines.append("Shape: " + ", ".join(self.flags) + ".")
