@@ -500,3 +500,12 @@ def test_rows_written_before_labels_lo_at_start_read_it_from_labels_at_start():
     old = {"labels_lo": 16.0, "labels_hi": 16.0, "labels_at_start": True}
     assert interval_cell(old) == "≤16"
     assert interval_cell({**old, "labels_lo_at_start": False, "labels_at_start": False}) == "16"
+
+
+def test_active_random_does_not_compete_beside_the_arms_it_is_the_reference_of():
+    from howmuchdata.strategies.compare import _competing
+
+    arms = {"baseline": 1, "active:random": 2, "active:entropy": 3, "simpler:knn": 4}
+    assert set(_competing(arms)) == {"baseline", "active:entropy", "simpler:knn"}
+    # alone, it is a strategy the user asked for
+    assert set(_competing({"baseline": 1, "active:random": 2})) == {"baseline", "active:random"}

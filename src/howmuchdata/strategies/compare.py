@@ -777,9 +777,22 @@ def _tables(
     table = labels_saved_table(extrapolations, target_list, baseline="baseline", level=level)
     table = _versus_random(table)
     cross = crossovers(
-        extrapolations, min_size=float(sizes[0]), max_size=float(sizes[-1]), level=level
+        _competing(extrapolations),
+        min_size=float(sizes[0]),
+        max_size=float(sizes[-1]),
+        level=level,
     )
     return table, cross, target_list
+
+
+def _competing(extrapolations: dict[str, Any]) -> dict[str, Any]:
+    """The curves that compete for "best below / above N labels": ``active:random`` is the
+    reference of the other active arms (how they would do without choosing), not a way to
+    need fewer labels, so it competes only when it is the one active arm."""
+    active = [name for name in extrapolations if name.startswith("active:")]
+    if "active:random" in active and len(active) > 1:
+        return {k: v for k, v in extrapolations.items() if k != "active:random"}
+    return extrapolations
 
 
 def _versus_random(table: pd.DataFrame) -> pd.DataFrame:
