@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 
@@ -80,6 +82,28 @@ def test_saturated_curve():
     ext = extrapolate(*points(g, noise=0.003), method="families")
     assert "saturated" in ext.flags
     assert not ext.ill_behaved  # saturation is a fact, not a reason to distrust the line
+
+
+@pytest.mark.parametrize("method", ["families", "auto"])
+def test_a_late_take_off_is_said_and_changes_no_number(method, monkeypatch):
+    # flat at chance, then rising faster with every doubling (a model that starts to learn)
+    g = 0.5 + 0.35 / (1 + np.exp(-(np.log2(SIZES) - 9.2) * 1.8))
+    ext = extrapolate(*points(g, noise=0.004), method=method)
+    assert "accelerating" in ext.flags and not ext.ill_behaved
+    assert any("late take-off" in note for note in ext.notes)
+    core = importlib.import_module("howmuchdata.extrapolate.core")  # the name is a function too
+    detect = core.detect_flags
+    monkeypatch.setattr(
+        core, "detect_flags", lambda *a: [f for f in detect(*a) if f != "accelerating"]
+    )
+    unflagged = extrapolate(*points(g, noise=0.004), method=method)
+    at = [1000, 7240]
+    assert np.array_equal(ext.predict(at), unflagged.predict(at))
+    assert np.array_equal(ext.interval(at), unflagged.interval(at))
+    # a steady rise and a line in log(size) are no take-off
+    assert "accelerating" not in extrapolate(*points(rising(SIZES)), method=method).flags
+    line = 0.5 + 0.03 * np.log2(SIZES / 16)
+    assert "accelerating" not in extrapolate(*points(line), method=method).flags
 
 
 def test_ill_behaved_intervals_are_wider():

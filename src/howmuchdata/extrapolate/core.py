@@ -498,6 +498,12 @@ def extrapolate(
         )
     data = CurveData.from_points(s, orient.to_error(y), orient.floor)
     flags = detect_flags(data.sizes, -data.mean, data.se)
+    if "accelerating" in flags:
+        notes.append(
+            "The curve gains more per doubling over its largest sizes than it did before (a "
+            "late take-off): where it slows down is not in the data, so forecasts beyond the "
+            "measured sizes are uncertain; measure larger sizes before relying on them."
+        )
     grid = _grid(float(data.sizes[0]), data.n_ref)
 
     accuracy_like = direction == "increase" and orient.natural == 1.0 and y.min() >= 0.0

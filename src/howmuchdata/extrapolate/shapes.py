@@ -11,6 +11,11 @@ own rise):
 - ``not_monotone``: some size scores significantly worse than a smaller one.
 - ``saturated``: the score rose but no longer moves over the last part of the range (its
   gain there is within noise and at most half its earlier gain per doubling).
+- ``accelerating``: the score gains significantly more per doubling over the last part of
+  the range than it did before (a late take-off): where it slows down is not in the data.
+
+``accelerating`` and ``saturated`` describe a rising curve: they are not in
+:data:`ILL_BEHAVED` and change no prediction, only what is said with it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from scipy.stats import t as student_t
 Z = 2.5
 # Saturated: the last part of the curve gains at most this share of its earlier gain per doubling.
 SLOWED = 0.5
+# Accelerating: the last part of the curve gains more than this multiple of its earlier gain
+# per doubling.
+SPED_UP = 2.0
 
 ILL_BEHAVED = ("not_monotone", "peaking", "dipping", "flat")
 """Flags after which the extrapolation is not trusted as a confident line."""
@@ -142,4 +150,10 @@ def detect_flags(sizes: np.ndarray, good: np.ndarray, se: np.ndarray) -> list[st
         slowed = before <= 0 or recent / back <= SLOWED * (earlier - good[0]) / before
         if recent <= max(Z * recent_noise * 0.8, 0.05 * rise) and slowed:
             flags.append("saturated")
+        elif (
+            before > 0
+            and recent > Z * recent_noise
+            and recent / back > SPED_UP * max(earlier - good[0], 0.0) / before
+        ):
+            flags.append("accelerating")
     return flags
