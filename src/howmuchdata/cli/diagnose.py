@@ -164,6 +164,8 @@ def diagnose_command(
     ran = [name for _, name in resolve_checks(check) if name not in skipped]
     if ran:
         print_findings(console, findings)
+        if (clear := clear_line(ran, findings)) is not None:
+            console.print(clear, markup=False, highlight=False)
     else:
         console.print("no check could run on these inputs; the line below says what each needs")
     if skipped:
@@ -190,6 +192,18 @@ SKIPPED_BECAUSE = {
     "data": "the data",
     "table": "a table, not image files",
 }
+
+
+def clear_line(ran: list[str], findings: list[Finding]) -> str | None:
+    """One line naming the checks that ran and found nothing (None when every one found
+    something): a check that is not in the table was not forgotten.
+
+    >>> clear_line(["duplicates", "subgroup_underperforms"], [])
+    'checked, nothing found: duplicates, subgroup_underperforms'
+    """
+    found = {KIND_CHECKS.get(f.kind, f.kind) for f in findings}
+    clear = [name for name in ran if name not in found]
+    return f"checked, nothing found: {', '.join(clear)}" if clear else None
 
 
 def skipped_line(skipped: dict[str, str]) -> str:
