@@ -284,3 +284,15 @@ def test_curve_stops_on_a_duplicated_target_name_with_status_2(tmp_path, capsys)
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1
     assert "target column 'y' is ambiguous" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["curve", "compare"])
+def test_a_text_column_the_header_names_twice_is_refused(tmp_path, capsys, command):
+    path = tmp_path / "notes.csv"
+    rows = "".join(f"note {i},other {i},{i % 3},{'ny'[i % 2]}\n" for i in range(60))
+    path.write_text("note,note,x,y\n" + rows)
+    code = main([command, str(path), "--target", "y", "--text", "note", "-o", str(tmp_path / "r")])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert "--text column 'note' is ambiguous" in err and "'note', 'note.1'" in err
+    assert "\n" not in err

@@ -9,6 +9,8 @@ from typing import Any
 
 from rich.console import Console
 
+from howmuchdata.data import Dataset
+from howmuchdata.errors import HowMuchDataError
 from howmuchdata.result import update_result
 
 
@@ -61,3 +63,24 @@ def say_columns(dataset: Any) -> None:
     ``data.columns``."""
     if note := dataset.columns_note():
         print(f"howmuchdata: columns: {note}", file=sys.stderr, flush=True)
+
+
+def refuse_ambiguous_column(dataset: Dataset, name: str | None, flag: str) -> None:
+    """Refuse ``--text NAME`` (or another option naming a column that ``load_dataset`` does
+    not look up itself) when the CSV header gives ``NAME`` more than once: pandas read the
+    second as ``NAME.1``, and which one is meant is ambiguous.
+
+    Raises
+    ------
+    HowMuchDataError
+        Naming the columns it was read as and the fix.
+    """
+    read_as = ((dataset.notes.get("columns") or {}).get("duplicate_names") or {}).get(name)
+    if name is None or not read_as:
+        return
+    shown = ", ".join(repr(c) for c in read_as)
+    raise HowMuchDataError(
+        f"{flag} column {name!r} is ambiguous: the header of {dataset.source} names it "
+        f"{len(read_as)} times (read as {shown}); rename one of them in the file so that "
+        "every column has its own name"
+    )

@@ -19,7 +19,7 @@ from rich.table import Table
 from howmuchdata.cli._app import app
 from howmuchdata.cli._errors import keep_on_interrupt
 from howmuchdata.cli._images import parse_image_shape
-from howmuchdata.cli._output import save_run, say_columns
+from howmuchdata.cli._output import refuse_ambiguous_column, save_run, say_columns
 from howmuchdata.data import load_dataset
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.result import check_can_update
@@ -127,6 +127,7 @@ def compare(
     if not names:
         raise HowMuchDataError("--strategies is empty; pass e.g. baseline,simpler,transfer")
     dataset = load_dataset(data, target, groups=groups, time=time, drop=tuple(drop or ()))
+    refuse_ambiguous_column(dataset, text, "--text")
     if dataset.notes.get("images"):
         # the strategies read table rows: on image files they would learn from the file names
         raise HowMuchDataError(

@@ -24,7 +24,7 @@ from howmuchdata.cli._images import (
     image_model,
     parse_image_shape,
 )
-from howmuchdata.cli._output import save_run, say_columns
+from howmuchdata.cli._output import refuse_ambiguous_column, save_run, say_columns
 from howmuchdata.curve import LearningCurve, curves_to_result, learning_curve
 from howmuchdata.curve.core import most_common_error
 from howmuchdata.curve.dask_backend import DaskCluster
@@ -128,6 +128,7 @@ def curve(
     dataset = load_dataset(
         data, target, groups=groups, time=time, task=_task(task), drop=tuple(drop or ())
     )
+    refuse_ambiguous_column(dataset, text, "--text")
     # said now, before the (long) curve, and without promising result.json: a bad setting or
     # an error during the run may stop the command before it writes one
     if (note := skipped_message(dataset)) is not None:
