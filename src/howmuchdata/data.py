@@ -109,6 +109,28 @@ class Dataset:
     columns_dropped: list[str] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)  # source facts, e.g. skipped image files
 
+    def __repr__(self) -> str:
+        """One line: source, shape, task, classes, groups, time and dropped columns (the
+        dataclass default prints the whole feature table and target array)."""
+        parts = [f"source={self.source!r}"]
+        if self.target is not None:
+            parts.append(f"target={self.target!r}")
+        parts.append(f"{self.n_samples:,} rows x {self.X.shape[1]:,} features")
+        parts.append(f"task={self.task!r}")
+        classes = self.classes
+        if classes is not None:
+            shown_classes = ", ".join(map(repr, classes[:5])) + (
+                ", ..." if len(classes) > 5 else ""
+            )
+            parts.append(f"{len(classes)} classes [{shown_classes}]")
+        if self.groups is not None:
+            parts.append(f"{pd.unique(pd.Series(self.groups)).size:,} groups")
+        if self.time is not None:
+            parts.append("time")
+        if self.columns_dropped:
+            parts.append(f"dropped {self.columns_dropped!r}")
+        return f"Dataset({', '.join(parts)})"
+
     @property
     def n_samples(self) -> int:
         """Number of rows."""

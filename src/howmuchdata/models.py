@@ -254,10 +254,19 @@ def count_parameters(fitted: Any) -> int | None:
     """Number of fitted parameters when the model exposes them, else ``None``.
 
     Linear models count ``coef_`` and ``intercept_``; MLPs their weight matrices and biases;
-    any model may define ``n_params_``. Trees and k-NN have no fixed parameter count.
+    any model may define ``n_params_``. Trees and k-NN have no fixed parameter count. A
+    pipeline counts its last step, a search (``GridSearchCV``, ``RandomizedSearchCV``, refit)
+    its ``best_estimator_`` and a ``TransformedTargetRegressor`` its ``regressor_``.
     """
-    if isinstance(fitted, Pipeline):
-        fitted = fitted.steps[-1][1]
+    for _ in range(10):  # a search of a pipeline, a pipeline ending in a search, ...
+        if isinstance(fitted, Pipeline):
+            fitted = fitted.steps[-1][1]
+        elif getattr(fitted, "n_params_", None) is None and hasattr(fitted, "best_estimator_"):
+            fitted = fitted.best_estimator_
+        elif getattr(fitted, "n_params_", None) is None and hasattr(fitted, "regressor_"):
+            fitted = fitted.regressor_
+        else:
+            break
     explicit = getattr(fitted, "n_params_", None)
     if explicit is not None:
         return int(explicit)

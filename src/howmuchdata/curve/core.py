@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -482,8 +483,20 @@ def learning_curve(
     )
     max_size = min(len(s.train_order) for s in splits)
     min_size = default_min_size(y_arr, task) if sizes is None else 1
+    pool = None
+    if cv is not None:
+        smallest = min(range(len(splits)), key=lambda r: len(splits[r].train_order))
+        fix = (
+            "a TimeSeriesSplit with fewer n_splits (its first split trains on the fewest rows)"
+            if isinstance(cv, TimeSeriesSplit)
+            else "fewer repeats or a splitter with larger training sets"
+        )
+        pool = (
+            f"of {n_rows}: the training rows of split {smallest}, the smallest of the "
+            f"{_plural(len(splits), 'split')} of cv= used; use {fix}"
+        )
     size_list = resolve_sizes(
-        sizes, min_size=min_size, max_size=max_size, n_rows=n_rows, ratio=ratio
+        sizes, min_size=min_size, max_size=max_size, n_rows=n_rows, ratio=ratio, pool=pool
     )
     classes = np.unique(y_arr).tolist() if task == "classification" else None
     label = name or model_name(estimator)
@@ -534,6 +547,11 @@ def learning_curve(
         # two scorer objects share a name (every make_scorer result is a _Scorer); their
         # points must not be reused for each other
         identity["scorer"] = fingerprint(scorer_arg)
+    if cv is not None:
+        # the rows each split trains and validates on, in the order they are added: a
+        # splitter's repr does not always tell its splits apart (PredefinedSplit prints its
+        # folds cut short with "...", KFold(shuffle=True) without a seed differs per call)
+        identity["split_rows"] = fingerprint([(s.train_order, s.val) for s in splits])
     if cv is not None and is_sklearn_splitter(cv):
         # points of scikit-learn splitters measured before their subsets were shuffled
         # (first n sorted indices) must not be reused; other splits keep their fingerprint
@@ -552,11 +570,11 @@ def learning_curve(
         for s in splits
     ]
 
+    reporter = make_reporter(progress)  # a bad setting is refused before anything opens
     dask = _dask_cluster(scheduler, n_jobs) if backend == "dask" else None
     owns_store = not isinstance(store, Store)
     point_store = open_store(store)
     settings["store"] = point_store.url
-    reporter = make_reporter(progress)
     try:
         # Failed points are computed again: the failure may have been the machine's (memory,
         # a killed worker) rather than the model's, and a rerun is how a user retries.
@@ -870,7 +888,9 @@ def _scorer_error(scoring: str, y: np.ndarray, task: Task) -> str | None:
 
 def _split_kind(cv: Any, groups: Any, time: Any, stratify: bool | None, task: str) -> str:
     if cv is not None:
-        return f"cv:{cv!r}"
+        # a repr with a memory address (a splitter class without __repr__) would differ per
+        # object, and stored points would never be reused; the rows split are fingerprinted
+        return "cv:" + re.sub(r" at 0x[0-9a-fA-F]+", "", repr(cv))
     if time is not None:
         return "time"
     if groups is not None:

@@ -151,9 +151,17 @@ def check_aligned(X: Any, named: dict[str, Any]) -> None:
 
 
 def rows_of(X: Any) -> Any:
-    """``X`` in a form whose rows can be taken by an index array (a list stays a list)."""
+    """``X`` in a form whose rows can be taken by an index array (a list stays a list).
+
+    A SciPy sparse matrix or array in a format that cannot be indexed by rows (COO, DIA,
+    BSR: ``sparse.coo_matrix(X)`` and what ``scipy.sparse.vstack`` returns) becomes CSR, which
+    can; without it every point would fail with ``'coo_matrix' object is not subscriptable``.
+    """
     if isinstance(X, tuple):
         return list(X)
+    fmt = getattr(X, "format", None)
+    if fmt in ("coo", "dia", "bsr") and hasattr(X, "tocsr"):
+        return X.tocsr()
     return X
 
 

@@ -13,6 +13,8 @@ numbers never depend on job count, backend, order, or which other sizes were ask
 from __future__ import annotations
 
 import math
+import numbers
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -107,8 +109,12 @@ def resolve_sizes(
     max_size: int,
     n_rows: int,
     ratio: float = DEFAULT_RATIO,
+    pool: str | None = None,
 ) -> list[int]:
     """Turn requested sizes (absolute counts or fractions of the maximum) into row counts.
+
+    ``pool`` says where ``max_size`` comes from in the message for a size above it (default:
+    the rows left after holding out validation rows).
 
     A value below 1, or 1 written as a float (``1.0``), is a fraction of ``max_size``; a whole
     number above 1 is a row count. A bare integer 1 is the fraction 1 (all of ``max_size``) when
@@ -148,9 +154,10 @@ def resolve_sizes(
                 f"of the largest training size (above 0, at most 1); {_SIZES_HINT}"
             )
         if count > max_size:
+            where = pool or f"of {n_rows}, after holding out validation rows"
             raise HowMuchDataError(
                 f"training size {count} is more than the {max_size} training rows available "
-                f"(of {n_rows}, after holding out validation rows); pass sizes up to {max_size}"
+                f"({where}); pass sizes up to {max_size}"
             )
         resolved.add(max(count, 2))
     return sorted(resolved)
@@ -372,21 +379,35 @@ def _splitter_splits(
     seed: int,
     stratify: bool,
 ) -> list[Split]:
-    if not hasattr(cv, "split"):
+    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        kind = "StratifiedKFold" if stratify else "KFold"
         raise HowMuchDataError(
-            f"cv={cv!r} has no split method; pass a scikit-learn splitter such as ShuffleSplit"
+            f"cv={cv} is a number of folds; pass a splitter such as cv={kind}({cv}, "
+            "shuffle=True, random_state=0) (its first `repeats` splits are used), or leave cv "
+            "unset for the built-in repeated splits"
+        )
+    if isinstance(cv, str | bytes) or not callable(getattr(cv, "split", None)):
+        raise HowMuchDataError(
+            f"cv={shown(cv)} has no split method; pass a scikit-learn splitter such as ShuffleSplit"
         )
     X_for_split = X if X is not None else np.zeros(len(y))
-    if time is not None and isinstance(cv, TimeSeriesSplit):
-        # TimeSeriesSplit splits by position: on rows not in time order its training rows
-        # would be newer than the ones it validates on. Split the time-sorted rows instead.
-        by_time = np.argsort(np.asarray(time), kind="stable")
-        pairs = [
-            (by_time[train], np.sort(by_time[val]))
-            for train, val in islice(cv.split(np.zeros(len(y))), repeats)
-        ]
-    else:
-        pairs = list(islice(cv.split(X_for_split, y, groups), repeats))
+    try:
+        with warnings.catch_warnings():
+            # "The groups parameter is ignored by KFold": said in one line below instead
+            warnings.filterwarnings("ignore", message="The groups parameter is ignored")
+            if time is not None and isinstance(cv, TimeSeriesSplit):
+                # TimeSeriesSplit splits by position: on rows not in time order its training
+                # rows would be newer than the ones it validates on. Split the time-sorted
+                # rows instead.
+                by_time = np.argsort(np.asarray(time), kind="stable")
+                pairs = [
+                    (by_time[train], np.sort(by_time[val]))
+                    for train, val in islice(cv.split(np.zeros(len(y))), repeats)
+                ]
+            else:
+                pairs = list(islice(cv.split(X_for_split, y, groups), repeats))
+    except ValueError as exc:
+        raise HowMuchDataError(_split_failure(cv, exc, groups)) from None
     if not pairs:
         raise HowMuchDataError(f"{cv!r} produced no splits; check its settings")
     splits = []
@@ -400,6 +421,20 @@ def _splitter_splits(
             order = train  # a splitter of one's own decides the order (e.g. ComparisonSplits)
         splits.append(Split(r, order, val))
     return splits
+
+
+def _split_failure(cv: Any, exc: Exception, groups: np.ndarray | None) -> str:
+    """One line for a splitter that raised on these rows: a group splitter without
+    ``groups=`` says so (scikit-learn's own words for it range from "The 'groups' parameter
+    should not be None" to "n_splits=5 greater than the number of groups: 1")."""
+    first = (str(exc).strip().splitlines() or [""])[0]
+    if groups is None and "group" in type(cv).__name__.lower():
+        return (
+            f"cv={cv!r} splits by group, and no groups= were given ({first}); pass "
+            "groups= (one group label per row), or use a splitter without groups such as "
+            "StratifiedKFold"
+        )
+    return f"cv={cv!r} cannot split these rows ({first}); check its settings against the data"
 
 
 def _require_groups_apart(cv: Any, repeat: int, train: np.ndarray, val: np.ndarray) -> None:

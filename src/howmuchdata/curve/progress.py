@@ -16,6 +16,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from howmuchdata.errors import HowMuchDataError, shown
+
 
 class Reporter(Protocol):
     """Receives the run's events; implementations only display them."""
@@ -138,4 +140,9 @@ def make_reporter(progress: bool | str | Reporter | None) -> Reporter:
         return LogReporter()
     if progress == "bar":
         return RichReporter()
+    if not all(callable(getattr(progress, m, None)) for m in ("start", "advance", "finish")):
+        raise HowMuchDataError(
+            f"progress={shown(progress)} is not a progress setting; pass True (a bar on a "
+            "terminal, log lines elsewhere), 'log', 'bar', False, or a Reporter"
+        )
     return progress  # type: ignore[return-value]
