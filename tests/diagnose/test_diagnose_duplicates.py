@@ -127,3 +127,57 @@ def test_the_advice_names_the_split_the_run_uses(breast_cancer, split, says):
     found = kinds(diagnose(X=X2, y=y2, checks=["duplicates"], **inputs))["duplicates"]
     assert says in found.advice
     assert split == "random" or "random" not in found.advice
+
+
+def coarse_table(n: int = 1200, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Titanic-like: three coarse, independent columns (sex, class, age in years), so most
+    rows repeat another by chance, and a label that they predict only in part."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(
+        {
+            "sex": rng.choice(["female", "male"], n, p=[0.35, 0.65]),
+            "klass": rng.choice(["1st", "2nd", "3rd"], n, p=[0.25, 0.2, 0.55]),
+            "age": rng.integers(1, 70, n).astype(float),
+        }
+    )
+    logit = np.where(X["sex"] == "female", 1.0, -1.5) + np.where(X["klass"] == "1st", 1, 0)
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return X, y
+
+
+def test_a_coarse_tables_chance_repeats_are_not_duplicates_to_remove():
+    # Titanic's sex, class and age: "[critical] remove 977 duplicate rows (74.6% ...)"
+    X, y = coarse_table()
+    expected = duplicates.chance_twins(X)
+    (found,) = diagnose(X=X, y=y, groups=np.arange(len(X)) // 2, checks=["duplicates"])
+    ev = found.evidence
+    assert ev["n_rows_exact_duplicates"] > 0.3 * len(X)  # many rows repeat, as chance gives
+    assert ev["by_chance"] and ev["expected_exact_rows_by_chance"] == pytest.approx(expected)
+    assert expected >= 0.5 * ev["n_rows_exact_duplicates"]
+    assert found.severity == "info"
+    assert found.advice.startswith("keep the ") and "remove" not in found.advice
+    assert "repeats of a coarse table, not copies" in found.advice
+    # and no leakage through group ids: repeats of a coarse table are different people
+
+
+def test_real_copies_in_a_table_of_measurements_are_not_taken_for_chance(breast_cancer):
+    X, y = breast_cancer
+    assert duplicates.chance_twins(X) < 1
+    X2, y2, _ = with_copies(X, y, 20)
+    (found,) = diagnose(X=X2, y=y2, checks=["duplicates"])
+    assert not found.evidence["by_chance"] and found.severity == "warning"
+    assert "remove 20 duplicate rows" in found.advice
+
+
+def test_chance_twins_counts_what_independent_columns_give():
+    # two binary columns of 20 and 20: a row's value in each is shared by 19 of the 39 other
+    # rows, so it matches a given other row with probability (19/39)**2 (about 1/4)
+    X = pd.DataFrame({"a": [0, 1] * 20, "b": [0, 0, 1, 1] * 10})
+    match = (19 / 39) ** 2
+    assert duplicates.chance_twins(X) == pytest.approx(40 * (1 - (1 - match) ** 39))
+    assert duplicates.chance_twins(X) > 39  # every row has a twin, as it has
+    # a column of distinct numbers: no row can repeat another
+    assert duplicates.chance_twins(X.assign(c=np.arange(40.0))) == 0.0
+    # a missing value is a value of its own: each of the two shares it with 1 of 3 others
+    X = pd.DataFrame({"a": [np.nan, np.nan, 1.0, 2.0]})
+    assert duplicates.chance_twins(X) == pytest.approx(2 * (1 - (2 / 3) ** 3))

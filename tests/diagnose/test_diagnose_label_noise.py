@@ -70,3 +70,32 @@ def test_clean_digits_raise_no_label_finding_above_info(digits):
     # k-nearest neighbours: the fastest of the presets on 64 pixel features
     findings = diagnose(X=X, y=y, estimator="knn", checks=["label_noise"])
     assert all(f.severity == "info" for f in findings)
+
+
+def test_a_share_under_the_warning_level_never_reads_as_it():
+    from howmuchdata.diagnose.label_noise import _percent
+
+    # 2.6% rounded to "3%" read as the warning level on an info finding; 0.2% read as "0%"
+    assert _percent(0.026) == "2.6%" and _percent(0.0018) == "0.2%"
+    assert _percent(0.03) == "3%" and _percent(0.1708) == "17%" and _percent(0.0738) == "7%"
+
+
+def test_clean_labels_get_no_advice_to_hold_off_collecting_data(breast_cancer):
+    X, y = breast_cancer
+    findings = diagnose(X=X, y=y, checks=["label_noise"])
+    (finding,) = findings  # confident learning flags a row or two of any clean table
+    share, n_suspects = finding.evidence["estimated_share"], finding.evidence["n_suspects"]
+    assert finding.severity == "info" and share < 0.01
+    assert f"about {100 * share:.1f}% of labels look wrong" in finding.advice
+    assert "labels look mostly right" in finding.advice and "under the 3%" in finding.advice
+    assert "before collecting more data" not in finding.advice
+    if n_suspects == 1:
+        assert "the 1 suspected row (" in finding.advice
+
+
+def test_noisy_labels_keep_the_review_advice(noisy_run):
+    findings, *_ = noisy_run
+    (finding,) = findings
+    share = finding.evidence["estimated_share"]
+    assert f"about {100 * share:.0f}% of labels look wrong" in finding.advice
+    assert "worst first, before collecting more data" in finding.advice

@@ -28,6 +28,9 @@ EXACT_QUERY_ROWS = 20_000
 PROJECTED_DIMS = 8
 SCALE_SAMPLE = 2_000
 CRITICAL_SHARE = 0.10
+# Exact copies are taken as a coarse table's natural repeats, not duplicates, when chance
+# alone (independent columns, see chance_twins) gives at least this share of them.
+CHANCE_EXPLAINS = 0.5
 # A numeric target's copies differ by noise: a set of them conflicts only when its labels lie
 # further apart than this share of the target's standard deviation (any difference for classes).
 REGRESSION_CONFLICT_SHARE = 0.10
@@ -71,8 +74,12 @@ class DuplicatesCheck:
             frame.loc[frame["set"] == s, "row"].tolist()[:10] for s in set_ids[:SETS_IN_EVIDENCE]
         ]
         share = extra / n
+        by_chance = chance_twins(ctx.X)
+        natural = n_exact_rows > 0 and by_chance >= CHANCE_EXPLAINS * n_exact_rows
         severity = (
-            "critical"
+            "info"
+            if natural
+            else "critical"
             if share >= CRITICAL_SHARE
             else "warning"
             if share >= ctx.options.duplicate_warning
@@ -88,6 +95,8 @@ class DuplicatesCheck:
             "n_sets_conflicting_labels": int(conflicting.sum()),
             "label_conflict_tolerance": tolerance,
             "near_distance_threshold": threshold,
+            "expected_exact_rows_by_chance": by_chance,
+            "by_chance": bool(natural),
             "example_sets": examples,
         }
         differ = (
@@ -103,9 +112,26 @@ class DuplicatesCheck:
             if conflicting.any()
             else ""
         )
+        if natural:
+            # a table of few, coarse columns (sex, class, age in years) repeats rows by itself:
+            # removing them would remove real examples, and a group id cannot leak through them
+            differ_sets = (
+                f"; {count(conflicting.sum())} sets carry {differ}: rows these features cannot "
+                "tell apart"
+                if conflicting.any()
+                else ""
+            )
+            advice = (
+                f"keep the {count(n_exact_rows)} rows ({100 * n_exact_rows / n:.1f}%) that "
+                "share every feature value with another row: chance gives about as many for "
+                f"these columns ({count(by_chance)} if they were independent), so they are "
+                f"repeats of a coarse table, not copies{differ_sets}"
+            )
+            return [Finding("duplicates", severity, evidence, advice)]
         advice = (
-            f"remove {count(extra)} duplicate rows ({100 * share:.1f}% of the data, in "
-            f"{count(n_sets)} sets): {_inflate(ctx.split)}{conflict}"
+            f"remove {count(extra)} duplicate {'row' if extra == 1 else 'rows'} "
+            f"({100 * share:.1f}% of the data, in {count(n_sets)} "
+            f"{'set' if n_sets == 1 else 'sets'}): {_inflate(ctx.split)}{conflict}"
         )
         findings = [Finding("duplicates", severity, evidence, advice)]
         if ctx.groups is not None:
@@ -113,6 +139,38 @@ class DuplicatesCheck:
             if leak is not None:
                 findings.append(leak)
         return findings
+
+
+def chance_twins(X: pd.DataFrame) -> float:
+    """How many rows would share every feature value with another row by chance alone.
+
+    Each column's values are taken as drawn independently with their observed frequencies
+    (a missing value is a value): a row whose values are shared by shares ``p_1 ... p_k`` of
+    the other rows matches a given other row with probability ``m = p_1 * ... * p_k``, and
+    has a twin among them with probability ``1 - (1 - m) ** (n - 1)``. The sum over rows is
+    the expected number of rows in exact-duplicate sets: about 0 for a table with a measured
+    number in any column, most rows for a few coarse columns (sex, class, age in years: 1,166
+    of Titanic's 1,309 rows, against 1,194 observed).
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        The feature table as given.
+
+    Returns
+    -------
+    float
+    """
+    n = len(X)
+    if n < 2 or X.shape[1] == 0:
+        return 0.0
+    match = np.ones(n)
+    for column in X.columns:
+        codes, _ = pd.factorize(X[column], use_na_sentinel=False)
+        match *= ((np.bincount(codes) - 1) / (n - 1))[codes]  # among the other rows
+        if not match.any():
+            return 0.0
+    return float(np.sum(-np.expm1((n - 1) * np.log1p(-np.minimum(match, 1 - 1e-12)))))
 
 
 def _inflate(split: str) -> str:

@@ -66,10 +66,11 @@ class LabelNoiseCheck:
             severity = "warning"
         else:
             severity = "info"
+        rows = "row" if suspects.size == 1 else "rows"
         where = (
-            f"the {count(suspects.size)} rows in {FILE_NAME}"
+            f"the {count(suspects.size)} {rows} in {FILE_NAME}"
             if path
-            else f"the {count(suspects.size)} suspected rows (evidence 'rows'; out_dir writes all)"
+            else f"the {count(suspects.size)} suspected {rows} (evidence 'rows'; out_dir writes all)"
         )
         preset = ctx.proba_preset
         judged = (
@@ -78,10 +79,17 @@ class LabelNoiseCheck:
             if preset is not None
             else ""
         )
-        advice = (
-            f"about {100 * share:.0f}% of labels look wrong ({count(n_wrong)} of {count(n)})"
-            f"{judged}: review {where}, worst first, before collecting more data"
-        )
+        wrong = f"{_percent(share)} of labels look wrong ({count(n_wrong)} of {count(n)}){judged}"
+        if severity == "info":
+            # under the warning threshold: not what holds the model back, and not a reason to
+            # hold off collecting data (confident learning flags a few rows of any clean table)
+            advice = (
+                f"labels look mostly right: about {wrong}, under the "
+                f"{_percent(opts.label_noise_warning)} that would hold the model back; "
+                f"{where} can be checked when convenient"
+            )
+        else:
+            advice = f"about {wrong}: review {where}, worst first, before collecting more data"
         evidence = {
             "estimated_share": share,
             "estimated_wrong": n_wrong,
@@ -95,3 +103,12 @@ class LabelNoiseCheck:
             "probabilities": ctx.proba_source,
         }
         return [Finding("label_noise", severity, evidence, advice)]
+
+
+def _percent(share: float) -> str:
+    """A share in percent as the advice writes it: whole percents from 5% up (``17%``), one
+    decimal below (``2.6%``, ``0.2%``), so a share under a threshold never reads as the
+    threshold itself (2.6% rounded is "3%", the warning level)."""
+    value = 100 * share
+    whole = value >= 5 or round(value, 1) == round(value)
+    return f"{value:.0f}%" if whole else f"{value:.1f}%"
