@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from hmd_report_data import curve_meta, make_extrapolation, make_points
 from rich.console import Console
+from sklearn.linear_model import Ridge
 
 import howmuchdata as hmd
 from howmuchdata.cli.compare import _print as print_compare
@@ -315,3 +316,21 @@ def test_a_last_point_outside_the_forecast_band_is_said_in_the_notes():
     # the negative case: a last point inside the band adds no note
     calm = read_run(_pima_result((0.775, 0.775)))
     assert not any("extrapolation's 80% interval there" in n for n in notes(calm))
+
+
+def test_a_grouped_regression_curve_says_where_its_rows_went():
+    # no class counts and no fixed validation share: only the recorded split rows tell
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = X @ [1.0, 0.5, 0.0] + rng.normal(0, 0.3, 300)
+    groups = np.arange(300) // 3  # 100 groups of 3 rows
+    curve = hmd.learning_curve(
+        Ridge(), X, y, groups=groups, sizes=[30, 60, 120], repeats=2, progress=False
+    )
+    validate = curve.settings["split_rows"]["validate"]
+    train = curve.settings["split_rows"]["train"]
+    assert [v + t for v, t in zip(validate, train, strict=True)] == [300, 300]
+    result = {"points": curve.to_dict()["points"], "curves": [curve.metadata()]}
+    text = statements(result)["now"].text
+    assert "this run did not record its validation rows" not in text
+    assert "(of 300 rows: 120 train" in text and "validate" in text

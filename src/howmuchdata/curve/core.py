@@ -512,6 +512,13 @@ def learning_curve(
         "backend": backend,
         "n_jobs": n_jobs,
         "estimator": _short_repr(estimator),
+        # per repeat, the rows it validates on and the rows its subsets are drawn from: the
+        # report says how many rows train, validate and are left out (not a fixed share for
+        # grouped, time and cv= splits)
+        "split_rows": {
+            "validate": [int(len(s.val)) for s in splits],
+            "train": [int(len(s.train_order)) for s in splits],
+        },
     }
     identity = {
         "engine": _ENGINE_VERSION,

@@ -186,6 +186,13 @@ def _split_kind(curve: CurveView) -> str:
     return replayed.group(1) if replayed else split
 
 
+def _split_rows(curve: CurveView) -> Mapping[str, Any]:
+    """Rows per repeat that validate and that training subsets are drawn from: in the curve's
+    settings (``curve``, ``diagnose``), or beside them (``compare``); empty for older runs."""
+    stored = curve.meta.get("split_rows") or (curve.meta.get("settings") or {}).get("split_rows")
+    return stored if isinstance(stored, Mapping) else {}
+
+
 def _per_repeat(values: Any) -> list[float] | None:
     """A stored list of row counts per repeat (``split_rows``), or None when absent or junk."""
     if not isinstance(values, Sequence) or isinstance(values, str) or not values:
@@ -201,7 +208,7 @@ def _validation_per_repeat(curve: CurveView) -> list[float] | None:
 
     A time split's window is the most recent share of the rows, but the rows tied with its first
     time stamp join it, so that share is only about its size (see :func:`_rows_used`)."""
-    stored = _per_repeat((curve.meta.get("split_rows") or {}).get("validate"))
+    stored = _per_repeat(_split_rows(curve).get("validate"))
     if stored is not None:
         return stored
     points = curve.points
@@ -229,7 +236,7 @@ def _unused_because(curve: CurveView, size: float, validate: list[float]) -> str
     """Why rows that neither train nor validate are left out, in words."""
     kind = _split_kind(curve)
     n = num(curve.meta.get("n_samples"))
-    pools = _per_repeat((curve.meta.get("split_rows") or {}).get("train"))
+    pools = _per_repeat(_split_rows(curve).get("train"))
     if pools is None and kind in ("random", "stratified", "groups"):
         pools = [n - v for v in validate]  # these splits train on every row outside validation
     if kind == "time":
