@@ -44,3 +44,12 @@ def mixed_frame() -> pd.DataFrame:
             "label": label,
         }
     )
+
+
+@pytest.fixture
+def binary() -> tuple[np.ndarray, np.ndarray]:
+    """300 rows, two informative features, a balanced binary target."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    y = (X[:, 0] + 0.5 * rng.normal(size=300) > 0).astype(int)
+    return X, y

@@ -29,15 +29,6 @@ def _one_line(excinfo: pytest.ExceptionInfo) -> str:
     return text
 
 
-@pytest.fixture
-def binary() -> tuple[np.ndarray, np.ndarray]:
-    """300 rows, two informative features, a balanced binary target."""
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(300, 2))
-    y = (X[:, 0] + 0.5 * rng.normal(size=300) > 0).astype(int)
-    return X, y
-
-
 # --- the estimator ------------------------------------------------------------------------
 
 

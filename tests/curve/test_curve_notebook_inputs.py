@@ -26,15 +26,6 @@ from howmuchdata.data import load_dataset
 from howmuchdata.errors import HowMuchDataError
 
 
-@pytest.fixture
-def binary() -> tuple[np.ndarray, np.ndarray]:
-    """300 rows, two informative features, a balanced binary target."""
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(300, 2))
-    y = (X[:, 0] + 0.5 * rng.normal(size=300) > 0).astype(int)
-    return X, y
-
-
 def _one_line(excinfo: pytest.ExceptionInfo) -> str:
     text = str(excinfo.value)
     assert "\n" not in text and ";" in text  # the problem; the fix
