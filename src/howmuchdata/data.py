@@ -408,7 +408,7 @@ def load_dataset(
         columns = {"row_numbers": row_numbers, **columns}
     if duplicates:
         columns = {"duplicate_names": duplicates, **columns}
-    if markers := {c: n for c, n in read_as_missing.items() if c in X and _holds_text(X[c])}:
+    if markers := {c: n for c, n in read_as_missing.items() if c in X and _all_text(X[c])}:
         columns["read_as_missing"] = markers
     if target_name and not _is_numeric(y_raw) and _spaces_merge(y_raw):
         columns["stripped"] = [target_name, *columns.get("stripped", [])]
@@ -836,11 +836,6 @@ def _may_hold_text(values: pd.Series) -> bool:
     )
 
 
-def _holds_text(values: pd.Series) -> bool:
-    """Whether every non-missing value of a column is text."""
-    return _may_hold_text(values) and pd.api.types.infer_dtype(values, skipna=True) == "string"
-
-
 def _read_text_table(path: Path, delimiter: str | None, spaced: bool) -> tuple[pd.DataFrame, str]:
     """Read a CSV in the first of :data:`_ENCODINGS` that decodes it."""
     for encoding in _ENCODINGS:
@@ -1047,9 +1042,7 @@ def _all_text(values: pd.Series) -> bool:
 
 def _text_values(present: pd.Series) -> pd.Series | None:
     """The non-missing values as a string Series when all are text, else ``None``."""
-    if pd.api.types.infer_dtype(present, skipna=True) != "string":
-        return None
-    return present
+    return present if _all_text(present) else None
 
 
 def _dates_as_seconds(values: pd.Series, text: pd.Series, column: Any) -> pd.Series | None:
@@ -1209,7 +1202,7 @@ def _refuse_read_as_missing(
         return
     rows = np.flatnonzero(gaps)[:5].tolist()
     fix = "drop or fill those rows"
-    if label is not None and _holds_text(values):
+    if label is not None and _all_text(values):
         markers = " or ".join(shown(text) for text in counts)
         fix += f", or, if {markers} is a {label}, write it another way in the file"
     raise HowMuchDataError(

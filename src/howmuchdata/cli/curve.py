@@ -294,8 +294,13 @@ def _all_failed(item: LearningCurve) -> bool:
     return not item.points.empty and item.ok_points.empty
 
 
+def _main_error(item: LearningCurve) -> tuple[int, str]:
+    """How many of the failed points of ``item`` share the most common error, and that error."""
+    return most_common_error(item.failures) or (len(item.failures), "unknown error")
+
+
 def _no_points_error(item: LearningCurve, store_url: str) -> HowMuchDataError:
-    count, error = most_common_error(item.failures) or (len(item.failures), "unknown error")
+    count, error = _main_error(item)
     return HowMuchDataError(
         f"every one of the {len(item.points)} points of model {item.model!r} failed, "
         f"{count} of them with: {error}; fix that (e.g. another --model "
@@ -389,7 +394,7 @@ def _task(text: str | None) -> Any:
 def _print_summary(console: Console, curves: list[LearningCurve], extrapolations: dict) -> None:
     for item in curves:
         if _all_failed(item):
-            count, error = most_common_error(item.failures) or (len(item.failures), "unknown")
+            count, error = _main_error(item)
             console.print(
                 f"[bold red]{item.model}: every one of its {len(item.points)} points failed[/]"
             )
