@@ -754,13 +754,43 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, str | None, dict[str, Any]]:
         ) from None
     except (ValueError, OSError, pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        said = _tokenizer_problem(first, path.name, delimiter)
         raise HowMuchDataError(
-            f"cannot read {path.name} ({first}); pass a CSV (.csv/.tsv) or Parquet (.parquet) file"
+            said
+            or f"cannot read {path.name} ({first}); pass a CSV (.csv/.tsv) or Parquet (.parquet) file"
         ) from None
     quirks = _csv_quirks(path, frame, delimiter, spaced, encoding)
     if delimiter is not None and delimiter != ",":
         frame = _read_decimal_commas(frame)
     return frame, encoding, quirks
+
+
+# pandas' C tokenizer names the two common ways a hand-edited CSV breaks; its rows count the
+# header as row 0, its lines count from 1
+_UNCLOSED_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+_FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _tokenizer_problem(message: str, name: str, delimiter: str | None) -> str | None:
+    """The user's words for a tokenizer error of pandas' C engine (an unclosed quote, a line
+    with more fields than the header), or None for another error."""
+    quote = _UNCLOSED_QUOTE.search(message)
+    if quote:
+        line = int(quote.group(1)) + 1
+        return (
+            f"a quoted field of {name} that opens on line {line} never "
+            'closes: a " without its partner; close the quote or remove it'
+        )
+    count = _FIELD_COUNT.search(message)
+    if count:
+        expected, line, saw = count.groups()
+        sep = {"\t": "tab", None: "delimiter"}.get(delimiter, repr(delimiter))
+        example = f' ("a{delimiter} b")' if delimiter not in ("\t", None) else ""
+        return (
+            f"line {line} of {name} has {saw} fields where the header has {expected}; quote the "
+            f"field that holds a {sep}{example} or fix the line"
+        )
+    return None
 
 
 def _csv_quirks(
