@@ -181,3 +181,88 @@ def test_chance_twins_counts_what_independent_columns_give():
     # a missing value is a value of its own: each of the two shares it with 1 of 3 others
     X = pd.DataFrame({"a": [np.nan, np.nan, 1.0, 2.0]})
     assert duplicates.chance_twins(X) == pytest.approx(2 * (1 - (2 / 3) ** 3))
+
+
+def patient_visits(n_patients: int = 150, visits: int = 4, seed: int = 0):
+    """Visits of patients: six coarse covariates fixed per patient (1,440 combinations) and a
+    binary symptom per visit, so a patient's visits repeat one another by construction and
+    some patients share every covariate by chance. The outcome is a coin flip."""
+    rng = np.random.default_rng(seed)
+    patients = pd.DataFrame(
+        {
+            "sex": rng.choice(["F", "M"], n_patients),
+            "age_band": rng.integers(0, 10, n_patients),
+            "treat": rng.choice(["placebo", "active"], n_patients),
+            "center": rng.integers(1, 3, n_patients),
+            "baseline": rng.integers(0, 6, n_patients),
+            "smoker": rng.integers(0, 3, n_patients),
+        }
+    )
+    groups = np.repeat(np.arange(n_patients), visits)
+    X = patients.iloc[groups].reset_index(drop=True)
+    X["symptom"] = rng.integers(0, 2, len(X))
+    return X, rng.integers(0, 2, len(X)), groups
+
+
+def copy_patients(X, y, groups, k: int, seed: int = 1):
+    """Append every visit of ``k`` patients again under new patient ids."""
+    picked = np.random.default_rng(seed).choice(np.unique(groups), k, replace=False)
+    rows = np.flatnonzero(np.isin(groups, picked))
+    return (
+        pd.concat([X, X.iloc[rows]], ignore_index=True),
+        np.concatenate([y, y[rows]]),
+        np.concatenate([groups, groups[rows] + groups.max() + 1]),
+    )
+
+
+def test_chance_twins_in_groups_of_one_row_are_the_independent_columns_count():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.integers(0, 4, 400), "b": rng.integers(0, 3, 400)})
+    X["c"] = rng.integers(0, 20, 400)
+    any_twin, across = duplicates.chance_twins_in_groups(X, np.arange(400), draws=50)
+    assert any_twin == across  # every twin is in another group
+    assert any_twin == pytest.approx(duplicates.chance_twins(X), rel=0.05)
+
+
+def test_chance_twins_in_groups_keep_a_groups_own_repeats_but_not_its_copies():
+    # 50 groups of 4 identical rows, each group's values its own: every row repeats within
+    # its group, none can match another group unless all columns come from one donor
+    groups = np.repeat(np.arange(50), 4)
+    X = pd.DataFrame({"a": groups * 7 % 50, "b": groups * 11 % 50, "c": groups})
+    any_twin, across = duplicates.chance_twins_in_groups(X, groups)
+    assert any_twin == len(X)
+    assert across < 2
+    assert duplicates.chance_twins(X) < 1  # independent rows would expect no repeat at all
+
+
+def test_a_patients_repeated_covariates_are_no_leakage():
+    """geepack's respiratory visits: "[critical] leakage" for patients who share coarse
+    covariates, judged against independent rows, which do not repeat a patient's covariates."""
+    X, y, groups = patient_visits()
+    findings = kinds(diagnose(X=X, y=y, groups=groups, checks=["duplicates"]))
+    assert set(findings) == {"duplicates"}
+    ev = findings["duplicates"].evidence
+    # independent rows explain too few of the repeats: the old yardstick called them copies
+    assert ev["expected_exact_rows_by_chance"] < 0.5 * ev["n_rows_exact_duplicates"]
+    assert ev["expected_exact_rows_by_chance_in_groups"] >= 0.5 * ev["n_rows_exact_duplicates"]
+    assert ev["by_chance"] and findings["duplicates"].severity == "info"
+    # patients do share every covariate and symptom with other patients, as chance gives
+    assert ev["n_rows_exact_across_groups"] > 0.05 * len(X)
+    assert ev["expected_rows_across_groups_by_chance"] >= 0.5 * ev["n_rows_exact_across_groups"]
+    assert ev["across_groups_by_chance"]
+    assert "independent from group to group" in findings["duplicates"].advice
+
+
+def test_patients_copied_under_new_ids_are_leakage_in_a_coarse_table():
+    X, y, groups = patient_visits()
+    X2, y2, groups2 = copy_patients(X, y, groups, 20)
+    findings = kinds(diagnose(X=X2, y=y2, groups=groups2, checks=["duplicates"]))
+    leak = findings["leakage"]
+    ev = leak.evidence
+    assert ev["n_rows_exact_across_groups"] > 2 * ev["expected_rows_across_groups_by_chance"]
+    assert ev["n_sets_across_groups"] >= 20 and leak.severity == "critical"
+    assert "where chance alone gives ~" in leak.advice
+    # the same copies filed under the patients they came from: repeats, no leakage
+    X3, y3, groups3 = copy_patients(X, y, groups, 20)
+    groups3[len(X) :] -= groups.max() + 1
+    assert "leakage" not in kinds(diagnose(X=X3, y=y3, groups=groups3, checks=["duplicates"]))

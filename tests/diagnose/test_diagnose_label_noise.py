@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from hmd_diagnose_data import flip_labels
 
-from howmuchdata.diagnose import diagnose, diagnosis_context, run_checks
+from howmuchdata.diagnose import diagnose, diagnosis_context, label_noise, run_checks
 from howmuchdata.errors import HowMuchDataError
 
 
@@ -35,7 +35,9 @@ def test_twenty_percent_flipped_is_estimated_within_15_to_25_percent(noisy_run):
 def test_most_flipped_rows_are_among_the_suspects_in_the_file(noisy_run):
     findings, noisy, flipped, out = noisy_run
     table = pd.read_csv(out / "label_issues.csv")
-    assert list(table.columns) == ["row", "given_label", "suggested_label", "label_quality"]
+    columns = ["row", "given_label", "suggested_label", "label_quality", "ambiguous"]
+    assert list(table.columns) == columns
+    assert not table["ambiguous"].any()  # measured features: no two rows are identical
     rows = table["row"].to_numpy()
     assert flipped[rows].sum() / flipped.sum() > 0.5  # most flipped rows are suspects
     assert flipped[rows].mean() > 0.6  # and most suspects were flipped
@@ -99,3 +101,71 @@ def test_noisy_labels_keep_the_review_advice(noisy_run):
     share = finding.evidence["estimated_share"]
     assert f"about {100 * share:.0f}% of labels look wrong" in finding.advice
     assert "worst first, before collecting more data" in finding.advice
+
+
+def coarse_table(n: int = 1200, seed: int = 0) -> pd.DataFrame:
+    """Titanic-like features: sex, class and an age band, 36 distinct rows in all."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "sex": rng.choice(["female", "male"], n, p=[0.35, 0.65]),
+            "klass": rng.choice(["1st", "2nd", "3rd"], n, p=[0.25, 0.2, 0.55]),
+            "age": rng.choice(["child", "teen", "young", "adult", "middle", "old"], n),
+        }
+    )
+
+
+def test_ambiguous_rows_are_those_identical_rows_with_other_labels():
+    X = pd.DataFrame({"a": [0, 0, 0, 1, 1, 2], "b": ["x", "x", "x", "y", "y", "z"]})
+    labels = np.array([0, 0, 1, 1, 1, 0])
+    # rows 0-2 are one feature row with labels 0, 0, 1; rows 3-4 agree; row 5 is alone
+    np.testing.assert_array_equal(
+        label_noise.ambiguous_rows(X, labels), [True, True, True, False, False, False]
+    )
+    # any model predicts one class for rows 0-2: at best it misses the one 1
+    assert label_noise.irreducible_errors(X, labels) == 1
+    assert label_noise.irreducible_errors(X, np.array([0, 1, 1, 0, 1, 0])) == 2
+
+
+def test_a_noisy_by_nature_target_on_coarse_features_is_not_called_wrong_labels(tmp_path):
+    """Titanic: "[critical] about 11% of labels look wrong" for outcomes that identical
+    passengers simply do not share. Here the outcome is a coin flip given the features (30%
+    or 70% by sex): no label is wrong, a quarter to a third of them disagree with any model."""
+    X = coarse_table()
+    rng = np.random.default_rng(1)
+    y = (rng.random(len(X)) < np.where(X["sex"] == "female", 0.7, 0.3)).astype(int)
+    (finding,) = diagnose(X=X, y=y, checks=["label_noise"], out_dir=tmp_path)
+    ev = finding.evidence
+    assert ev["estimated_share"] >= 0.10  # confident learning alone would call this critical
+    assert ev["ambiguous"] and ev["n_suspects_ambiguous"] >= 0.5 * ev["n_suspects"]
+    assert ev["irreducible_errors"] >= 0.25 * len(X)
+    assert finding.severity == "info"
+    assert "ambiguous given the features" in finding.advice
+    assert "not necessarily wrong labels" in finding.advice
+    assert "more informative features" in finding.advice
+    assert "before collecting more data" not in finding.advice
+    table = pd.read_csv(tmp_path / "label_issues.csv")
+    assert table["ambiguous"].sum() == ev["n_suspects_ambiguous"]
+
+
+def test_flipped_labels_on_distinct_rows_are_still_wrong_labels(noisy_run):
+    findings, *_ = noisy_run
+    (finding,) = findings
+    assert not finding.evidence["ambiguous"]
+    assert finding.evidence["n_suspects_ambiguous"] == 0
+    assert finding.severity == "critical"
+    assert "ambiguous" not in finding.advice and "look wrong" in finding.advice
+
+
+def test_flips_beside_a_few_ambiguous_rows_are_judged_as_wrong_labels(breast_cancer):
+    """A few coarse repeats do not excuse the flips elsewhere: the finding stays critical."""
+    X, y = breast_cancer
+    noisy, _ = flip_labels(y, 0.20, seed=0)
+    # 10 measured rows repeated with the other label: 20 ambiguous rows among ~600
+    X2 = pd.concat([X, X.iloc[:10]], ignore_index=True)
+    y2 = np.concatenate([noisy, 1 - noisy[:10]])
+    (finding,) = diagnose(X=X2, y=y2, checks=["label_noise"])
+    ev = finding.evidence
+    assert ev["n_rows_ambiguous"] == 20
+    assert 0 < ev["n_suspects_ambiguous"] < 0.5 * ev["n_suspects"]
+    assert not ev["ambiguous"] and finding.severity == "critical"

@@ -8,6 +8,11 @@ either interval lies wholly on one side of ``min_gain`` (a share of the score's 
 errors in the target's units). The size past which a doubling gains less than ``min_gain``
 marks diminishing returns.
 
+The words follow the evidence: "more data may help" only when an interval lies wholly above
+0, else "no clear gain from more data yet"; a curve whose shape is flagged ``saturated`` (see
+:mod:`howmuchdata.extrapolate.shapes`) is never told to collect more without the flag named,
+and a gain that cannot be told from none beside that flag is a ``saturated`` finding.
+
 The gain is counted from the mean measured at the current size and capped by the metric's
 range: a doubling cannot take accuracy above 1 or a negated loss above 0, however steeply the
 curve (or a straight line through its last doublings) still rises. What the last measured
@@ -28,6 +33,9 @@ from howmuchdata.diagnose.finding import Finding
 
 # The extrapolation's grid is searched up to this multiple of the current size.
 SEARCH_FACTOR = 100
+# What the curve's shape flag (howmuchdata.extrapolate.shapes) says, in the advice's words.
+SHAPE_SATURATED = "the curve's shape is flagged saturated (its last doublings gained within noise)"
+MEASURE_MORE = "measure with more repeats to narrow that interval before buying more data"
 
 
 class DataLimitedCheck:
@@ -121,8 +129,6 @@ class DataLimitedCheck:
                 f"{score_delta(shown_hi, bounded)})"
             )
         if rising:
-            clear = bool(deciding)
-            severity = "warning" if clear else "info"
             past = (
                 f"; past ~{count(round_up(knee))} rows a doubling gains under "
                 f"{score_delta(min_gain, bounded)}"
@@ -131,16 +137,15 @@ class DataLimitedCheck:
             )
             doubling = (
                 f"doubling to ~{count(2 * n)} training rows should gain "
-                f"{'up to ' if capped else ''}{score_delta(gain, bounded)}{left}{interval}{past}"
+                f"{'up to ' if capped else ''}{score_delta(gain, bounded)}{left}{interval}"
             )
-            if clear:
-                advice = f"collect more data of this kind: {doubling}"
-            else:
-                advice = (
-                    f"more data may help: {doubling}; measure with more repeats to narrow that "
-                    "interval before buying more data"
-                )
-            return [Finding("data_limited", severity, evidence, advice)]
+            # a gain is told from none when an interval lies wholly above 0
+            above_zero = any(np.isfinite(c[0]) and c[0] > 0 for c in candidates)
+            flagged = "saturated" in tuple(getattr(ext, "flags", None) or ())
+            evidence["gain_above_zero"] = above_zero
+            evidence["shape_saturated"] = flagged
+            kind, severity, advice = _rising(doubling, past, bool(deciding), above_zero, flagged)
+            return [Finding(kind, severity, evidence, advice)]
         if source == "extrapolation" and measured_lo >= min_gain:
             # The extrapolation flattens, but the measured doublings still clearly rise: say
             # both and name the measurement that settles it, rather than calling it saturated.
@@ -176,11 +181,35 @@ class DataLimitedCheck:
                 "a different model or cleaner labels instead"
             )
         else:
-            advice = (
-                f"no clear gain from more data yet: {doubling}; measure with more repeats to "
-                "narrow that interval before buying more data"
-            )
+            advice = f"no clear gain from more data yet: {doubling}; {MEASURE_MORE}"
         return [Finding("saturated", severity, evidence, advice)]
+
+
+def _rising(
+    doubling: str, past: str, clear: bool, above_zero: bool, flagged: bool
+) -> tuple[str, str, str]:
+    """Kind, severity and advice of a gain per doubling of at least ``min_gain``.
+
+    Collect more when an interval lies wholly above ``min_gain`` (``clear``) and the curve's
+    shape is not flagged ``saturated``. The flag (:mod:`howmuchdata.extrapolate.shapes`) says
+    the last doublings gained within noise and at most half as much as the earlier ones: a
+    curve slowing down, whose next doubling gains less than the last ones did, so it turns a
+    clear rise into "may help". "May help" is said only of a gain told from none (an interval
+    wholly above 0); a gain whose intervals all include 0 is "no clear gain yet", and with the
+    flag as well both readings say saturated, and so does the finding's kind.
+    """
+    if clear and not flagged:
+        return "data_limited", "warning", f"collect more data of this kind: {doubling}{past}"
+    if above_zero:
+        though = f", though {SHAPE_SATURATED}" if flagged else ""
+        advice = f"more data may help{though}: {doubling}{past}; {MEASURE_MORE}"
+        return "data_limited", "info", advice
+    also = f"; {SHAPE_SATURATED} as well" if flagged else ""
+    advice = (
+        f"no clear gain from more data yet: {doubling}, which cannot be told from no gain"
+        f"{also}{past}; {MEASURE_MORE}"
+    )
+    return ("saturated" if flagged else "data_limited"), "info", advice
 
 
 def _within(value: float, least: float, most: float) -> float:

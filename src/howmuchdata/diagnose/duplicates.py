@@ -5,9 +5,17 @@ in the model's input space (scaled numbers, one-hot categories) is much closer t
 closer than ``near_duplicate_distance`` times the median nearest-neighbour distance. Rows
 linked this way form duplicate sets (connected components). A set spread over several groups
 is leakage: a group split puts copies of one sample on both sides.
+
+A table of few, coarse columns repeats rows by itself. Exact repeats are taken as such, not as
+copies, when chance alone gives at least half as many: :func:`chance_twins` for independent
+rows, :func:`chance_twins_in_groups` when rows come in groups (visits of a patient repeat the
+patient's covariates, so independent rows would be the wrong yardstick). Identical rows under
+different group ids are leakage only when chance does not explain them the same way.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -31,6 +39,10 @@ CRITICAL_SHARE = 0.10
 # Exact copies are taken as a coarse table's natural repeats, not duplicates, when chance
 # alone (independent columns, see chance_twins) gives at least this share of them.
 CHANCE_EXPLAINS = 0.5
+# Random tables behind chance_twins_in_groups: their mean is compared with half the observed
+# count, so a few suffice; fewer above CHANCE_ROWS rows (each costs a hash of the table).
+CHANCE_DRAWS = 20
+CHANCE_ROWS = 2_000_000
 # A numeric target's copies differ by noise: a set of them conflicts only when its labels lie
 # further apart than this share of the target's standard deviation (any difference for classes).
 REGRESSION_CONFLICT_SHARE = 0.10
@@ -75,7 +87,9 @@ class DuplicatesCheck:
         ]
         share = extra / n
         by_chance = chance_twins(ctx.X)
-        natural = n_exact_rows > 0 and by_chance >= CHANCE_EXPLAINS * n_exact_rows
+        crossing = _exact_across_groups(ctx, exact_key)
+        expected = by_chance if crossing is None else crossing.expected_exact_rows
+        natural = n_exact_rows > 0 and expected >= CHANCE_EXPLAINS * n_exact_rows
         severity = (
             "info"
             if natural
@@ -99,6 +113,11 @@ class DuplicatesCheck:
             "by_chance": bool(natural),
             "example_sets": examples,
         }
+        if crossing is not None:
+            evidence["expected_exact_rows_by_chance_in_groups"] = crossing.expected_exact_rows
+            evidence["n_rows_exact_across_groups"] = crossing.observed
+            evidence["expected_rows_across_groups_by_chance"] = crossing.expected
+            evidence["across_groups_by_chance"] = crossing.by_chance
         differ = (
             "different labels"
             if tolerance is None
@@ -114,28 +133,29 @@ class DuplicatesCheck:
         )
         if natural:
             # a table of few, coarse columns (sex, class, age in years) repeats rows by itself:
-            # removing them would remove real examples, and a group id cannot leak through them
+            # removing them would remove real examples (leakage is judged on its own below)
             differ_sets = (
                 f"; {count(conflicting.sum())} sets carry {differ}: rows these features cannot "
                 "tell apart"
                 if conflicting.any()
                 else ""
             )
+            independent = "independent" if crossing is None else "independent from group to group"
             advice = (
                 f"keep the {count(n_exact_rows)} rows ({100 * n_exact_rows / n:.1f}%) that "
                 "share every feature value with another row: chance gives about as many for "
-                f"these columns ({count(by_chance)} if they were independent), so they are "
+                f"these columns ({count(expected)} if they were {independent}), so they are "
                 f"repeats of a coarse table, not copies{differ_sets}"
             )
-            return [Finding("duplicates", severity, evidence, advice)]
-        advice = (
-            f"remove {count(extra)} duplicate {'row' if extra == 1 else 'rows'} "
-            f"({100 * share:.1f}% of the data, in {count(n_sets)} "
-            f"{'set' if n_sets == 1 else 'sets'}): {_inflate(ctx.split)}{conflict}"
-        )
+        else:
+            advice = (
+                f"remove {count(extra)} duplicate {'row' if extra == 1 else 'rows'} "
+                f"({100 * share:.1f}% of the data, in {count(n_sets)} "
+                f"{'set' if n_sets == 1 else 'sets'}): {_inflate(ctx.split)}{conflict}"
+            )
         findings = [Finding("duplicates", severity, evidence, advice)]
-        if ctx.groups is not None:
-            leak = _leakage(ctx, component, in_set, n)
+        if crossing is not None:
+            leak = _leakage(ctx, component, in_set, exact_key, crossing)
             if leak is not None:
                 findings.append(leak)
         return findings
@@ -171,6 +191,99 @@ def chance_twins(X: pd.DataFrame) -> float:
         if not match.any():
             return 0.0
     return float(np.sum(-np.expm1((n - 1) * np.log1p(-np.minimum(match, 1 - 1e-12)))))
+
+
+def chance_twins_in_groups(
+    X: pd.DataFrame, groups: np.ndarray, *, draws: int = CHANCE_DRAWS, seed: int = 0
+) -> tuple[float, float]:
+    """How many rows would share every feature value with another row, and with a row of
+    another group, by chance alone, when rows come in groups.
+
+    :func:`chance_twins` for rows nested in groups (visits of patients). Each column is drawn
+    independently of the others, a group at a time: a group takes each column's values from a
+    donor group drawn at random among those at least as large (its rows in random order, as
+    many as the group has). What a group's rows share within a column survives (a covariate
+    constant over a patient's visits stays constant, visit numbers stay distinct), and so do
+    the repeats that makes within a group; what a copy is, every column of a row repeated under
+    another group, does not. The counts are averaged over ``draws`` such tables.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        The feature table as given (a missing value is a value).
+    groups : numpy.ndarray
+        Group of each row.
+    draws : int
+        Random tables averaged.
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    (float, float)
+        Expected rows in exact-duplicate sets, and expected rows whose set spans groups.
+    """
+    n = len(X)
+    if n < 2 or X.shape[1] == 0:
+        return 0.0, 0.0
+    codes = np.column_stack(
+        [pd.factorize(X[column], use_na_sentinel=False)[0] for column in X.columns]
+    )
+    group, _ = pd.factorize(groups)
+    sizes = np.bincount(group)
+    by_size = np.argsort(sizes, kind="stable")
+    # donors of a group: by_size[first_donor[g]:], the groups at least as large as g
+    first_donor = np.searchsorted(sizes[by_size], sizes, side="left")
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    in_order = np.argsort(group, kind="stable")
+    position = np.empty(n, dtype=int)
+    position[in_order] = np.arange(n) - starts[group[in_order]]
+    rng = np.random.default_rng(seed)
+    totals = np.zeros(2)
+    for _ in range(draws):
+        shuffled = np.lexsort((rng.random(n), group))  # by group, random order within each
+        table = np.empty_like(codes)
+        for j in range(codes.shape[1]):
+            donor = by_size[rng.integers(first_donor, sizes.size)]
+            table[:, j] = codes[shuffled[starts[donor[group]] + position], j]
+        key = pd.util.hash_pandas_object(pd.DataFrame(table), index=False).to_numpy()
+        totals += _twins(key, group)
+    return float(totals[0] / draws), float(totals[1] / draws)
+
+
+def _twins(key: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Rows whose key another row shares, and rows whose key another group shares."""
+    frame = pd.DataFrame({"key": key, "group": group})
+    by_key = frame.groupby("key")["group"]
+    shared = by_key.transform("size").to_numpy() > 1
+    across = by_key.transform("nunique").to_numpy() > 1
+    return np.array([shared.sum(), across.sum()], dtype=float)
+
+
+@dataclass(frozen=True)
+class _AcrossGroups:
+    """Exact repeats under different group ids, seen and by chance (chance_twins_in_groups)."""
+
+    observed: int  # rows whose identical rows include one of another group
+    expected: float  # the same by chance
+    expected_exact_rows: float  # rows in any exact-duplicate set, by chance
+    by_chance: bool  # chance gives at least CHANCE_EXPLAINS of the observed rows across groups
+
+
+def _exact_across_groups(ctx: DiagnosisContext, exact_key: np.ndarray) -> _AcrossGroups | None:
+    """Exact repeats under different group ids, seen and by chance; ``None`` without groups."""
+    if ctx.groups is None:
+        return None
+    group, _ = pd.factorize(ctx.groups)
+    if not pd.Series(exact_key).duplicated().any():
+        return _AcrossGroups(0, 0.0, 0.0, False)
+    observed = int(_twins(exact_key, group)[1])
+    draws = int(np.clip(CHANCE_ROWS // len(exact_key), 3, CHANCE_DRAWS))
+    any_twin, across = chance_twins_in_groups(
+        ctx.X, group, draws=draws, seed=ctx.options.random_state
+    )
+    by_chance = observed > 0 and across >= CHANCE_EXPLAINS * observed
+    return _AcrossGroups(observed, across, any_twin, by_chance)
 
 
 def _inflate(split: str) -> str:
@@ -256,11 +369,23 @@ def _near_pairs_projected(
 
 
 def _leakage(
-    ctx: DiagnosisContext, component: np.ndarray, in_set: np.ndarray, n: int
+    ctx: DiagnosisContext,
+    component: np.ndarray,
+    in_set: np.ndarray,
+    exact_key: np.ndarray,
+    chance: _AcrossGroups,
 ) -> Finding | None:
-    frame = pd.DataFrame({"set": component, "group": ctx.groups, "row": ctx.row_ids()})[in_set]
-    groups_per_set = frame.groupby("set")["group"].nunique()
-    crossing = groups_per_set[groups_per_set > 1].index
+    """Duplicate sets spread over several groups; exact ones only when chance (see
+    :func:`chance_twins_in_groups`) does not explain the rows repeated across groups."""
+    n = len(component)
+    frame = pd.DataFrame(
+        {"set": component, "group": ctx.groups, "row": ctx.row_ids(), "key": exact_key}
+    )[in_set]
+    per_set = frame.groupby("set").agg(groups=("group", "nunique"), keys=("key", "nunique"))
+    spread = per_set["groups"] > 1
+    if chance.by_chance:
+        spread &= per_set["keys"] > 1  # near copies across groups are no chance repeats
+    crossing = per_set.index[spread]
     if crossing.size == 0:
         return None
     leaked = frame[frame["set"].isin(crossing)]
@@ -276,12 +401,20 @@ def _leakage(
         "n_sets_across_groups": int(crossing.size),
         "n_rows": int(len(leaked)),
         "share": share,
+        "n_rows_exact_across_groups": chance.observed,
+        "expected_rows_across_groups_by_chance": chance.expected,
         "example_sets": examples,
     }
+    expected = chance.expected
+    against = (
+        f", where chance alone gives ~{count(expected)} for these columns"
+        if round(expected) >= 1 and not chance.by_chance
+        else ""
+    )
     advice = (
         f"{count(crossing.size)} samples appear under more than one group id "
-        f"({count(len(leaked))} rows): merge those ids (or drop the copies) so a group split "
-        "cannot put one sample on both sides"
+        f"({count(len(leaked))} rows{against}): merge those ids (or drop the copies) so a "
+        "group split cannot put one sample on both sides"
     )
     severity = "critical" if share >= ctx.options.duplicate_warning else "warning"
     return Finding("leakage", severity, evidence, advice)
