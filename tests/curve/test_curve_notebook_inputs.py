@@ -87,9 +87,12 @@ def test_a_splitter_that_ignores_groups_is_refused_without_scikit_learns_warning
 @pytest.mark.parametrize(
     ("cv", "words"),
     [
-        (5, "cv=5 is a number of folds; pass a splitter such as cv=StratifiedKFold(5"),
-        ("kfold", "cv='kfold' has no split method"),  # a str has a .split method
-        (object(), "has no split method"),
+        ("kfold", "cv='kfold' is neither a number of folds nor a splitter"),  # str has .split
+        (object(), "is neither a number of folds nor a splitter; pass e.g. cv=5"),
+        (True, "cv=True is neither a number of folds nor a splitter"),
+        (5.0, "cv=5.0 is neither a number of folds nor a splitter"),
+        (1, "cv=1 is fewer than 2 folds; pass at least cv=2"),
+        (301, "cv=301 asks for 301 folds of rows, and there are 300 rows; pass cv=300 or fewer"),
     ],
 )
 def test_a_cv_that_is_not_a_splitter_is_one_line(binary, cv, words):

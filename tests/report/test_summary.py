@@ -204,3 +204,19 @@ def test_best_model_leads_and_the_others_are_listed():
     statements = by_key(build_full_result())
     assert "of logreg is" in statements["now"].text
     assert "hgb" in statements["others"].text
+
+
+@pytest.mark.parametrize(
+    ("severity", "evidence", "title"),
+    [
+        ("warning", {"gain_above_zero": True}, "More data will help"),
+        ("info", {"gain_above_zero": True}, "More data may help"),
+        ("info", {"gain_above_zero": False}, "No clear gain from more data yet"),
+        ("info", {}, "More data may help"),  # a result written before gain_above_zero
+    ],
+)
+def test_a_data_limited_heading_says_no_more_than_its_advice(severity, evidence, title):
+    from howmuchdata.report.summary import finding_title
+
+    finding = {"kind": "data_limited", "severity": severity, "evidence": evidence}
+    assert finding_title(finding) == title

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -37,6 +38,7 @@ from howmuchdata.curve.plan import (
     fit_seed,
     is_sklearn_splitter,
     make_splits,
+    resolve_cv,
     resolve_sizes,
 )
 from howmuchdata.curve.progress import Reporter, make_reporter
@@ -361,7 +363,7 @@ def learning_curve(
     ratio: float = DEFAULT_RATIO,
     random_state: int = 0,
     name: str | None = None,
-    progress: bool | str | Reporter | None = None,
+    progress: bool | str | Reporter | None = "interactive",
 ) -> LearningCurve:
     """Measure validation score against training-set size, ``repeats`` times per size.
 
@@ -378,8 +380,13 @@ def learning_curve(
     y : array-like, shape (n_samples,)
         A single column (``(n_samples, 1)`` or a one-column DataFrame) is read as that column.
     groups : array-like, optional
-        Group label per row: a group is never on both sides of a split, and training rows are
-        added a whole group at a time. ``points.n_train_groups`` counts the groups per size.
+        Group label per row: a group is never on both sides of a split (validation holds out
+        whole groups). Training rows are added group by group, in a random order of the
+        training groups, each group's rows together. Sizes count rows, so a size that ends
+        inside a group trains on the first rows of that group (the rest of it is neither
+        trained nor validated on at that size): with few large groups, the smallest sizes
+        may all come from a single group. ``points.n_train_groups`` counts the groups a
+        subset draws on, a partly used one included.
     time : array-like, optional
         Time stamp per row: validation always lies after the training data, and the training
         subset of size ``n`` is the ``n`` most recent rows before the validation window.
@@ -408,14 +415,23 @@ def learning_curve(
         :class:`~howmuchdata.curve.dask_backend.DaskCluster` to run several curves on one
         cluster. Default: a LocalCluster of ``n_jobs`` workers (2 when None), started for
         this call and shut down at its end.
-    cv : scikit-learn splitter, optional
-        Use its first ``repeats`` splits instead of the built-in ones (with ``groups``, a
-        splitter that puts a group on both sides, such as ``KFold``, is refused: use a group
-        splitter such as ``GroupKFold``). The subsets of a split are nested in a seeded
-        random order of its training rows (whole groups at a time with ``groups``,
-        stratified as ``stratify`` says), except for ``TimeSeriesSplit``: the
-        subset of size ``n`` is the ``n`` most recent training rows. A splitter that is not
-        scikit-learn's keeps its own order (the subset is its first ``n`` training indices).
+    cv : int or scikit-learn splitter, optional
+        Use its first ``repeats`` splits instead of the built-in ones. An int ``k`` is ``k``
+        validation folds, each ``1/k`` of the rows, as scikit-learn's ``cv=k``:
+        ``StratifiedKFold(k)`` for classification (unless ``stratify=False``), ``KFold(k)``
+        otherwise, but shuffled with a seed from ``random_state``; with ``groups``,
+        ``GroupKFold(k)`` (scikit-learn's ``cv=k`` would ignore the groups); with ``time``
+        it is refused (use ``TimeSeriesSplit(k)``). So ``cv=10`` uses the first
+        ``repeats`` (5 by default) of its 10 folds (pass ``repeats=10`` for all), and
+        ``cv=3`` with 5 repeats gives 3 repeats. ``cv=k`` gives the same points as the splitter it stands
+        for (``curve.settings["split"]`` names it), and reuses them from the store.
+        A splitter: with ``groups``, one that puts a group on both sides, such as
+        ``KFold``, is refused: use a group splitter such as ``GroupKFold``. The subsets of
+        a split are nested in a seeded random order of its training rows (groups as with
+        ``groups`` below, stratified as ``stratify`` says), except for ``TimeSeriesSplit``:
+        the subset of size ``n`` is the ``n`` most recent training rows. A splitter that is
+        not scikit-learn's keeps its own order (the subset is its first ``n`` training
+        indices).
     task : {"classification", "regression"}, optional
         Default: the estimator's declared type (see :func:`check_task_and_target`), which wins
         over the look of ``y``: a scikit-learn regressor makes it regression even for a target
@@ -433,8 +449,14 @@ def learning_curve(
         Root seed of every split and every model seed (a non-negative integer).
     name : str, optional
         Name of the curve (default: the model's class name).
-    progress : bool or {"auto", "log", "bar"} or Reporter, optional
-        Show progress (a rich bar on a terminal, log lines otherwise).
+    progress : bool or {"interactive", "auto", "log", "bar"} or Reporter, default "interactive"
+        ``"interactive"``: a live bar (points done / total, elapsed, time left) where someone
+        watches: stderr is a terminal, or a Jupyter notebook (log lines there when ipywidgets
+        is not installed); nothing elsewhere (pytest, pipes, CI logs, scheduled jobs).
+        ``True`` or ``"auto"``: the same, with log lines instead of nothing (the command
+        line's setting). ``"log"``: one line per point; ``"bar"``: the bar; ``False`` or
+        ``None``: nothing. A :class:`~howmuchdata.curve.progress.Reporter` receives the
+        events itself.
 
     Returns
     -------
@@ -469,6 +491,16 @@ def learning_curve(
     group_arr = check_groups(groups, n_rows) if groups is not None else None
     time_arr = check_time(time, n_rows) if time is not None else None
     scoring_name, scorer_arg = check_scoring(scoring, y_arr, task)
+    # cv=5 as given, for messages
+    folds = int(cv) if isinstance(cv, numbers.Integral) and not isinstance(cv, bool) else None
+    if cv is not None:
+        # an int becomes its k-fold splitter here, so that the run's identity (and so the keys
+        # of its stored points) is that of the splitter: cv=5 and the splitter it stands for
+        # share stored points
+        stratified = task == "classification" and stratify is not False
+        cv = resolve_cv(
+            cv, y_arr, stratify=stratified, groups=group_arr, time=time_arr, seed=random_state
+        )
     splits = make_splits(
         y_arr,
         task=task,
@@ -486,11 +518,14 @@ def learning_curve(
     pool = None
     if cv is not None:
         smallest = min(range(len(splits)), key=lambda r: len(splits[r].train_order))
-        fix = (
-            "a TimeSeriesSplit with fewer n_splits (its first split trains on the fewest rows)"
-            if isinstance(cv, TimeSeriesSplit)
-            else "fewer repeats or a splitter with larger training sets"
-        )
+        if isinstance(cv, TimeSeriesSplit):
+            fix = (
+                "a TimeSeriesSplit with fewer n_splits (its first split trains on the fewest rows)"
+            )
+        elif folds is not None:
+            fix = f"more folds than cv={folds} (each holds out 1/{folds} of the rows)"
+        else:
+            fix = "fewer repeats or a splitter with larger training sets"
         pool = (
             f"of {n_rows}: the training rows of split {smallest}, the smallest of the "
             f"{_plural(len(splits), 'split')} of cv= used; use {fix}"

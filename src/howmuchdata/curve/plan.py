@@ -23,10 +23,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import (
+    GroupKFold,
     GroupShuffleSplit,
     ShuffleSplit,
     StratifiedShuffleSplit,
     TimeSeriesSplit,
+    check_cv,
 )
 
 from howmuchdata.curve.inputs import check_repeats
@@ -42,6 +44,7 @@ TIME_WINDOW_STEP = 0.2
 # spawn-key prefixes keep the split seed and the fit seeds in separate streams
 _SPLIT_STREAM = 0
 _FIT_STREAM = 1
+_FOLD_STREAM = 2
 
 
 @dataclass(frozen=True)
@@ -204,17 +207,20 @@ def make_splits(
     seed : int
         Root seed.
     groups : numpy.ndarray, optional
-        Split by group: a group is never on both sides; training rows are added a whole group
-        at a time (groups in random order).
+        Split by group: a group is never on both sides. The training order is the training
+        groups in random order, each group's rows together (shuffled within it), so the subset
+        of size ``n`` is whole groups plus, when ``n`` ends inside a group, that group's first
+        rows.
     time : numpy.ndarray, optional
         Forecasting split: validation is the last ``val_fraction`` of rows in time; the training
         subset of size ``n`` is the ``n`` most recent rows before it. Repeat ``r`` moves the
         validation window back by ``r * TIME_WINDOW_STEP`` of its length.
-    cv : scikit-learn splitter, optional
-        Any object with ``split(X, y, groups)``; its first ``repeats`` splits are used (with
+    cv : int or scikit-learn splitter, optional
+        A number of folds (see :func:`resolve_cv`) or any object with ``split(X, y, groups)``;
+        its first ``repeats`` splits are used (with
         ``groups``, each must keep every group on one side). For
         scikit-learn's splitters the subsets of a split are nested in a seeded random order of
-        its training rows (per repeat, from ``seed``; whole groups at a time with ``groups``,
+        its training rows (per repeat, from ``seed``; group by group with ``groups``, as above,
         stratified like the built-in splits), except ``TimeSeriesSplit``, whose subset of size
         ``n`` is the ``n`` most recent training rows (by ``time`` when given, else row order);
         with ``time`` it splits the rows in time order, so a file out of order is split as
@@ -246,6 +252,7 @@ def make_splits(
         )
     if cv is not None:
         stratified = stratify and task == "classification"
+        cv = resolve_cv(cv, y, stratify=stratified, groups=groups, time=time, seed=seed)
         return _splitter_splits(cv, X, y, groups, time, repeats, seed, stratified)
     if time is not None:
         return _time_splits(time, repeats, val_fraction)
@@ -330,7 +337,7 @@ def _group_splits(groups: np.ndarray, repeats: int, seed: int, val_fraction: flo
 
 def _group_order(train: np.ndarray, groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Whole groups in random order, rows shuffled within a group: data arrive a group at a
-    time."""
+    time. Sizes count rows, so a prefix can end inside a group (its first rows only)."""
     train_groups = rng.permutation(np.unique(groups[train]))
     rank = {g: i for i, g in enumerate(train_groups.tolist())}
     shuffled = rng.permutation(train)
@@ -379,17 +386,6 @@ def _splitter_splits(
     seed: int,
     stratify: bool,
 ) -> list[Split]:
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
-        kind = "StratifiedKFold" if stratify else "KFold"
-        raise HowMuchDataError(
-            f"cv={cv} is a number of folds; pass a splitter such as cv={kind}({cv}, "
-            "shuffle=True, random_state=0) (its first `repeats` splits are used), or leave cv "
-            "unset for the built-in repeated splits"
-        )
-    if isinstance(cv, str | bytes) or not callable(getattr(cv, "split", None)):
-        raise HowMuchDataError(
-            f"cv={shown(cv)} has no split method; pass a scikit-learn splitter such as ShuffleSplit"
-        )
     X_for_split = X if X is not None else np.zeros(len(y))
     try:
         with warnings.catch_warnings():
@@ -421,6 +417,96 @@ def _splitter_splits(
             order = train  # a splitter of one's own decides the order (e.g. ComparisonSplits)
         splits.append(Split(r, order, val))
     return splits
+
+
+def resolve_cv(
+    cv: Any,
+    y: np.ndarray,
+    *,
+    stratify: bool,
+    groups: np.ndarray | None = None,
+    time: np.ndarray | None = None,
+    seed: int = 0,
+) -> Any:
+    """The splitter a ``cv=`` argument stands for: a number of folds becomes a k-fold splitter.
+
+    An int ``k`` means ``k`` validation folds, each ``1/k`` of the rows, as in scikit-learn
+    (:func:`~sklearn.model_selection.check_cv` picks the kind): ``StratifiedKFold(k)`` when
+    ``stratify`` and ``y`` holds class labels, else ``KFold(k)``; both shuffled with a seed
+    from ``seed``, as every built-in split is (scikit-learn's own ``cv=5`` is not shuffled,
+    and folds in file order would validate on rows sorted by date or by target). With
+    ``groups``, ``GroupKFold(k)``: scikit-learn's ``cv=5`` ignores groups, which would put a
+    group on both sides. An int with ``time`` is refused (a k-fold split validates on rows
+    older than some it trains on). A splitter is returned as it is.
+
+    Parameters
+    ----------
+    cv : int or object with ``split``
+    y : numpy.ndarray
+        The validated target (what ``check_cv`` reads to decide on stratification).
+    stratify : bool
+        Whether the classes are to be kept in proportion.
+    groups, time : numpy.ndarray, optional
+        The validated groups and time stamps.
+    seed : int
+        Root seed of the run.
+
+    Returns
+    -------
+    scikit-learn splitter or the object given
+
+    Raises
+    ------
+    HowMuchDataError
+        For fewer than 2 folds, an int with ``time``, and anything that is neither a whole
+        number nor has a ``split`` method (a string such as ``"kfold"`` included).
+    """
+    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        return _folds(int(cv), y, stratify=stratify, groups=groups, time=time, seed=seed)
+    if isinstance(cv, str | bytes) or not callable(getattr(cv, "split", None)):
+        raise HowMuchDataError(
+            f"cv={shown(cv)} is neither a number of folds nor a splitter; pass e.g. cv=5 or a "
+            "scikit-learn splitter such as ShuffleSplit(5, test_size=0.2, random_state=0)"
+        )
+    return cv
+
+
+def _folds(
+    k: int,
+    y: np.ndarray,
+    *,
+    stratify: bool,
+    groups: np.ndarray | None,
+    time: np.ndarray | None,
+    seed: int,
+) -> Any:
+    if k < 2:
+        raise HowMuchDataError(
+            f"cv={k} is fewer than 2 folds; pass at least cv=2 (e.g. cv=5), or leave cv unset "
+            "for the built-in repeated splits"
+        )
+    if time is not None:
+        raise HowMuchDataError(
+            f"cv={k} with time= would validate on rows older than some it trains on; pass "
+            f"cv=TimeSeriesSplit({k}), or leave cv unset for the built-in time split"
+        )
+    units = "groups" if groups is not None else "rows"
+    n_units = len(pd.unique(groups)) if groups is not None else len(y)
+    if k > n_units:
+        raise HowMuchDataError(
+            f"cv={k} asks for {k} folds of {units}, and there are {n_units} {units}; pass "
+            f"cv={n_units} or fewer"
+        )
+    if groups is not None:
+        return GroupKFold(k)
+    kind = type(check_cv(k, y, classifier=stratify))  # StratifiedKFold for class labels
+    return kind(k, shuffle=True, random_state=_fold_state(seed))
+
+
+def _fold_state(seed: int) -> int:
+    """The ``random_state`` of the k-fold splitter that ``cv=k`` stands for."""
+    sequence = np.random.SeedSequence(seed, spawn_key=(_FOLD_STREAM,))
+    return int(sequence.generate_state(1, dtype=np.uint32)[0] >> 1)
 
 
 def _split_failure(cv: Any, exc: Exception, groups: np.ndarray | None) -> str:
@@ -475,7 +561,7 @@ def _splitter_order(
     """The order in which one scikit-learn split's training rows are added.
 
     Time-series splits keep time order, most recent first (as ``time=`` does); otherwise a
-    seeded random order of the training rows: whole groups at a time with ``groups``, class
+    seeded random order of the training rows: group by group with ``groups``, class
     proportions kept at every prefix when stratifying, plain random otherwise.
     """
     train = np.sort(train)  # the order depends only on which rows, not on how cv listed them

@@ -1,7 +1,14 @@
-"""Progress of a run: a live rich bar on a terminal, plain log lines elsewhere, or nothing."""
+"""Progress of a run: a live rich bar on a terminal, plain log lines elsewhere, or nothing.
+
+The Python default, ``"interactive"``, shows progress only where someone watches: a bar when
+stderr is a terminal, a bar (or log lines, without ipywidgets) in Jupyter, and nothing in
+pytest, pipes, CI logs or scheduled jobs. ``True`` / ``"auto"`` (the command line's setting)
+write log lines there instead.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import time
 from typing import Any, Protocol
@@ -30,7 +37,7 @@ class Reporter(Protocol):
 
 
 class SilentReporter:
-    """Shows nothing (``--quiet``, and the Python default)."""
+    """Shows nothing (``--quiet``, ``progress=False``, and ``"interactive"`` unwatched)."""
 
     def start(self, label: str, total: int, stored: int) -> None:
         pass
@@ -126,23 +133,66 @@ class RichReporter:
 
 
 def make_reporter(progress: bool | str | Reporter | None) -> Reporter:
-    """Pick a reporter: ``True``/``"auto"`` -> bar on a terminal, log lines otherwise.
+    """Pick a reporter for a ``progress=`` setting.
 
-    ``"log"`` forces plain lines; ``False``/``None`` shows nothing; a :class:`Reporter` is
-    used as it is.
+    Parameters
+    ----------
+    progress : bool, {"interactive", "auto", "log", "bar"}, Reporter or None
+        ``"interactive"``: a bar where someone watches (stderr is a terminal, or a Jupyter
+        notebook: a bar with ipywidgets installed, log lines without), nothing elsewhere.
+        ``True`` / ``"auto"``: the same, but log lines instead of nothing. ``"log"``: log
+        lines; ``"bar"``: the bar; ``False`` / ``None``: nothing. A :class:`Reporter` is used
+        as it is.
+
+    Returns
+    -------
+    Reporter
+
+    Raises
+    ------
+    HowMuchDataError
+        For anything else.
     """
     if progress in (None, False):
         return SilentReporter()
+    if progress == "interactive":
+        return _watched(real_terminal=True) or SilentReporter()
     if progress in (True, "auto"):
-        console = Console(stderr=True)
-        return RichReporter(console) if console.is_terminal else LogReporter()
+        return _watched(real_terminal=False) or LogReporter()
     if progress == "log":
         return LogReporter()
     if progress == "bar":
         return RichReporter()
     if not all(callable(getattr(progress, m, None)) for m in ("start", "advance", "finish")):
         raise HowMuchDataError(
-            f"progress={shown(progress)} is not a progress setting; pass True (a bar on a "
-            "terminal, log lines elsewhere), 'log', 'bar', False, or a Reporter"
+            f"progress={shown(progress)} is not a progress setting; pass 'interactive' (a bar "
+            "where someone watches), True (a bar on a terminal, log lines elsewhere), 'log', "
+            "'bar', False, or a Reporter"
         )
     return progress  # type: ignore[return-value]
+
+
+def _watched(*, real_terminal: bool) -> Reporter | None:
+    """The reporter for someone watching, or None when nobody seems to be.
+
+    With ``real_terminal``, stderr counts as a terminal only when it is one (``isatty``), not
+    when ``FORCE_COLOR`` or ``TTY_COMPATIBLE`` claim it, as CI sets them for colour in logs.
+    """
+    console = Console(stderr=True)
+    if console.is_jupyter:
+        # rich draws its live bar in a notebook through an ipywidgets Output; without it,
+        # it would warn at every refresh and show nothing
+        return RichReporter(console) if _has_ipywidgets() else LogReporter()
+    terminal = console.is_terminal and (not real_terminal or _isatty(sys.stderr))
+    return RichReporter(console) if terminal else None
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+def _has_ipywidgets() -> bool:
+    return importlib.util.find_spec("ipywidgets") is not None

@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from howmuchdata.report.page import render_answer
-from howmuchdata.report.runview import read_run
+from howmuchdata.report.page import answer_context, environment
+from howmuchdata.report.runview import RunView, read_run
+from howmuchdata.report.summary import answer
 from howmuchdata.result import to_jsonable
 
 # Scoped, inline style: notebooks show the fragment inside their own page.
@@ -34,14 +35,19 @@ _STYLE = (
 )
 
 
-def summary_html(sections: Mapping[str, Any]) -> str:
+def summary_html(sections: Mapping[str, Any], *, target_call: str | None = None) -> str:
     """The answer and findings of ``result.json``-shaped ``sections`` as an HTML fragment.
+
+    Unlike the HTML page, which names the command, the note on an example target names the
+    Python call that sets a target of one's own (:func:`python_target_call`).
 
     Parameters
     ----------
     sections : mapping
         Any subset of the ``result.json`` keys (``points``, ``curves``, ``extrapolation``,
         ``findings``, ``labels_saved``, ``plan``); NumPy values are accepted.
+    target_call : str, optional
+        That call, in backticks; default: the one for the object ``sections`` come from.
 
     Returns
     -------
@@ -49,7 +55,22 @@ def summary_html(sections: Mapping[str, Any]) -> str:
         Escaped HTML without scripts, suitable for ``_repr_html_``.
     """
     view = read_run(to_jsonable(dict(sections)))
-    return f'<div class="hmd-fragment">{_STYLE}{render_answer(view)}</div>'
+    context = answer_context(view)
+    context["statements"] = answer(view, target_call=target_call or python_target_call(view))
+    body = environment().get_template("answer.html.j2").render(**context)
+    return f'<div class="hmd-fragment">{_STYLE}{body}</div>'
+
+
+def python_target_call(view: RunView) -> str:
+    """The Python call that answers a target of one's own for the run shown: on a
+    ``Comparison``, its headline strategy's extrapolation; for a table of sizes and scores
+    (no measured curve), :func:`howmuchdata.extrapolate`; else the curve's."""
+    primary = view.primary
+    if view.comparison and primary is not None:
+        return f"`comparison.extrapolations[{primary.model!r}].size_for(target)`"
+    if not view.curves and view.table_curves:
+        return "`hmd.extrapolate(sizes, scores).size_for(target)`"
+    return "`curve.extrapolate().size_for(target)`"
 
 
 class ReportReprMixin:

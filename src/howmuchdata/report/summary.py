@@ -32,10 +32,9 @@ from howmuchdata.strategies.labels_saved import (
 # a doubling that adds less than this share of a fixed-scale score (or of the score's size)
 # is "little": the diagnosis' default min_gain, so the headline and the finding agree
 DIMINISHING_GAIN = DiagnoseOptions().min_gain
-EXAMPLE_TARGET_NOTE = (
-    "an example target halfway to the 10x forecast; set yours with "
-    "`howmuchdata extrapolate RUN_DIR --target SCORE`"
-)
+# how to ask for a target of one's own: the command for the page and summary.md, a Python
+# call for Jupyter (see howmuchdata.report.jupyter)
+CLI_TARGET_CALL = "`howmuchdata extrapolate RUN_DIR --target SCORE`"
 # the headline names at most this many other models (best first)
 MAX_OTHERS = 5
 PRETTY_SCORING = {
@@ -68,6 +67,8 @@ KIND_TITLES = {
 }
 
 OLDER_ROWS_TITLE = "Older rows lower the score"
+MAY_HELP_TITLE = "More data may help"
+NO_CLEAR_GAIN_TITLE = "No clear gain from more data yet"
 
 
 @dataclass(frozen=True)
@@ -320,7 +321,9 @@ def _at_10x(curve: CurveView) -> Statement | None:
     return Statement("at_10x", text, {"size": n, "mean": mean, "lo": lo, "hi": hi})
 
 
-def _to_target(curve: CurveView, target: float | None, ahead: Statement | None) -> Statement | None:
+def _to_target(
+    curve: CurveView, target: float | None, ahead: Statement | None, target_call: str
+) -> Statement | None:
     ext, last = curve.extrapolation, curve.last
     if ext is None or ext.grid is None or last is None:
         return None
@@ -333,7 +336,7 @@ def _to_target(curve: CurveView, target: float | None, ahead: Statement | None) 
         target = auto_target(current, float(ahead.numbers["mean"]), better)
         if target is None:
             return None
-    note = "" if chosen else f" ({EXAMPLE_TARGET_NOTE})"
+    note = "" if chosen else f" ({example_target_note(target_call)})"
     s = 1 if better else -1
     if s * current >= s * target:
         text = f"The target {fmt_target(target)}{note} is already reached at {fmt_size(float(last['size']))} samples."
@@ -498,22 +501,38 @@ def _diminishing(curve: CurveView, view: RunView) -> Statement | None:
     return Statement("diminishing", text, {"size": n, "gain": gain, "threshold": threshold})
 
 
-def answer(view: RunView) -> list[Statement]:
+def example_target_note(target_call: str = CLI_TARGET_CALL) -> str:
+    """Why the headline's target is not the user's, and ``target_call`` to set one."""
+    return f"an example target halfway to the 10x forecast; set yours with {target_call}"
+
+
+def answer(view: RunView, *, target_call: str = CLI_TARGET_CALL) -> list[Statement]:
     """The headline statements for the run's best model, most basic first.
 
     A folder without a measured curve speaks about the best curve read from a table of sizes
     and scores (``howmuchdata extrapolate points.csv``), else only about a stored plan.
+
+    Parameters
+    ----------
+    view : RunView
+    target_call : str
+        What the note on an example target tells the user to run for a target of their own:
+        the command (the HTML page, summary.md), or a Python call (Jupyter).
+
+    Returns
+    -------
+    list of Statement
     """
     curve = view.primary
     now = _now(curve) if curve is not None else None
     if now is None:
-        parts = _table_answer(view) if not view.curves else []
+        parts = _table_answer(view, target_call) if not view.curves else []
         return [p for p in [*parts, _plan(view)] if p is not None]
     ahead = _at_10x(curve)
     parts = [
         now,
         ahead,
-        _to_target(curve, view.target, ahead),
+        _to_target(curve, view.target, ahead, target_call),
         _diminishing(curve, view),
         _plan(view),
     ]
@@ -538,7 +557,7 @@ def _others(
     return Statement("others", f"{label} at their largest size: {listed}{more}.", {})
 
 
-def _table_answer(view: RunView) -> list[Statement]:
+def _table_answer(view: RunView, target_call: str) -> list[Statement]:
     """The headline for curves read from a table of sizes and scores (no measured points)."""
     curve = view.primary_table_curve
     if curve is None:
@@ -556,7 +575,8 @@ def _table_answer(view: RunView) -> list[Statement]:
     )
     now = Statement("now", text, {"size": size, "mean": mean})
     ahead = _at_10x(curve)
-    parts = [now, ahead, _to_target(curve, view.target, ahead), _diminishing(curve, view)]
+    target = _to_target(curve, view.target, ahead, target_call)
+    parts = [now, ahead, target, _diminishing(curve, view)]
     others = [c for c in view.table_curves.values() if c is not curve]
     if others:
         parts.append(_others("Other curves", curve, others, with_spread=False))
@@ -719,11 +739,19 @@ def embedding_words(value: Any) -> str:
 
 def finding_title(finding: Mapping[str, Any]) -> str:
     """A finding's heading in words; a ``saturated`` curve whose score falls as a time split
-    adds older rows (``older_rows_hurt``) is headed by that, not by "will not help much"."""
+    adds older rows (``older_rows_hurt``) is headed by that, not by "will not help much", and
+    a ``data_limited`` finding short of a warning by "may help" or "no clear gain yet", as its
+    advice says."""
     kind = str(finding.get("kind", "finding"))
     evidence = finding.get("evidence")
     if kind == "saturated" and isinstance(evidence, Mapping) and evidence.get("older_rows_hurt"):
         return OLDER_ROWS_TITLE
+    if kind == "data_limited" and finding.get("severity") != "warning":
+        # not "will help": the advice says "may help", or "no clear gain" when every gain
+        # interval includes 0 (evidence gain_above_zero; results written before it lack it)
+        if isinstance(evidence, Mapping) and evidence.get("gain_above_zero") is False:
+            return NO_CLEAR_GAIN_TITLE
+        return MAY_HELP_TITLE
     return KIND_TITLES.get(kind, kind.replace("_", " ").capitalize())
 
 

@@ -224,7 +224,7 @@ def compare(
     n_jobs: int | None = None,
     store: Any = None,
     options: dict[str, Any] | None = None,
-    progress: Any = None,
+    progress: Any = "interactive",
 ) -> Comparison:
     """Measure each strategy's learning curve on the same splits and tabulate labels saved.
 
@@ -677,7 +677,10 @@ def _precompute(
 
 def _progress_lines(progress: Any) -> Callable[[str], None]:
     """Print a line on stderr where ``progress`` shows the engine's progress (bar or log)."""
-    if progress in (True, "auto", "log", "bar"):
+    from howmuchdata.curve.progress import SilentReporter, make_reporter
+
+    watched = progress == "interactive" and not isinstance(make_reporter(progress), SilentReporter)
+    if progress in (True, "auto", "log", "bar") or watched:
         return lambda line: print(line, file=sys.stderr, flush=True)
     return lambda line: None
 
