@@ -46,11 +46,44 @@ def _rf(task: Task, seed: int | None) -> BaseEstimator:
     return cls(n_estimators=100, n_jobs=1, random_state=seed)
 
 
+class _LeavesForSmallSets:
+    """Caps ``min_samples_leaf`` at a quarter of the training rows during ``fit``.
+
+    scikit-learn's default of 20 rows per leaf makes every tree a single leaf below 40 rows:
+    the model predicts the class shares (or the mean) whatever the features, and its learning
+    curve starts at chance and takes off at 40 rows, a shape of the setting and not of the
+    data (breast cancer, 24 rows: accuracy 0.63 against 0.90 with the cap). From 80 rows on
+    the cap is the default itself. The parameter is set back after ``fit``, so ``get_params``
+    and ``clone`` see the estimator as it was built; ``min_samples_leaf_`` is what was used.
+    """
+
+    def fit(self, X, y, sample_weight=None):  # noqa: D102 - scikit-learn's fit
+        requested = self.min_samples_leaf
+        used = int(min(requested, max(2, len(y) // 4)))
+        self.min_samples_leaf = used
+        try:
+            super().fit(X, y, sample_weight=sample_weight)
+        finally:
+            self.min_samples_leaf = requested
+        self.min_samples_leaf_ = used
+        return self
+
+
+class SmallSetHistGradientBoostingClassifier(_LeavesForSmallSets, HistGradientBoostingClassifier):
+    """scikit-learn's histogram gradient boosting, with leaves capped at a quarter of the
+    training rows (the ``hgb`` preset; see :class:`_LeavesForSmallSets`)."""
+
+
+class SmallSetHistGradientBoostingRegressor(_LeavesForSmallSets, HistGradientBoostingRegressor):
+    """scikit-learn's histogram gradient boosting regressor, with leaves capped at a quarter
+    of the training rows (the ``hgb`` preset; see :class:`_LeavesForSmallSets`)."""
+
+
 def _hgb(task: Task, seed: int | None) -> BaseEstimator:
     cls = (
-        HistGradientBoostingClassifier
+        SmallSetHistGradientBoostingClassifier
         if task == "classification"
-        else HistGradientBoostingRegressor
+        else SmallSetHistGradientBoostingRegressor
     )
     return cls(random_state=seed)
 
@@ -69,7 +102,7 @@ def _mlp(task: Task, seed: int | None) -> BaseEstimator:
 PRESETS: dict[str, tuple[Callable[[Task, int | None], BaseEstimator], bool, str]] = {
     "logreg": (_logreg, True, "logistic regression (ridge regression on numeric targets)"),
     "rf": (_rf, False, "random forest, 100 trees"),
-    "hgb": (_hgb, False, "histogram gradient boosting"),
+    "hgb": (_hgb, False, "histogram gradient boosting (leaves of at most a quarter of the rows)"),
     "knn": (_knn, True, "k nearest neighbours, k=5"),
     "mlp": (_mlp, True, "multi-layer perceptron, one hidden layer of 64"),
 }

@@ -167,3 +167,37 @@ def test_capacity_finding_of_an_image_model_does_not_suggest_a_table_preset():
     assert "--model pretrained --weights FILE" in advice("cnn")
     assert "hgb" not in advice("cnn") and "hgb" not in advice("pretrained")
     assert "such as hgb" in advice("logreg")
+
+
+def test_hgb_learns_from_a_few_dozen_rows():
+    # scikit-learn's default leaf of 20 rows allows no split below 40 rows: the model would
+    # predict the majority class (0.63 on breast cancer); the preset caps the leaf instead
+    from sklearn.base import clone
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    ds = load_dataset(X.assign(y=y), "y")
+    model = make_estimator("hgb", ds, random_state=0)
+    X_small, X_val, y_small, y_val = train_test_split(
+        ds.X, ds.y, train_size=24, stratify=ds.y, random_state=0
+    )
+    with threadpool_limits(1):
+        small = clone(model).fit(X_small, y_small)
+        large = clone(model).fit(ds.X.iloc[:300], ds.y[:300])
+    majority = max(np.mean(y_val == label) for label in np.unique(y_val))
+    assert small.score(X_val, y_val) > majority + 0.15
+    assert small[-1].min_samples_leaf_ == 6  # a quarter of 24 rows
+    assert large[-1].min_samples_leaf_ == 20  # scikit-learn's default from 80 rows on
+    # the parameter is set back: the estimator clones as it was built
+    assert small[-1].get_params()["min_samples_leaf"] == 20
+
+
+def test_hgb_regressor_leaves_follow_the_rows_too():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 2))
+    ds = load_dataset(X, 3 * X[:, 0] + rng.normal(size=30) * 0.1)
+    with threadpool_limits(1):
+        model = make_estimator("hgb", ds, random_state=0).fit(ds.X, ds.y)
+    assert model[-1].min_samples_leaf_ == 7
+    assert model.score(ds.X, ds.y) > 0.5  # a single leaf would score 0
