@@ -111,3 +111,14 @@ def test_a_gap_that_widens_lately_is_not_closing():
 def test_a_gap_large_only_at_the_small_sizes_is_not_overfitting():
     gaps = {50: 0.60, 100: 0.40, 200: 0.20, 400: 0.04, 800: 0.02, 1600: 0.01}
     assert overfitting(gap_curve(gaps)) is None
+
+
+def test_on_a_time_split_the_gap_may_be_drift_and_the_advice_says_so():
+    curve = gap_curve(HALVING)
+    plain = overfitting(curve)
+    assert "time split" not in plain.advice and "split" not in plain.evidence
+    curve.settings = {**(curve.settings or {}), "split": "time"}
+    timed = overfitting(curve)
+    assert timed.evidence["split"] == "time"
+    assert "change over time" in timed.advice and "--time" in timed.advice
+    assert timed.evidence["gap"] == plain.evidence["gap"]  # the numbers are the same

@@ -34,6 +34,12 @@ REACH_FACTOR = 1000
 MAX_REPEATS = 100
 # The gap's trend is read over the sizes from full size / RECENT_FACTOR to the full size.
 RECENT_FACTOR = 4
+# Said with the gap of a time split, where the validation rows are newer than the training rows.
+TIME_SPLIT_CAVEAT = (
+    "on this time split part of the gap may be change over time (the newer validation rows "
+    "differ from the training rows) rather than overfitting: the drift check (diagnose with the "
+    "data and --time) tells the two apart"
+)
 # How each reading of the gap's trend is named in the evidence.
 RATIO_FIT = "constant ratio per doubling"
 LINE_FIT = "straight line in log2(size)"
@@ -105,6 +111,10 @@ def _overfitting(ctx: DiagnosisContext) -> Finding | None:
             f"{fits} and the gap is not closing with more data: regularise the model or use a "
             "smaller one"
         )
+    if ctx.split == "time":
+        # validation rows come after the training rows: the gap holds any change over time too
+        evidence["split"] = "time"
+        advice += f"; {TIME_SPLIT_CAVEAT}"
     severity = "critical" if gap >= CRITICAL_FACTOR * threshold else "warning"
     return Finding("overfitting", severity, evidence, advice)
 
