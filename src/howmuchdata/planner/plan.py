@@ -171,6 +171,48 @@ def next_round_words(next_round: Any) -> str | None:
 Points = tuple[np.ndarray, np.ndarray] | None
 
 
+@dataclass(frozen=True)
+class _Peak:
+    """Where a measured curve flagged ``peaking`` is best, and where it ends."""
+
+    size: float
+    score: float
+    last: float
+
+
+def _measured_peak(ext: Any, greater_is_better: bool) -> _Peak | None:
+    """The best measured size of a curve whose extrapolation flags it ``peaking`` (the score
+    rises, peaks inside the measured range and falls beyond noise), else None."""
+    if "peaking" not in (getattr(ext, "flags", None) or ()):
+        return None
+    observed = getattr(ext, "observed", None) or {}
+    sizes = np.asarray(observed.get("sizes", []), dtype=float)
+    means = np.asarray(observed.get("mean", []), dtype=float)
+    if sizes.size < 3 or sizes.size != means.size:
+        return None
+    best = int(np.argmax(means) if greater_is_better else np.argmin(means))
+    if best == sizes.size - 1:
+        return None
+    return _Peak(float(sizes[best]), float(means[best]), float(means[-1]))
+
+
+def _peak_words(peak: _Peak, current: int, target: float | None, greater_is_better: bool) -> str:
+    """The plan's advice for a peaking curve: more labels of this kind lowered the score."""
+    met = ""
+    if target is not None:
+        reached = peak.score >= target if greater_is_better else peak.score <= target
+        if reached:
+            met = f" The target {target:g} was met at {peak.size:,.0f} labels."
+    return (
+        f"More labels of this kind lowered the score: the measured curve peaks at "
+        f"{peak.size:,.0f} labels ({fixed(peak.score)}) and falls to {fixed(peak.last)} at "
+        f"{current:,}, so buying more of the same is not expected to help and this round buys "
+        f"nothing.{met} Find out why first with `howmuchdata diagnose`: on a time split, older "
+        "rows that lower the score are its drift finding (train on the newest rows); otherwise "
+        "look at overfitting and label noise."
+    )
+
+
 def _as_extrapolation(
     source: Any,
 ) -> tuple[ExtrapolationLike, int | None, bool | None, str | None, Points]:
@@ -589,6 +631,19 @@ def plan(
             )
         else:
             status = "reachable"
+        peak = _measured_peak(ext, greater_is_better) if status != "reached" else None
+        if peak is not None:
+            if status == "out_of_reach":
+                advice.pop()  # "levels off at ...": the measured curve falls instead
+            status = "peaked"
+            advice.append(_peak_words(peak, int(current), target, greater_is_better))
+            next_round = {
+                **_at_size(ext, current, current, econ, target, greater_is_better, reach),
+                "size": int(current),
+                "rule": "the measured curve peaks and falls: buy nothing until the diagnosis "
+                "says why",
+                "p_reach_from": "extrapolation",
+            }
         if status in ("reachable", "reached"):
             if priced:
                 # what a miss costs is priced: the same decision whether it is stated as a
@@ -687,6 +742,9 @@ def plan(
             "(see its summary), so treat these sizes and chances as rough."
         )
     if target is None:
+        peak = _measured_peak(ext, greater_is_better)
+        if peak is not None:
+            advice.append(_peak_words(peak, int(current), None, greater_is_better))
         advice.append(
             f"No target given: the table shows the expected score by size ({fixed(now)} "
             f"[{fixed(now_lo)}, {fixed(now_hi)}] at {current:,} labels). Pass a target (--target) for "
