@@ -94,7 +94,7 @@ def test_a_late_take_off_is_said_and_changes_no_number(method, monkeypatch):
     core = importlib.import_module("howmuchdata.extrapolate.core")  # the name is a function too
     detect = core.detect_flags
     monkeypatch.setattr(
-        core, "detect_flags", lambda *a: [f for f in detect(*a) if f != "accelerating"]
+        core, "detect_flags", lambda *a, **k: [f for f in detect(*a, **k) if f != "accelerating"]
     )
     unflagged = extrapolate(*points(g, noise=0.004), method=method)
     at = [1000, 7240]
@@ -145,3 +145,18 @@ def test_a_flat_error_curve_is_not_said_to_be_the_family_combination():
     rising_err = extrapolate(n, -80.0 * (n / 16) ** -0.3 + rng.normal(0, 0.5, n.size))
     assert rising_err.method == "families"
     assert "for this metric the prediction is the family combination" in rising_err.summary()
+
+
+def test_three_single_runs_that_rise_are_not_called_flat():
+    # one run per size at three sizes: the only noise estimate is the curve's own bend, which
+    # cannot tell a flat curve from a rising one (a CNN at 100, 200, 400 images)
+    ext = extrapolate([100, 200, 400], [0.894, 0.917, 0.925])
+    assert "flat" not in ext.flags and ext.method == "families"
+    assert ext.predict([4000.0])[0] > 0.925
+    # the negative cases: an exactly constant curve is flat, and so are five single runs
+    # that move only within their own scatter, and three sizes with repeats that do not move
+    assert extrapolate([100, 200, 400], [0.9, 0.9, 0.9]).flags == ["flat"]
+    five = extrapolate([100, 200, 400, 800, 1600], [0.9, 0.902, 0.899, 0.901, 0.9])
+    assert five.flags == ["flat"]
+    repeated = extrapolate(np.repeat([100, 200, 400], 3), [0.9, 0.91, 0.89] * 3)
+    assert repeated.flags == ["flat"]

@@ -497,7 +497,7 @@ def extrapolate(
             "for another range."
         )
     data = CurveData.from_points(s, orient.to_error(y), orient.floor)
-    flags = detect_flags(data.sizes, -data.mean, data.se)
+    flags = detect_flags(data.sizes, -data.mean, data.se, repeated=bool(np.any(data.counts > 1)))
     if "accelerating" in flags:
         notes.append(
             "The curve gains more per doubling over its largest sizes than it did before (a "

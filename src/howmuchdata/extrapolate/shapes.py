@@ -30,9 +30,22 @@ SLOWED = 0.5
 # Accelerating: the last part of the curve gains more than this multiple of its earlier gain
 # per doubling.
 SPED_UP = 2.0
+# Without repeats, fewer sizes than this cannot tell a flat curve from a bending one.
+FEW_SIZES = 5
 
 ILL_BEHAVED = ("not_monotone", "peaking", "dipping", "flat")
 """Flags after which the extrapolation is not trusted as a confident line."""
+
+FLAG_MEANINGS = {
+    "flat": "its score does not move beyond noise over the measured sizes",
+    "peaking": "its score rose, peaked inside the measured sizes and then fell",
+    "dipping": "its score fell first and recovered later",
+    "not_monotone": "some size scored clearly worse than a smaller one",
+    "saturated": "its last doublings gained within noise, at most half as much as before",
+    "accelerating": "its last doublings gained more than twice as much as before (a late "
+    "take-off)",
+}
+"""What each flag says about the measured curve, in words for a report."""
 
 
 def _diff_noise(se: np.ndarray, i: int, j: int) -> float:
@@ -75,7 +88,9 @@ def _has_trend_in_means(sizes: np.ndarray, good: np.ndarray) -> bool:
     return abs(slope) / np.sqrt(s2 / sxx) > student_t.ppf(0.995, m - 2)
 
 
-def detect_flags(sizes: np.ndarray, good: np.ndarray, se: np.ndarray) -> list[str]:
+def detect_flags(
+    sizes: np.ndarray, good: np.ndarray, se: np.ndarray, *, repeated: bool = True
+) -> list[str]:
     """Flags for a curve given per-size means on the goodness scale and their standard errors.
 
     Parameters
@@ -86,8 +101,16 @@ def detect_flags(sizes: np.ndarray, good: np.ndarray, se: np.ndarray) -> list[st
         Mean score per size, oriented so that higher is better.
     se : ndarray
         Standard error of each mean.
+    repeated : bool
+        Whether some size was measured more than once. Without repeats the standard errors
+        are the curve's own roughness (see :class:`~howmuchdata.extrapolate.fitting.CurveData`),
+        and over fewer than :data:`FEW_SIZES` sizes that is mostly the curve's bend: such a
+        curve is not called ``flat`` unless it is exactly constant (0.894, 0.917, 0.925 at
+        100, 200, 400 would be, and "more data will not help" is not what three single
+        points show).
     """
     m = len(good)
+    judge_flat = repeated or m >= FEW_SIZES
     flags: list[str] = []
     scale = max(float(np.max(np.abs(good))), 1e-12)
     se = np.maximum(se, 1e-6 * scale)
@@ -98,7 +121,7 @@ def detect_flags(sizes: np.ndarray, good: np.ndarray, se: np.ndarray) -> list[st
     # steady trend in log(size) does better; with few repeats the chi-square test alone
     # misses a curve that rises steadily by a little at each size
     trend = _has_trend(sizes, good, se) or _has_trend_in_means(sizes, good)
-    if span <= 1e-9 * scale or (chi2_const <= chi2.ppf(0.99, m - 1) and not trend):
+    if span <= 1e-9 * scale or (judge_flat and chi2_const <= chi2.ppf(0.99, m - 1) and not trend):
         return ["flat"]
     rise = float(good[-1] - good[0])
     first_last_noise = _diff_noise(se, 0, m - 1)
@@ -131,7 +154,8 @@ def detect_flags(sizes: np.ndarray, good: np.ndarray, se: np.ndarray) -> list[st
     if max(drops) > 0:
         flags.append("not_monotone")
     if (
-        abs(rise) <= Z * first_last_noise
+        judge_flat
+        and abs(rise) <= Z * first_last_noise
         and not trend
         and "peaking" not in flags
         and "dipping" not in flags
