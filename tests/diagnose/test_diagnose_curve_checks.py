@@ -177,7 +177,9 @@ def test_extrapolation_that_flattens_against_rising_measurements_is_not_called_s
     assert set(found) == {"data_limited"}
     finding = found["data_limited"]
     assert finding.severity == "info"
-    assert "extrapolation expects only" in finding.advice
+    # a flat extrapolation gains nothing: said as such, not as "only 0.0 points"
+    assert "the extrapolation expects no gain from doubling" in finding.advice
+    assert "only 0" not in finding.advice
     assert "800 more rows" in finding.advice  # half the 1,600 measured rows
 
 

@@ -152,8 +152,8 @@ class DataLimitedCheck:
             advice = (
                 f"the last measured doublings still gained {score_delta(measured[0], bounded)} "
                 f"each ({level:.0%} interval {score_delta(measured[1], bounded)} to "
-                f"{score_delta(measured[2], bounded)}), but the extrapolation expects only "
-                f"{score_delta(gain, bounded)} from doubling to ~{count(2 * n)} rows; label "
+                f"{score_delta(measured[2], bounded)}), but the extrapolation expects "
+                f"{_expected_gain(gain, bounded)} from doubling to ~{count(2 * n)} rows; label "
                 f"~{count(n // 2)} more rows and remeasure to settle which holds"
             )
             return [Finding("data_limited", "info", evidence, advice)]
@@ -210,6 +210,15 @@ def _rising(
         f"{also}{past}; {MEASURE_MORE}"
     )
     return ("saturated" if flagged else "data_limited"), "info", advice
+
+
+def _expected_gain(gain: float, bounded: bool) -> str:
+    """A small expected gain in words: "no gain" for none (a flat extrapolation), else "only
+    0.3 points" (or, for a score without a fixed scale, "only 0.00263")."""
+    shown = round(100 * gain, 1) if bounded else float(f"{gain:.3g}")  # as score_delta rounds
+    if not np.isfinite(gain) or shown <= 0:
+        return "no gain"
+    return f"only {score_delta(gain, bounded)}"
 
 
 def _within(value: float, least: float, most: float) -> float:
