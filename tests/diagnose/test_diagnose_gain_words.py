@@ -107,3 +107,26 @@ def test_a_clearly_rising_measured_curve_still_says_collect_more():
     assert finding.kind == "data_limited" and finding.severity == "warning"
     assert finding.advice.startswith("collect more data of this kind")
     assert finding.evidence["gain_above_zero"] and not finding.evidence["shape_saturated"]
+
+
+PEAKING = {100: 0.70, 200: 0.78, 400: 0.84, 800: 0.80, 1600: 0.76}  # best at 400
+
+
+def test_a_peaked_curve_is_not_told_to_collect_more():
+    # the real extrapolation flags it peaking; the last doublings fall, then recover a little
+    curve = synthetic_curve(lambda n: PEAKING[n], sizes=tuple(PEAKING), spread=0.004)
+    finding = only(diagnose(curve, checks=["data_limited"]))
+    assert finding.kind == "saturated" and finding.severity == "warning"
+    assert finding.evidence["peak_size"] == 400
+    assert finding.evidence["peak_score"] == pytest.approx(0.84, abs=1e-9)
+    assert "peaked at 400 rows" in finding.advice and "collect more" not in finding.advice
+    assert finding.evidence["older_rows_hurt"] is False  # not a time split
+    curve.settings = {**(curve.settings or {}), "split": "time"}
+    timed = only(diagnose(curve, checks=["data_limited"]))
+    assert timed.evidence["older_rows_hurt"] is True and "drift check" in timed.advice
+
+
+def test_a_rising_curve_has_no_peak():
+    curve = synthetic_curve(lambda n: 0.70 + 0.03 * math.log2(n / 100))
+    finding = only(diagnose(curve, checks=["data_limited"]))
+    assert "peak_size" not in finding.evidence and "peaked" not in finding.advice

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
@@ -128,6 +129,9 @@ class DataLimitedCheck:
                 f" ({level:.0%} interval {score_delta(shown_lo, bounded)} to "
                 f"{score_delta(shown_hi, bounded)})"
             )
+        peak = _peak(ctx, ext)
+        if peak is not None:
+            return [_peaked(ctx, evidence, peak, measured[0], bounded)]
         if rising:
             past = (
                 f"; past ~{count(round_up(knee))} rows a doubling gains under "
@@ -183,6 +187,53 @@ class DataLimitedCheck:
         else:
             advice = f"no clear gain from more data yet: {doubling}; {MEASURE_MORE}"
         return [Finding("saturated", severity, evidence, advice)]
+
+
+def _peak(ctx: DiagnosisContext, ext: Any) -> tuple[int, float] | None:
+    """The measured size and mean where a curve flagged ``peaking`` by its extrapolation (the
+    score rose, peaked inside the measured sizes and fell beyond noise) was best, or None."""
+    if "peaking" not in tuple(getattr(ext, "flags", None) or ()):
+        return None
+    table = ctx.by_size
+    best = int(np.argmax(ctx.sign * table["val_mean"].to_numpy()))
+    if best == len(table) - 1:
+        return None
+    return int(table["size"].iloc[best]), float(table["val_mean"].iloc[best])
+
+
+def _peaked(
+    ctx: DiagnosisContext,
+    evidence: dict[str, Any],
+    peak: tuple[int, float],
+    recent_gain: float,
+    bounded: bool,
+) -> Finding:
+    """The finding for a curve that peaked: more rows of this kind lowered the score, whatever
+    its last doublings (a recovery after the fall, say) gained."""
+    size, best = peak
+    n, score = int(evidence["size"]), float(evidence["score"])
+    lost = ctx.sign * (best - score)
+    timed = ctx.split == "time"
+    evidence.update(peak_size=size, peak_score=best, older_rows_hurt=timed)
+    why = (
+        "on this time split the larger subsets add older rows, which may follow another "
+        "pattern: see the drift check and try training on the most recent rows only"
+        if timed
+        else "find out why before buying more (overfitting, label noise, or rows that differ "
+        "from the rest)"
+    )
+    recovering = (
+        f"; its last doublings gained {score_delta(recent_gain, bounded)} each, which has not "
+        "made up the fall"
+        if np.isfinite(recent_gain) and recent_gain > 0
+        else ""
+    )
+    advice = (
+        f"more rows of this kind lowered the score: it peaked at {count(size)} rows "
+        f"({best:.4g}) and is {score_delta(lost, bounded)} lower at {count(n)} rows "
+        f"({score:.4g}){recovering}; {why}"
+    )
+    return Finding("saturated", "warning", evidence, advice)
 
 
 def _rising(
