@@ -405,6 +405,76 @@ def test_simpler_on_text_leaves_out_gradient_boosting_which_needs_dense_features
     assert not result.failures and not getattr(result, "partial_failures", {})
     assert "simpler:hgb" not in result.curves
     assert {"simpler:knn", "simpler:mlp"} <= set(result.curves)
+    # and says so, naming the arm, the reason and what was compared instead
+    (note,) = result.notes
+    assert note.startswith("simpler:hgb left out: it needs dense features")
+    assert "'title'" in note and "sparse" in note
+    assert note.endswith("the simpler models compared are simpler:knn, simpler:mlp")
+    assert note in result.summary() and result.to_dict()["comparison"]["notes"] == [note]
+
+
+def test_simpler_without_text_leaves_nothing_out_and_notes_nothing(small_table):
+    from howmuchdata.curve.plan import make_splits
+    from howmuchdata.strategies.base import StrategyContext
+    from howmuchdata.strategies.registry import build_arms
+
+    X, y = small_table
+    splits = make_splits(y, task="classification", repeats=1, seed=0)
+    ctx = StrategyContext(
+        X=X, y=y, task="classification", baseline="logreg", splits=splits, sizes=[16, 32]
+    )
+    names = [arm.name for arm in build_arms(ctx, ["simpler", "simpler"])]
+    assert names == ["baseline", "simpler:hgb", "simpler:knn", "simpler:mlp"]
+    assert ctx.notes == []
+    # on text, named twice, the note is there once
+    text_ctx = StrategyContext(
+        X=_word_table()[0], y=_word_table()[1], task="classification", baseline="logreg",
+        text="title", splits=make_splits(_word_table()[1], task="classification", repeats=1,
+                                         seed=0), sizes=[16, 32],
+    )  # fmt: skip
+    build_arms(text_ctx, ["simpler", "simpler"])
+    assert len(text_ctx.notes) == 1 and "simpler:hgb left out" in text_ctx.notes[0]
+
+
+def _flat_table(n: int = 400, d: int = 30) -> tuple[pd.DataFrame, np.ndarray]:
+    """A 60/40 target told weakly by each of 30 columns: always guessing the majority class
+    scores the same at every size (a flat curve), while a logistic regression on the columns
+    climbs well above it as the labels grow."""
+    rng = np.random.default_rng(0)
+    y = np.where(rng.random(n) < 0.6, "a", "b")
+    X = rng.normal(size=(n, d)) + 0.4 * np.outer(y == "b", rng.normal(size=d))
+    return pd.DataFrame(X, columns=[f"x{i}" for i in range(d)]), y
+
+
+@pytest.mark.slow
+def test_a_flat_baseline_gets_targets_from_the_best_strategy():
+    from sklearn.dummy import DummyClassifier
+
+    from howmuchdata.strategies.labels_saved import default_targets
+
+    X, y = _flat_table()
+    sizes = [20, 40, 80, 160, 320]
+    settings = {"strategies": [("lr", LogisticRegression(C=0.1))], "sizes": sizes, "repeats": 2}
+    result = compare(X, y, baseline=DummyClassifier(strategy="most_frequent"), **settings)
+    base = result.extrapolations["baseline"]
+    assert "flat" in base.flags
+    lr = result.extrapolations["lr"].observed
+    # the baseline's own level, then the regression's measured mean at its middle and largest
+    # size, rounded down to 3 decimals
+    own = default_targets(base, sizes)
+    expected = [np.floor(m * 1000) / 1000 for m in (lr["mean"][2], lr["mean"][-1])]
+    assert len(own) == 1 and own[0] + 0.1 < expected[0] < expected[1] - 0.02
+    assert result.targets == pytest.approx([*own, *expected])
+    rows = result.labels_saved.set_index(["strategy", "target"])
+    for target in expected:
+        # the regression meets them as measured; the flat baseline never does
+        assert rows.loc[("lr", target), "labels"] <= 320
+        assert np.isinf(rows.loc[("baseline", target), "labels"])
+        assert "baseline does not reach it" in result.summary()
+    # a baseline that rises keeps its own targets only
+    rising = compare(X, y, **settings)
+    assert "flat" not in rising.extrapolations["baseline"].flags
+    assert rising.targets == default_targets(rising.extrapolations["baseline"], sizes)
 
 
 @pytest.mark.parametrize(

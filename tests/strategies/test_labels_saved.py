@@ -19,7 +19,9 @@ from howmuchdata.strategies.labels_saved import (
     interval_cell,
     interval_words,
     labels_cells,
+    labels_needed,
     labels_saved_table,
+    measured_size_for,
     ratio,
     ratio_words,
     versus_baseline,
@@ -415,7 +417,7 @@ def test_digits_a_strategy_measured_as_the_baseline_at_large_sizes_has_no_crosso
     ("labels", "baseline_labels", "ratio_", "expected"),
     [
         (100.0, 400.0, 4.0, "4.0x fewer"),
-        ("inf", 400.0, 0.0, "only baseline reaches it"),
+        ("inf", 400.0, 0.0, "baseline reaches it, this does not"),
         (100.0, "inf", "inf", "baseline does not reach it"),
         ("inf", "inf", "nan", "neither reaches it"),
     ],
@@ -509,3 +511,163 @@ def test_active_random_does_not_compete_beside_the_arms_it_is_the_reference_of()
     assert set(_competing(arms)) == {"baseline", "active:entropy", "simpler:knn"}
     # alone, it is a strategy the user asked for
     assert set(_competing({"baseline": 1, "active:random": 2})) == {"baseline", "active:random"}
+
+
+class Flat:
+    """Test double of a flat extrapolation at ``level`` (``± width`` its interval), measured at
+    ``sizes`` with mean scores ``means``: like a real one it reaches a target at its first
+    size or never."""
+
+    def __init__(self, level, sizes, means, width=0.01, direction="increase"):
+        self.level, self.width, self.direction = level, width, direction
+        self.observed = {"sizes": list(sizes), "mean": list(means)}
+        self.flags = ["flat"]
+
+    @property
+    def asymptote(self):
+        return self.level
+
+    def predict(self, n):
+        return np.full(np.shape(n), self.level, dtype=float)
+
+    def interval(self, n, level=0.8):
+        return self.predict(n) - self.width, self.predict(n) + self.width
+
+    def _size(self, target, at):
+        met = at >= target if self.direction == "increase" else at <= target
+        return float(self.observed["sizes"][0]) if met else math.inf
+
+    def size_for(self, target, level=None):
+        if level is None:
+            return self._size(target, self.level)
+        sign = 1.0 if self.direction == "increase" else -1.0
+        return (
+            self._size(target, self.level + sign * self.width),
+            self._size(target, self.level - sign * self.width),
+        )
+
+
+# fewshot:centroid of the QA run on movie titles: a flat extrapolation at 0.2306 through
+# measured means above 0.232 at 50-800 and below it at 1,600
+QA_SIZES = [50, 100, 200, 400, 800, 1600]
+QA_CENTROID = [0.2334, 0.2417, 0.2452, 0.2488, 0.2560, 0.2202]
+
+
+def test_a_target_the_measured_curve_meets_is_never_out_of_reach():
+    centroid = Flat(0.2306, QA_SIZES, QA_CENTROID, width=0.001)
+    assert math.isinf(centroid.size_for(0.232))  # what the extrapolation alone says
+    assert measured_size_for(centroid, 0.232) == 50
+    assert labels_needed(centroid, 0.232) == (50.0, 50.0, math.inf, True)
+    base = StartsAt(50, a=0.26, b=0.3, c=0.5)  # reaches 0.232 with 115 labels
+    table = labels_saved_table({"baseline": base, "centroid": centroid}, [0.232, 0.24, 0.25, 0.26])
+    rows = table.set_index(["strategy", "target"])
+    # met at the smallest measured size: an upper limit there, and the ratio a bound
+    first = rows.loc[("centroid", 0.232)]
+    assert first["labels"] == 50 and first["labels_at_start"] and first["labels_measured"]
+    record = {"strategy": "centroid", "target": 0.232, **first.to_dict()}
+    assert versus_baseline(record).startswith("at least") and "fewer" in versus_baseline(record)
+    (cells,) = [c for c in labels_cells([record])]
+    assert cells["labels"] == "≤50" and cells["interval"] == "50 or more"
+    # met from 100 on (0.2417, 0.2452, 0.2488): that size, not an upper limit of the smallest
+    later = rows.loc[("centroid", 0.24)]
+    assert later["labels"] == 100 and later["labels_measured"] and not later["labels_at_start"]
+    assert later["labels_lo"] == 100 and math.isinf(later["labels_hi"])
+    # met at 800 only (0.256), and missed again at 1,600 (0.2202): no measured count
+    assert not rows.loc[("centroid", 0.25), "labels_measured"]
+    # the negative case: never measured at 0.26, so out of reach it stays
+    assert math.isinf(rows.loc[("centroid", 0.26), "labels"])
+    assert not rows.loc[("centroid", 0.26), "labels_measured"]
+    assert not rows.loc[("baseline", 0.232), "labels_measured"]
+
+
+def test_the_extrapolation_keeps_its_count_where_it_reaches_the_target_first():
+    # the curve reaches 0.85 at 100 labels; its measured means meet it only from 400 on
+    curve = PowerLaw(0.95, 1.0, 0.5)
+    curve.observed = {"sizes": [50, 100, 200, 400], "mean": [0.70, 0.84, 0.849, 0.86]}
+    n, lo, hi, measured = labels_needed(curve, 0.85)
+    assert n == pytest.approx(100) and not measured
+    assert (lo, hi) == pytest.approx(curve.size_for(0.85, level=0.8))
+    # the extrapolation reaches 0.87 at 156 labels, the measured means at 100 already
+    curve.observed["mean"] = [0.70, 0.871, 0.875, 0.88]
+    assert curve.size_for(0.87) == pytest.approx(156.25)
+    n, lo, hi, measured = labels_needed(curve, 0.87)
+    assert (n, measured) == (100, True)
+    ext_lo, ext_hi = curve.size_for(0.87, level=0.8)
+    assert lo == pytest.approx(min(ext_lo, 100)) and hi == pytest.approx(ext_hi)
+    # none measured at 0.9: the extrapolation alone
+    assert labels_needed(curve, 0.9) == labels_needed(PowerLaw(0.95, 1.0, 0.5), 0.9)
+    # a curve that says nothing of what it measured is the extrapolation alone
+    bare = PowerLaw(0.95, 1.0, 0.5)
+    assert measured_size_for(bare, 0.85) == math.inf and not labels_needed(bare, 0.85)[3]
+
+
+def test_a_loss_is_met_where_its_measured_mean_is_at_most_the_target():
+    loss = Flat(0.5, [20, 40, 80], [0.62, 0.45, 0.455], direction="decrease")
+    assert math.isinf(loss.size_for(0.46))
+    assert measured_size_for(loss, 0.46) == 40  # losses of 0.45 and 0.455 are below 0.46
+    assert labels_needed(loss, 0.46)[0] == 40
+    assert math.isinf(measured_size_for(loss, 0.44))  # none measured that low
+
+
+def test_one_mean_above_the_target_among_means_below_it_does_not_count():
+    # the QA's semi:self_training: 0.237 at 50 and 100, then 0.225 and 0.214, then back up
+    semi = Flat(0.23, QA_SIZES, [0.2369, 0.2369, 0.2250, 0.2143, 0.2417, 0.2619])
+    assert measured_size_for(semi, 0.232) == 800  # met at 800 and 1,600, the last two
+    # a lone mean at the target with a miss within two doublings is no evidence either
+    lone = Flat(0.23, [50, 100, 200], [0.24, 0.22, 0.21])
+    assert math.isinf(measured_size_for(lone, 0.232))
+
+
+def test_the_cell_for_a_strategy_that_misses_claims_nothing_about_the_others():
+    # at 0.92 the baseline and "better" reach it, "worse" does not
+    base = PowerLaw(0.95, 2.0, 0.5)
+    arms = {"baseline": base, "better": PowerLaw(0.96, 2.0, 0.5), "worse": PowerLaw(0.9, 2, 0.5)}
+    table = labels_saved_table(arms, [0.92])
+    cells = {c["strategy"]: c["vs baseline"] for c in labels_cells(table.to_dict("records"))}
+    assert cells["worse"] == "baseline reaches it, this does not"
+    assert not any("only" in words for words in cells.values())
+
+
+FLAT_SIZES = [50, 200, 800]
+
+
+def test_a_flat_baseline_takes_targets_from_the_best_strategy_measured():
+    # the QA run of transfer against a flat TF-IDF baseline on movie titles
+    base = Flat(0.2298, FLAT_SIZES, [0.2238, 0.2226, 0.2369])
+    transfer = PowerLaw(0.5, 1.0, 0.3)
+    transfer.observed = {"sizes": FLAT_SIZES, "mean": [0.2595, 0.2988, 0.3405]}
+    # peaks above the transfer curve at 200, but ends lower: not the best at its largest size
+    centroid = Flat(0.25, FLAT_SIZES, [0.2333, 0.3452, 0.2560])
+    assert default_targets(base, FLAT_SIZES) == [0.229]
+    others = {"fewshot:centroid": centroid, "transfer": transfer}
+    assert default_targets(base, FLAT_SIZES, others=others) == [0.229, 0.298, 0.34]
+    # the baseline then needs them out of reach, while transfer meets them as measured
+    table = labels_saved_table({"baseline": base, **others}, [0.298, 0.34])
+    rows = table.set_index(["strategy", "target"])
+    assert math.isinf(rows.loc[("baseline", 0.34), "labels"])
+    assert rows.loc[("transfer", 0.298), "labels"] <= 200
+    assert rows.loc[("transfer", 0.34), "labels"] <= 800
+
+
+def test_a_strategy_target_within_two_steps_of_the_baseline_is_not_added():
+    base = Flat(0.2298, FLAT_SIZES, [0.2238, 0.2226, 0.2369])
+    close = Flat(0.231, FLAT_SIZES, [0.230, 0.2305, 0.2315])  # 0.231: two steps above 0.229
+    assert default_targets(base, FLAT_SIZES, others={"close": close}) == [0.229]
+
+
+def test_a_baseline_that_rises_keeps_its_own_targets_whatever_the_others():
+    base = PowerLaw(0.95, 2.0, 0.5)
+    sizes = [50, 100, 200, 400, 800]
+    far = Flat(0.99, sizes, [0.99] * 5)
+    assert default_targets(base, sizes, others={"far": far}) == default_targets(base, sizes)
+
+
+def test_a_flat_loss_baseline_takes_the_lowest_measured_error_rounded_up():
+    base = Flat(12.34, FLAT_SIZES, [12.3, 12.4, 12.32], direction="decrease")
+    better = Flat(8.0, FLAT_SIZES, [10.55, 9.123, 8.0071], direction="decrease")
+    worse = Flat(20.0, FLAT_SIZES, [20.0, 19.0, 21.0], direction="decrease")
+    targets = default_targets(
+        base, FLAT_SIZES, greater_is_better=False, others={"worse": worse, "better": better}
+    )
+    # 0.1 steps (3 significant digits of 12.34), towards the easier side: up for a loss
+    assert targets == pytest.approx([12.4, 9.2, 8.1])

@@ -125,8 +125,9 @@ class Comparison:
         ``failed_points``.
     notes : list of str
         Arms left out or merged before any fit, one line each: the uncertainty sampling
-        methods that query the same rows on two classes, and those a baseline without
-        ``predict_proba`` cannot drive.
+        methods that query the same rows on two classes, those a baseline without
+        ``predict_proba`` cannot drive, and the ``simpler`` models that cannot read the
+        sparse TF-IDF of a text column.
     settings : dict
         Sizes, repeats, split, scoring, seed, level, embedding details.
     """
@@ -242,8 +243,12 @@ def compare(
     targets : sequence of float, optional
         Target scores for the labels-saved table, inside the scorer's range (at most 1 for
         accuracy, AUC, F1, R^2, ...; at most 0 for ``neg_*`` errors); default: the baseline's
-        mean score at its middle and largest size, and halfway from there to its extrapolated
-        asymptote.
+        expected score at its middle and largest size, and halfway from there to its
+        extrapolated asymptote. When the baseline is flat (its curve flagged ``flat``, or those
+        levels round to one target), the strategy measured best at its largest size adds its
+        measured mean at its middle and largest size, where better than the baseline's
+        targets: how many labels the baseline needs to match it, or that it does not (see
+        :func:`~howmuchdata.strategies.labels_saved.default_targets`).
     baseline : str or estimator
         The reference model: a preset (``logreg``, ``hgb``, ``knn``, ``mlp``, ``rf``) or an
         estimator / pipeline. On a numeric target ``logreg`` fits a ridge regression and is
@@ -770,10 +775,12 @@ def _tables(
         return pd.DataFrame(columns=[*LABELS_SAVED_COLUMNS, *ACTIVE_COLUMNS]), [], []
     base = curves["baseline"]
     if targets is None:
+        others = {k: v for k, v in _competing(extrapolations).items() if k != "baseline"}
         target_list = default_targets(
             extrapolations["baseline"],
             base.ok_points["size"].to_numpy(),
             greater_is_better=base.greater_is_better,
+            others=others,
         )
     else:
         target_list = [float(t) for t in targets]

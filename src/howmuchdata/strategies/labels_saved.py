@@ -1,12 +1,14 @@
 """The labels-saved table and the crossover sizes, from fitted extrapolations.
 
 Everything here works on objects with the :class:`~howmuchdata.extrapolate.Extrapolation`
-interface (``predict``, ``interval(n, level=...)``, ``size_for``, ``size_for(target, level=...)``),
-never on raw points, so the arithmetic can be checked on curves with an exactly known answer.
+interface (``predict``, ``interval(n, level=...)``, ``size_for``, ``size_for(target, level=...)``)
+and, where they have them, its ``observed`` measured means, ``direction`` and ``flags``; never on
+raw points, so the arithmetic can be checked on curves with an exactly known answer.
 
 For a target score ``t`` and a strategy ``s`` the table holds the labeled samples ``s`` needs to
 reach ``t`` (with its interval), the samples the baseline needs, and
-``ratio = baseline_labels / labels``: 8.4 means the strategy needs 8.4x fewer labels.
+``ratio = baseline_labels / labels``: 8.4 means the strategy needs 8.4x fewer labels. A target
+the measured curve already meets is never out of reach (:func:`labels_needed`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from scipy.optimize import brentq
 
 from howmuchdata.result import from_json_number
 
+# A measured mean meets a target for labels_needed when the means up to this many times its
+# size (two doublings) meet it too.
+STAYS_MET = 4.0
+
 LABELS_SAVED_COLUMNS = [
     "strategy",
     "target",
@@ -35,6 +41,8 @@ LABELS_SAVED_COLUMNS = [
     "labels_at_start",
     "baseline_at_start",
     "labels_lo_at_start",
+    "labels_measured",
+    "baseline_measured",
 ]
 
 # Crossovers are searched from the smallest measured size up to this multiple of the largest.
@@ -80,6 +88,98 @@ def _size_interval(ext: ExtrapolationLike, target: float, level: float) -> tuple
     return (min(lo, hi), max(lo, hi)) if not (math.isnan(lo) or math.isnan(hi)) else (lo, hi)
 
 
+def _greater_is_better(ext: ExtrapolationLike) -> bool:
+    """The direction of ``ext``'s score (``direction == "decrease"``: a loss); higher is better
+    where it does not say."""
+    return getattr(ext, "direction", "increase") != "decrease"
+
+
+def _measured(ext: ExtrapolationLike) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct measured sizes of ``ext``'s curve and their mean scores, by size (empty
+    when it does not say, or says it inconsistently)."""
+    observed = getattr(ext, "observed", None) or {}
+    sizes = np.asarray(observed.get("sizes", []), dtype=float).ravel()
+    means = np.asarray(observed.get("mean", []), dtype=float).ravel()
+    if sizes.shape != means.shape:
+        return np.array([]), np.array([])
+    keep = np.isfinite(sizes) & np.isfinite(means) & (sizes > 0)
+    order = np.argsort(sizes[keep], kind="stable")
+    return sizes[keep][order], means[keep][order]
+
+
+def measured_size_for(ext: ExtrapolationLike, target: float) -> float:
+    """The smallest measured size whose mean meets ``target`` and keeps meeting it at every
+    measured size up to :data:`STAYS_MET` times larger (``inf`` when none does).
+
+    One mean above the target among means below it (a noisy point, a curve that dips after
+    it) does not count: with two or three repeats a single mean moves by as much as the
+    differences between strategies. A size whose larger neighbours were not measured counts
+    on its own mean.
+
+    Read from ``ext.observed`` (``sizes`` and their ``mean`` score), in the direction of
+    ``ext.direction``: at least ``target`` for a score, at most for a loss.
+
+    Parameters
+    ----------
+    ext : Extrapolation
+        Any object with the :class:`~howmuchdata.extrapolate.Extrapolation` attributes
+        ``observed`` and ``direction`` (higher is better where it has none).
+    target : float
+        The score to reach.
+
+    Returns
+    -------
+    float
+        A measured size, or ``inf``.
+    """
+    sizes, means = _measured(ext)
+    met = means >= target if _greater_is_better(ext) else means <= target
+    for i in np.flatnonzero(met):
+        window = (sizes >= sizes[i]) & (sizes <= STAYS_MET * sizes[i])
+        if met[window].all():
+            return float(sizes[i])
+    return math.inf
+
+
+def labels_needed(
+    ext: ExtrapolationLike, target: float, level: float = 0.8
+) -> tuple[float, float, float, bool]:
+    """Labels ``ext``'s strategy needs to reach ``target``, with the ``level`` interval.
+
+    The count is where the extrapolated curve reaches the target (``size_for``), unless the
+    measured curve meets it at a smaller size: then it is that measured size
+    (:func:`measured_size_for`: its mean and those up to two doublings on meet the target). A measured mean at the target is the evidence the
+    extrapolation is fitted to, so a target the curve was measured to meet is never out of
+    reach, whatever the extrapolation (a flat one through points on both sides of the target,
+    say) predicts. The interval's optimistic bound is then at most that size; its
+    pessimistic bound stays the extrapolation's, since a measured mean has its own noise.
+
+    Parameters
+    ----------
+    ext : Extrapolation
+        The strategy's extrapolation (its ``observed`` measured means are read where it has
+        them).
+    target : float
+        The score to reach.
+    level : float
+        Coverage of the interval.
+
+    Returns
+    -------
+    (labels, labels_lo, labels_hi, measured) : (float, float, float, bool)
+        ``inf`` where out of reach; ``measured`` says the count is the measured size.
+    """
+    n = float(ext.size_for(target))
+    lo, hi = _size_interval(ext, target, level)
+    seen = measured_size_for(ext, target)
+    measured = bool(np.isfinite(seen) and not n <= seen)  # NaN or inf counts lose too
+    if measured:
+        n = seen
+        lo = n if math.isnan(lo) else min(lo, n)
+        hi = n if math.isnan(hi) else max(hi, n)
+    return n, lo, hi, measured
+
+
 def labels_saved_table(
     extrapolations: Mapping[str, ExtrapolationLike],
     targets: Sequence[float],
@@ -104,18 +204,18 @@ def labels_saved_table(
     -------
     pandas.DataFrame
         One row per (strategy, target) with the columns of :data:`LABELS_SAVED_COLUMNS`. The
-        baseline has its own rows (ratio 1). Sizes are ``inf`` when out of reach.
+        baseline has its own rows (ratio 1). Sizes are ``inf`` when out of reach. Counts are
+        those of :func:`labels_needed`: the measured size where the measured curve meets the
+        target before the extrapolation does (``labels_measured`` / ``baseline_measured``).
     """
     if baseline not in extrapolations:
         raise KeyError(f"no extrapolation for the baseline {baseline!r}")
     base = extrapolations[baseline]
     rows: list[dict[str, Any]] = []
     for target in targets:
-        base_n = float(base.size_for(target))
-        base_lo, base_hi = _size_interval(base, target, level)
+        base_n, base_lo, base_hi, base_measured = labels_needed(base, target, level)
         for name, ext in extrapolations.items():
-            n = float(ext.size_for(target))
-            lo, hi = _size_interval(ext, target, level)
+            n, lo, hi, measured = labels_needed(ext, target, level)
             rows.append(
                 {
                     "strategy": name,
@@ -133,6 +233,8 @@ def labels_saved_table(
                     "baseline_at_start": _at_start(base, base_n),
                     # the optimistic bound likewise (shown "≤16-31", not "16-31")
                     "labels_lo_at_start": _at_start(ext, lo),
+                    "labels_measured": measured,
+                    "baseline_measured": base_measured,
                 }
             )
     return pd.DataFrame(rows, columns=LABELS_SAVED_COLUMNS)
@@ -149,6 +251,7 @@ def default_targets(
     sizes: Sequence[float],
     *,
     greater_is_better: bool = True,
+    others: Mapping[str, ExtrapolationLike] | None = None,
 ) -> list[float]:
     """A few target levels between the baseline's measured and extrapolated scores.
 
@@ -160,6 +263,31 @@ def default_targets(
     ``neg_mean_absolute_error`` in dollars: -747, not -746.197; one of 3.2e-8: -3.21e-08, not
     -0.0); the third level is added only when it differs from the second by more than two
     such steps.
+
+    A flat baseline (its extrapolation is flagged ``"flat"``, or its levels round to a single
+    target) gives targets all at its own level, which every strategy reaching that level
+    meets at its smallest size: the table would hide a strategy that is clearly better. Then
+    the strategy of ``others`` with the best measured mean score at its largest measured size
+    adds its measured mean at its middle and at its largest measured size (rounded the same
+    way, so it meets them as measured), each only when it is better than every target so far
+    by more than two steps. The table then says how many labels the baseline would need to
+    match that strategy, or that it does not reach it.
+
+    Parameters
+    ----------
+    ext : Extrapolation
+        The baseline's extrapolation.
+    sizes : sequence of float
+        The baseline's measured sizes.
+    greater_is_better : bool
+        Direction of the score.
+    others : mapping of str to Extrapolation, optional
+        The other strategies' extrapolations (their ``observed`` measured means are read).
+
+    Returns
+    -------
+    list of float
+        Distinct targets, from the easiest to the hardest.
     """
     distinct = np.unique(np.asarray(sizes, dtype=float))
     distinct = distinct[np.isfinite(distinct)]
@@ -174,12 +302,38 @@ def default_targets(
     if np.isfinite(asymptote) and sign * (asymptote - levels[-1]) > 2 * step:
         levels.append(levels[-1] + 0.5 * (asymptote - levels[-1]))
     rounder = math.floor if greater_is_better else math.ceil
-    if step < 1:  # divide by the whole number 1 / step: 0.001 steps give 3 clean decimals
-        per_unit = round(1 / step)
-        rounded = {rounder(v * per_unit) / per_unit for v in levels if np.isfinite(v)}
-    else:
-        rounded = {float(rounder(v / step) * step) for v in levels if np.isfinite(v)}
-    return sorted(rounded, key=lambda v: sign * v)
+
+    def rounded(v: float) -> float:
+        if step < 1:  # divide by the whole number 1 / step: 0.001 steps give 3 clean decimals
+            per_unit = round(1 / step)
+            return rounder(v * per_unit) / per_unit
+        return float(rounder(v / step) * step)
+
+    targets = sorted({rounded(v) for v in levels if np.isfinite(v)}, key=lambda v: sign * v)
+    flat = "flat" in (getattr(ext, "flags", None) or []) or len(targets) < 2
+    if flat and targets and others:
+        for level in _best_measured_levels(others, sign):
+            target = rounded(level)
+            if round(sign * (target - targets[-1]) / step) > 2:  # whole steps, rounded
+                targets.append(target)
+    return targets
+
+
+def _best_measured_levels(
+    extrapolations: Mapping[str, ExtrapolationLike], sign: float
+) -> list[float]:
+    """The measured mean scores, at its middle and at its largest measured size, of the curve
+    with the best measured mean at its largest size (``sign`` -1: the lowest, for a loss);
+    empty when none says what it measured."""
+    best: tuple[float, list[float]] | None = None
+    for ext in extrapolations.values():
+        sizes, means = _measured(ext)
+        if not sizes.size:
+            continue
+        last = float(means[-1])
+        if best is None or sign * last > sign * best[0]:
+            best = (last, [float(means[len(sizes) // 2]), last])
+    return best[1] if best is not None else []
 
 
 def _target_step(levels: Sequence[float]) -> float:
@@ -552,7 +706,8 @@ def interval_cell(row: Mapping[str, Any]) -> str:
 
 def versus_baseline(row: Mapping[str, Any], baseline: str = "baseline") -> str:
     """The "vs baseline" cell: :func:`ratio_words`, ``"-"`` for the baseline itself, and which
-    of the two reaches the target where one does not (``"only baseline reaches it"``)."""
+    of the two reaches the target where one does not (``"baseline reaches it, this does
+    not"``: it says nothing of the other strategies, which may reach it too)."""
     if str(row.get("strategy")) == baseline:
         return "-"
     words = ratio_words(_number(row.get("ratio")))
@@ -563,7 +718,7 @@ def versus_baseline(row: Mapping[str, Any], baseline: str = "baseline") -> str:
     strategy_reaches = np.isfinite(_number(row.get("labels")))
     baseline_reaches = np.isfinite(_number(row.get("baseline_labels")))
     if baseline_reaches and not strategy_reaches:
-        return f"only {baseline} reaches it"
+        return f"{baseline} reaches it, this does not"
     if strategy_reaches and not baseline_reaches:
         return f"{baseline} does not reach it"
     return "neither reaches it" if not strategy_reaches else "-"
