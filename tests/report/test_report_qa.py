@@ -238,10 +238,10 @@ def test_summary_md_shows_evidence_as_the_page_does(tmp_path):
         "advice": "train on the newest rows",
     }
     files = build_report(stored(tmp_path, one_model(findings=[finding])), pngs=False)
-    shown = "recent only: [{size: 56, score: 0.9123}, {size: 113, score: 0.9035}]"
+    shown = "recent only: score by size: 56: 0.9123, 113: 0.9035"
     assert shown in files.summary.read_text()
     page = files.html.read_text()
-    assert "<th>recent only</th><td>[{size: 56, score: 0.9123}, {size: 113, score: 0.9035}]" in page
+    assert "<th>recent only</th><td>score by size: 56: 0.9123, 113: 0.9035</td>" in page
     assert "<th>subgroups</th><td>east: {n: 109, accuracy: 0.64}</td>" in page
     assert "<th>gap closes at size</th><td>518</td>" in page  # a size is a count of rows
 

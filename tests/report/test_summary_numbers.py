@@ -231,7 +231,14 @@ EXPECTED = [
     ["0.972", "ensemble:bagging", "43", "20-90", "75", "1.7x fewer"],
     ["0.972", "baseline", "75", "22 or more", "75", "-"],
     ["0.972", "simpler:hgb", "1,907", "73-2,400", "75", "25x more"],
-    ["0.972", "augment:noise", "out of reach", "115 or more", "75", "only baseline reaches it"],
+    [
+        "0.972",
+        "augment:noise",
+        "out of reach",
+        "115 or more",
+        "75",
+        "baseline reaches it, this does not",
+    ],
 ]
 
 

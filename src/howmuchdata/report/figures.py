@@ -38,6 +38,11 @@ PALETTE = [
     "#e377c2",
     "#555555",
 ]
+# the target's horizontal line: a colour and a dash no curve, band or other line is drawn in
+# (the curves take PALETTE's colours and are dotted in the forecast; the asymptote is long
+# dashes, the planned size dashes)
+TARGET_COLOR = "#000000"
+TARGET_DASH = "dashdot"
 BASE_LAYOUT: dict[str, Any] = {
     "template": "none",
     "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 13},
@@ -425,7 +430,7 @@ def extrapolation(view: RunView, target: float | None) -> Figure | None:
                 x=[x0, x_max],
                 y=[target, target],
                 mode="lines",
-                line={"color": "#c23b56", "width": 1.5},
+                line={"color": TARGET_COLOR, "width": 1.5, "dash": TARGET_DASH},
                 name=f"target {fmt_target(target)}",
                 hovertemplate=f"target {fmt_target(target)}<extra></extra>",
             )
@@ -465,7 +470,7 @@ def extrapolation(view: RunView, target: float | None) -> Figure | None:
         f"{dots} and the extrapolated expected score (dotted) with its "
         f"{int(round(100 * curves[0].extrapolation.level))}% interval (band), up to 10x the data"
         + (" or past the planned size (dashed vertical line)" if planned else "")
-        + ("; the target as a horizontal line" if target is not None else "")
+        + ("; the target as a black dash-dotted line" if target is not None else "")
         + "; the largest measured size as a grey vertical line.",
         _finish(fig, x_title="training samples (log scale)", y_title=axis_title(curves[0].scoring)),
         tuple(f"{c.model}: {c.extrapolation.summary}" for c in curves if c.extrapolation.summary),

@@ -29,9 +29,12 @@ from howmuchdata.report.summary import (
     finding_title,
     fmt_score,
     fmt_size,
+    fmt_spread,
     interval_heading,
     notes,
     plan_section,
+    skipped_images,
+    skipped_images_words,
 )
 from howmuchdata.result import SCHEMA_VERSION
 from howmuchdata.strategies.labels_saved import LABELS_CELL_COLUMNS, labels_cells
@@ -127,7 +130,7 @@ def _measured(view: RunView) -> list[dict[str, Any]]:
                 {
                     "size": fmt_size(r["size"]),
                     "groups": fmt_size(r["n_train_groups"]) if has_groups else "",
-                    "val": f"{fmt_score(r['val_mean'])} ± {fmt_score(r['val_std'])}",
+                    "val": fmt_score(r["val_mean"]) + fmt_spread(r["val_std"], int(r["n_ok"])),
                     "train": fmt_score(r["train_mean"]),
                     "repeats": f"{int(r['n_ok'])} of {int(r['n_points'])}",
                     "fit": f"{r['fit_seconds']:.3f}" if math.isfinite(r["fit_seconds"]) else "n/a",
@@ -230,6 +233,9 @@ def _meta_line(view: RunView) -> str:
         classes = meta.get("classes")
         if isinstance(classes, list) and classes:
             parts.append(f"{len(classes)} classes")
+    n_skipped, _, source = skipped_images(view)
+    if n_skipped:  # the rows above are the images that were read
+        parts.append(skipped_images_words(n_skipped, source) + " (see the notes)")
     if view.curves:
         parts.append("models: " + ", ".join(view.curves))
     if result.get("commands"):

@@ -16,9 +16,20 @@ matplotlib.use("Agg")  # files only: never open a window, work without a display
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter  # noqa: E402
+from matplotlib.ticker import (  # noqa: E402
+    FixedFormatter,
+    FixedLocator,
+    FuncFormatter,
+    LogLocator,
+    NullFormatter,
+)
 
-from howmuchdata.report.figures import PALETTE, log_ticks, planned_size  # noqa: E402
+from howmuchdata.report.figures import (  # noqa: E402
+    PALETTE,
+    TARGET_COLOR,
+    log_ticks,
+    planned_size,
+)
 from howmuchdata.report.runview import RunView, num  # noqa: E402
 from howmuchdata.report.summary import axis_title, fmt_target  # noqa: E402
 
@@ -36,9 +47,13 @@ def _log_axis(
     """Log scale labelled 100, 200, 500, 1,000 (plain numbers: no slow mathtext powers); with
     the data's range, the ticks of the interactive page (an end far from them labelled too)."""
     set_scale("log")
-    values = log_ticks(lo, hi, ends=ends)[0] if lo is not None and hi is not None else []
-    axis.set_major_locator(FixedLocator(values) if values else LogLocator(subs=(1.0, 2.0, 5.0)))
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
+    values, texts = log_ticks(lo, hi, ends=ends) if lo is not None and hi is not None else ([], [])
+    if values:  # the page's labels: "10k" and "15k" fit side by side, "10,000" "15,000" not
+        axis.set_major_locator(FixedLocator(values))
+        axis.set_major_formatter(FixedFormatter(texts))
+    else:
+        axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
     axis.set_minor_formatter(NullFormatter())
 
 
@@ -161,7 +176,7 @@ def forecast_png(view: RunView, path: Path, target: float | None) -> Path | None
     handles.append(ax.axvline(now, color="#999", linewidth=1))
     labels.append(f"measured up to {now:,.0f}")
     if target is not None:
-        handles.append(ax.axhline(target, color="#c23b56", linewidth=1.2))
+        handles.append(ax.axhline(target, color=TARGET_COLOR, linewidth=1.2, linestyle="-."))
         labels.append(f"target {fmt_target(target)}")
     if planned:
         handles.append(ax.axvline(planned, color="#444", linewidth=1, linestyle="--"))

@@ -21,6 +21,7 @@ from howmuchdata._format import fixed, sig, span
 from howmuchdata.diagnose._numbers import count, round_up
 from howmuchdata.diagnose.context import DiagnoseOptions, has_fixed_scale
 from howmuchdata.diagnose.data_limited import SEARCH_FACTOR, diminishing_returns_size
+from howmuchdata.diagnose.overfitting import REACH_FACTOR
 from howmuchdata.planner.plan import next_round_words
 from howmuchdata.report.runview import CurveView, ExtrapolationView, Grid, RunView, num
 from howmuchdata.strategies.labels_saved import (
@@ -32,6 +33,8 @@ from howmuchdata.strategies.labels_saved import (
 # a doubling that adds less than this share of a fixed-scale score (or of the score's size)
 # is "little": the diagnosis' default min_gain, so the headline and the finding agree
 DIMINISHING_GAIN = DiagnoseOptions().min_gain
+# an evidence size above this many rows is shown as beyond reach (see _size_words)
+MAX_SIZE_SHOWN = 10**9
 # how to ask for a target of one's own: the command for the page and summary.md, a Python
 # call for Jupyter (see howmuchdata.report.jupyter)
 CLI_TARGET_CALL = "`howmuchdata extrapolate RUN_DIR --target SCORE`"
@@ -97,6 +100,30 @@ def fmt_score(value: float) -> str:
     if abs(value) >= 100:
         return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     return f"{value:.3f}"
+
+
+def fmt_spread(std: float, repeats: int) -> str:
+    """``" ± 0.012"`` after a mean over ``repeats`` scores; nothing after one score, which
+    has no spread (a standard deviation of 0.000 would read as a measured one)."""
+    return f" ± {fmt_score(std)}" if repeats > 1 else ""
+
+
+def fmt_share(value: float, unit: str) -> str:
+    """A gain in points or percent with one decimal, and as many as a small one needs.
+
+    ``"2.3 points"``; ``"0.042 points"`` rather than ``"0.0 points"``; ``"under 0.001
+    points"`` closer to zero; ``"nothing"`` for exactly zero (a flat forecast).
+    """
+    if not math.isfinite(value):
+        return "n/a"
+    if value == 0:
+        return "nothing"
+    size = abs(value)
+    if size >= 0.05:
+        return f"{value:.1f}{unit}"
+    if size < 0.001:
+        return f"under 0.001{unit}"
+    return f"{value:.2g}{unit}"
 
 
 def fmt_target(value: float) -> str:
@@ -296,10 +323,13 @@ def _now(curve: CurveView) -> Statement | None:
     groups = num(last.get("n_train_groups"))
     in_groups = f" from {fmt_size(groups)} groups" if math.isfinite(groups) else ""
     n_ok = int(last["n_ok"])
+    if n_ok > 1:
+        spread = f" ± {fmt_score(std)} (standard deviation over {n_ok} repeats)"
+    else:  # one score: nothing to take a standard deviation of
+        spread = " (1 repeat: no spread measured)"
     text = (
         f"With {fmt_size(size)} labeled training samples{in_groups}{of} the validation "
-        f"{pretty_scoring(curve.scoring)} of {curve.model} is {fmt_score(mean)} ± "
-        f"{fmt_score(std)} (standard deviation over {n_ok} repeat{'s' if n_ok != 1 else ''})."
+        f"{pretty_scoring(curve.scoring)} of {curve.model} is {fmt_score(mean)}{spread}."
     )
     return Statement("now", text, {"size": size, "mean": mean, "std": std, "repeats": n_ok})
 
@@ -461,8 +491,8 @@ def _diminishing(curve: CurveView, view: RunView) -> Statement | None:
 
     def amount(gain: float) -> str:
         if fixed:
-            return f"{100 * gain:.1f} points"
-        return f"{100 * gain / abs(current):.1f}% of the score"
+            return fmt_share(100 * gain, " points")
+        return fmt_share(100 * gain / abs(current), "% of the score")
 
     limit = amount(threshold)
     lost = num(evidence.get("measured_gain_per_doubling"))
@@ -549,7 +579,7 @@ def _others(
     shown = sorted(others, key=lambda c: float(c.last["val_mean"]), reverse=curve.greater_is_better)
     listed = "; ".join(
         f"{c.model} {fmt_score(float(c.last['val_mean']))}"
-        + (f" ± {fmt_score(float(c.last['val_std']))}" if with_spread else "")
+        + (fmt_spread(float(c.last["val_std"]), int(c.last["n_ok"])) if with_spread else "")
         + f" at {fmt_size(float(c.last['size']))}"
         for c in shown[:MAX_OTHERS]
     )
@@ -621,8 +651,12 @@ def notes(view: RunView) -> list[str]:
             "extrapolations were fitted to a table of sizes and scores, which stores one mean "
             "per size, so there is no spread over repeats, training score or per-class recall."
         )
-    elif not view.curves:
+    elif not view.curves and not is_before_data(view.plan):
+        # a plan made before any data has no curve by design: nothing is missing
         out.append("This run has no measured learning curve (result.json has no `points`).")
+    skipped = skipped_images_note(view)
+    if skipped:
+        out.append(skipped)
     for key, reason in view.stale.items():
         if key == "comparison" and "labels_saved" in view.stale:
             continue  # one note for the strategy lab's table and its comparison
@@ -674,6 +708,72 @@ def notes(view: RunView) -> list[str]:
         if off:
             out.append(off)
     return out
+
+
+def is_before_data(plan: Mapping[str, Any] | None) -> bool:
+    """Whether ``plan`` is a plan made before any data (``howmuchdata plan --before-data``)."""
+    if not plan:
+        return False
+    return plan.get("kind") == "before_data" or isinstance(plan.get("minimum_sample_size"), Mapping)
+
+
+# at most this many skipped image files are named (all are in result.json)
+MAX_SKIPPED_SHOWN = 10
+
+
+def skipped_images(view: RunView) -> tuple[int, list[Mapping[str, Any]], str]:
+    """The image files a curve on an image collection left out (``data.images``).
+
+    Parameters
+    ----------
+    view : RunView
+        The run; its ``data.images`` is what ``howmuchdata curve`` stored on reading the images.
+
+    Returns
+    -------
+    tuple
+        How many were skipped, their stored records (``path``, ``reason``) and the collection's
+        source (a folder, or a CSV of ``path,label``); ``(0, [], "")`` for other data.
+    """
+    data = view.result.get("data")
+    images = data.get("images") if isinstance(data, Mapping) else None
+    if not isinstance(images, Mapping):
+        return 0, [], ""
+    listed = [s for s in images.get("skipped") or [] if isinstance(s, Mapping)]
+    n = num(images.get("n_skipped"))
+    count_ = int(n) if math.isfinite(n) and n >= 0 else len(listed)
+    return max(count_, len(listed)), listed, str(images.get("source") or "")
+
+
+def skipped_images_words(n: int, source: str) -> str:
+    """``"2 files skipped"`` (an image folder) or ``"1 entry skipped"`` (a CSV of paths)."""
+    unit = "entr" if source.lower().endswith(".csv") else "file"
+    if unit == "entr":
+        return f"{n} {'entry' if n == 1 else 'entries'} skipped"
+    return f"{n} {unit}{'' if n == 1 else 's'} skipped"
+
+
+def skipped_images_note(view: RunView) -> str | None:
+    """The note naming the image files a run skipped (unreadable, corrupt, outside a class
+    folder, a CSV row without a path), which are not among its rows; None when there were
+    none."""
+    n, listed, source = skipped_images(view)
+    if n == 0:
+        return None
+    primary = view.primary
+    rows = num(primary.meta.get("n_samples")) if primary is not None else math.nan
+    among = f"the {fmt_size(rows)} rows" if math.isfinite(rows) else "the rows"
+    named = "; ".join(
+        f"{s.get('path', '?')}: {s.get('reason', 'no reason stored')}"
+        for s in listed[:MAX_SKIPPED_SHOWN]
+    )
+    rest = n - min(len(listed), MAX_SKIPPED_SHOWN)
+    where = " (result.json lists them all under data.images.skipped)" if rest > 0 else ""
+    more = f"; and {rest} more{where}" if rest > 0 else ""
+    what = skipped_images_words(n, source).removesuffix(" skipped")
+    of = f" of {source}" if source else ""
+    were = "was" if n == 1 else "were"
+    return f"{what}{of} {were} skipped and {were} not among {among}: {named}{more}."
 
 
 def _off_the_forecast(curve: CurveView) -> str | None:
@@ -756,17 +856,34 @@ def finding_title(finding: Mapping[str, Any]) -> str:
 
 
 def fmt_value(value: Any, depth: int = 0) -> str:
-    """A compact, readable rendering of an evidence value (numbers rounded, lists shortened)."""
+    """A compact, readable rendering of an evidence value (numbers rounded, lists shortened).
+
+    Parameters
+    ----------
+    value : Any
+        A JSON value: a number, string, mapping or list (of records, numbers, lists).
+    depth : int, default 0
+        How deep inside another value this one is; a nested number has no thousands
+        separators, which would read as list separators (``[560, 1120]``, not ``[560, 1,120]``).
+
+    Returns
+    -------
+    str
+        ``"0.9123"``; ``"east: {n: 109, accuracy: 0.64}"``; a list of records with two keys as
+        ``"score by size: 56: 0.9123, 113: 0.9035"``, with more keys as
+        ``"Temperature (ks statistic 0.22, p 0.01); ..."``.
+    """
     if isinstance(value, bool) or value is None:
         return str(value).lower() if value is not None else "n/a"
+    grouping = "," if depth == 0 else ""
     if isinstance(value, int):
-        return f"{value:,}"
+        return f"{value:{grouping}}"
     if isinstance(value, float):
         if not math.isfinite(value):
             return "n/a"
         if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e6):
             return f"{value:.3g}"
-        return f"{value:,.4g}" if abs(value) >= 1 else f"{value:.4g}"
+        return f"{value:{grouping}.4g}" if abs(value) >= 1 else f"{value:.4g}"
     if isinstance(value, str):
         return (
             value
@@ -782,20 +899,75 @@ def fmt_value(value: Any, depth: int = 0) -> str:
         # nested, the braces say where one entry ends: "east: {n: 109, share: 0.19}, ..."
         return f"{{{shown}}}" if depth > 0 else shown
     if isinstance(value, Sequence):
+        records = _records(value) if depth <= 1 else None
+        if records is not None:
+            return records
         items = [fmt_value(v, depth + 1) for v in list(value)[:8]]
         more = f", … ({len(value) - 8} more)" if len(value) > 8 else ""
         return "[" + ", ".join(items) + more + "]"
     return str(value)
 
 
+def _records(value: Sequence[Any]) -> str | None:
+    """A list of records sharing their keys, compactly: ``"score by size: 438: -0.4374, 876:
+    -0.4937"`` for two keys, ``"Temperature (ks statistic 0.2219, p 0.01); ..."`` for more;
+    ``None`` when ``value`` is not such a list."""
+    if not value or not all(isinstance(r, Mapping) and r for r in value):
+        return None
+    keys = list(value[0])
+    if any(list(r) != keys for r in value):
+        return None
+    shown, more = list(value)[:8], len(value) - 8
+    tail = f", … ({more} more)" if more > 0 else ""
+    words = [str(k).replace("_", " ") for k in keys]
+    if len(keys) == 1:
+        return "[" + ", ".join(fmt_value(r[keys[0]], 1) for r in shown) + tail + "]"
+    if len(keys) == 2:
+        first, second = keys
+        pairs = ", ".join(f"{fmt_value(r[first], 1)}: {fmt_value(r[second], 1)}" for r in shown)
+        return f"{words[1]} by {words[0]}: {pairs}{tail}"
+    rows = [
+        f"{fmt_value(r[keys[0]], 1)} ("
+        + ", ".join(f"{w} {fmt_value(r[k], 2)}" for k, w in zip(keys[1:], words[1:], strict=True))
+        + ")"
+        for r in shown
+    ]
+    return "; ".join(rows) + (f"; … ({more} more)" if more > 0 else "")
+
+
+def _size_words(value: float, measured: float) -> str:
+    """An evidence size (a count of rows): ``"518"``, not ``"518.3"``; one more than
+    ``REACH_FACTOR`` times the rows measured (or than a billion) is beyond reach, not a
+    22-digit number."""
+    if measured > 0 and value > REACH_FACTOR * measured:
+        return f"beyond reach (more than {REACH_FACTOR:,}x the {fmt_size(measured)} rows measured)"
+    if value > MAX_SIZE_SHOWN:
+        return f"beyond reach (more than {MAX_SIZE_SHOWN:,} rows)"
+    return fmt_size(value)
+
+
 def evidence_items(finding: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """A finding's evidence as (label, value) pairs, as the page's evidence table shows them."""
+    """A finding's evidence as (label, value) pairs, as the page's evidence table shows them.
+
+    Parameters
+    ----------
+    finding : mapping
+        One finding of ``result.json``; its ``evidence`` is shown key by key.
+
+    Returns
+    -------
+    list of (str, str)
+        The key in words and the value as text (see :func:`fmt_value`); a key ending in
+        ``size`` is a count of rows, shown whole or as beyond reach (see :func:`_size_words`).
+    """
     evidence = finding.get("evidence") or {}
     items = evidence.items() if isinstance(evidence, Mapping) else [("evidence", evidence)]
+    measured = num(evidence.get("size")) if isinstance(evidence, Mapping) else math.nan
     out = []
     for key, value in items:
-        if str(key).endswith("size") and isinstance(value, float) and math.isfinite(value):
-            shown = fmt_size(value)  # a size is a count of rows: "518", not "518.3"
+        size_like = isinstance(value, int | float) and not isinstance(value, bool)
+        if str(key).endswith("size") and size_like and math.isfinite(value):
+            shown = _size_words(float(value), measured if str(key) != "size" else math.nan)
         else:
             shown = fmt_value(value)
         out.append((str(key).replace("_", " "), shown))
@@ -860,7 +1032,7 @@ def markdown_summary(view: RunView) -> str:
     if view.plan:
         section = plan_section(view.plan)
         lines += ["", "## Plan", ""]
-        for text in (section["recommendation"], section["next_round"]):
+        for text in (section["recommendation"], section["next_round"], section["inputs"]):
             lines += [_md(text), ""] if text else []
         lines += [f"- {_md(d)}" for d in section["details"]] + ([""] if section["details"] else [])
         if section["rows"]:
@@ -882,7 +1054,8 @@ def markdown_summary(view: RunView) -> str:
                 continue
             lines.append(
                 f"| {_md(c.model)} | {fmt_size(float(last['size']))} | "
-                f"{fmt_score(float(last['val_mean']))} ± {fmt_score(float(last['val_std']))} | "
+                f"{fmt_score(float(last['val_mean']))}"
+                f"{fmt_spread(float(last['val_std']), int(last['n_ok']))} | "
                 f"{fmt_score(float(last['train_mean']))} | {int(last['n_ok'])} of {int(last['n_points'])} |"
             )
     return "\n".join(lines) + "\n"
@@ -1038,7 +1211,8 @@ def plan_section(plan: Mapping[str, Any]) -> dict[str, Any]:
     -------
     dict
         ``recommendation`` (the planner's advice, or None), ``next_round`` (this round's
-        purchase in the planner's words, or None), ``details`` (criteria, rules of thumb,
+        purchase in the planner's words, or None), ``inputs`` (what a plan before any data
+        was computed from, in words, or None), ``details`` (criteria, rules of thumb,
         similar problems, labels to buy first), ``columns`` and ``rows`` (the candidate table,
         thinned to at most 25 rows, as text).
     """
@@ -1058,11 +1232,14 @@ def plan_section(plan: Mapping[str, Any]) -> dict[str, Any]:
         cells = [[fmt_value(r.get(k)) for k in keys] for r in _thin(rows, MAX_PLAN_ROWS)]
     details = []
     minimum = plan.get("minimum_sample_size")
+    inputs = None
     if isinstance(minimum, Mapping):
+        inputs = before_data_inputs(minimum)
         for c in minimum.get("details") or []:
             if isinstance(c, Mapping):
                 details.append(
                     f"{c.get('name', '')}: {fmt_value(c.get('n'))} — {c.get('description', '')}"
+                    + _margin_caveat(c, minimum)
                 )
     for rule in plan.get("rules_of_thumb") or []:
         if isinstance(rule, Mapping):
@@ -1081,6 +1258,7 @@ def plan_section(plan: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "recommendation": plan_for(plan) + recommendation if recommendation else None,
         "next_round": f"{purchase}." if purchase else None,
+        "inputs": inputs,
         "details": details,
         "columns": columns,
         "rows": cells,
@@ -1101,9 +1279,12 @@ def plan_recommendation(plan: Mapping[str, Any]) -> str | None:
         return " ".join(str(a) for a in advice)
     minimum = plan.get("minimum_sample_size")
     if isinstance(minimum, Mapping) and math.isfinite(num(minimum.get("n"))):
+        method = before_data_method(minimum)
         return (
             f"Before data: at least {fmt_size(num(minimum['n']))} samples "
-            f"({minimum.get('binding', 'the binding criterion')} binds; {minimum.get('method', '')})."
+            f"({minimum.get('binding', 'the binding criterion')} binds"
+            + (f"; {method}" if method else "")
+            + ")."
         )
     for key in ("recommendation", "summary", "advice", "text"):
         value = plan.get(key)
@@ -1115,3 +1296,104 @@ def plan_recommendation(plan: Mapping[str, Any]) -> str | None:
                     return value[inner]
             return fmt_value(value)
     return None
+
+
+# the inputs of a plan before any data (``minimum_sample_size.inputs``), in words and in order;
+# ``max_r2_cs`` is said with the R² it bounds
+BEFORE_DATA_INPUTS = (
+    ("parameters", "candidate predictor parameters"),
+    ("prevalence", "outcome prevalence"),
+    ("c_statistic", "C statistic"),
+    ("r2_nagelkerke", "Nagelkerke R²"),
+    ("r2_cs", "Cox-Snell R²"),
+    ("r2", "adjusted R²"),
+    ("intercept", "mean outcome"),
+    ("sd", "outcome standard deviation"),
+    ("rate", "event rate per unit of time"),
+    ("timepoint", "timepoint"),
+    ("mean_followup", "mean follow-up"),
+    ("shrinkage", "target shrinkage"),
+)
+# the clause of the planner's ``method`` that is about a C statistic input
+_C_STATISTIC_CLAUSE = "C statistic"
+# an absolute margin on the overall risk wider than this share of the risk says little about it
+MARGIN_SHARE_OF_RISK = 0.5
+
+
+def before_data_inputs(minimum: Mapping[str, Any]) -> str | None:
+    """What a plan before any data was computed from, in words.
+
+    Parameters
+    ----------
+    minimum : mapping
+        The plan's ``minimum_sample_size`` (``howmuchdata plan --before-data``).
+
+    Returns
+    -------
+    str or None
+        ``"Inputs: binary outcome; 24 candidate predictor parameters; outcome prevalence 0.17;
+        Cox-Snell R² 0.29 (largest possible: 0.5982); target shrinkage 0.9."``, with a
+        Cox-Snell R² derived from a C statistic or a Nagelkerke R² said so; None when nothing
+        is stored.
+    """
+    inputs = minimum.get("inputs")
+    if not isinstance(inputs, Mapping):
+        return None
+    given = {str(k): v for k, v in inputs.items()}
+    # a Cox-Snell R² the planner derived from the performance the user gave instead
+    source = next(
+        (w for k, w in BEFORE_DATA_INPUTS if k in ("c_statistic", "r2_nagelkerke") and k in given),
+        None,
+    )
+    parts = [f"{minimum['outcome']} outcome"] if minimum.get("outcome") else []
+    for key, words in BEFORE_DATA_INPUTS:
+        if key not in given:
+            continue
+        value = fmt_value(given[key])
+        if key == "parameters":
+            parts.append(f"{value} {words}")
+            continue
+        text = f"{words} {value}"
+        if key == "r2_cs":
+            bound = num(given.get("max_r2_cs"))
+            notes = [f"derived from the {source}" if source else ""]
+            if math.isfinite(bound):
+                notes.append(f"largest possible: {fmt_value(bound)}")
+            shown = "; ".join(n for n in notes if n)
+            text += f" ({shown})" if shown else ""
+        parts.append(text)
+    known = {k for k, _ in BEFORE_DATA_INPUTS} | {"max_r2_cs"}
+    parts += [f"{k.replace('_', ' ')} {fmt_value(v)}" for k, v in given.items() if k not in known]
+    return "Inputs: " + "; ".join(parts) + "." if parts else None
+
+
+def before_data_method(minimum: Mapping[str, Any]) -> str:
+    """The planner's ``method`` citation, without its C-statistic clause when the plan was
+    not computed from a C statistic (the planner stores the clause whatever the input)."""
+    method = str(minimum.get("method") or "")
+    inputs = minimum.get("inputs")
+    if isinstance(inputs, Mapping) and "c_statistic" in inputs:
+        return method
+    return "; ".join(p for p in method.split("; ") if not p.startswith(_C_STATISTIC_CLAUSE))
+
+
+def _margin_caveat(criterion: Mapping[str, Any], minimum: Mapping[str, Any]) -> str:
+    """A caveat after a criterion that estimates a risk within an absolute margin wider than
+    half that risk (``overall_risk`` on a rare outcome: ±0.05 around 0.001), else nothing."""
+    detail = criterion.get("detail")
+    if not isinstance(detail, Mapping):
+        return ""
+    margin = num(detail.get("margin"))
+    inputs = minimum.get("inputs") if isinstance(minimum.get("inputs"), Mapping) else {}
+    risk = num(detail.get("risk", inputs.get("prevalence")))
+    if not (math.isfinite(margin) and math.isfinite(risk) and 0 < risk < 1):
+        return ""
+    rare = min(risk, 1 - risk)
+    if margin <= MARGIN_SHARE_OF_RISK * rare:
+        return ""
+    which = "the risk" if rare == risk else "the rarer outcome's risk"
+    return (
+        f" (caveat: ±{fmt_value(margin)} is more than half of {which}, {fmt_value(rare)}: at "
+        f"this size the risk is known only to within ±{margin / rare:,.0%} of itself, so this "
+        "criterion says little here)"
+    )
