@@ -220,3 +220,35 @@ def test_a_data_limited_heading_says_no_more_than_its_advice(severity, evidence,
 
     finding = {"kind": "data_limited", "severity": severity, "evidence": evidence}
     assert finding_title(finding) == title
+
+
+def test_shape_flags_are_said_in_words_and_only_ill_shapes_ask_for_care():
+    from howmuchdata.extrapolate.shapes import FLAG_MEANINGS, ILL_BEHAVED
+    from howmuchdata.report.summary import flags_note
+
+    # every flag the shapes module can raise has its words
+    assert set(ILL_BEHAVED) | {"saturated", "accelerating"} == set(FLAG_MEANINGS)
+    peaking = flags_note("logreg", ["peaking", "not_monotone"])
+    assert "read its forecast with care" in peaking and FLAG_MEANINGS["peaking"] in peaking
+    saturated = flags_note("transfer", ["saturated"])
+    assert "with care" not in saturated
+    assert (
+        saturated == f"The measured curve of transfer is saturated ({FLAG_MEANINGS['saturated']})."
+    )
+
+
+def test_a_peaked_plan_says_why_it_buys_nothing():
+    from howmuchdata.report.summary import _plan
+
+    class View:
+        plan = {
+            "status": "peaked",
+            "model": "logreg",
+            "target": -0.45,
+            "next_round": {"size": 3154, "labels": 0, "cost": 0.0, "p_reach": 0.0},
+        }
+
+    text = _plan(View()).text
+    assert "buy no more labels now (more labels of this kind lowered the score)" in text
+    View.plan = {**View.plan, "status": "reached"}
+    assert "lowered" not in _plan(View()).text

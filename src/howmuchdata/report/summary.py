@@ -22,6 +22,7 @@ from howmuchdata.diagnose._numbers import count, round_up
 from howmuchdata.diagnose.context import DiagnoseOptions, has_fixed_scale
 from howmuchdata.diagnose.data_limited import SEARCH_FACTOR, diminishing_returns_size
 from howmuchdata.diagnose.overfitting import REACH_FACTOR
+from howmuchdata.extrapolate.shapes import FLAG_MEANINGS, ILL_BEHAVED
 from howmuchdata.planner.plan import next_round_words
 from howmuchdata.report.runview import CurveView, ExtrapolationView, Grid, RunView, num
 from howmuchdata.strategies.labels_saved import (
@@ -629,7 +630,9 @@ def _plan(view: RunView) -> Statement | None:
     p_reach = num(nr.get("p_reach"))
     model = plan.get("model")
     which = f"The plan for {model}" if model else "The plan"
-    if labels <= 0:
+    if labels <= 0 and plan.get("status") == "peaked":
+        text = f"{which}: buy no more labels now (more labels of this kind lowered the score)"
+    elif labels <= 0:
         text = f"{which}: buy no more labels now"
     else:
         text = f"{which}: buy {fmt_size(labels)} more labels (total {fmt_size(size)})"
@@ -673,10 +676,7 @@ def notes(view: RunView) -> list[str]:
             out.append(text if text.endswith(".") else f"{text}.")
     for curve in view.table_curves.values():
         if curve.extrapolation.flags:
-            out.append(
-                f"The extrapolation of {curve.model} is flagged: "
-                f"{', '.join(curve.extrapolation.flags)}; read its forecast with care."
-            )
+            out.append(flags_note(curve.model, curve.extrapolation.flags))
     for curve in view.curves.values():
         failed = curve.failed
         total = len(curve.points)
@@ -700,14 +700,40 @@ def notes(view: RunView) -> list[str]:
                 curve.extrapolation_missing[0].upper() + curve.extrapolation_missing[1:] + "."
             )
         elif curve.extrapolation is not None and curve.extrapolation.flags:
-            out.append(
-                f"The extrapolation of {curve.model} is flagged: "
-                f"{', '.join(curve.extrapolation.flags)}; read its forecast with care."
-            )
+            out.append(flags_note(curve.model, curve.extrapolation.flags))
         off = _off_the_forecast(curve)
         if off:
             out.append(off)
     return out
+
+
+def flags_note(model: str, flags: Sequence[str]) -> str:
+    """A curve's shape flags in words (:data:`~howmuchdata.extrapolate.shapes.FLAG_MEANINGS`).
+
+    A shape no saturating curve describes (:data:`~howmuchdata.extrapolate.shapes.ILL_BEHAVED`)
+    asks for care with the forecast; ``saturated`` and ``accelerating`` only describe the
+    measured curve, beside a forecast that is made as for any other curve.
+
+    Parameters
+    ----------
+    model : str
+        The curve's name.
+    flags : sequence of str
+        Its extrapolation's flags.
+
+    Returns
+    -------
+    str
+    """
+    said = [
+        f"{flag} ({FLAG_MEANINGS.get(flag, 'see the extrapolation summary')})" for flag in flags
+    ]
+    if any(flag in ILL_BEHAVED for flag in flags):
+        return (
+            f"The extrapolation of {model} is flagged {'; '.join(said)}: no saturating curve "
+            "describes that shape, so read its forecast with care."
+        )
+    return f"The measured curve of {model} is {'; '.join(said)}."
 
 
 def is_before_data(plan: Mapping[str, Any] | None) -> bool:
