@@ -137,3 +137,23 @@ def test_more_than_one_event_per_person_is_refused():
         "survival", parameters=30, r2_cs=0.051, rate=1 / 2.07, timepoint=2, mean_followup=2.07
     )
     assert res.inputs["max_r2_cs"] == pytest.approx(1 - math.exp(-2))
+
+
+def test_the_method_names_the_c_statistic_route_only_when_one_was_given():
+    r2 = minimum_sample_size("binary", parameters=24, prevalence=0.174, r2_cs=0.288).to_dict()
+    c = minimum_sample_size("binary", parameters=24, prevalence=0.174, c_statistic=0.89).to_dict()
+    assert "C statistic" not in r2["method"] and "Riley" in r2["method"]
+    assert "C statistic via the large-sample limit" in c["method"]
+
+
+def test_a_rare_outcome_caveats_the_overall_risk_margin_in_the_summary():
+    from howmuchdata.planner.criteria import risk_margin_caveat
+
+    rare = minimum_sample_size("binary", parameters=24, prevalence=0.001, r2_cs=0.005)
+    (line,) = [x for x in rare.summary().splitlines() if "overall_risk" in x]
+    assert "caveat: ±0.05 is more than half of the risk, 0.001" in line
+    common = minimum_sample_size("binary", parameters=24, prevalence=0.174, r2_cs=0.288)
+    assert "caveat" not in common.summary()
+    # by the rarer side: a risk of 0.99 is a rare outcome too; other criteria get none
+    assert "rarer outcome's risk, 0.01" in risk_margin_caveat(0.05, 0.99)
+    assert risk_margin_caveat(None, 0.001) == "" and risk_margin_caveat(0.05, 0.2) == ""

@@ -39,6 +39,8 @@ OUTCOMES = ("binary", "continuous", "survival")
 
 #: Margin of error for the overall risk (binary, survival): 0.05 on the probability scale.
 RISK_MARGIN = 0.05
+#: An absolute margin wider than this share of the risk it bounds says little about that risk.
+MARGIN_SHARE_OF_RISK = 0.5
 #: Largest allowed optimism in the apparent Nagelkerke / adjusted R-squared.
 R2_OPTIMISM = 0.05
 #: Multiplicative margin of error for the residual SD and the mean outcome (continuous).
@@ -118,16 +120,54 @@ class SampleSize:
                 for c in self.details
             ],
             "inputs": dict(self.inputs),
-            "method": "Riley et al. (Stat Med 2019; BMJ 2020); C statistic via the "
-            "large-sample limit of Riley et al. (Stat Med 2021)",
+            "method": "Riley et al. (Stat Med 2019; BMJ 2020)"
+            + (
+                "; C statistic via the large-sample limit of Riley et al. (Stat Med 2021)"
+                if "c_statistic" in self.inputs
+                else ""
+            ),
         }
 
     def summary(self) -> str:
         """A few lines for people."""
         lines = [f"Minimum sample size ({self.outcome} outcome): {self.n:,} ({self.binding} binds)"]
         for c in self.details:
-            lines.append(f"  {c.name:<22} {c.n:>8,}  {c.description}")
+            risk = c.detail.get("risk", self.inputs.get("prevalence"))
+            caveat = risk_margin_caveat(c.detail.get("margin"), risk)
+            lines.append(f"  {c.name:<22} {c.n:>8,}  {c.description}{caveat}")
         return "\n".join(lines)
+
+
+def risk_margin_caveat(margin: float | None, risk: float | None) -> str:
+    """A caveat for a risk estimated within an absolute ``margin`` wider than half of it, on
+    the rarer side (``overall_risk`` of a rare outcome: +/-0.05 around 0.001), else ``""``.
+
+    Parameters
+    ----------
+    margin : float or None
+        The criterion's absolute margin (:data:`RISK_MARGIN`); None for other criteria.
+    risk : float or None
+        The risk it estimates (the prevalence, or the risk by the timepoint).
+
+    Returns
+    -------
+    str
+        ``" (caveat: ...)"``, to follow the criterion's description.
+    """
+    if margin is None or risk is None:
+        return ""
+    margin, risk = float(margin), float(risk)
+    if not (math.isfinite(margin) and math.isfinite(risk) and 0 < risk < 1):
+        return ""
+    rare = min(risk, 1 - risk)
+    if margin <= MARGIN_SHARE_OF_RISK * rare:
+        return ""
+    which = "the risk" if rare == risk else "the rarer outcome's risk"
+    return (
+        f" (caveat: ±{margin:g} is more than half of {which}, {rare:g}: at this size the risk "
+        f"is known only to within ±{margin / rare:,.0%} of itself, so this criterion says "
+        "little here)"
+    )
 
 
 def _fail(message: str) -> HowMuchDataError:

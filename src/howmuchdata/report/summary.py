@@ -23,6 +23,7 @@ from howmuchdata.diagnose.context import DiagnoseOptions, has_fixed_scale
 from howmuchdata.diagnose.data_limited import SEARCH_FACTOR, diminishing_returns_size
 from howmuchdata.diagnose.overfitting import REACH_FACTOR
 from howmuchdata.extrapolate.shapes import FLAG_MEANINGS, ILL_BEHAVED
+from howmuchdata.planner.criteria import risk_margin_caveat
 from howmuchdata.planner.plan import next_round_words
 from howmuchdata.report.runview import CurveView, ExtrapolationView, Grid, RunView, num
 from howmuchdata.strategies.labels_saved import (
@@ -1342,8 +1343,6 @@ BEFORE_DATA_INPUTS = (
 )
 # the clause of the planner's ``method`` that is about a C statistic input
 _C_STATISTIC_CLAUSE = "C statistic"
-# an absolute margin on the overall risk wider than this share of the risk says little about it
-MARGIN_SHARE_OF_RISK = 0.5
 
 
 def before_data_inputs(minimum: Mapping[str, Any]) -> str | None:
@@ -1405,21 +1404,14 @@ def before_data_method(minimum: Mapping[str, Any]) -> str:
 
 def _margin_caveat(criterion: Mapping[str, Any], minimum: Mapping[str, Any]) -> str:
     """A caveat after a criterion that estimates a risk within an absolute margin wider than
-    half that risk (``overall_risk`` on a rare outcome: ±0.05 around 0.001), else nothing."""
+    half that risk (:func:`~howmuchdata.planner.criteria.risk_margin_caveat`), else nothing;
+    read from result.json, so plans stored before the planner said it get it too."""
     detail = criterion.get("detail")
     if not isinstance(detail, Mapping):
         return ""
-    margin = num(detail.get("margin"))
     inputs = minimum.get("inputs") if isinstance(minimum.get("inputs"), Mapping) else {}
+    margin = num(detail.get("margin"))
     risk = num(detail.get("risk", inputs.get("prevalence")))
-    if not (math.isfinite(margin) and math.isfinite(risk) and 0 < risk < 1):
-        return ""
-    rare = min(risk, 1 - risk)
-    if margin <= MARGIN_SHARE_OF_RISK * rare:
-        return ""
-    which = "the risk" if rare == risk else "the rarer outcome's risk"
-    return (
-        f" (caveat: ±{fmt_value(margin)} is more than half of {which}, {fmt_value(rare)}: at "
-        f"this size the risk is known only to within ±{margin / rare:,.0%} of itself, so this "
-        "criterion says little here)"
+    return risk_margin_caveat(
+        margin if math.isfinite(margin) else None, risk if math.isfinite(risk) else None
     )
