@@ -47,3 +47,11 @@ def test_a_plan_of_an_error_in_the_thousands_reads_without_long_decimals():
     text = plan((sizes, scores), target=-15_000).summary()
     assert not re.search(r"\d{4,}\.\d{3,}", text), text  # no "-11689.4629"
     assert re.search(r"-1\d,\d{3}", text), text  # "-15,234"
+
+
+def test_size_span_says_an_open_end_in_words():
+    from howmuchdata._format import size_span
+
+    assert size_span(1200, 4800) == "1,200 – 4,800"
+    assert size_span(26, float("inf")) == "26 or more"  # was "26 – out of reach"
+    assert size_span(float("inf"), float("inf")) == "out of reach"

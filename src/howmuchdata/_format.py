@@ -76,3 +76,18 @@ def fixed(value: float, decimals: int = 4) -> str:
     whole = len(f"{abs(v):.0f}")  # digits before the point
     keep = decimals if whole <= 1 else min(decimals, max(0, 5 - whole))
     return f"{v:,.{keep}f}"
+
+
+def size_span(lo: float, hi: float) -> str:
+    """An interval of sample sizes as the command line and the report print it: ``"1,200 –
+    4,800"``, ``"1,200 or more"`` when its far end is out of reach, ``"out of reach"`` when
+    both are.
+
+    >>> size_span(1200, 4800), size_span(1200, float("inf")), size_span(float("inf"), float("inf"))
+    ('1,200 – 4,800', '1,200 or more', 'out of reach')
+    """
+    if not math.isfinite(lo):
+        return "out of reach"
+    if not math.isfinite(hi):
+        return f"{lo:,.0f} or more"
+    return f"{lo:,.0f} – {hi:,.0f}"

@@ -237,3 +237,20 @@ def test_bad_options_name_the_option(tmp_path, capsys, args, message):
     csv = write_points(tmp_path / "pts.csv")
     assert main(["extrapolate", str(csv), *args, "--out", str(tmp_path / "run")]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_target_the_data_met_but_the_forecast_does_not_is_said(tmp_path, capsys):
+    # rises to 0.84 at 400, then falls: the forecast never reaches 0.83 beyond the data
+    means = {50: 0.70, 100: 0.78, 200: 0.82, 400: 0.84, 800: 0.78, 1600: 0.74, 3200: 0.72}
+    n = np.repeat(list(means), 4)
+    score = np.repeat(list(means.values()), 4) + np.tile([-0.003, -0.001, 0.001, 0.003], 7)
+    csv = tmp_path / "peak.csv"
+    pd.DataFrame({"size": n, "score": score}).to_csv(csv, index=False)
+    args = ["extrapolate", str(csv), "--target", "0.83", "--out", str(tmp_path / "r")]
+    assert main([*args, "--no-report"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "0.83 is out of reach by the forecast, but the measured mean met it at 400" in printed
+    assert "peaking" in printed
+    # the negative case: a target the data never met gets no such line
+    assert main([*args[:3], "0.9", *args[4:], "--no-report"]) == 0
+    assert "measured mean met it" not in capsys.readouterr().out

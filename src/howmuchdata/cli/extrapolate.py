@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from howmuchdata._format import sig, span
+from howmuchdata._format import sig, size_span, span
 from howmuchdata.cli._app import app
 from howmuchdata.cli._output import save_run
 from howmuchdata.errors import HowMuchDataError
@@ -132,6 +132,17 @@ def _fmt_size(n: float) -> str:
     return "out of reach" if not np.isfinite(n) else f"{n:,.0f}"
 
 
+def _measured_meets(ext: Any, target: float) -> tuple[float, float] | None:
+    """The first measured size whose mean meets ``target``, and that mean; None if none."""
+    sizes = np.asarray(ext.observed["sizes"], dtype=float)
+    means = np.asarray(ext.observed["mean"], dtype=float)
+    met = means >= target if ext.direction == "increase" else means <= target
+    if not met.any():
+        return None
+    i = int(np.argmax(met))
+    return float(sizes[i]), float(means[i])
+
+
 @app.command()
 def extrapolate(
     source: Annotated[
@@ -195,6 +206,7 @@ def extrapolate(
             ext.size_for(t)
     for model, ext in results.items():
         answers[model] = asked = {"level": level, "at": [], "targets": []}
+        notes: list[str] = []
         sizes = ext.observed["sizes"]
         queries = list(at or [])
         if not queries:
@@ -212,14 +224,21 @@ def extrapolate(
             n_t = ext.size_for(t)
             lo_n, hi_n = ext.size_for(t, level=level)
             asked["targets"].append({"target": t, "size": n_t, "lo": lo_n, "hi": hi_n})
-            table.add_row(
-                f"samples to reach {sig(t, 6)}",
-                _fmt_size(n_t),
-                f"{_fmt_size(lo_n)} – {_fmt_size(hi_n)}",
-            )
+            table.add_row(f"samples to reach {sig(t, 6)}", _fmt_size(n_t), size_span(lo_n, hi_n))
+            met = _measured_meets(ext, t)
+            if met is not None and not np.isfinite(n_t):
+                # a peaking or dipping curve: the data met the target, the forecast does not
+                notes.append(
+                    f"{sig(t, 6)} is out of reach by the forecast, but the measured mean met it "
+                    f"at {met[0]:,.0f} samples ({sig(met[1])}): the curve does not stay there"
+                    + (f" (shape: {', '.join(ext.flags)})" if ext.flags else "")
+                    + "."
+                )
         a_lo, a_hi = ext.asymptote_interval(level)
         table.add_row("asymptote (ceiling)", sig(ext.asymptote), span(a_lo, a_hi))
         console.print(table)
+        for note in notes:
+            console.print(note, highlight=False)
         if ext.flags:
             console.print(f"[yellow]shape: {', '.join(ext.flags)}[/yellow]")
         console.print(ext.summary(), highlight=False)

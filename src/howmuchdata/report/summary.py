@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from howmuchdata._format import fixed, sig, span
+from howmuchdata._format import fixed, sig, size_span, span
 from howmuchdata.diagnose._numbers import count, round_up
 from howmuchdata.diagnose.context import DiagnoseOptions, has_fixed_scale
 from howmuchdata.diagnose.data_limited import SEARCH_FACTOR, diminishing_returns_size
@@ -1125,7 +1125,7 @@ def extrapolation_answers(view: RunView) -> list[dict[str, Any]]:
                 (
                     f"samples to reach {sig(num(item.get('target')), 6)}",
                     _cli_size(num(item.get("size"))),
-                    f"{_cli_size(num(item.get('lo')))} – {_cli_size(num(item.get('hi')))}",
+                    size_span(num(item.get("lo")), num(item.get("hi"))),
                 )
             )
         if math.isfinite(ext.asymptote):
