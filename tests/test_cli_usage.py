@@ -204,3 +204,38 @@ def test_a_message_that_names_both_spellings_keeps_them() -> None:
 
     both = "pass a regressor, or task='classification' (--task classification)"
     assert cli_spelling(both) == both
+
+
+def test_compare_help_shows_its_default_strategies_in_full(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from howmuchdata.cli.compare import DEFAULT_STRATEGIES
+
+    assert main(["compare", "--help"]) == 0
+    out = capsys.readouterr().out
+    flat = " ".join(out.replace("│", " ").split())  # unwrap the help box
+    assert f"(default: {', '.join(DEFAULT_STRATEGIES.split(','))})" in flat
+    assert "…" not in out  # no option's help or default is cut short
+
+
+def test_plan_inputs_before_data_imply_before_data(capsys: pytest.CaptureFixture[str]) -> None:
+    # Riley et al.'s binary example (BMJ 2020), without --before-data: the same 662
+    argv = ["plan", "--outcome", "binary", "--prevalence", "0.174", "--parameters", "24"]
+    assert main([*argv, "--r2-cs", "0.288"]) == 0
+    captured = capsys.readouterr()
+    assert "Minimum sample size (binary outcome): 662" in captured.out
+    assert captured.err == ""
+
+
+def test_plan_with_some_inputs_before_data_names_the_missing_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["plan", "--outcome", "binary", "--prevalence", "0.17"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "nothing to plan from" not in line
+    assert "a plan before data (--before-data) needs --parameters" in line
+    # options of a plan from a run folder are still refused there
+    assert main(["plan", "--prevalence", "0.17", "--target", "0.9"]) == 2
+    assert "--target applies only to a plan from a measured curve" in capsys.readouterr().err
+    assert main(["plan"]) == 2  # nothing at all: still nothing to plan from
+    assert "nothing to plan from" in _one_line(capsys.readouterr().err)

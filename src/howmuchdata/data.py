@@ -190,7 +190,7 @@ class Dataset:
             return []
         return [c for c in self.X.columns if _is_identifier(self.X[c])]
 
-    def columns_note(self) -> str | None:
+    def columns_note(self, *, table_models: bool = True) -> str | None:
         """One line on what was done to the feature columns, or ``None`` when nothing was.
 
         Says which names the header of a CSV gives more than once (and what they were read
@@ -199,9 +199,15 @@ class Dataset:
         numbers, and which cells of text columns were read as missing because they hold one
         of pandas' missing-value markers (``None``, ``NA``, ...); all also in
         :meth:`describe` under ``columns``.
+
+        Parameters
+        ----------
+        table_models : bool, default True
+            Whether a table model will read the columns; without one (text or image models
+            only) the identifier columns the table models leave out go unsaid.
         """
         facts = self.notes.get("columns") or {}
-        identifiers = self.identifier_columns
+        identifiers = self.identifier_columns if table_models else []
         parts = [
             f"the header names {shown(name)} {_times(len(read_as))}: read as "
             f"{_and([shown(c) for c in read_as])}"
@@ -248,6 +254,7 @@ def load_dataset(
     task: Task | None = None,
     drop: Sequence[str] = (),
     keep: Sequence[str] = (),
+    text: str | None = None,
 ) -> Dataset:
     """Read and validate a learning problem.
 
@@ -273,6 +280,10 @@ def load_dataset(
         Columns to leave out of the features (identifiers, leaks).
     keep : sequence of str
         Columns to keep as features even when they hold row numbers (see Notes).
+    text : str, optional
+        The column the text models will read (``--text``); checked here, so that a name
+        that is not a column, or that is the target, groups, time or a dropped column, stops
+        before any model is built. It stays in the features.
 
     Returns
     -------
@@ -282,7 +293,9 @@ def load_dataset(
     ------
     HowMuchDataError
         For a missing, unreadable, empty or header-only file, unknown columns, a column
-        named by a name that the header of a CSV gives more than once, a target with missing
+        named by a name that the header of a CSV gives more than once, one column given two
+        roles (``time`` or ``groups`` or ``text`` naming the target, ``time`` the same column
+        as ``groups``, ``text`` a column that is not a feature), a target with missing
         or infinite values or one class, a single group, an unparsable time column, junk text
         or infinite values in a numeric column, duplicated column names, and a feature column
         that is the target written another way (a leak).
@@ -354,6 +367,7 @@ def load_dataset(
                 "pass one target value per row"
             )
     remove = [target_name] if target_name else []
+    _refuse_shared_columns(frame, target_name, groups, time)
 
     group_values = None
     if groups is not None:
@@ -376,6 +390,10 @@ def load_dataset(
     remove += [c for c in drop if c not in remove]
     for name in keep:
         _require_column(frame, name, "keep", source_name, "keep=", duplicates)
+    if text is not None:
+        roles = [("target", target_name), ("groups", groups), ("time", time)]
+        roles += [("drop", name) for name in drop]
+        _check_text_role(frame, text, roles, remove, source_name)
     row_numbers = _row_number_columns(frame.drop(columns=remove), keep)
     remove += row_numbers
 
@@ -984,6 +1002,75 @@ def _require_column(
         raise HowMuchDataError(
             f"{role} column {name!r} not found in {source}; pass {flag} with one of: {listed}{more}"
         )
+
+
+def _refuse_shared_columns(frame: pd.DataFrame, target: str | None, groups: Any, time: Any) -> None:
+    """Refuse one column named for two roles: the target as the groups or the time stamps
+    (a curve split by its own labels, or ordered by them, measures nothing), or one column as
+    both the groups and the time stamps."""
+    named = {
+        role: value
+        for role, value in (("groups", groups), ("time", time))
+        if isinstance(value, str)
+    }
+    for role, name in named.items():
+        if target is not None and name == target:
+            what = "dates or times" if role == "time" else "group ids (patient, site, ...)"
+            others = [str(c) for c in frame.columns if c != target]
+            raise HowMuchDataError(
+                f"--{role} column {name!r} is the target (--target {target}): a column cannot "
+                f"be both what is predicted and the {'time stamps' if role == 'time' else 'groups'}"
+                f"; pass --{role} with the column of {what}, one of: {_listed(others)}"
+            )
+    if "groups" in named and named.get("time") == named["groups"]:
+        raise HowMuchDataError(
+            f"--groups and --time both name column {named['groups']!r}; a column holds either "
+            "the group ids or the time stamps: pass each option its own column (or leave one "
+            "out)"
+        )
+
+
+def _check_text_role(
+    frame: pd.DataFrame,
+    text: str,
+    roles: Sequence[tuple[str, Any]],
+    removed: Sequence[Any],
+    source: str,
+) -> None:
+    """Refuse a ``--text`` column that is not there, or that has another role (``roles``:
+    the target, the groups, the time stamps, a dropped column): the models read only the
+    feature columns, the ones not in ``removed``."""
+    role = next((r for r, value in roles if isinstance(value, str) and value == text), None)
+    if role is None:
+        if text not in frame.columns:
+            _require_column(frame, text, "text", source, "--text")
+        return
+    if role == "drop":
+        raise HowMuchDataError(
+            f"--text column {text!r} is also dropped (--drop {text}); leave --drop {text} out "
+            "to learn from it, or pass --text with another column"
+        )
+    candidates = [
+        str(c)
+        for c in frame.columns
+        if c not in removed
+        and not _is_numeric(frame[c])
+        and not pd.api.types.is_bool_dtype(frame[c])
+    ]
+    fix = (
+        f"pass --text with a column of text to learn from, one of: {_listed(candidates)}"
+        if candidates
+        else "pass --text with a column of text, or leave --text out (no other column holds text)"
+    )
+    what = f"the target (--target {text})" if role == "target" else f"the --{role} column"
+    raise HowMuchDataError(
+        f"--text column {text!r} is {what}, which no model reads as a feature; {fix}"
+    )
+
+
+def _listed(columns: Sequence[str], limit: int = 12) -> str:
+    """``a, b, c`` with at most ``limit`` names, then ``...``."""
+    return ", ".join(columns[:limit]) + (", ..." if len(columns) > limit else "")
 
 
 def _is_numeric(column: pd.Series) -> bool:

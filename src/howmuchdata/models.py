@@ -276,6 +276,37 @@ def richer_model_hint(model: str | None) -> str:
     return hints.get(str(model), "try a more flexible preset such as hgb")
 
 
+def smaller_model_hint(model: str | None) -> str:
+    """How to give ``model`` fewer parameters, where it has far more than training rows.
+
+    Parameters
+    ----------
+    model : str, optional
+        The curve's model name (a preset name, ``module:callable`` or anything else).
+
+    Returns
+    -------
+    str
+        A short clause naming what holds the parameters: the hidden units of a network, the
+        input dimensions of a linear model or linear head (which has no hidden units), and
+        both for names that are not presets.
+    """
+    hints = {
+        "logreg": "a linear model, one weight per feature and class: fewer feature columns "
+        "(--drop) or fewer one-hot categories",
+        "tfidf-linear": "a linear head, one weight per word or word pair and class: a smaller "
+        "vocabulary",
+        "minilm-linear": "a linear head, one weight per embedding dimension and class: fewer "
+        "dimensions, e.g. a PCA of the embeddings from Python",
+        "pretrained": "a linear head, one weight per backbone feature and class: a backbone "
+        "with fewer output features",
+        "mlp": "fewer hidden units or feature columns",
+        "minilm-mlp": "fewer hidden units: make_mlp(hidden=...) from Python",
+        "cnn": "fewer channels, or a pretrained backbone with a linear head: --model pretrained",
+    }
+    return hints.get(str(model), "fewer hidden units or features")
+
+
 def model_name(estimator: Any) -> str:
     """A short readable name: the final step's class name for pipelines."""
     if isinstance(estimator, Pipeline):

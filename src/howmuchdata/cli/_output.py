@@ -55,13 +55,18 @@ def save_run(
     return path
 
 
-def say_columns(dataset: Any) -> None:
+def say_columns(dataset: Any, *, table_models: bool = True) -> None:
     """Say on stderr what loading did to the feature columns (names the header gives twice,
     row numbers dropped, names left out of the table models, dates and units read as numbers,
-    text cells such as ``None`` read as missing), once the command's work is done (a bad input
-    stays the only line a failed command prints); result.json keeps the same under
-    ``data.columns``."""
-    if note := dataset.columns_note():
+    text cells such as ``None`` read as missing); result.json keeps the same under
+    ``data.columns``.
+
+    Commands say it once every input is checked (a bad input stays the only line a failed
+    command prints): ``curve`` before its first fit, the others when their work is done.
+    ``table_models`` false (text or image models only) leaves out the identifier columns,
+    which only the table models leave out.
+    """
+    if note := dataset.columns_note(table_models=table_models):
         print(f"howmuchdata: columns: {note}", file=sys.stderr, flush=True)
 
 

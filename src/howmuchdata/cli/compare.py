@@ -19,6 +19,7 @@ from rich.table import Table
 from howmuchdata.cli._app import app
 from howmuchdata.cli._errors import keep_on_interrupt
 from howmuchdata.cli._images import parse_image_shape
+from howmuchdata.cli._models import require_target
 from howmuchdata.cli._output import refuse_ambiguous_column, save_run, say_columns
 from howmuchdata.data import load_dataset
 from howmuchdata.errors import HowMuchDataError
@@ -56,12 +57,15 @@ def _sizes(text: str | None) -> list[float] | None:
 @app.command()
 def compare(
     data: Annotated[Path, typer.Argument(help="CSV or Parquet file, one row per labeled example.")],
-    target: Annotated[str, typer.Option("--target", "-t", help="Column to predict.")],
+    target: Annotated[str | None, typer.Option("--target", "-t", help="Column to predict.")] = None,
     strategies: Annotated[
         str,
         typer.Option(
             help="Comma-separated: baseline, simpler, transfer, augment, semi, active, fewshot, "
-            "synthetic, ensemble (or family:variant, e.g. simpler:knn, active:margin)."
+            "synthetic, ensemble (or family:variant, e.g. simpler:knn, active:margin) "
+            f"(default: {', '.join(DEFAULT_STRATEGIES.split(','))}).",
+            # the default is in the help text: the default column cuts it to "baseline,simpl…"
+            show_default=False,
         ),
     ] = DEFAULT_STRATEGIES,
     targets: Annotated[
@@ -94,7 +98,7 @@ def compare(
     ] = "resnet18",
     cache: Annotated[
         Path | None,
-        typer.Option(help="Embedding cache folder (default ~/.cache/howmuchdata/embeddings)."),
+        typer.Option(help="Embedding cache folder (default: embeddings/ in ~/.cache/howmuchdata)."),
     ] = None,
     groups: Annotated[
         str | None, typer.Option(help="Column of group ids: a group is never split.")
@@ -126,7 +130,10 @@ def compare(
     names = [s.strip() for s in strategies.split(",") if s.strip()]
     if not names:
         raise HowMuchDataError("--strategies is empty; pass e.g. baseline,simpler,transfer")
-    dataset = load_dataset(data, target, groups=groups, time=time, drop=tuple(drop or ()))
+    require_target(data, target, "compare")  # an image folder has none: refused below
+    dataset = load_dataset(
+        data, target, groups=groups, time=time, drop=tuple(drop or ()), text=text
+    )
     refuse_ambiguous_column(dataset, text, "--text")
     if dataset.notes.get("images"):
         # the strategies read table rows: on image files they would learn from the file names

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,10 +25,20 @@ from howmuchdata.cli._images import (
     image_model,
     parse_image_shape,
 )
+from howmuchdata.cli._models import (
+    BeforeFirstFit,
+    default_model,
+    model_lines,
+    once,
+    reads_table,
+    require_target,
+    say,
+)
 from howmuchdata.cli._output import refuse_ambiguous_column, save_run, say_columns
 from howmuchdata.curve import LearningCurve, curves_to_result, learning_curve
 from howmuchdata.curve.core import most_common_error
 from howmuchdata.curve.dask_backend import DaskCluster
+from howmuchdata.curve.progress import make_reporter
 from howmuchdata.curve.runner import check_backend
 from howmuchdata.data import Dataset, load_dataset
 from howmuchdata.deep import gpu_safe_jobs
@@ -57,7 +68,8 @@ def curve(
             "--model",
             "-m",
             help="Preset (logreg, rf, hgb, knn, mlp; cnn, pretrained, tfidf-linear, "
-            "minilm-linear, minilm-mlp) or module:callable; repeat for several.",
+            "minilm-linear, minilm-mlp) or module:callable; repeat for several (default: "
+            "logreg; cnn on an image folder, tfidf-linear with --text).",
         ),
     ] = None,
     text: Annotated[str | None, typer.Option(help="Text column for the text models.")] = None,
@@ -125,8 +137,15 @@ def curve(
 ) -> None:
     """Measure learning curves of one or more models on a CSV / Parquet table."""
     shape = parse_image_shape(image_shape)
+    require_target(data, target, "curve")
     dataset = load_dataset(
-        data, target, groups=groups, time=time, task=_task(task), drop=tuple(drop or ())
+        data,
+        target,
+        groups=groups,
+        time=time,
+        task=_task(task),
+        drop=tuple(drop or ()),
+        text=text,
     )
     refuse_ambiguous_column(dataset, text, "--text")
     # said now, before the (long) curve, and without promising result.json: a bad setting or
@@ -134,9 +153,11 @@ def curve(
     if (note := skipped_message(dataset)) is not None:
         typer.echo(f"howmuchdata: {note}", err=True)
     out_dir = out or Path("runs") / data.stem
-    models = model or ["logreg"]
+    default, reason = default_model(dataset, text)
+    models = model or [default]
     if shape is not None:
         check_image_shape(dataset, shape, models)
+    lines = model_lines(models, text=text, reason=None if model else reason)
     curves = run_curves(
         dataset,
         models=models,
@@ -160,9 +181,8 @@ def curve(
             "weights": weights,
         },
         image_shape=shape,
+        before_fits=lambda: say_before_fits(dataset, models, lines),
     )
-    # said after the run, so that a bad input stays the only line a failed command prints
-    say_columns(dataset)
     path = finish(curves, dataset, out_dir, command="curve", report=report)
     if note is not None:
         typer.echo(
@@ -225,6 +245,7 @@ def run_curves(
     quiet: bool,
     deep_options: dict[str, Any] | None = None,
     image_shape: tuple[int, ...] | None = None,
+    before_fits: Callable[[], None] | None = None,
 ) -> list[LearningCurve]:
     """One curve per model on ``dataset``, all points kept in one store.
 
@@ -235,6 +256,10 @@ def run_curves(
     ``image_shape`` (height, width[, channels], checked with
     :func:`howmuchdata.cli._images.check_image_shape`) is how the ``cnn`` model reads the
     pixel columns; the other models read them as a table.
+
+    ``before_fits`` is called once, when the first curve has checked its inputs and is about
+    to fit (and not when an input is refused): the place for notes the user should read
+    before a long run (:func:`say_before_fits`).
 
     Raises
     ------
@@ -258,6 +283,7 @@ def run_curves(
         else make_estimator(name, dataset, deep_options=deep_options)
         for name in models
     ]
+    hook = once(before_fits or (lambda: None))
     curves = []
     cluster = DaskCluster(scheduler, jobs) if backend == "dask" else None
     with keep_on_interrupt(store_url), cluster or contextlib.nullcontext():
@@ -281,12 +307,20 @@ def run_curves(
                     val_fraction=val_fraction,
                     random_state=seed,
                     name=name,
-                    progress=False if quiet else "auto",
+                    progress=BeforeFirstFit(make_reporter(False if quiet else "auto"), hook),
                 )
             )
     if all(_all_failed(item) for item in curves):
         raise _no_points_error(curves[0], store_url)
     return curves
+
+
+def say_before_fits(dataset: Dataset, models: Sequence[str], lines: Sequence[str]) -> None:
+    """Say ``lines`` (the model notes of :func:`howmuchdata.cli._models.model_lines`), then
+    what loading did to the columns, the identifier columns the table models leave out only
+    where a table model is among ``models``."""
+    say(lines)
+    say_columns(dataset, table_models=reads_table(models))
 
 
 def _all_failed(item: LearningCurve) -> bool:

@@ -20,9 +20,11 @@ from rich.table import Table
 
 from howmuchdata.cli._app import app
 from howmuchdata.cli._errors import keep_on_interrupt
+from howmuchdata.cli._models import default_model, model_lines, reads_table, require_target
 from howmuchdata.cli._output import save_run, say_columns
 from howmuchdata.curve import curves_to_result
 from howmuchdata.data import load_dataset
+from howmuchdata.deep.images import skipped_message
 from howmuchdata.diagnose import Finding
 from howmuchdata.diagnose.api import check_inputs, diagnosis_context, resolve_checks, run_checks
 from howmuchdata.diagnose.registry import CURVE_CHECKS, KIND_CHECKS, check_names
@@ -35,8 +37,13 @@ SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
 
 @app.command(name="diagnose")
 def diagnose_command(
-    data: Annotated[Path, typer.Argument(help="CSV or Parquet file, one row per example.")],
-    target: Annotated[str, typer.Option("--target", "-t", help="Column to predict.")],
+    data: Annotated[
+        Path, typer.Argument(help="CSV or Parquet file, one row per example, or an image folder.")
+    ],
+    target: Annotated[
+        str | None,
+        typer.Option("--target", "-t", help="Column to predict (not for image folders)."),
+    ] = None,
     groups: Annotated[
         str | None, typer.Option(help="Column of group ids (patient, site): never split.")
     ] = None,
@@ -46,11 +53,14 @@ def diagnose_command(
         typer.Option(help="Column of subgroups (site, device, ...) to score one by one."),
     ] = None,
     model: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--model", "-m", help="Preset (logreg, rf, hgb, knn, mlp) or module:callable."
+            "--model",
+            "-m",
+            help="Preset (logreg, rf, hgb, knn, mlp, cnn) or module:callable (default: "
+            "logreg; cnn on an image folder).",
         ),
-    ] = "logreg",
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output folder (default runs/<data name>).")
     ] = None,
@@ -91,7 +101,13 @@ def diagnose_command(
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html.")] = True,
 ) -> None:
     """Diagnose what holds the model back: label noise, duplicates, drift, overfitting, ..."""
-    from howmuchdata.cli.curve import _task, extrapolate_curves, parse_sizes, run_curves
+    from howmuchdata.cli.curve import (
+        _task,
+        extrapolate_curves,
+        parse_sizes,
+        run_curves,
+        say_before_fits,
+    )
 
     if jobs < 1:
         raise HowMuchDataError(f"--jobs {jobs}; pass 1 or more workers")
@@ -103,9 +119,15 @@ def diagnose_command(
             "Python API with cv="
         )
     resolve_checks(check)
+    require_target(data, target, "diagnose")
     dataset = load_dataset(
         data, target, groups=groups, time=time, task=_task(task), drop=tuple(drop or ())
     )
+    if (note := skipped_message(dataset)) is not None:  # image files it could not read
+        typer.echo(f"howmuchdata: {note}", err=True)
+    default, reason = default_model(dataset)
+    lines = model_lines([model or default], text=None, reason=None if model else reason)
+    model = model or default
     if subgroup is not None and subgroup == groups:
         subgroup_values: Any = dataset.groups  # the group column left the features
     else:
@@ -139,6 +161,7 @@ def diagnose_command(
             stratify=None,
             seed=seed,
             quiet=quiet,
+            before_fits=lambda: say_before_fits(dataset, [model], lines),
         )
         sections.update(curves_to_result([measured]))
         fitted = extrapolate_curves([measured])
@@ -170,7 +193,8 @@ def diagnose_command(
         console.print("no check could run on these inputs; the line below says what each needs")
     if skipped:
         console.print(skipped_line(skipped), markup=False, highlight=False)
-    say_columns(dataset)  # after the run: a bad input stays the only line
+    if not curve:  # with a curve, said before its first fit; a bad input stays the only line
+        say_columns(dataset, table_models=reads_table([model]))
     save_run(console, out_dir, "diagnose", sections, report=report, checks=ran)
 
 

@@ -312,7 +312,9 @@ def plan_command(
     before_data: Annotated[
         bool,
         typer.Option(
-            "--before-data", help="Plan before any data: Riley et al. minimum sample size."
+            "--before-data",
+            help="Plan before any data: Riley et al. minimum sample size (implied by --outcome, "
+            "--parameters and the other inputs of such a plan when no RUN_DIR is given).",
         ),
     ] = False,
     outcome: Annotated[
@@ -358,6 +360,25 @@ def plan_command(
 
     # wide enough for the table when printed to a file or a pipe
     console = Console(width=None if sys.stdout.isatty() else 140)
+    pre_data = {
+        "--outcome": outcome is not None,
+        "--parameters": parameters is not None,
+        "--prevalence": prevalence is not None,
+        "--r2-cs": r2_cs is not None,
+        "--r2-nagelkerke": r2_nagelkerke is not None,
+        "--c-statistic": c_statistic is not None,
+        "--r2": r2 is not None,
+        "--intercept": intercept is not None,
+        "--sd": sd is not None,
+        "--rate": rate is not None,
+        "--timepoint": timepoint is not None,
+        "--mean-followup": mean_followup is not None,
+        "--shrinkage": shrinkage != 0.9,
+        "--learner": learner is not None,
+        "--pool": pool is not None,
+    }
+    # Without RUN_DIR, the inputs of a plan before data mean one: --before-data is implied.
+    before_data = before_data or (run_dir is None and any(pre_data.values()))
     if before_data:
         if run_dir is not None:
             raise HowMuchDataError(
@@ -381,11 +402,13 @@ def plan_command(
         )
         if outcome is None:
             raise HowMuchDataError(
-                f"--before-data needs --outcome; pass one of {', '.join(OUTCOMES)}"
+                f"a plan before data (--before-data) needs --outcome; pass one of "
+                f"{', '.join(OUTCOMES)}"
             )
         if parameters is None:
             raise HowMuchDataError(
-                "--before-data needs --parameters; pass the number of candidate predictor parameters"
+                "a plan before data (--before-data) needs --parameters; pass the number of "
+                "candidate predictor parameters"
             )
         try:
             result = plan_before_data(
@@ -417,24 +440,7 @@ def plan_command(
             "--before-data --outcome ... --parameters ..."
         )
     _refuse(
-        {
-            "--outcome": outcome is not None,
-            "--parameters": parameters is not None,
-            "--prevalence": prevalence is not None,
-            "--r2-cs": r2_cs is not None,
-            "--r2-nagelkerke": r2_nagelkerke is not None,
-            "--c-statistic": c_statistic is not None,
-            "--r2": r2 is not None,
-            "--intercept": intercept is not None,
-            "--sd": sd is not None,
-            "--rate": rate is not None,
-            "--timepoint": timepoint is not None,
-            "--mean-followup": mean_followup is not None,
-            "--shrinkage": shrinkage != 0.9,
-            "--learner": learner is not None,
-            "--pool": pool is not None,
-            "--out": out is not None,
-        },
+        {**pre_data, "--out": out is not None},
         "with --before-data, not to a plan from RUN_DIR",
         " or pass --before-data without RUN_DIR",
     )

@@ -14,6 +14,7 @@ import pandas as pd
 from howmuchdata.diagnose._numbers import count, score_delta
 from howmuchdata.diagnose.context import DiagnosisContext
 from howmuchdata.diagnose.finding import Finding
+from howmuchdata.models import smaller_model_hint
 
 # Below this factor the advice names the parameter count to get under, not an "about 1x" shrink.
 MIN_SHRINK = 2.0
@@ -62,9 +63,10 @@ class ParamsPerExampleCheck:
                 if factor >= MIN_SHRINK
                 else f"cut it to under {count(ctx.options.params_ratio * n)} parameters"
             )
+            hint = smaller_model_hint(getattr(ctx.curve, "model", None))
             advice = (
-                f"{head} and overfits by {score_delta(gap, bounded)}: {shrink} (fewer hidden "
-                "units or features) or regularise it harder"
+                f"{head} and overfits by {score_delta(gap, bounded)}: {shrink} ({hint}) or "
+                "regularise it harder"
             )
             severity = "warning"
         else:
