@@ -36,26 +36,6 @@ def titles_csv(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def stripes(tmp_path: Path) -> Path:
-    """Two classes of 8x8 greyscale PNGs, 12 each: vertical and horizontal stripes."""
-    from PIL import Image
-
-    rng = np.random.default_rng(0)
-    root = tmp_path / "stripes"
-    for name in ("vertical", "horizontal"):
-        (root / name).mkdir(parents=True)
-        for i in range(12):
-            pixels = np.zeros((8, 8), np.uint8)
-            if name == "vertical":
-                pixels[:, ::2] = 200
-            else:
-                pixels[::2, :] = 200
-            pixels += rng.integers(0, 40, (8, 8)).astype(np.uint8)
-            Image.fromarray(pixels, mode="L").save(root / name / f"{i:02d}.png")
-    return root
-
-
 def _lines(err: str, start: str) -> list[str]:
     return [line for line in err.splitlines() if line.startswith(start)]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hmd_diagnose_data import synthetic_curve
 
@@ -16,24 +15,10 @@ from howmuchdata.result import read_result
 
 
 @pytest.fixture
-def stripes(tmp_path: Path) -> Path:
-    """Two classes of 8x8 greyscale PNGs, 12 each, and one file that is no image."""
-    from PIL import Image
-
-    rng = np.random.default_rng(0)
-    root = tmp_path / "stripes"
-    for name in ("vertical", "horizontal"):
-        (root / name).mkdir(parents=True)
-        for i in range(12):
-            pixels = np.zeros((8, 8), np.uint8)
-            if name == "vertical":
-                pixels[:, ::2] = 200
-            else:
-                pixels[::2, :] = 200
-            pixels += rng.integers(0, 40, (8, 8)).astype(np.uint8)
-            Image.fromarray(pixels, mode="L").save(root / name / f"{i:02d}.png")
-    (root / "vertical" / "notes.txt").write_text("not an image")
-    return root
+def stripes(stripes: Path) -> Path:
+    """The shared stripes folder (tests/conftest.py) and one file that is no image."""
+    (stripes / "vertical" / "notes.txt").write_text("not an image")
+    return stripes
 
 
 def test_diagnose_no_curve_on_an_image_folder_needs_no_target(stripes, tmp_path, capsys):

@@ -150,6 +150,27 @@ def build_full_result():
     }
 
 
+def stored(tmp_path, result: dict, name: str = "run"):
+    """``result`` written as a run folder ``tmp_path / name`` (its schema version is the
+    store's own)."""
+    from howmuchdata.result import update_result
+
+    out = tmp_path / name
+    update_result(out, "test", **{k: v for k, v in result.items() if k != "schema_version"})
+    return out
+
+
+def one_model(**changes) -> dict:
+    """A result of one logreg curve with its extrapolation, with ``changes`` on top."""
+    result = {
+        "points": make_points("logreg"),
+        "curves": [curve_meta("logreg")],
+        "extrapolation": {"logreg": make_extrapolation()},
+    }
+    result.update(changes)
+    return result
+
+
 def expected_size_for(target: float) -> float:
     return (B / (A - target)) ** (1 / C)
 

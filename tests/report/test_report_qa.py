@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hmd_report_data import SIZES, curve_meta, make_extrapolation, make_points
+from hmd_report_data import SIZES, curve_meta, make_extrapolation, make_points, one_model, stored
 from rich.console import Console
 
 import howmuchdata as hmd
@@ -23,23 +23,6 @@ from howmuchdata.report import build_report, static
 from howmuchdata.report.figures import build_figures, log_ticks
 from howmuchdata.report.runview import read_run
 from howmuchdata.report.summary import answer
-from howmuchdata.result import update_result
-
-
-def stored(tmp_path: Path, result: dict, name: str = "run") -> Path:
-    out = tmp_path / name
-    update_result(out, "test", **{k: v for k, v in result.items() if k != "schema_version"})
-    return out
-
-
-def one_model(**changes) -> dict:
-    result = {
-        "points": make_points("logreg"),
-        "curves": [curve_meta("logreg")],
-        "extrapolation": {"logreg": make_extrapolation()},
-    }
-    result.update(changes)
-    return result
 
 
 def statements(result: dict) -> dict:

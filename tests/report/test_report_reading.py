@@ -8,10 +8,9 @@ from __future__ import annotations
 import html
 import io
 import re
-from pathlib import Path
 
 import numpy as np
-from hmd_report_data import curve_meta, make_extrapolation, make_points
+from hmd_report_data import curve_meta, make_extrapolation, make_points, one_model, stored
 from rich.console import Console
 
 import howmuchdata as hmd
@@ -20,23 +19,6 @@ from howmuchdata.report import build_report, summary_html
 from howmuchdata.report.figures import build_figures
 from howmuchdata.report.runview import read_run
 from howmuchdata.report.summary import answer
-from howmuchdata.result import update_result
-
-
-def stored(tmp_path: Path, result: dict) -> Path:
-    out = tmp_path / "run"
-    update_result(out, "test", **result)
-    return out
-
-
-def one_model(**changes) -> dict:
-    result = {
-        "points": make_points("logreg"),
-        "curves": [curve_meta("logreg")],
-        "extrapolation": {"logreg": make_extrapolation()},
-    }
-    result.update(changes)
-    return result
 
 
 def statements(result: dict) -> dict:

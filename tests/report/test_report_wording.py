@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hmd_report_data import curve_meta, make_extrapolation, make_points
+from hmd_report_data import curve_meta, make_extrapolation, make_points, one_model, stored
 
 from howmuchdata.cli import main
 from howmuchdata.report import build_report, static
@@ -22,23 +22,6 @@ from howmuchdata.report.summary import (
     fmt_value,
     markdown_summary,
 )
-from howmuchdata.result import update_result
-
-
-def stored(tmp_path: Path, result: dict, name: str = "run") -> Path:
-    out = tmp_path / name
-    update_result(out, "test", **result)
-    return out
-
-
-def one_model(**changes) -> dict:
-    result = {
-        "points": make_points("logreg"),
-        "curves": [curve_meta("logreg")],
-        "extrapolation": {"logreg": make_extrapolation()},
-    }
-    result.update(changes)
-    return result
 
 
 def build_report_text(result: dict) -> str:
