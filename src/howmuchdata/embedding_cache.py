@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +107,8 @@ def embed_with_cache(
     values: Sequence[Any] | np.ndarray | pd.DataFrame,
     embed: Any,
     cache: EmbeddingCache | None,
+    *,
+    keys: np.ndarray | None = None,
 ) -> np.ndarray:
     """Embed rows, reading cached vectors and encoding (then storing) only the missing ones.
 
@@ -117,11 +119,13 @@ def embed_with_cache(
         ``embed(rows) -> (n_rows, dim) array`` for the missing rows, called once.
     cache : EmbeddingCache or None
         ``None`` embeds everything (no caching).
+    keys : ndarray, optional
+        :func:`row_keys` of ``values`` when the caller has them already.
     """
     n = len(values)
     if cache is None:
         return np.asarray(embed(values), dtype=np.float32)
-    keys = row_keys(values)
+    keys = row_keys(values) if keys is None else keys
     known = cache.get(keys)
     missing = np.array([i for i, k in enumerate(keys) if int(k) not in known], dtype=int)
     if missing.size:
@@ -142,6 +146,41 @@ def embed_with_cache(
         cache.put(miss_keys, fresh)
         known.update({int(k): v for k, v in zip(miss_keys, fresh, strict=True)})
     return np.vstack([known[int(k)] for k in keys]) if n else np.zeros((0, 0), np.float32)
+
+
+def fill_counts_words(fill: Mapping[str, Any]) -> str | None:
+    """How the rows of a cache fill were got, in words, or ``None`` without the counts.
+
+    Parameters
+    ----------
+    fill : mapping
+        A cache fill as a curve stores it (``CacheFill.to_dict()``): ``encoded``, ``cache``
+        and, since they were recorded, ``from_cache`` and ``repeats``.
+
+    Returns
+    -------
+    str or None
+        ``"2,093 encoded, 0 read from CACHE, 7 repeats of earlier rows"``; a fill recorded
+        before the repeats were counted keeps the old words, ``"229 encoded, the rest read
+        from CACHE"``.
+    """
+    encoded = _count(fill.get("encoded"))
+    if encoded is None:
+        return None
+    where = fill.get("cache") or "the cache"
+    from_cache, repeats = _count(fill.get("from_cache")), _count(fill.get("repeats"))
+    if from_cache is None or repeats is None:
+        return f"{encoded:,} encoded, the rest read from {where}"
+    again = "repeat of an earlier row" if repeats == 1 else "repeats of earlier rows"
+    return f"{encoded:,} encoded, {from_cache:,} read from {where}, {repeats:,} {again}"
+
+
+def _count(value: Any) -> int | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if np.isfinite(number) else None
 
 
 def _take(values: Any, rows: np.ndarray) -> Any:

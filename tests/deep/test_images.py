@@ -191,3 +191,72 @@ def test_deep_greyscale_scaling_follows_the_depth_not_the_values(tmp_path: Path)
 
     assert decode_image(tmp_path / "dark.png", size=8, color="L") == pytest.approx(4096 / 65535)
     np.testing.assert_allclose(decode_image(tmp_path / "floats.tif", 8, "L")[0], floats, atol=1e-6)
+
+
+def _write(path: Path, size: tuple[int, int], mode: str) -> None:
+    """A random image of (height, width) ``size`` in Pillow ``mode``."""
+    rng = np.random.default_rng(len(path.name))
+    channels = {"L": (), "RGB": (3,), "LA": (2,)}[mode]
+    pixels = rng.integers(0, 256, (*size, *channels), dtype=np.uint8)
+    Image.fromarray(pixels, mode).save(path)
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ([((8, 8), "L"), ((8, 8), "L")], ((8, 8), "L")),  # digits keep 8x8 and one channel
+        ([((6, 10), "L"), ((6, 10), "LA")], ((6, 10), "L")),  # not square; grey with alpha
+        ([((8, 8), "L"), ((8, 8), "RGB")], ((8, 8), "RGB")),  # one colour image: RGB
+        ([((8, 8), "L"), ((9, 8), "L")], ((32, 32), "L")),  # sizes differ: 32x32 as before
+        ([((64, 64), "RGB"), ((64, 64), "RGB")], ((32, 32), "RGB")),  # never trained larger
+    ],
+)
+def test_the_input_follows_the_images_size_and_colour(
+    tmp_path: Path, files: list[tuple[tuple[int, int], str]], expected: tuple[object, str]
+) -> None:
+    from howmuchdata.deep.images import follow_images
+
+    paths = []
+    for i, (size, mode) in enumerate(files):
+        paths.append(tmp_path / f"{i}.png")
+        _write(paths[-1], size, mode)
+    assert follow_images(paths) == expected
+
+
+def test_decode_keeps_a_height_and_width_and_leaves_same_size_pixels_alone(
+    tmp_path: Path,
+) -> None:
+    _write(tmp_path / "wide.png", (6, 10), "L")
+    original = np.asarray(Image.open(tmp_path / "wide.png"), dtype=np.float32) / 255
+    pixels = decode_image(tmp_path / "wide.png", size=(6, 10), color="L")
+    np.testing.assert_array_equal(pixels[0], original)
+    assert decode_image(tmp_path / "wide.png", size=(4, 5), color="RGB").shape == (3, 4, 5)
+
+
+def test_small_images_are_decoded_once_per_fit_not_at_every_epoch(
+    stripes_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("skorch")
+    from howmuchdata.deep import _datasets
+    from howmuchdata.deep.presets import make_cnn
+
+    decoded: list[str] = []
+    real = _datasets.decode_image
+
+    def counting(path: str, size: object, color: str) -> np.ndarray:
+        decoded.append(path)
+        return real(path, size, color)
+
+    monkeypatch.setattr(_datasets, "decode_image", counting)
+    collection = read_image_folder(stripes_folder)
+    X, y = collection.frame(), np.asarray(collection.labels)
+    model = make_cnn(max_epochs=4, min_steps=0, n_threads=1, device="cpu", random_state=0)
+
+    kept = model.fit(X, y).predict_proba(X)
+    assert len(set(decoded)) == 80 and len(decoded) <= 80 + 80 + 2  # fit, predict, probe
+    monkeypatch.setattr(_datasets, "DECODED_BYTES_KEPT", 0)  # a folder too large to keep
+    decoded.clear()
+    again = model.fit(X, y).predict_proba(X)
+    assert len(decoded) >= 4 * 80  # decoded at every epoch
+    np.testing.assert_allclose(kept, again, atol=1e-6)  # the same fit either way

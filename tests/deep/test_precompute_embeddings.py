@@ -86,6 +86,45 @@ def test_after_precompute_a_fit_on_a_subset_does_not_call_the_encoder(
     assert (again.cached_before, again.encoded) == (4, 0)
 
 
+def test_repeated_rows_are_counted_apart_from_rows_read_from_the_cache(
+    encoder: FakeEncoder, tmp_path: Path
+) -> None:
+    X = frame()  # 5 rows: 4 distinct texts, "refund please" twice
+    cold = precompute_embeddings(text_pipeline(tmp_path), X)[0]
+
+    assert (cold.encoded, cold.from_cache, cold.repeats) == (4, 0, 1)
+    assert cold.counts_words() == (
+        f"4 encoded, 0 read from {cold.cache}, 1 repeat of an earlier row"
+    )
+    warm = precompute_embeddings(text_pipeline(tmp_path), pd.concat([X, X]))[0]
+    assert (warm.encoded, warm.from_cache, warm.repeats) == (0, 4, 6)
+    assert warm.counts_words().startswith("0 encoded, 4 read from ")
+    assert warm.counts_words().endswith(", 6 repeats of earlier rows")
+
+
+def test_repeats_in_later_chunks_are_not_counted_as_cache_reads(
+    encoder: FakeEncoder, tmp_path: Path
+) -> None:
+    cache = EmbeddingCache(tmp_path, "fake")
+    texts = ["a", "b", "a", "c", "a", "b", "d"]  # a text of the first chunk repeats in later ones
+
+    fill = encode_into_cache(texts, encoder.encode, cache, chunk=2)
+
+    assert (fill.rows, fill.encoded, fill.from_cache, fill.repeats) == (7, 4, 0, 3)
+
+
+def test_fills_recorded_before_repeats_were_counted_keep_their_words() -> None:
+    from howmuchdata.embedding_cache import fill_counts_words
+
+    old = {"rows": 569, "encoded": 569, "cache": "/c/minilm.sqlite", "seconds": 9.8}
+    assert fill_counts_words(old) == "569 encoded, the rest read from /c/minilm.sqlite"
+    new = {**old, "rows": 2100, "encoded": 2093, "from_cache": 0, "repeats": 7}
+    assert fill_counts_words(new) == (
+        "2,093 encoded, 0 read from /c/minilm.sqlite, 7 repeats of earlier rows"
+    )
+    assert fill_counts_words({"rows": 3}) is None
+
+
 def test_without_precompute_the_first_fit_loads_the_encoder(
     encoder: FakeEncoder, tmp_path: Path
 ) -> None:

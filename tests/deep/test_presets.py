@@ -39,25 +39,126 @@ def export_backbone(path: Path, dynamic_batch: bool = True) -> torch.nn.Module:
 
 
 @pytest.mark.slow
-def test_pretrained_backbone_is_read_from_disk_frozen_and_only_the_head_learns(
+def test_the_head_on_cached_features_fits_as_the_backbone_inside_the_network(
     stripes_folder: Path, tmp_path: Path
 ) -> None:
+    from sklearn.pipeline import Pipeline
+
+    from howmuchdata.deep import ImageInput, TorchClassifier
+    from howmuchdata.deep.modules import PretrainedBackbone
+
     weights = tmp_path / "backbone.pt2"
     backbone = export_backbone(weights)
     collection = read_image_folder(stripes_folder)
     X, y = collection.frame(), np.asarray(collection.labels)
+    policy = {"max_epochs": 8, "min_steps": 0, "n_threads": 1, "random_state": 0}
+    # the path before features were cached: the backbone runs inside forward at every step
+    in_network = TorchClassifier(
+        PretrainedBackbone,
+        module_kwargs={"weights": str(weights)},
+        inputs=ImageInput(size=16),
+        **policy,
+    )
+    before = Pipeline([("model", in_network)]).fit(X, y)
 
-    pipeline = make_pretrained(
-        weights, image_size=16, max_epochs=5, n_threads=1, random_state=0
-    ).fit(X, y)
+    cached = make_pretrained(weights, image_size=16, cache_dir=tmp_path / "cache", **policy)
+    cached.fit(X, y)
 
-    model = pipeline.named_steps["model"]
-    assert model.n_params_ == 4 * 2 + 2  # the linear head: 4 features -> 2 classes
-    assert model.n_params_total_ == model.n_params_ + sum(p.numel() for p in backbone.parameters())
-    learnt = model.net_.module_.backbone.state_dict()
+    head, old = cached.named_steps["model"], before.named_steps["model"]
+    np.testing.assert_allclose(cached.predict_proba(X), before.predict_proba(X), atol=1e-6)
+    assert head.n_epochs_ == old.n_epochs_ and head.best_epoch_ == old.best_epoch_
+    assert head.n_params_ == old.n_params_ == 4 * 2 + 2  # the linear head: 4 features, 2 classes
+    assert old.n_params_total_ == old.n_params_ + sum(p.numel() for p in backbone.parameters())
+    learnt = old.net_.module_.backbone.state_dict()
     for name, value in backbone.state_dict().items():
         torch.testing.assert_close(learnt[name], value)  # frozen: unchanged by training
-    assert pipeline.predict_proba(X[:5]).shape == (5, 2)
+
+
+class CountingBackbone:
+    """Wraps the loaded backbone and counts the images it is run on."""
+
+    def __init__(self, module: torch.nn.Module) -> None:
+        self.module = module
+        self.images = 0
+
+    def __call__(self, batch: torch.Tensor) -> torch.Tensor:
+        self.images += len(batch)
+        return self.module(batch)
+
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch) -> list[CountingBackbone]:
+    from howmuchdata.deep import backbone as backbone_module
+
+    loaded: list[CountingBackbone] = []
+    real = backbone_module._backbone
+
+    def load(weights: str, device: str) -> CountingBackbone:
+        if not loaded:
+            loaded.append(CountingBackbone(real(weights, device)))
+        return loaded[0]
+
+    monkeypatch.setattr(backbone_module, "_backbone", load)
+    return loaded
+
+
+def test_a_curve_runs_the_backbone_once_per_image_before_its_points(
+    stripes_folder: Path, tmp_path: Path, counting: list[CountingBackbone]
+) -> None:
+    import howmuchdata as hmd
+
+    weights = tmp_path / "backbone.pt2"
+    export_backbone(weights)
+    collection = read_image_folder(stripes_folder)
+    X, y = collection.frame(), np.asarray(collection.labels)
+    model = make_pretrained(
+        weights, image_size=16, cache_dir=tmp_path / "cache", max_epochs=3, min_steps=0
+    )
+
+    curve = hmd.learning_curve(model, X, y, sizes=[20, 40], repeats=2)
+
+    assert (curve.points["status"] == "ok").all()
+    # 4 fits of up to 3 epochs and their scoring: each of the 80 images went through once
+    assert counting[0].images == 80
+    assert curve.settings["embedding"]["encoded"] == 80
+    # another curve on the same folder reads every vector back
+    hmd.learning_curve(model, X, y, sizes=[20], repeats=1)
+    assert counting[0].images == 80
+
+
+def test_without_a_cache_a_fit_runs_the_backbone_once_per_image_not_per_step(
+    stripes_folder: Path, tmp_path: Path, counting: list[CountingBackbone]
+) -> None:
+    weights = tmp_path / "backbone.pt2"
+    export_backbone(weights)
+    collection = read_image_folder(stripes_folder)
+    X, y = collection.frame().iloc[:50], np.asarray(collection.labels)[:50]
+
+    model = make_pretrained(weights, image_size=16, cache_dir=False, max_epochs=6, min_steps=0)
+    model.fit(X, y)
+    assert counting[0].images == 50  # in the network: 50 images at each of the 6 epochs
+    assert model.predict(X.iloc[:7]).shape == (7,)
+    assert counting[0].images == 57
+
+
+def test_an_edited_image_is_encoded_again(
+    stripes_folder: Path, tmp_path: Path, counting: list[CountingBackbone], write_stripes
+) -> None:
+    import os
+
+    from howmuchdata.deep.backbone import BackboneFeatures
+
+    weights = tmp_path / "backbone.pt2"
+    export_backbone(weights)
+    X = read_image_folder(stripes_folder).frame()
+    features = BackboneFeatures(weights, image_size=16, cache_dir=tmp_path / "cache")
+    assert features.fill_cache(X).encoded == 80
+    edited = Path(X["path"].iloc[3])
+    write_stripes(edited, False, np.random.default_rng(5))
+    os.utime(edited, ns=(1, 1))  # a new modification time, whatever the clock's resolution
+
+    again = features.fill_cache(X)
+    assert (again.encoded, again.from_cache, counting[0].images) == (1, 79, 81)
 
 
 def test_pretrained_without_its_file_names_the_file(tmp_path: Path) -> None:
@@ -66,6 +167,27 @@ def test_pretrained_without_its_file_names_the_file(tmp_path: Path) -> None:
         make_pretrained(missing)
     with pytest.raises(HowMuchDataError, match="needs a backbone file"):
         make_deep_estimator("pretrained")
+
+
+def test_the_recipe_of_the_missing_file_message_writes_a_backbone_that_is_accepted(
+    stripes_folder: Path, tmp_path: Path
+) -> None:
+    import re
+
+    missing = tmp_path / "resnet18.pt2"
+    with pytest.raises(HowMuchDataError) as error:
+        make_pretrained(missing)
+    recipe = re.search(r"(torch\.export\.save\(.*, PATH\))", str(error.value)).group(1)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 4, 3, stride=8), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten()
+    )
+
+    exec(recipe, {"torch": torch, "MODEL": model, "PATH": str(missing)})  # as a user would run it
+
+    X = read_image_folder(stripes_folder).frame()
+    # the probe tries batches of 2 and 3, which a program without a dynamic batch refuses
+    pipeline = make_deep_estimator("pretrained", X, weights=missing, device="cpu")
+    assert pipeline.named_steps["backbone"].transform(X.iloc[:5]).shape == (5, 4)
 
 
 def test_backbone_without_a_dynamic_batch_stops_before_any_fit(
@@ -202,3 +324,28 @@ def test_points_run_one_at_a_time_when_the_network_trains_on_a_gpu() -> None:
     assert gpu_safe_jobs(LogisticRegression(), 4) == 4
     auto = Pipeline([("model", TorchClassifier(MLP, device="auto"))])
     assert gpu_safe_jobs(auto, 4) == (1 if torch.cuda.is_available() else 4)
+
+
+def test_cnn_on_small_greyscale_files_trains_on_them_as_they_are(tmp_path: Path) -> None:
+    from PIL import Image
+    from sklearn.datasets import load_digits
+
+    digits, labels = load_digits(return_X_y=True)
+    for i in range(40):
+        (tmp_path / str(labels[i])).mkdir(exist_ok=True)
+        pixels = (digits[i].reshape(8, 8) / 16 * 255).astype(np.uint8)
+        Image.fromarray(pixels, "L").save(tmp_path / str(labels[i]) / f"{i}.png")
+    collection = read_image_folder(tmp_path)
+    X, y = collection.frame(), np.asarray(collection.labels)
+
+    # decided once on the whole collection (every point of a curve gets the same input)
+    inputs = make_deep_estimator("cnn", X, device="cpu").named_steps["model"].inputs
+    assert (inputs.size, inputs.color) == ((8, 8), "L")
+    # from Python without the rows, the fit follows its own files
+    fitted = make_cnn(max_epochs=1, min_steps=0, device="cpu").fit(X, y)
+    assert fitted.named_steps["model"].inputs_.input_shape_ == (1, 8, 8)
+    # a size or colour asked for is kept
+    asked = make_deep_estimator("cnn", X, image_size=16, device="cpu").named_steps["model"]
+    assert (asked.inputs.size, asked.inputs.color) == (16, "L")
+    rgb = make_cnn(color="RGB", max_epochs=1, min_steps=0, device="cpu").fit(X, y)
+    assert rgb.named_steps["model"].inputs_.input_shape_ == (3, 8, 8)

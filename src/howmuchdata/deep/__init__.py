@@ -29,6 +29,7 @@ _EXPORTS = {
     "read_image_folder": "howmuchdata.deep.images",
     "read_image_csv": "howmuchdata.deep.images",
     "SentenceEmbedder": "howmuchdata.deep.embeddings",
+    "BackboneFeatures": "howmuchdata.deep.backbone",
     "precompute_embeddings": "howmuchdata.deep.embeddings",
     "DEEP_PRESETS": "howmuchdata.deep.presets",
     "make_deep_estimator": "howmuchdata.deep.presets",

@@ -30,7 +30,13 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from howmuchdata.embedding_cache import EmbeddingCache, default_cache_dir, embed_with_cache
+from howmuchdata.embedding_cache import (
+    EmbeddingCache,
+    default_cache_dir,
+    embed_with_cache,
+    fill_counts_words,
+    row_keys,
+)
 from howmuchdata.errors import HowMuchDataError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -40,7 +46,19 @@ _LOADED_MODELS: dict[tuple[str, str], Any] = {}  # one encoder per process, not 
 _PRECOMPUTE_CHUNK = 20_000
 
 
-class SentenceEmbedder(TransformerMixin, BaseEstimator):
+class CachedEmbedder(TransformerMixin, BaseEstimator):
+    """A frozen encoder whose vectors are kept in an :class:`EmbeddingCache` on disk.
+
+    :func:`precompute_embeddings` finds the subclasses in a model and calls
+    :meth:`fill_cache` once with all the rows of a curve, before any fit.
+    """
+
+    def fill_cache(self, X: Any) -> CacheFill | None:
+        """Encode every row of ``X`` not yet cached; ``None`` when there is no disk cache."""
+        raise NotImplementedError
+
+
+class SentenceEmbedder(CachedEmbedder):
     """Turn texts into sentence-transformer embeddings, each distinct text encoded once.
 
     Parameters
@@ -83,6 +101,13 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray([f"embedding{i}" for i in range(self._dimension())], dtype=object)
 
+    def fill_cache(self, X: Any) -> CacheFill | None:
+        """Encode every text of ``X`` not yet in the disk cache (``None`` without one)."""
+        cache = self._cache(model_id(self.model)) if self.cache_dir is not False else None
+        if cache is None:
+            return None
+        return encode_into_cache(as_texts(X), self._encode, cache)
+
     def _cache(self, embedder_id: str) -> EmbeddingCache | None:
         if self.cache_dir is False:
             return None
@@ -110,13 +135,17 @@ class CacheFill:
     cache : str
         Path of the cache file.
     rows : int
-        Rows looked up (all of them, repeats included).
+        Rows looked up (all of them, repeats included): ``encoded + from_cache + repeats``.
     cached_before : int
         Vectors the cache held before.
     encoded : int
-        Rows the encoder ran on (distinct texts not cached before).
+        Rows the encoder ran on (distinct rows not cached before).
     seconds : float
         Wall time of the lookup, the encoder's loading and the encoding.
+    from_cache : int
+        Distinct rows whose vector the cache held before.
+    repeats : int
+        Rows equal to an earlier row of ``rows`` (they reuse its vector).
     """
 
     embedder: str
@@ -125,10 +154,16 @@ class CacheFill:
     cached_before: int
     encoded: int
     seconds: float
+    from_cache: int = 0
+    repeats: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as a JSON-able dict (``settings["embedding"]`` of a curve)."""
         return asdict(self)
+
+    def counts_words(self) -> str:
+        """``"2,093 encoded, 0 read from CACHE, 7 repeats of earlier rows"``."""
+        return str(fill_counts_words(self.to_dict()))
 
 
 def encode_into_cache(
@@ -165,13 +200,18 @@ def encode_into_cache(
     before = len(cache)
     start = perf_counter()
     n = len(rows)
-    for first in range(0, n, max(1, int(chunk))):
+    chunk = max(1, int(chunk))
+    all_keys = []
+    for first in range(0, n, chunk):
         part = (
             rows.iloc[first : first + chunk]
             if isinstance(rows, pd.DataFrame | pd.Series)
             else rows[first : first + chunk]
         )
-        embed_with_cache(part, counted, cache)
+        keys = row_keys(part)
+        all_keys.append(keys)
+        embed_with_cache(part, counted, cache, keys=keys)
+    distinct = int(np.unique(np.concatenate(all_keys)).size) if all_keys else 0
     return CacheFill(
         embedder=cache.embedder_id,
         cache=str(cache.path),
@@ -179,11 +219,17 @@ def encode_into_cache(
         cached_before=before,
         encoded=encoded,
         seconds=perf_counter() - start,
+        from_cache=distinct - encoded,
+        repeats=n - distinct,
     )
 
 
 def precompute_embeddings(estimator: Any, X: Any) -> list[CacheFill]:
-    """Encode all rows ``X`` into the disk cache of each :class:`SentenceEmbedder` of a model.
+    """Encode all rows ``X`` into the disk cache of each :class:`CachedEmbedder` of a model.
+
+    The cached embedders are :class:`SentenceEmbedder` (texts) and
+    :class:`~howmuchdata.deep.backbone.BackboneFeatures` (image files through a frozen
+    backbone).
 
     Call it once before the fits of a curve: every point's ``transform`` then reads its
     vectors from the cache, and no point (the first of each worker process in particular)
@@ -214,20 +260,16 @@ def precompute_embeddings(estimator: Any, X: Any) -> list[CacheFill]:
     """
     fills = []
     for embedder, rows in _embedders_on(estimator, X):
-        if embedder.cache_dir is False:
-            continue
-        texts = as_texts(rows)
-        cache = embedder._cache(model_id(embedder.model))
-        if cache is None:
-            continue
-        fills.append(encode_into_cache(texts, embedder._encode, cache))
+        fill = embedder.fill_cache(rows)
+        if fill is not None:
+            fills.append(fill)
     return fills
 
 
-def _embedders_on(estimator: Any, X: Any) -> Iterator[tuple[SentenceEmbedder, Any]]:
-    """The sentence embedders of ``estimator`` that receive ``X`` (or its columns), with
+def _embedders_on(estimator: Any, X: Any) -> Iterator[tuple[CachedEmbedder, Any]]:
+    """The cached embedders of ``estimator`` that receive ``X`` (or its columns), with
     the rows each receives."""
-    if isinstance(estimator, SentenceEmbedder):
+    if isinstance(estimator, CachedEmbedder):
         yield estimator, X
     elif isinstance(estimator, Pipeline):
         if estimator.steps:

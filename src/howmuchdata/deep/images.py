@@ -24,6 +24,8 @@ from PIL import Image, UnidentifiedImageError
 from howmuchdata.errors import HowMuchDataError
 
 COLOR_CHANNELS = {"RGB": 3, "L": 1}
+# Pillow modes of one grey channel (with or without alpha): such images train as "L"
+_GREY_MODES = ("1", "L", "LA", "La", "I", "F", "I;16", "I;16B", "I;16L", "I;16N")
 # Pillow's own errors for files it cannot read; anything else is a bug and keeps its traceback
 _DECODE_ERRORS = (
     UnidentifiedImageError,
@@ -216,30 +218,81 @@ def check_image(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
-def decode_image(path: str | os.PathLike[str], size: int, color: str = "RGB") -> np.ndarray:
-    """Decode one image to a ``(channels, size, size)`` float32 array in [0, 1].
+def decode_image(
+    path: str | os.PathLike[str], size: int | tuple[int, int], color: str = "RGB"
+) -> np.ndarray:
+    """Decode one image to a ``(channels, height, width)`` float32 array in [0, 1].
 
-    The image is converted to ``color`` ("RGB" or "L") and resized to ``size x size``
-    (bilinear, aspect ratio not kept: every image fills the network's input). Greyscale
-    images of more than 8 bits (16-bit PNG or TIFF, 32-bit integer TIFF: Pillow modes
-    ``I;16``, ``I``) are scaled by their bit depth; floating-point images (mode ``F``) are
-    taken as intensities in [0, 1], values outside it clipped.
+    The image is converted to ``color`` ("RGB" or "L") and resized to ``size`` (an int for
+    ``size x size``, or ``(height, width)``; bilinear, aspect ratio not kept: every image
+    fills the network's input). Greyscale images of more than 8 bits (16-bit PNG or TIFF,
+    32-bit integer TIFF: Pillow modes ``I;16``, ``I``) are scaled by their bit depth;
+    floating-point images (mode ``F``) are taken as intensities in [0, 1], values outside it
+    clipped.
     """
+    height, width = (size, size) if isinstance(size, int | np.integer) else size
+    box = (int(width), int(height))  # Pillow sizes are (width, height)
     with Image.open(path) as image:
         if image.mode.startswith("I;16") or image.mode in _HIGH_DEPTH_MODES:
             grey = _high_depth_grey(image)
             grey = np.asarray(
-                Image.fromarray(grey, "F").resize((size, size), Image.Resampling.BILINEAR),
+                Image.fromarray(grey, "F").resize(box, Image.Resampling.BILINEAR),
                 dtype=np.float32,
             )
             grey = np.clip(grey, 0.0, 1.0)[None, :, :]
             return np.ascontiguousarray(np.repeat(grey, COLOR_CHANNELS.get(color, 3), axis=0))
         # JPEG can decode at a reduced scale directly: much less work for large photos
-        image.draft(color, (size, size))
-        image = image.convert(color).resize((size, size), Image.Resampling.BILINEAR)
+        image.draft(color, box)
+        image = image.convert(color)
+        if image.size != box:
+            image = image.resize(box, Image.Resampling.BILINEAR)
         pixels = np.asarray(image, dtype=np.float32) / 255.0
     pixels = pixels[None, :, :] if pixels.ndim == 2 else np.transpose(pixels, (2, 0, 1))
     return np.ascontiguousarray(pixels)
+
+
+def follow_images(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    largest: int = 32,
+    n_jobs: int | None = None,
+) -> tuple[tuple[int, int], str]:
+    """The input size and colour mode that follow a set of image files.
+
+    Only the files' headers are read. Images that all share one size no larger than
+    ``largest`` on either side keep it (8x8 digits are not upsampled to 32x32); other
+    images are resized to ``largest x largest``, as before, so that a folder of photos does
+    not make a network from scratch train at full resolution. Greyscale files (all of them)
+    give ``"L"``, anything else ``"RGB"``.
+
+    Parameters
+    ----------
+    paths : iterable of path
+    largest : int
+        The side images larger than this (or of mixed sizes) are resized to.
+    n_jobs : int, optional
+        Threads reading the headers (joblib); ``None`` is one.
+
+    Returns
+    -------
+    ((height, width), color)
+    """
+    formats = Parallel(n_jobs=n_jobs, prefer="threads", batch_size=256)(
+        delayed(_header)(path) for path in paths
+    )
+    sizes = {size for size, _ in formats}
+    shared = next(iter(sizes)) if len(sizes) == 1 else None
+    keep = shared is not None and max(shared) <= int(largest)
+    size = shared if keep and shared is not None else (int(largest), int(largest))
+    grey = bool(formats) and all(mode in _GREY_MODES for _, mode in formats)
+    return size, "L" if grey else "RGB"
+
+
+def _header(path: str | os.PathLike[str]) -> tuple[tuple[int, int], str]:
+    """``((height, width), mode)`` of an image file, from its header only."""
+    with Image.open(path) as image:
+        width, height = image.size
+        return (int(height), int(width)), image.mode
 
 
 def _high_depth_grey(image: Image.Image) -> np.ndarray:

@@ -76,10 +76,14 @@ class ImageInput(BaseEstimator):
 
     Parameters
     ----------
-    size : int
-        Images read from files are resized to ``size x size`` pixels.
-    color : {"RGB", "L"}
-        Colour mode for images read from files (``"L"`` is greyscale, one channel).
+    size : int, (height, width) or None
+        Images read from files are resized to ``size x size`` pixels (or to ``(height,
+        width)``). ``None`` follows the files the adapter is fitted on
+        (:func:`~howmuchdata.deep.images.follow_images`): their size when they all share one
+        of at most 32x32, else 32x32.
+    color : {"RGB", "L"} or None
+        Colour mode for images read from files (``"L"`` is greyscale, one channel). ``None``
+        follows the files: ``"L"`` when all are greyscale, else ``"RGB"``.
     shape : tuple of int, optional
         ``(channels, height, width)`` of pixel arrays given as flat rows (flattened channels
         first). ``None`` infers one square channel from the number of columns (64 columns ->
@@ -90,8 +94,8 @@ class ImageInput(BaseEstimator):
 
     def __init__(
         self,
-        size: int = 32,
-        color: str = "RGB",
+        size: int | tuple[int, int] | None = 32,
+        color: str | None = "RGB",
         shape: tuple[int, int, int] | None = None,
         path_column: str = "path",
     ) -> None:
@@ -103,13 +107,23 @@ class ImageInput(BaseEstimator):
     def fit(self, X: Any) -> ImageInput:
         paths = self._paths(X)
         if paths is not None:
-            if self.color not in COLOR_CHANNELS:
+            if self.color is not None and self.color not in COLOR_CHANNELS:
                 raise HowMuchDataError(
                     f"unknown image colour mode {self.color!r}; use one of: "
                     + ", ".join(COLOR_CHANNELS)
                 )
+            size, color = self.size, self.color
+            if size is None or color is None:
+                from howmuchdata.deep.images import follow_images
+
+                followed_size, followed_color = follow_images(paths)
+                size = followed_size if size is None else size
+                color = followed_color if color is None else color
+            height, width = (size, size) if isinstance(size, int | np.integer) else size
             self.from_files_ = True
-            self.input_shape_ = (COLOR_CHANNELS[self.color], int(self.size), int(self.size))
+            self.size_ = (int(height), int(width))
+            self.color_ = str(color)
+            self.input_shape_ = (COLOR_CHANNELS[self.color_], *self.size_)
             return self
         self.from_files_ = False
         self.channels_last_ = _channels_last(X, self.shape)
@@ -134,7 +148,7 @@ class ImageInput(BaseEstimator):
                 )
             from howmuchdata.deep._datasets import ImagePathDataset
 
-            return ImagePathDataset(paths, y, size=int(self.size), color=self.color)
+            return ImagePathDataset(paths, y, size=self.size_, color=self.color_)
         pixels = (self._pixels(X, fitted=True) - self.mean_) / self.std_
         return Dataset(pixels.astype(np.float32, copy=False), y)
 

@@ -22,6 +22,13 @@ _EXPORT_LOGGERS = ("torch.export", "torch._export")
 # two batch sizes: a program exported without a dynamic batch dimension accepts only the
 # batch size of its example, and the curve's batches come in other sizes
 _PROBE_BATCHES = (2, 3)
+# how to write a backbone file these models accept: with a dynamic batch dimension (the
+# curve's batches come in many sizes), from an example batch of 2 (torch specialises a batch
+# of 1); MODEL is the network, in eval mode, PATH the file
+EXPORT_RECIPE = (
+    "torch.export.save(torch.export.export(MODEL.eval(), (torch.zeros(2, 3, 224, 224),), "
+    "dynamic_shapes=({0: torch.export.Dim('batch')},)), PATH)"
+)
 
 
 class SmallCNN(nn.Module):
@@ -159,7 +166,7 @@ def probe_backbone(
         raise HowMuchDataError(
             f"the backbone in {str(weights)!r} does not accept a batch of {batch} {shape} "
             f"images ({type(exc).__name__}); export it with a dynamic batch dimension and "
-            "match the image size and colour"
+            f"match the image size and colour: {EXPORT_RECIPE}"
         ) from None
     return int(features.flatten(1).shape[1])
 
@@ -175,8 +182,9 @@ def load_backbone(weights: str | os.PathLike[str]) -> nn.Module:
     path = Path(weights)
     if not path.is_file():
         raise HowMuchDataError(
-            f"pretrained weights file {str(path)!r} not found; save a backbone with "
-            "torch.export.save(torch.export.export(model, (example,)), PATH) and pass its path"
+            f"pretrained weights file {str(path)!r} not found; export a backbone with a "
+            "dynamic batch dimension, on example images of the size it will get: "
+            f"{EXPORT_RECIPE}, and pass PATH"
         )
     try:
         with _quiet_loggers(_EXPORT_LOGGERS):

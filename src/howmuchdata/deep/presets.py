@@ -47,8 +47,8 @@ def _network(task: str, **kwargs: Any) -> TorchClassifier | TorchRegressor:
 def make_cnn(
     *,
     task: str = "classification",
-    image_size: int = 32,
-    color: str = "RGB",
+    image_size: int | tuple[int, int] | None = None,
+    color: str | None = None,
     shape: tuple[int, int, int] | None = None,
     width: int = 16,
     max_epochs: int = 30,
@@ -63,10 +63,14 @@ def make_cnn(
     Parameters
     ----------
     task : {"classification", "regression"}
-    image_size : int
-        Image files are resized to ``image_size x image_size``.
-    color : {"RGB", "L"}
-        Colour mode for image files. Pixel arrays (e.g. digits) keep their own shape.
+    image_size : int, (height, width) or None
+        Image files are resized to ``image_size x image_size`` (or ``(height, width)``).
+        ``None`` follows the images a fit is given: their own size when they all share one
+        of at most 32x32 (8x8 digits stay 8x8), else 32x32
+        (:func:`~howmuchdata.deep.images.follow_images`).
+    color : {"RGB", "L"} or None
+        Colour mode for image files; ``None`` is ``"L"`` when every image is greyscale, else
+        ``"RGB"``. Pixel arrays (e.g. digits) keep their own shape.
     shape : (channels, height, width), optional
         Shape of images given as flat rows of pixels (channels first); ``None`` reads a row
         as one square greyscale image (64 columns -> 8x8).
@@ -109,9 +113,16 @@ def make_pretrained(
     patience: int = 5,
     device: str = "auto",
     n_threads: int | None = None,
+    cache_dir: str | os.PathLike[str] | bool | None = None,
     random_state: int | None = None,
 ) -> Pipeline:
     """A frozen pretrained backbone from a ``.pt2`` file on disk, with a linear head.
+
+    The backbone runs once per image (:class:`~howmuchdata.deep.backbone.BackboneFeatures`,
+    features kept in the embedding cache) and the head trains on its features under the
+    training policy: the same fit as a network holding the backbone
+    (:class:`~howmuchdata.deep.modules.PretrainedBackbone`), without running the backbone
+    at every optimizer step.
 
     Parameters
     ----------
@@ -123,13 +134,19 @@ def make_pretrained(
         What the backbone expects (e.g. 224 and ``"RGB"`` for ImageNet backbones).
     max_epochs, min_steps, patience, device, n_threads, random_state
         See :class:`~howmuchdata.deep.TorchClassifier`.
+    cache_dir : path, optional
+        Folder of the feature cache (default ``$HOWMUCHDATA_CACHE/embeddings`` or
+        ``~/.cache/howmuchdata/embeddings``); ``False`` keeps none (each fit and predict
+        then runs the backbone once on each of its images).
 
     Returns
     -------
     sklearn.pipeline.Pipeline
+        ``backbone`` (image paths to features) then ``model`` (the head).
     """
     require_torch("the pretrained model")
-    from howmuchdata.deep.modules import PretrainedBackbone, load_backbone
+    from howmuchdata.deep.backbone import BackboneFeatures
+    from howmuchdata.deep.modules import MLP, load_backbone
 
     if weights is None:
         raise HowMuchDataError(
@@ -137,11 +154,14 @@ def make_pretrained(
             "to a .pt2 file saved with torch.export.save"
         )
     load_backbone(weights)  # fail now, naming the file, not at the first fit
-    net = _network(
+    features = BackboneFeatures(
+        str(weights), image_size=image_size, color=color, device=device, cache_dir=cache_dir
+    )
+    head = _network(
         task,
-        module=PretrainedBackbone,
-        module_kwargs={"weights": str(weights)},
-        inputs=ImageInput(size=image_size, color=color),
+        module=MLP,
+        module_kwargs={"hidden": ()},  # one linear layer
+        inputs=TabularInput(scale=False),  # the features as the backbone gives them
         max_epochs=max_epochs,
         min_steps=min_steps,
         patience=patience,
@@ -149,7 +169,7 @@ def make_pretrained(
         n_threads=n_threads,
         random_state=random_state,
     )
-    return Pipeline([("model", net)])
+    return Pipeline([("backbone", features), ("model", head)])
 
 
 def make_mlp(
@@ -219,7 +239,9 @@ def make_deep_estimator(
     weights : path, optional
         Backbone file of the ``pretrained`` preset.
     image_size : int, optional
-        Resize image files to this size (default 32 for ``cnn``, 224 for ``pretrained``).
+        Resize image files to this size (default 224 for ``pretrained``; for ``cnn`` the
+        images' own size and colour when they share one of at most 32x32, else 32x32, decided
+        once on all the rows of ``X``: see :func:`make_cnn`).
     image_shape : (channels, height, width), optional
         Shape of images given as flat pixel rows (see :func:`make_cnn`).
     random_state : int, optional
@@ -254,15 +276,24 @@ def make_deep_estimator(
     if name in IMAGE_PRESETS and X is not None:
         _check_image_rows(name, X, image_shape)
     if name == "cnn":
-        return make_cnn(image_size=image_size or 32, shape=image_shape, **common)
+        color = None
+        paths = ImageInput()._paths(X) if X is not None else None
+        if paths is not None:
+            # decided on the whole collection, so that every point of a curve gets the same
+            # input (a subset could share a size that the other images do not)
+            from howmuchdata.deep.images import follow_images
+
+            followed, color = follow_images(paths)
+            image_size = image_size or followed
+        return make_cnn(image_size=image_size, color=color, shape=image_shape, **common)
     if name == "pretrained":
         pipeline = make_pretrained(weights, image_size=image_size or 224, **common)
         if X is not None and ImageInput()._paths(X) is not None:
             # try the backbone on the images' shape now, not at every point of the curve
             from howmuchdata.deep.modules import load_backbone, probe_backbone
 
-            inputs = pipeline.named_steps["model"].inputs
-            shape = (COLOR_CHANNELS[inputs.color], inputs.size, inputs.size)
+            features = pipeline.named_steps["backbone"]
+            shape = (COLOR_CHANNELS[features.color], features.image_size, features.image_size)
             probe_backbone(load_backbone(str(weights)), shape, str(weights))
         return pipeline
     if name in TEXT_PRESETS:

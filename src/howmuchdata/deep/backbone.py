@@ -1,0 +1,168 @@
+"""Features of a frozen pretrained backbone, computed once per image and kept on disk.
+
+The ``pretrained`` preset trains only a linear head, so the backbone's output for an image is
+the same at every optimizer step, epoch and curve point. :class:`BackboneFeatures` runs the
+backbone once per image file (in batches, so memory holds one batch of decoded images) and
+keeps the vectors in an :class:`~howmuchdata.embedding_cache.EmbeddingCache`, as the text
+presets keep sentence embeddings: a curve fills the cache before its first point
+(:func:`~howmuchdata.deep.embeddings.precompute_embeddings`), and every fit trains the head on
+vectors read back. An image is keyed by its path, size and modification time, so an edited
+file is encoded again.
+
+Importing this module does not import torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from howmuchdata.deep.embeddings import CachedEmbedder, CacheFill, encode_into_cache
+from howmuchdata.embedding_cache import EmbeddingCache, default_cache_dir, embed_with_cache
+from howmuchdata.errors import HowMuchDataError
+
+_LOADED: dict[tuple[Any, ...], Any] = {}  # one backbone per process and device, not per fit
+# images per cache lookup when filling the cache: bounds the feature vectors held at once
+_FILL_CHUNK = 4096
+
+
+class BackboneFeatures(CachedEmbedder):
+    """Replace image paths by the features of a frozen ``torch.export`` backbone.
+
+    Nothing is learnt in ``fit``: the backbone is frozen, so a curve point's training rows
+    never change how its validation rows are encoded.
+
+    Parameters
+    ----------
+    weights : path
+        A ``.pt2`` file saved with :func:`torch.export.save`, exported with a dynamic batch
+        dimension (see :class:`~howmuchdata.deep.modules.PretrainedBackbone`).
+    image_size : int
+        Images are resized to ``image_size x image_size`` (what the backbone expects).
+    color : {"RGB", "L"}
+    batch_size : int
+        Images per backbone batch.
+    device : {"auto", "cpu", "cuda"}
+        Where the backbone runs.
+    cache_dir : path, optional
+        Folder of the feature cache; default
+        :func:`~howmuchdata.embedding_cache.default_cache_dir`. ``False`` keeps no cache: every
+        ``transform`` then runs the backbone on its rows (once per image per call).
+    path_column : str
+        The column holding file paths when rows come as a DataFrame.
+    """
+
+    def __init__(
+        self,
+        weights: str | os.PathLike[str],
+        image_size: int = 224,
+        color: str = "RGB",
+        batch_size: int = 64,
+        device: str = "auto",
+        cache_dir: str | os.PathLike[str] | bool | None = None,
+        path_column: str = "path",
+    ) -> None:
+        self.weights = weights
+        self.image_size = image_size
+        self.color = color
+        self.batch_size = batch_size
+        self.device = device
+        self.cache_dir = cache_dir
+        self.path_column = path_column
+
+    def fit(self, X: Any, y: Any = None) -> BackboneFeatures:
+        """Nothing is learnt (the backbone is frozen); checks that ``X`` holds image paths."""
+        self._paths(X)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Backbone features, one float32 row per image."""
+        rows = self._rows(X)
+        return embed_with_cache(rows, self._encode, self._cache())
+
+    def fill_cache(self, X: Any) -> CacheFill | None:
+        """Encode every image of ``X`` not yet in the disk cache (``None`` without one)."""
+        cache = self._cache()
+        if cache is None:
+            return None
+        return encode_into_cache(self._rows(X), self._encode, cache, chunk=_FILL_CHUNK)
+
+    def embedder_id(self) -> str:
+        """Names the cache file: the backbone file (path, size, time), image size and colour."""
+        path = Path(self.weights).resolve()
+        if not path.is_file():
+            from howmuchdata.deep.modules import load_backbone
+
+            load_backbone(path)  # raises, naming the file and how to write one
+        stat = path.stat()
+        detail = f"{path}:{stat.st_size}:{stat.st_mtime_ns}:{int(self.image_size)}:{self.color}"
+        digest = hashlib.sha1(detail.encode()).hexdigest()[:12]
+        return f"backbone-{path.stem}-{int(self.image_size)}{self.color}-{digest}"
+
+    def _cache(self) -> EmbeddingCache | None:
+        if self.cache_dir is False:
+            return None
+        folder = Path(self.cache_dir) if self.cache_dir not in (None, True) else default_cache_dir()
+        return EmbeddingCache(folder, self.embedder_id())
+
+    def _paths(self, X: Any) -> np.ndarray:
+        from howmuchdata.deep.inputs import ImageInput
+
+        paths = ImageInput(path_column=self.path_column)._paths(X)
+        if paths is None:
+            raise HowMuchDataError(
+                "the pretrained model reads image files; pass a folder (one sub-folder per "
+                "class), a CSV of image paths, or a DataFrame with a 'path' column"
+            )
+        return paths
+
+    def _rows(self, X: Any) -> pd.DataFrame:
+        """What the cache is keyed by: path, size and modification time of each image."""
+        paths = self._paths(X)
+        sizes, times = np.empty(len(paths), np.int64), np.empty(len(paths), np.int64)
+        for i, path in enumerate(paths):
+            try:
+                stat = os.stat(path)
+            except OSError as exc:
+                raise HowMuchDataError(
+                    f"image {path!r} can no longer be read ({exc}); read the folder again to "
+                    "skip it"
+                ) from None
+            sizes[i], times[i] = stat.st_size, stat.st_mtime_ns
+        return pd.DataFrame({"path": paths, "size": sizes, "mtime_ns": times})
+
+    def _encode(self, rows: pd.DataFrame) -> np.ndarray:
+        from howmuchdata.deep._torch import require_torch, resolve_device
+
+        torch = require_torch("the pretrained model")
+        from howmuchdata.deep._datasets import ImagePathDataset
+
+        device = resolve_device(self.device)
+        backbone = _backbone(str(self.weights), device)
+        paths = rows["path"].to_numpy()
+        # each image is read once here: nothing to keep decoded
+        dataset = ImagePathDataset(
+            paths, None, size=int(self.image_size), color=self.color, keep_bytes=0
+        )
+        loader = torch.utils.data.DataLoader(dataset, batch_size=int(self.batch_size))
+        out = []
+        with torch.no_grad():
+            for images, _ in loader:
+                out.append(backbone(images.to(device)).flatten(1).cpu().numpy())
+        return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
+
+
+def _backbone(weights: str, device: str) -> Any:
+    """The backbone of ``weights`` on ``device``, loaded once per process (and file version)."""
+    from howmuchdata.deep.modules import load_backbone
+
+    stat = Path(weights).stat() if Path(weights).is_file() else None
+    key = (str(Path(weights).resolve()), stat and stat.st_mtime_ns, device)
+    if key not in _LOADED:
+        _LOADED[key] = load_backbone(weights).to(device)
+    return _LOADED[key]
