@@ -711,8 +711,7 @@ def _prepare_fits(
         if note is not None:
             note(
                 f"embeddings: {fill.rows:,} rows ready in {fill.seconds:.1f} s "
-                f"({fill.encoded:,} encoded, the rest read from {fill.cache}); not counted "
-                "in any fit time"
+                f"({fill.counts_words()}); not counted in any fit time"
             )
     return [fill.to_dict() for fill in fills]
 

@@ -22,6 +22,7 @@ from howmuchdata.diagnose._numbers import count, round_up
 from howmuchdata.diagnose.context import DiagnoseOptions, has_fixed_scale
 from howmuchdata.diagnose.data_limited import SEARCH_FACTOR, diminishing_returns_size
 from howmuchdata.diagnose.overfitting import REACH_FACTOR
+from howmuchdata.embedding_cache import fill_counts_words
 from howmuchdata.extrapolate.shapes import FLAG_MEANINGS, ILL_BEHAVED
 from howmuchdata.planner.criteria import risk_margin_caveat
 from howmuchdata.planner.plan import next_round_words
@@ -840,7 +841,8 @@ def embedding_words(value: Any) -> str:
     -------
     str
         ``"Embeddings (all-MiniLM-L6-v2@0.1.0): 300 rows ready in 3.5 s before the first fit
-        (229 encoded, the rest read from CACHE_FILE); not counted in any fit time."``, or
+        (229 encoded, 71 read from CACHE_FILE, 0 repeats of earlier rows); not counted in any
+        fit time."``, or
         ``""``.
     """
     fills = [value] if isinstance(value, Mapping) else value if isinstance(value, list) else []
@@ -848,15 +850,15 @@ def embedding_words(value: Any) -> str:
     for fill in fills:
         if not isinstance(fill, Mapping):
             continue
-        rows, encoded, seconds = (num(fill.get(k)) for k in ("rows", "encoded", "seconds"))
+        rows, seconds = num(fill.get("rows")), num(fill.get("seconds"))
         if not math.isfinite(rows):
             continue
         name = f" ({fill['embedder']})" if fill.get("embedder") else ""
         took = f" in {seconds:.1f} s" if math.isfinite(seconds) else ""
         how = ""
-        if math.isfinite(encoded):  # the words of the curve's progress line
-            where = fill.get("cache") or "the cache"
-            how = f" ({fmt_size(encoded)} encoded, the rest read from {where})"
+        counts = fill_counts_words(fill)  # the words of the curve's progress line
+        if counts is not None:
+            how = f" ({counts})"
         out.append(
             f"Embeddings{name}: {fmt_size(rows)} rows ready{took} before the first fit{how}; "
             "not counted in any fit time."

@@ -674,8 +674,8 @@ def _precompute(
     say(f"embeddings: {len(rows):,} rows with {embedder.id}, encoded once before the curves")
     fill = encode_into_cache(rows, embedder, cache)
     say(
-        f"embeddings: ready in {fill.seconds:.1f} s ({fill.encoded:,} rows encoded, the rest "
-        f"read from {cache.path}); not counted in any fit time"
+        f"embeddings: ready in {fill.seconds:.1f} s ({fill.counts_words()}); not counted in "
+        "any fit time"
     )
     return fill.to_dict()
 
