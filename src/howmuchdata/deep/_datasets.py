@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from howmuchdata.deep.images import decode_image
+from howmuchdata.deep.images import decode_image, height_width
 from howmuchdata.errors import HowMuchDataError
 
 # decoded images are kept in memory when all the dataset's images fit in this many bytes:
@@ -41,9 +41,9 @@ class ImagePathDataset(Dataset):
         self.y = y
         self.size = size
         self.color = color
-        height, width = (size, size) if isinstance(size, int | np.integer) else size
+        height, width = height_width(size)
         channels = 1 if color == "L" else 3
-        decoded = len(paths) * channels * int(height) * int(width) * 4  # float32
+        decoded = len(paths) * channels * height * width * 4  # float32
         limit = DECODED_BYTES_KEPT if keep_bytes is None else keep_bytes
         self._kept: dict[int, torch.Tensor] | None = {} if decoded <= limit else None
 

@@ -22,13 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from howmuchdata.deep.embeddings import CachedEmbedder, CacheFill, encode_into_cache
-from howmuchdata.embedding_cache import EmbeddingCache, default_cache_dir, embed_with_cache
+from howmuchdata.deep.embeddings import CachedEmbedder
+from howmuchdata.embedding_cache import embed_with_cache
 from howmuchdata.errors import HowMuchDataError
 
 _LOADED: dict[tuple[Any, ...], Any] = {}  # one backbone per process and device, not per fit
-# images per cache lookup when filling the cache: bounds the feature vectors held at once
-_FILL_CHUNK = 4096
 
 
 class BackboneFeatures(CachedEmbedder):
@@ -80,17 +78,12 @@ class BackboneFeatures(CachedEmbedder):
         self._paths(X)
         return self
 
+    # images per cache lookup when filling the cache: bounds the feature vectors held at once
+    fill_chunk = 4096
+
     def transform(self, X: Any) -> np.ndarray:
         """Backbone features, one float32 row per image."""
-        rows = self._rows(X)
-        return embed_with_cache(rows, self._encode, self._cache())
-
-    def fill_cache(self, X: Any) -> CacheFill | None:
-        """Encode every image of ``X`` not yet in the disk cache (``None`` without one)."""
-        cache = self._cache()
-        if cache is None:
-            return None
-        return encode_into_cache(self._rows(X), self._encode, cache, chunk=_FILL_CHUNK)
+        return embed_with_cache(self._cache_rows(X), self._encode, self._cache())
 
     def embedder_id(self) -> str:
         """Names the cache file: the backbone file (path, size, time), image size and colour."""
@@ -104,12 +97,6 @@ class BackboneFeatures(CachedEmbedder):
         digest = hashlib.sha1(detail.encode()).hexdigest()[:12]
         return f"backbone-{path.stem}-{int(self.image_size)}{self.color}-{digest}"
 
-    def _cache(self) -> EmbeddingCache | None:
-        if self.cache_dir is False:
-            return None
-        folder = Path(self.cache_dir) if self.cache_dir not in (None, True) else default_cache_dir()
-        return EmbeddingCache(folder, self.embedder_id())
-
     def _paths(self, X: Any) -> np.ndarray:
         from howmuchdata.deep.inputs import ImageInput
 
@@ -121,7 +108,7 @@ class BackboneFeatures(CachedEmbedder):
             )
         return paths
 
-    def _rows(self, X: Any) -> pd.DataFrame:
+    def _cache_rows(self, X: Any) -> pd.DataFrame:
         """What the cache is keyed by: path, size and modification time of each image."""
         paths = self._paths(X)
         sizes, times = np.empty(len(paths), np.int64), np.empty(len(paths), np.int64)

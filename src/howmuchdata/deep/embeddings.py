@@ -50,12 +50,27 @@ class CachedEmbedder(TransformerMixin, BaseEstimator):
     """A frozen encoder whose vectors are kept in an :class:`EmbeddingCache` on disk.
 
     :func:`precompute_embeddings` finds the subclasses in a model and calls
-    :meth:`fill_cache` once with all the rows of a curve, before any fit.
+    :meth:`fill_cache` once with all the rows of a curve, before any fit. A subclass has a
+    ``cache_dir`` parameter (``False``: no disk cache) and defines ``embedder_id()`` (names
+    the cache file), ``_cache_rows(X)`` (what the cache is keyed by) and ``_encode(rows)``.
     """
+
+    #: Rows looked up (and encoded) per call when filling the cache.
+    fill_chunk = _PRECOMPUTE_CHUNK
 
     def fill_cache(self, X: Any) -> CacheFill | None:
         """Encode every row of ``X`` not yet cached; ``None`` when there is no disk cache."""
-        raise NotImplementedError
+        cache = self._cache()
+        if cache is None:
+            return None
+        return encode_into_cache(self._cache_rows(X), self._encode, cache, chunk=self.fill_chunk)
+
+    def _cache(self) -> EmbeddingCache | None:
+        """The disk cache, or None with ``cache_dir=False`` (then ``embedder_id`` is not asked)."""
+        if self.cache_dir is False:
+            return None
+        folder = Path(self.cache_dir) if self.cache_dir not in (None, True) else default_cache_dir()
+        return EmbeddingCache(folder, self.embedder_id())
 
 
 class SentenceEmbedder(CachedEmbedder):
@@ -94,25 +109,17 @@ class SentenceEmbedder(CachedEmbedder):
 
     def transform(self, X: Any) -> np.ndarray:
         """Embeddings, one row per text (float32)."""
-        texts = as_texts(X)
-        embedder = getattr(self, "model_id_", None) or model_id(self.model)
-        return embed_with_cache(texts, self._encode, self._cache(embedder))
+        return embed_with_cache(as_texts(X), self._encode, self._cache())
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray([f"embedding{i}" for i in range(self._dimension())], dtype=object)
 
-    def fill_cache(self, X: Any) -> CacheFill | None:
-        """Encode every text of ``X`` not yet in the disk cache (``None`` without one)."""
-        cache = self._cache(model_id(self.model)) if self.cache_dir is not False else None
-        if cache is None:
-            return None
-        return encode_into_cache(as_texts(X), self._encode, cache)
+    def embedder_id(self) -> str:
+        """Names the cache file: the model and its version (:func:`model_id`, kept by fit)."""
+        return getattr(self, "model_id_", None) or model_id(self.model)
 
-    def _cache(self, embedder_id: str) -> EmbeddingCache | None:
-        if self.cache_dir is False:
-            return None
-        folder = Path(self.cache_dir) if self.cache_dir not in (None, True) else default_cache_dir()
-        return EmbeddingCache(folder, embedder_id)
+    def _cache_rows(self, X: Any) -> list[str]:
+        return as_texts(X)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         encoder = load_sentence_model(self.model, self.device)

@@ -218,6 +218,12 @@ def check_image(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
+def height_width(size: int | tuple[int, int]) -> tuple[int, int]:
+    """``(height, width)`` of an image size given as a side (square) or as the pair."""
+    height, width = (size, size) if isinstance(size, int | np.integer) else size
+    return int(height), int(width)
+
+
 def decode_image(
     path: str | os.PathLike[str], size: int | tuple[int, int], color: str = "RGB"
 ) -> np.ndarray:
@@ -230,8 +236,8 @@ def decode_image(
     floating-point images (mode ``F``) are taken as intensities in [0, 1], values outside it
     clipped.
     """
-    height, width = (size, size) if isinstance(size, int | np.integer) else size
-    box = (int(width), int(height))  # Pillow sizes are (width, height)
+    height, width = height_width(size)
+    box = (width, height)  # Pillow sizes are (width, height)
     with Image.open(path) as image:
         if image.mode.startswith("I;16") or image.mode in _HIGH_DEPTH_MODES:
             grey = _high_depth_grey(image)

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.base import BaseEstimator
 
-from howmuchdata.deep.images import COLOR_CHANNELS
+from howmuchdata.deep.images import COLOR_CHANNELS, height_width
 from howmuchdata.errors import HowMuchDataError
 
 # channel counts of pictures (grey, RGB, RGBA): how a 4-D array's channel axis is recognised
@@ -119,9 +119,8 @@ class ImageInput(BaseEstimator):
                 followed_size, followed_color = follow_images(paths)
                 size = followed_size if size is None else size
                 color = followed_color if color is None else color
-            height, width = (size, size) if isinstance(size, int | np.integer) else size
             self.from_files_ = True
-            self.size_ = (int(height), int(width))
+            self.size_ = height_width(size)
             self.color_ = str(color)
             self.input_shape_ = (COLOR_CHANNELS[self.color_], *self.size_)
             return self
