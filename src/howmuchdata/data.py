@@ -997,10 +997,9 @@ def _require_column(
             "one of them in the file so that every column has its own name"
         )
     if name not in frame.columns:
-        listed = ", ".join(map(str, list(frame.columns)[:12]))
-        more = ", ..." if frame.shape[1] > 12 else ""
+        listed = _listed([str(c) for c in frame.columns])
         raise HowMuchDataError(
-            f"{role} column {name!r} not found in {source}; pass {flag} with one of: {listed}{more}"
+            f"{role} column {name!r} not found in {source}; pass {flag} with one of: {listed}"
         )
 
 

@@ -20,6 +20,7 @@ from howmuchdata._format import sig, size_span, span
 from howmuchdata.cli._app import app
 from howmuchdata.cli._output import save_run
 from howmuchdata.errors import HowMuchDataError
+from howmuchdata.extrapolate.extrapolation import measured_means
 from howmuchdata.metrics import scorer_bounds
 from howmuchdata.result import RESULT_FILE, from_json_number, read_result
 
@@ -134,8 +135,7 @@ def _fmt_size(n: float) -> str:
 
 def _measured_meets(ext: Any, target: float) -> tuple[float, float] | None:
     """The first measured size whose mean meets ``target``, and that mean; None if none."""
-    sizes = np.asarray(ext.observed["sizes"], dtype=float)
-    means = np.asarray(ext.observed["mean"], dtype=float)
+    sizes, means = measured_means(ext)
     met = means >= target if ext.direction == "increase" else means <= target
     if not met.any():
         return None

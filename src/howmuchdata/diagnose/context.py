@@ -495,6 +495,12 @@ class DiagnosisContext:
         return len(self.y) if self.y is not None else int(getattr(self.curve, "n_samples", 0))
 
     @cached_property
+    def feature_row_keys(self) -> np.ndarray:
+        """One 64-bit hash per row of :attr:`X` (equal rows, missing values included, have
+        equal keys): what the duplicate and ambiguity checks compare rows by."""
+        return pd.util.hash_pandas_object(self.X, index=False).to_numpy()
+
+    @cached_property
     def classes(self) -> np.ndarray:
         """Sorted class labels (the column order of :attr:`oof_proba`)."""
         return np.unique(self.y)

@@ -57,7 +57,7 @@ class DuplicatesCheck:
 
     def run(self, ctx: DiagnosisContext) -> list[Finding]:
         n = len(ctx.X)
-        exact_key = pd.util.hash_pandas_object(ctx.X, index=False).to_numpy()
+        exact_key = ctx.feature_row_keys
         near_i, near_j, threshold = _near_pairs(ctx)
         # Link exact copies (same hash) and near pairs, then take connected components.
         order = np.argsort(exact_key, kind="stable")

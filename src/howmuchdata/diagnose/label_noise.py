@@ -54,7 +54,7 @@ class LabelNoiseCheck:
         share = ctx.label_noise_share
         quality = get_label_quality_scores(labels, proba, method="self_confidence")
         ids = ctx.row_ids()[suspects]
-        ambiguous = ambiguous_rows(ctx.X, labels)
+        ambiguous = ambiguous_rows(ctx.X, labels, keys=ctx.feature_row_keys)
         table = pd.DataFrame(
             {
                 "row": ids,
@@ -92,7 +92,7 @@ class LabelNoiseCheck:
         wrong = (
             f"{_percent(share)} of labels look wrong ({count(n_wrong)} of {count(n)}){by_preset}"
         )
-        irreducible = irreducible_errors(ctx.X, labels)
+        irreducible = irreducible_errors(ctx.X, labels, keys=ctx.feature_row_keys)
         if is_ambiguous:
             counts = {
                 "ambiguous": n_ambiguous,
@@ -133,7 +133,9 @@ class LabelNoiseCheck:
         return [Finding("label_noise", severity, evidence, advice)]
 
 
-def ambiguous_rows(X: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
+def ambiguous_rows(
+    X: pd.DataFrame, labels: np.ndarray, *, keys: np.ndarray | None = None
+) -> np.ndarray:
     """Which rows share every feature value with a row of another label.
 
     No model of these columns can tell such rows apart, so whatever it predicts for them, some
@@ -145,17 +147,22 @@ def ambiguous_rows(X: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
         The feature table as given (a missing value is a value).
     labels : numpy.ndarray
         Class of each row.
+    keys : numpy.ndarray, optional
+        One hash per row of ``X`` when the caller has them (the context's
+        ``feature_row_keys``), so the table is hashed once.
 
     Returns
     -------
     numpy.ndarray of bool, one per row
     """
-    key = pd.util.hash_pandas_object(X, index=False).to_numpy()
+    key = _row_keys(X) if keys is None else keys
     n_labels = pd.Series(labels).groupby(key).transform("nunique").to_numpy()
     return n_labels > 1
 
 
-def irreducible_errors(X: pd.DataFrame, labels: np.ndarray) -> int:
+def irreducible_errors(
+    X: pd.DataFrame, labels: np.ndarray, *, keys: np.ndarray | None = None
+) -> int:
     """The fewest rows any model of these columns gets wrong on this table: in each set of
     identical feature rows, all but those of its most common label.
 
@@ -165,15 +172,23 @@ def irreducible_errors(X: pd.DataFrame, labels: np.ndarray) -> int:
         The feature table as given.
     labels : numpy.ndarray
         Class of each row.
+    keys : numpy.ndarray, optional
+        One hash per row of ``X`` when the caller has them (the context's
+        ``feature_row_keys``), so the table is hashed once.
 
     Returns
     -------
     int
     """
-    key = pd.util.hash_pandas_object(X, index=False).to_numpy()
+    key = _row_keys(X) if keys is None else keys
     counts = pd.DataFrame({"key": key, "label": labels}).value_counts()
     per_set = counts.groupby(level="key")
     return int((per_set.sum() - per_set.max()).sum())
+
+
+def _row_keys(X: pd.DataFrame) -> np.ndarray:
+    """One hash per row of ``X`` (as :attr:`DiagnosisContext.feature_row_keys`)."""
+    return pd.util.hash_pandas_object(X, index=False).to_numpy()
 
 
 def _severity(share: float, warning: float, critical: float) -> str:

@@ -333,3 +333,25 @@ class Extrapolation:
             raise HowMuchDataError(
                 f"the extrapolation in result.json is incomplete ({exc}); rerun howmuchdata extrapolate"
             ) from None
+
+
+def measured_means(ext: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct measured sizes of an extrapolated curve and their mean scores, by size.
+
+    Parameters
+    ----------
+    ext : Extrapolation or any object with its ``observed`` mapping
+
+    Returns
+    -------
+    (sizes, means) : (ndarray, ndarray)
+        Empty when ``ext`` does not say what it measured, or says it inconsistently.
+    """
+    observed = getattr(ext, "observed", None) or {}
+    sizes = np.asarray(observed.get("sizes", []), dtype=float).ravel()
+    means = np.asarray(observed.get("mean", []), dtype=float).ravel()
+    if sizes.shape != means.shape:
+        return np.array([]), np.array([])
+    keep = np.isfinite(sizes) & np.isfinite(means) & (sizes > 0)
+    order = np.argsort(sizes[keep], kind="stable")
+    return sizes[keep][order], means[keep][order]

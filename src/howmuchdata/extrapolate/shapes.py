@@ -42,8 +42,7 @@ FLAG_MEANINGS = {
     "dipping": "its score fell first and recovered later",
     "not_monotone": "some size scored clearly worse than a smaller one",
     "saturated": "its last doublings gained within noise, at most half as much as before",
-    "accelerating": "its last doublings gained more than twice as much as before (a late "
-    "take-off)",
+    "accelerating": "its last doublings gained more than twice as much as before (a late take-off)",
 }
 """What each flag says about the measured curve, in words for a report."""
 

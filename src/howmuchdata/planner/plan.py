@@ -14,6 +14,7 @@ from scipy import stats
 
 from howmuchdata._format import fixed
 from howmuchdata.errors import HowMuchDataError
+from howmuchdata.extrapolate.extrapolation import measured_means
 from howmuchdata.extrapolate.shapes import ILL_BEHAVED
 from howmuchdata.metrics import check_target_score, scorer_bounds
 from howmuchdata.planner.criteria import SampleSize, minimum_sample_size
@@ -185,10 +186,8 @@ def _measured_peak(ext: Any, greater_is_better: bool) -> _Peak | None:
     rises, peaks inside the measured range and falls beyond noise), else None."""
     if "peaking" not in (getattr(ext, "flags", None) or ()):
         return None
-    observed = getattr(ext, "observed", None) or {}
-    sizes = np.asarray(observed.get("sizes", []), dtype=float)
-    means = np.asarray(observed.get("mean", []), dtype=float)
-    if sizes.size < 3 or sizes.size != means.size:
+    sizes, means = measured_means(ext)
+    if sizes.size < 3:
         return None
     best = int(np.argmax(means) if greater_is_better else np.argmin(means))
     if best == sizes.size - 1:

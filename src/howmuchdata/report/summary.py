@@ -775,10 +775,9 @@ def skipped_images(view: RunView) -> tuple[int, list[Mapping[str, Any]], str]:
 
 def skipped_images_words(n: int, source: str) -> str:
     """``"2 files skipped"`` (an image folder) or ``"1 entry skipped"`` (a CSV of paths)."""
-    unit = "entr" if source.lower().endswith(".csv") else "file"
-    if unit == "entr":
+    if source.lower().endswith(".csv"):
         return f"{n} {'entry' if n == 1 else 'entries'} skipped"
-    return f"{n} {unit}{'' if n == 1 else 's'} skipped"
+    return f"{n} file{'' if n == 1 else 's'} skipped"
 
 
 def skipped_images_note(view: RunView) -> str | None:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from howmuchdata.extrapolate.extrapolation import measured_means
 from howmuchdata.result import from_json_number
 
 # A measured mean meets a target for labels_needed when the means up to this many times its
@@ -94,19 +95,6 @@ def _greater_is_better(ext: ExtrapolationLike) -> bool:
     return getattr(ext, "direction", "increase") != "decrease"
 
 
-def _measured(ext: ExtrapolationLike) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct measured sizes of ``ext``'s curve and their mean scores, by size (empty
-    when it does not say, or says it inconsistently)."""
-    observed = getattr(ext, "observed", None) or {}
-    sizes = np.asarray(observed.get("sizes", []), dtype=float).ravel()
-    means = np.asarray(observed.get("mean", []), dtype=float).ravel()
-    if sizes.shape != means.shape:
-        return np.array([]), np.array([])
-    keep = np.isfinite(sizes) & np.isfinite(means) & (sizes > 0)
-    order = np.argsort(sizes[keep], kind="stable")
-    return sizes[keep][order], means[keep][order]
-
-
 def measured_size_for(ext: ExtrapolationLike, target: float) -> float:
     """The smallest measured size whose mean meets ``target`` and keeps meeting it at every
     measured size up to :data:`STAYS_MET` times larger (``inf`` when none does).
@@ -132,7 +120,7 @@ def measured_size_for(ext: ExtrapolationLike, target: float) -> float:
     float
         A measured size, or ``inf``.
     """
-    sizes, means = _measured(ext)
+    sizes, means = measured_means(ext)
     met = means >= target if _greater_is_better(ext) else means <= target
     for i in np.flatnonzero(met):
         window = (sizes >= sizes[i]) & (sizes <= STAYS_MET * sizes[i])
@@ -148,8 +136,8 @@ def labels_needed(
 
     The count is where the extrapolated curve reaches the target (``size_for``), unless the
     measured curve meets it at a smaller size: then it is that measured size
-    (:func:`measured_size_for`: its mean and those up to two doublings on meet the target). A measured mean at the target is the evidence the
-    extrapolation is fitted to, so a target the curve was measured to meet is never out of
+    (:func:`measured_size_for`: its mean and those up to two doublings on meet the target).
+    A measured mean at the target is the evidence the extrapolation is fitted to, so a target the curve was measured to meet is never out of
     reach, whatever the extrapolation (a flat one through points on both sides of the target,
     say) predicts. The interval's optimistic bound is then at most that size; its
     pessimistic bound stays the extrapolation's, since a measured mean has its own noise.
@@ -327,7 +315,7 @@ def _best_measured_levels(
     empty when none says what it measured."""
     best: tuple[float, list[float]] | None = None
     for ext in extrapolations.values():
-        sizes, means = _measured(ext)
+        sizes, means = measured_means(ext)
         if not sizes.size:
             continue
         last = float(means[-1])
