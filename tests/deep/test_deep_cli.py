@@ -221,6 +221,12 @@ def test_a_non_square_pixel_table_curves_with_image_shape(
     # the shaped model is the same model on a rerun: its points are reused, not refitted
     assert main([*argv, "--image-shape", "8x16"]) == 0
     assert "cnn: 0 points fitted, 2 reused from the store" in capsys.readouterr().out
+    # only cnn reads the shape, so without --model it is the model fitted (here: reused)
+    unnamed = [a for a in argv if a not in ("--model", "cnn")]
+    assert main([*unnamed, "--image-shape", "8x16"]) == 0
+    said = capsys.readouterr()
+    assert "model: cnn, the default with --image-shape (--model names another)" in said.err
+    assert "cnn: 0 points fitted, 2 reused from the store" in said.out
 
 
 def test_colour_pixel_rows_reach_the_cnn_channels_first(tmp_path: Path) -> None:

@@ -146,6 +146,19 @@ def test_skipped_line_counts_unreadable_files_apart_from_entries_left_out(
     assert skipped_message(load_image_source(clean)) is None
 
 
+def test_an_empty_class_folder_is_named_not_dropped_without_a_word(
+    stripes_folder: Path,
+) -> None:
+    (stripes_folder / "diagonal").mkdir()
+
+    collection = read_image_folder(stripes_folder)
+
+    assert collection.classes == ["horizontal", "vertical"]
+    assert [Path(s.path).name for s in collection.skipped if "no class" in s.reason] == ["diagonal"]
+    line = skipped_message(load_image_source(stripes_folder))
+    assert "left out 1 entry (diagonal: class folder without any file, so no class)" in line
+
+
 def test_csv_rows_without_a_path_name_their_line_not_nan(stripes_folder: Path) -> None:
     csv = stripes_folder.parent / "images.csv"
     pd.DataFrame(

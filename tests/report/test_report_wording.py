@@ -137,6 +137,30 @@ def one_repeat() -> dict:
     return one_model(points=[p for p in make_points("logreg") if p["repeat"] == 0])
 
 
+def hover_texts(result: dict) -> list[str]:
+    """The curves plot's hover text per point, with its customdata filled in as plotly does."""
+    figure = next(f for f in build_figures(read_run(result)) if f.key == "curves").figure
+    texts = []
+    for trace in figure["data"]:
+        template, data = trace.get("hovertemplate"), trace.get("customdata")
+        if not template or data is None:
+            continue
+        for row in data:
+            cells = row if isinstance(row, list | tuple) else [row]
+            text = re.sub(
+                r"%\{customdata\[(\d)\]\}", lambda m, cells=cells: str(cells[int(m[1])]), template
+            )
+            texts.append(text.replace("%{customdata}", str(cells[0])))
+    return texts
+
+
+def test_the_hover_of_one_repeat_says_so_instead_of_a_zero_spread():
+    single = [t for t in hover_texts(one_repeat()) if "mean" in t]
+    assert single and all("(one repeat)" in t and "±" not in t for t in single)
+    repeated = [t for t in hover_texts(one_model()) if "mean" in t]
+    assert repeated and all(re.search(r"± 0\.\d{4}", t) for t in repeated)
+
+
 def test_one_repeat_claims_no_spread(tmp_path):
     text = statements(one_repeat())["now"].text
     assert text.endswith("of logreg is 0.940 (1 repeat: no spread measured).")

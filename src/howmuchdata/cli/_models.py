@@ -2,7 +2,8 @@
 
 The default follows the data: ``cnn`` on an image folder (or a CSV of image paths), where a
 table model would learn from the file names; ``tfidf-linear`` when ``--text`` names a text
-column, which the table models do not read as text; ``logreg`` otherwise. The lines a curve
+column, which the table models do not read as text; ``cnn`` too on a table of pixel columns
+with ``--image-shape``, which only it reads; ``logreg`` otherwise. The lines a curve
 command says about its models and columns wait for the first fit (:class:`BeforeFirstFit`),
 so that a bad input found before it stays the only line a failed command prints.
 """
@@ -53,7 +54,9 @@ def require_target(data: Path, target: str | None, command: str) -> None:
         )
 
 
-def default_model(dataset: Dataset, text: str | None = None) -> tuple[str, str | None]:
+def default_model(
+    dataset: Dataset, text: str | None = None, *, image_shape: tuple[int, ...] | None = None
+) -> tuple[str, str | None]:
     """The preset to fit when no ``--model`` is given, and why, when it is not the usual one.
 
     Parameters
@@ -62,6 +65,8 @@ def default_model(dataset: Dataset, text: str | None = None) -> tuple[str, str |
         The loaded data.
     text : str, optional
         The ``--text`` column.
+    image_shape : tuple of int, optional
+        The ``--image-shape`` of a table of pixel columns: only ``cnn`` reads it.
 
     Returns
     -------
@@ -72,6 +77,8 @@ def default_model(dataset: Dataset, text: str | None = None) -> tuple[str, str |
         return IMAGE_DEFAULT, "the default on image files"
     if text is not None:
         return TEXT_DEFAULT, f"the default with --text {text}"
+    if image_shape is not None:
+        return IMAGE_DEFAULT, "the default with --image-shape"
     return TABLE_DEFAULT, None
 
 

@@ -153,7 +153,7 @@ def curve(
     if (note := skipped_message(dataset)) is not None:
         typer.echo(f"howmuchdata: {note}", err=True)
     out_dir = out or Path("runs") / data.stem
-    default, reason = default_model(dataset, text)
+    default, reason = default_model(dataset, text, image_shape=shape)
     models = model or [default]
     if shape is not None:
         check_image_shape(dataset, shape, models)

@@ -41,7 +41,8 @@ _BITS_PER_SAMPLE = 258  # the TIFF tag that states the bit depth
 NOT_IN_CLASS_FOLDER = "not inside a class folder"
 MISSING_PATH = "missing path in the CSV"
 MISSING_LABEL = "missing label in the CSV"
-_LEFT_OUT_REASONS = (NOT_IN_CLASS_FOLDER, MISSING_PATH, MISSING_LABEL)
+EMPTY_CLASS_FOLDER = "class folder without any file, so no class"
+_LEFT_OUT_REASONS = (NOT_IN_CLASS_FOLDER, MISSING_PATH, MISSING_LABEL, EMPTY_CLASS_FOLDER)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,8 @@ def read_image_folder(
 
     Every file inside a class folder (at any depth, hidden files aside) is tried with Pillow.
     Images directly under ``root`` belong to no class and are skipped (and listed); other
-    files there (a README, the CSV of labels) are not images and are ignored.
+    files there (a README, the CSV of labels) are not images and are ignored. A class folder
+    without any file is listed among the skipped entries too: it is no class of the data.
 
     Parameters
     ----------
@@ -140,8 +142,10 @@ def read_image_folder(
         if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in image_extensions
     ]
     for class_dir in class_dirs:
-        for path in sorted(_files_under(class_dir)):
-            candidates.append((path, class_dir.name))
+        files = sorted(_files_under(class_dir))
+        candidates.extend((path, class_dir.name) for path in files)
+        if not files:  # said, or a class the user expects would vanish without a word
+            skipped.append(SkippedFile(str(class_dir), EMPTY_CLASS_FOLDER))
     collection = _check_all(candidates, skipped, source=str(root), n_jobs=n_jobs)
     found = set(collection.labels)
     empty = [d.name for d in class_dirs if d.name not in found]

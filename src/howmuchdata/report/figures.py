@@ -274,9 +274,17 @@ def learning_curves(view: RunView) -> Figure | None:
                 line={"color": color, "width": 2.5},
                 name=name,  # one legend entry per model: its group holds band, dots and train
                 legendgroup=group,
-                customdata=np.column_stack([t["val_std"], t["n_ok"], t["n_points"]]).tolist(),
+                customdata=[
+                    [spread, int(n_ok), int(n_points)]
+                    for spread, n_ok, n_points in zip(
+                        _hover_spreads(t["val_std"], t["n_ok"]),
+                        t["n_ok"],
+                        t["n_points"],
+                        strict=True,
+                    )
+                ],
                 hovertemplate=(
-                    f"{name} validation<br>size %{{x:,}}<br>mean %{{y:.4f}} ± %{{customdata[0]:.4f}}"
+                    f"{name} validation<br>size %{{x:,}}<br>mean %{{y:.4f}}%{{customdata[0]}}"
                     "<br>repeats ok %{customdata[1]} of %{customdata[2]}<extra></extra>"
                 ),
             )
@@ -291,8 +299,8 @@ def learning_curves(view: RunView) -> Figure | None:
                     name=f"{name} train",
                     legendgroup=group,
                     showlegend=False,
-                    customdata=t["train_std"].tolist(),
-                    hovertemplate=f"{name} train<br>size %{{x:,}}<br>mean %{{y:.4f}} ± %{{customdata:.4f}}<extra></extra>",
+                    customdata=_hover_spreads(t["train_std"], t["n_ok"]),
+                    hovertemplate=f"{name} train<br>size %{{x:,}}<br>mean %{{y:.4f}}%{{customdata}}<extra></extra>",
                 )
             )
     if any(c.by_size["train_mean"].notna().any() for c in curves):
@@ -314,6 +322,15 @@ def learning_curves(view: RunView) -> Figure | None:
         "and training score (dashed) against the number of training samples (log scale).",
         _finish(fig, x_title="training samples (log scale)", y_title=scoring),
     )
+
+
+def _hover_spreads(stds: Any, repeats: Any) -> list[str]:
+    """``" ± 0.0123"`` per size for the hover text, and ``" (one repeat)"`` where a single
+    score was measured: its standard deviation of 0 is no measured spread."""
+    return [
+        f" ± {std:.4f}" if n > 1 and math.isfinite(std) else " (one repeat)" if n == 1 else ""
+        for std, n in zip(np.asarray(stds, float), np.asarray(repeats), strict=True)
+    ]
 
 
 def _forecast_end(curve: CurveView, target: float | None, planned: float | None) -> float:
