@@ -20,8 +20,8 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+import argparse  # noqa: E402
 import math  # noqa: E402
-import sys  # noqa: E402
 import tempfile  # noqa: E402
 from time import perf_counter  # noqa: E402
 
@@ -157,11 +157,26 @@ def cache() -> None:
             )
 
 
-if __name__ == "__main__":
-    wanted = sys.argv[1:] or ["digits", "text", "table", "cache"]
+def main(argv: list[str] | None = None) -> None:
+    sections = {"digits": digits, "text": text, "table": table, "cache": cache}
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "sections",
+        nargs="*",
+        metavar="SECTION",
+        help=f"which benchmarks to run, of {', '.join(sections)} (all by default)",
+    )
+    wanted = parser.parse_args(argv).sections or list(sections)
+    unknown = [name for name in wanted if name not in sections]
+    if unknown:  # argparse's choices= refuses an empty nargs="*" list on some Pythons
+        parser.error(f"unknown section {', '.join(unknown)}; choose from {', '.join(sections)}")
     with tempfile.TemporaryDirectory() as shared_cache:
         for name in wanted:
             if name == "text":
                 text(shared_cache)
             else:
-                globals()[name]()
+                sections[name]()
+
+
+if __name__ == "__main__":
+    main()

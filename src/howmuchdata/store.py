@@ -15,12 +15,13 @@ Resume is a property of the store: the caller asks which keys are present and co
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import unquote, urlparse
@@ -121,11 +122,30 @@ class SQLiteStore:
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._retry(lambda: self._conn.executescript(_SCHEMA))
         except sqlite3.DatabaseError as exc:
-            raise HowMuchDataError(
-                f"cannot open the run store {self.path} ({exc}); pass --store with a writable "
-                "sqlite:///path or delete the damaged file"
-            ) from None
+            raise self._damaged("open", exc) from None
         self._lock = threading.Lock()
+
+    def _damaged(self, action: str, exc: sqlite3.DatabaseError) -> HowMuchDataError:
+        """One line for a store file SQLite cannot use (damaged, not a database, read-only,
+        locked by another run past the busy timeout).
+
+        A file damaged past its first page opens, and only a query that reads the damaged
+        pages fails: every query says it the way the opening does.
+        """
+        if "locked" in str(exc):
+            fix = "another run holds it: run again when that one ends, or pass --store with "
+            fix += "another sqlite:///path"
+        else:
+            fix = "pass --store with a writable sqlite:///path or delete the damaged file"
+        return HowMuchDataError(f"cannot {action} the run store {self.path} ({exc}); {fix}")
+
+    @contextlib.contextmanager
+    def _reporting(self, action: str) -> Iterator[None]:
+        """Turn SQLite's error about the file into :meth:`_damaged`'s one line."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(action, exc) from None
 
     @staticmethod
     def _retry(action: Any, attempts: int = 20) -> Any:
@@ -144,7 +164,7 @@ class SQLiteStore:
         keys = list(keys)
         found: dict[str, dict[str, Any]] = {}
         chunk = 500  # SQLite limits the number of bound parameters per statement
-        with self._lock:
+        with self._lock, self._reporting("read"):
             for i in range(0, len(keys), chunk):
                 part = keys[i : i + chunk]
                 marks = ",".join("?" * len(part))
@@ -156,7 +176,7 @@ class SQLiteStore:
 
     def put(self, key: str, point: Mapping[str, Any], *, run: str, model: str) -> bool:
         payload = json.dumps(to_jsonable(point), allow_nan=False)
-        with self._lock:
+        with self._lock, self._reporting("write to"):
             cursor = self._retry(
                 lambda: self._conn.execute(
                     "INSERT INTO points (key, run, model, size, repeat, status, payload, created) "
@@ -179,7 +199,7 @@ class SQLiteStore:
         return bool(cursor.rowcount)
 
     def count(self, run: str | None = None) -> int:
-        with self._lock:
+        with self._lock, self._reporting("read"):
             if run is None:
                 return int(self._conn.execute("SELECT COUNT(*) FROM points").fetchone()[0])
             query = "SELECT COUNT(*) FROM points WHERE run = ?"

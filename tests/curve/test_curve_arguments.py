@@ -12,7 +12,13 @@ import pytest
 from hmd_curve_models import FailsBelow
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.metrics import make_scorer, precision_score, recall_score
+from sklearn.metrics import (
+    accuracy_score,
+    make_scorer,
+    mean_absolute_error,
+    precision_score,
+    recall_score,
+)
 from sklearn.model_selection import GroupKFold, KFold, ShuffleSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -224,6 +230,37 @@ def test_two_scorer_objects_never_share_stored_points(tmp_path, binary):
         LogisticRegression(), X, y, scoring=make_scorer(precision_score), **settings
     )
     assert again.settings["from_store"] == 4
+
+
+@pytest.mark.parametrize(
+    ("metric", "fix"),
+    [
+        (accuracy_score, "scoring='accuracy'"),
+        (mean_absolute_error, "scoring='neg_mean_absolute_error'"),
+        (lambda y_true, y_pred: 1.0, "make_scorer(<lambda>)"),
+    ],
+)
+def test_a_metric_given_as_the_scorer_is_one_line_naming_the_scorer(binary, metric, fix):
+    # a metric is called (y_true, y_pred), a scorer (estimator, X, y): every point failed
+    # with "TypeError: too many positional arguments"
+    X, y = binary
+    with pytest.raises(HowMuchDataError) as caught:
+        learning_curve(LogisticRegression(), X, y, sizes=[40], repeats=1, scoring=metric)
+    text = _one_line(caught)
+    assert "is a metric" in text and fix in text
+    # a scorer made of it, and a scorer function of one's own, measure
+    own = learning_curve(
+        LogisticRegression(), X, y, sizes=[40], repeats=1, scoring=make_scorer(accuracy_score)
+    )
+    assert own.failures.empty
+
+
+def test_a_regressor_on_a_constant_target_is_told_it_is_constant_not_one_class(binary):
+    # a constant number reads as one class: a regressor was told a classifier needs two
+    X, _ = binary
+    with pytest.raises(HowMuchDataError, match="y is constant") as caught:
+        learning_curve(Ridge(), X, np.full(len(X), 2.0), sizes=[40], repeats=1)
+    assert "classifier" not in str(caught.value)
 
 
 # --- splits ---------------------------------------------------------------------------------

@@ -104,6 +104,7 @@ def test_a_web_server_at_the_address_is_named_as_no_scheduler(digits_small, monk
         message, _ = _dask_error(X, y, address, limit=20)
     assert address in message and "not as a Dask scheduler" in message
     assert "8787" in message  # the usual mistake: the dashboard's port
+    assert "MemoryError" not in message  # the HTTP bytes read as a frame length, not memory
 
 
 def test_an_address_of_another_scheme_is_refused_with_the_form_to_use(digits_small):
@@ -121,6 +122,31 @@ def test_a_worker_address_is_not_taken_for_the_scheduler(digits_small):
         worker = next(iter(cluster.scheduler.workers))
         message, _ = _dask_error(X, y, worker, limit=20)
     assert "is a Dask Worker, not the scheduler" in message
+
+
+@pytest.mark.parametrize("scheduler", [None, "tcp://127.0.0.1:8786"])
+def test_without_distributed_the_dask_backend_is_one_line_naming_the_fix(
+    digits_small, monkeypatch, capsys, scheduler
+):
+    # an environment without distributed (installed without dependencies, uninstalled since):
+    # the first import of it, to start or reach the cluster, was a traceback
+    monkeypatch.setitem(sys.modules, "distributed", None)  # `import distributed` raises
+    X, y = digits_small
+    with pytest.raises(HowMuchDataError) as caught:
+        learning_curve(
+            FailsBelow(min_rows=1),
+            X,
+            y,
+            sizes=[40],
+            repeats=1,
+            backend="dask",
+            scheduler=scheduler,
+            progress="log",
+        )
+    message = str(caught.value)
+    assert "\n" not in message and "distributed" in message
+    assert "pip install 'dask[distributed]'" in message and "--backend local" in message
+    assert capsys.readouterr().err == ""  # said before any progress line
 
 
 @pytest.mark.slow

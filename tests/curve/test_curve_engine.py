@@ -192,6 +192,29 @@ def test_regression_defaults_to_r2():
     assert curve.by_size()["val_mean"].iloc[-1] > 0.9
 
 
+def test_r2_on_a_constant_validation_target_fails_the_point_instead_of_a_made_up_score():
+    # three rows of 400 are non-zero: a repeat whose validation rows miss all three has a
+    # constant validation target, where R^2 is 0/0 and scikit-learn reports 1 (a model
+    # trained on zeros predicts them perfectly) or 0; such 1s lifted the small sizes' mean
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    y = np.zeros(400)
+    y[:3] = [1.0, 2.0, 3.0]
+    settings = {"task": "regression", "repeats": 6, "seed": 0, "val_fraction": 0.2}
+    constant = {s.repeat for s in make_splits(y, **settings) if np.ptp(y[s.val]) == 0}
+    assert 0 < len(constant) < 6  # the data hold both kinds of repeat
+    curve = learning_curve(Ridge(), X, y, sizes=[5, 300], repeats=6)
+    failed = curve.points["status"] == "failed"
+    assert set(curve.points.loc[failed, "repeat"]) == constant
+    assert curve.points.loc[failed, "error"].str.contains("r2 is undefined").all()
+    assert curve.points.loc[~failed, "val_score"].lt(1).all()
+    # a scorer defined there measures every repeat
+    mae = learning_curve(
+        Ridge(), X, y, sizes=[5, 300], repeats=6, scoring="neg_mean_absolute_error"
+    )
+    assert mae.failures.empty
+
+
 def test_bad_engine_input(digits_small):
     X, y = digits_small
     with pytest.raises(HowMuchDataError, match="X has 400 rows but y has 399"):

@@ -249,3 +249,29 @@ def test_library_models_keep_their_stored_points_keyed_without_code():
     assert user_code_fingerprint(make_pipeline(StandardScaler(), LogisticRegression())) is None
     assert user_code_fingerprint(FunctionTransformer(np.log1p), "accuracy") is None
     assert user_code_fingerprint(FailsWhileFlagExists()) is not None  # defined in this file
+
+
+def test_a_store_damaged_past_its_first_page_is_one_line_on_the_command_line(tmp_path, capsys):
+    # the schema lives on page 1, so a file whose later pages (the points) are damaged still
+    # opens, and only the first read of the points meets the damage
+    X, y = load_digits(return_X_y=True)
+    frame = pd.DataFrame(X[:300]).add_prefix("px").assign(digit=y[:300])
+    frame.to_csv(tmp_path / "digits.csv", index=False)
+    out = tmp_path / "run"
+    args = ["curve", str(tmp_path / "digits.csv"), "--target", "digit", "--model", "knn"]
+    args += ["--sizes", "40,80", "--repeats", "2", "--out", str(out), "--quiet", "--no-report"]
+    from howmuchdata.cli import main
+
+    assert main(args) == 0
+    path = out / "store.db"
+    page = sqlite3.connect(path).execute("PRAGMA page_size").fetchone()[0]
+    damaged = bytearray(path.read_bytes())
+    damaged[page:] = b"\xff" * (len(damaged) - page)
+    path.write_bytes(damaged)
+    open_store(path).close()  # page 1 is intact: the file opens
+    capsys.readouterr()
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "cannot read the run store" in err and str(path) in err
+    assert "delete the damaged file" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import re
 import warnings
@@ -42,7 +43,13 @@ from howmuchdata.curve.plan import (
     resolve_sizes,
 )
 from howmuchdata.curve.progress import Reporter, make_reporter
-from howmuchdata.curve.runner import PointTask, check_backend, n_groups_per_point, run_points
+from howmuchdata.curve.runner import (
+    VARIANCE_SCORERS,
+    PointTask,
+    check_backend,
+    n_groups_per_point,
+    run_points,
+)
 from howmuchdata.data import Task, check_groups, check_target, check_time
 from howmuchdata.errors import HowMuchDataError, shown
 from howmuchdata.metrics import unknown_scoring_message
@@ -399,8 +406,12 @@ def learning_curve(
         Independent splits, each with its own validation set fixed across sizes.
     scoring : str or callable, optional
         A scikit-learn scorer name (``"accuracy"``, ``"neg_log_loss"``, ``"r2"``, ...) or a
-        scorer callable (named by its function name or repr; stored points are reused only
-        for the same callable). Default: accuracy for classification, R^2 for regression.
+        scorer callable, called ``(estimator, X, y)`` (named by its function name or repr;
+        stored points are reused only for the same callable); a metric called
+        ``(y_true, y_pred)``, such as ``accuracy_score``, is refused: wrap it in
+        ``make_scorer``. Default: accuracy for classification, R^2 for regression. A point
+        whose validation target is constant fails with ``r2`` and ``explained_variance``,
+        which are undefined there.
     store : str or Store, optional
         ``"sqlite:///path/store.db"`` (or a :class:`~howmuchdata.store.Store`): finished points
         are written there at once and reused by later runs; failed points are computed
@@ -466,7 +477,8 @@ def learning_curve(
     ------
     HowMuchDataError
         For inputs that cannot give a curve (see :mod:`howmuchdata.data`), including a scorer
-        that cannot score the target (``roc_auc`` on three classes) and a ``task`` or target
+        that cannot score the target (``roc_auc`` on three classes), a metric function given
+        as ``scoring`` and a ``task`` or target
         the estimator's type cannot take (a regressor with ``task="classification"`` or text
         labels, a classifier on a continuous target); for an estimator that is a name, a
         class or not clonable; for ``repeats``, ``n_jobs`` or ``random_state`` that are not
@@ -579,6 +591,15 @@ def learning_curve(
         # TimeSeriesSplit with time= splits the rows in time order: points stored before
         # that, on rows out of order, were measured on other (leaky) splits
         identity["cv_time_order"] = 1
+    if (
+        task == "regression"
+        and isinstance(scorer_arg, str)
+        and scorer_arg in VARIANCE_SCORERS
+        and any(np.ptp(y_arr[s.val]) == 0 for s in splits)
+    ):
+        # a repeat validating on a constant target: its points, stored with the 1 or 0 that
+        # scikit-learn gives there before they were refused as undefined, must not be reused
+        identity["constant_validation"] = 1
     if isinstance(X, list):
         identity["rows"] = "list"  # points of a list X stored before lists were indexable failed
     code = user_code_fingerprint(estimator, scorer_arg)
@@ -801,7 +822,15 @@ def check_task_and_target(
             f"task={task!r} contradicts the model: {model} is a {kind}; pass "
             f"task={declared!r} (--task {declared}) or leave it unset, or use a {other}"
         )
-    values, inferred = check_target(y, task=task, name=name)
+    try:
+        values, inferred = check_target(y, task=task, name=name)
+    except HowMuchDataError:
+        if declared != "regression" or task is not None:
+            raise
+        # a regressor's target read as classes: a constant number is "one class" there, and
+        # the message must say what a regression target lacks (or that it holds labels)
+        check_target(y, task="regression", name=name)
+        raise
     if declared is None or task is not None or declared == inferred:
         return values, inferred
     if declared == "classification":
@@ -854,12 +883,41 @@ def _resolve_scoring(scoring: Any, task: Task) -> tuple[str, Any]:
     if scoring is None:
         scoring = "accuracy" if task == "classification" else "r2"
     if callable(scoring):
+        _refuse_metric_function(scoring)
         return scorer_label(scoring), scoring
     try:
         get_scorer(scoring)
     except (ValueError, KeyError):
         raise HowMuchDataError(unknown_scoring_message(scoring)) from None
     return scoring, scoring
+
+
+def _refuse_metric_function(scoring: Callable[..., Any]) -> None:
+    """Refuse a metric such as ``accuracy_score``, called ``(y_true, y_pred)``, where a scorer,
+    called ``(estimator, X, y)``, is meant: every point would fail with a ``TypeError`` that
+    names neither.
+
+    Raises
+    ------
+    HowMuchDataError
+        When the first parameter of ``scoring`` is ``y_true``, naming the scorer to pass.
+    """
+    try:
+        first = next(iter(inspect.signature(scoring).parameters), None)
+    except (TypeError, ValueError):  # no signature to read (some builtins): leave it be
+        return
+    if first != "y_true":
+        return
+    name = scorer_label(scoring)
+    names = set(get_scorer_names())
+    stem = name.removesuffix("_score")
+    named = next((n for n in (stem, f"neg_{stem}") if n in names), None)
+    loss = "" if named is None or not named.startswith("neg_") else ", greater_is_better=False"
+    fix = f"scoring={named!r}, or " if named is not None else ""
+    raise HowMuchDataError(
+        f"scoring={name} is a metric, called as {name}(y_true, y_pred), not a scorer, called "
+        f"as scorer(estimator, X, y); pass {fix}sklearn.metrics.make_scorer({name}{loss})"
+    )
 
 
 def check_scoring_fits_target(scoring: str, y: np.ndarray, task: Task) -> None:

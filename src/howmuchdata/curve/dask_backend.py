@@ -86,10 +86,11 @@ class DaskCluster:
         Raises
         ------
         HowMuchDataError
-            For an address that is no reachable Dask scheduler, or a LocalCluster that
-            cannot start.
+            When ``distributed`` cannot be imported, for an address that is no reachable
+            Dask scheduler, or a LocalCluster that cannot start.
         """
         if self._client is None:
+            _require_distributed()
             if self.scheduler is None:
                 self._cluster, self._client = _start_local_cluster(self.n_workers)
             elif isinstance(self.scheduler, str):
@@ -120,6 +121,22 @@ class DaskCluster:
         state = "open" if self._client is not None else "not started"
         where = "LocalCluster" if self.scheduler is None else repr(self.scheduler)
         return f"DaskCluster({where}, {state})"
+
+
+def _require_distributed() -> None:
+    """Import ``distributed``, or say in one line that the Dask backend needs it.
+
+    It is a dependency of howmuchdata, but an environment may lack it (installed without
+    dependencies, or uninstalled since) or hold a copy that does not import.
+    """
+    try:
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise HowMuchDataError(
+            f"the Dask backend needs the distributed package, which does not import here "
+            f"({_first_line(exc)}); install it with pip install 'dask[distributed]', or run "
+            "on this machine with backend='local' (--backend local)"
+        ) from None
 
 
 def _is_client(value: Any) -> bool:
@@ -287,9 +304,11 @@ def _connect_scheduler(scheduler: str) -> Any:
             f"cannot reach the Dask scheduler at {scheduler} ({error}); {fix}"
         ) from None
     if error is not None or not isinstance(reply, dict):
-        detail = type(error).__name__ if error is not None else "an unexpected reply"
+        # what reading a foreign reply raised says nothing to the user: the bytes of an HTTP
+        # reply read as a Dask frame length give a MemoryError, which reads as this machine's
         raise HowMuchDataError(
-            f"{scheduler} answers, but not as a Dask scheduler ({detail}); {fix} "
+            f"{scheduler} answers, but not as a Dask scheduler (its reply is no Dask "
+            f"message); {fix} "
             "(the dashboard's port, usually 8787, is not the scheduler's)"
         )
     if reply.get("type") != "Scheduler":

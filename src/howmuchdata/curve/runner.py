@@ -39,6 +39,9 @@ _PREDICT_METRICS: dict[str, Callable[[Any, Any], float]] = {
     "r2": r2_score,
 }
 MAX_ERROR_CHARS = 500
+#: Regression scorers that divide by the variance of the truth: undefined on a constant
+#: validation target, where scikit-learn reports 1 (a perfect prediction) or 0 instead.
+VARIANCE_SCORERS = frozenset({"r2", "explained_variance"})
 #: What a worker that stopped mid-run means and what to do (local and Dask backends alike).
 LOST_WORKER_ADVICE = (
     "it was probably killed for memory or crashed in the model's native code; the points "
@@ -101,6 +104,7 @@ def fit_point(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
+            _check_defined(y_val, scoring, classes)
             X_train, X_val = _take(X, train), _take(X, val)
             # a skorch net draws its weights from torch's global random state: seed it
             with torch_seeded(model, task.seed):
@@ -119,6 +123,30 @@ def fit_point(
         first = caught[0]
         point["warning"] = f"{first.category.__name__}: {first.message}"[:MAX_ERROR_CHARS]
     return point
+
+
+def _check_defined(
+    y_val: np.ndarray, scoring: str | Callable[..., float], classes: list[Any] | None
+) -> None:
+    """Refuse to score a regression on a constant validation target with a variance scorer.
+
+    Raises
+    ------
+    ValueError
+        When ``scoring`` is in :data:`VARIANCE_SCORERS` and every validation value is the
+        same: the 1 or 0 scikit-learn would give in its place is no measurement, and would
+        enter the means and the extrapolation as one.
+    """
+    if classes is not None or not isinstance(scoring, str) or y_val.size == 0:
+        return
+    if scoring not in VARIANCE_SCORERS:
+        return
+    if np.all(y_val == y_val[0]):
+        raise ValueError(
+            f"the {y_val.size} validation rows of this repeat all have the target "
+            f"{y_val[0]:g}, so {scoring} is undefined on them; hold out more rows "
+            "(val_fraction, --val-fraction) or score with neg_mean_absolute_error (--scoring)"
+        )
 
 
 def _score(
