@@ -494,6 +494,7 @@ def check_target(
             "drop those rows or replace them with finite numbers before measuring"
         )
     series = _clean_text_target(series, name, task)
+    guessed = task is None
     if task is None:
         task = infer_task(series)
     elif task not in ("classification", "regression"):
@@ -517,6 +518,12 @@ def check_target(
             values = values.astype(str)
     classes = np.unique(values)
     if classes.size < 2:
+        if guessed and pd.api.types.is_number(classes[0]):
+            # no task was given and the model may be a regressor: say what either one lacks
+            raise HowMuchDataError(
+                f"{name} has one value ({shown(classes[0])}) in every row; a classifier needs "
+                "at least two classes and a regressor a target that varies"
+            )
         raise HowMuchDataError(
             f"{name} has one class ({shown(classes[0])}); a classifier needs at least two classes "
             "in the data"

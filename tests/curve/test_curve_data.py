@@ -99,8 +99,21 @@ def test_single_group(mixed_frame):
 
 def test_one_class_message_shows_plain_values():
     with pytest.raises(HowMuchDataError) as exc:
-        load_dataset(np.ones((30, 2)), np.full(30, 3, dtype=np.int64))
+        load_dataset(np.ones((30, 2)), np.full(30, 3, dtype=np.int64), task="classification")
     assert "one class (3)" in _message(exc) and "np." not in str(exc.value)
+
+
+def test_a_constant_number_with_no_task_says_what_a_classifier_and_a_regressor_lack():
+    # read with no model known (the command line loads the table first), a constant number
+    # is one class: "a classifier needs two classes" misled a user fitting a regressor
+    with pytest.raises(HowMuchDataError) as exc:
+        load_dataset(np.ones((30, 2)), np.full(30, 2.0))
+    text = _message(exc)
+    assert "one value (2.0) in every row" in text
+    assert "classifier" in text and "regressor a target that varies" in text
+    with pytest.raises(HowMuchDataError) as exc:
+        load_dataset(np.ones((30, 2)), np.full(30, 2.0), task="regression")
+    assert "target is constant" in _message(exc)
 
 
 @pytest.mark.parametrize(

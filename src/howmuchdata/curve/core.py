@@ -825,11 +825,11 @@ def check_task_and_target(
     try:
         values, inferred = check_target(y, task=task, name=name)
     except HowMuchDataError:
-        if declared != "regression" or task is not None:
+        if declared is None or task is not None:
             raise
-        # a regressor's target read as classes: a constant number is "one class" there, and
-        # the message must say what a regression target lacks (or that it holds labels)
-        check_target(y, task="regression", name=name)
+        # the target was read without knowing the model: the message must say what this
+        # model's kind of target lacks (a regressor's: that it varies, or holds no labels)
+        check_target(y, task=declared, name=name)
         raise
     if declared is None or task is not None or declared == inferred:
         return values, inferred
