@@ -23,6 +23,20 @@ distributed = pytest.importorskip("distributed")
 COMPARED = ["size", "repeat", "train_score", "val_score", "status", "error"]
 
 
+def _one_point_on_dask(X, y, scheduler: str | None, **options) -> None:
+    """Measure one point on the Dask backend at ``scheduler`` (None: a local cluster)."""
+    learning_curve(
+        FailsBelow(min_rows=1),
+        X,
+        y,
+        sizes=[40],
+        repeats=1,
+        backend="dask",
+        scheduler=scheduler,
+        **options,
+    )
+
+
 def _dask_error(X, y, scheduler: str, limit: float) -> tuple[str, float]:
     """The HowMuchDataError of a run at ``scheduler`` and its seconds; fails the test if the
     run takes longer than ``limit`` (it runs in a thread: a hang must not hang the suite)."""
@@ -30,15 +44,7 @@ def _dask_error(X, y, scheduler: str, limit: float) -> tuple[str, float]:
 
     def run() -> None:
         try:
-            learning_curve(
-                FailsBelow(min_rows=1),
-                X,
-                y,
-                sizes=[40],
-                repeats=1,
-                backend="dask",
-                scheduler=scheduler,
-            )
+            _one_point_on_dask(X, y, scheduler)
         except HowMuchDataError as exc:
             outcome["error"] = str(exc)
 
@@ -133,16 +139,7 @@ def test_without_distributed_the_dask_backend_is_one_line_naming_the_fix(
     monkeypatch.setitem(sys.modules, "distributed", None)  # `import distributed` raises
     X, y = digits_small
     with pytest.raises(HowMuchDataError) as caught:
-        learning_curve(
-            FailsBelow(min_rows=1),
-            X,
-            y,
-            sizes=[40],
-            repeats=1,
-            backend="dask",
-            scheduler=scheduler,
-            progress="log",
-        )
+        _one_point_on_dask(X, y, scheduler, progress="log")
     message = str(caught.value)
     assert "\n" not in message and "distributed" in message
     assert "pip install 'dask[distributed]'" in message and "--backend local" in message
