@@ -594,6 +594,40 @@ def check_groups(groups: Any, n_rows: int) -> np.ndarray:
     return values
 
 
+def check_classes_across_groups(y: np.ndarray, groups: np.ndarray) -> None:
+    """Refuse a class whose rows all belong to one group, for a split by group.
+
+    A group is never on both sides of such a split, so that class is either left out of
+    training or never validated: the score would say nothing about it.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        Class label of each row.
+    groups : numpy.ndarray
+        Group label of each row.
+
+    Raises
+    ------
+    HowMuchDataError
+        Naming the first such class and its group.
+    """
+    frame = pd.DataFrame({"y": np.asarray(y), "g": np.asarray(groups)})
+    per_class = frame.groupby("y", sort=True)["g"]
+    single = per_class.nunique()
+    single = single[single < 2]
+    if single.empty:
+        return
+    cls = single.index[0]
+    group = per_class.get_group(cls).iloc[0]
+    raise HowMuchDataError(
+        f"class {shown(cls)} occurs in a single group ({shown(group)}), so a split by group "
+        "never trains and validates on it alike (it is either never learned or never "
+        "scored); label it in more groups, merge or drop that class, or drop --groups if the "
+        "rows are independent"
+    )
+
+
 def check_time(time: Any, n_rows: int, *, name: str = "time") -> np.ndarray:
     """Validate time stamps: numbers or parseable dates, one per row, no missing values.
 

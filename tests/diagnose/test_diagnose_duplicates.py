@@ -108,6 +108,16 @@ def test_class_copies_conflict_on_any_difference(breast_cancer):
     assert "5 sets carry different labels" in found.advice
 
 
+def test_a_single_conflicting_set_is_said_in_the_singular(breast_cancer):
+    X, y = breast_cancer
+    X2, y2, _ = with_copies(X, y, 30)
+    y2[-1:] = 1 - y2[-1:]
+    found = kinds(diagnose(X=X2, y=y2, checks=["duplicates"]))["duplicates"]
+    assert found.evidence["n_sets_conflicting_labels"] == 1
+    assert "; 1 set carries different labels" in found.advice
+    assert "1 sets" not in found.advice
+
+
 @pytest.mark.parametrize(
     ("split", "says"),
     [

@@ -147,6 +147,46 @@ def test_a_saturated_curve_without_that_keeps_its_words():
     assert statements(result)["diminishing"].text.startswith("Above ~2,500 samples")
 
 
+# --- a flat forecast beside measured doublings that still gain ---------------------------------
+
+
+class FlatForecast:
+    """An extrapolation that expects no gain at all past the measured sizes."""
+
+    flags = ("flat",)
+    score_range = (0.0, 1.0)
+
+    def predict(self, sizes):
+        return np.full(np.shape(sizes), 0.9)
+
+    def interval(self, sizes, level=0.8):
+        return np.full(np.shape(sizes), 0.89), np.full(np.shape(sizes), 0.91)
+
+
+def test_a_flat_forecast_the_measured_doublings_contradict_is_not_called_flat(tmp_path):
+    import pandas as pd
+
+    points = make_points("logreg")  # rises 0.71 -> 0.94: its last doublings gain ~1-2 points
+    findings = hmd.diagnose(
+        pd.DataFrame(points), checks=["data_limited"], extrapolation=FlatForecast()
+    )
+    assert "remeasure to settle which holds" in findings[0].advice  # the finding disagrees
+    finding = {**findings[0].to_dict(), "evidence": {**findings[0].evidence, "model": "logreg"}}
+    ext = make_extrapolation()
+    ext["flags"] = ["flat"]
+    ext["grid"].update(mean=[0.9] * 120, lo=[0.89] * 120, hi=[0.91] * 120)
+    text = statements(one_model(extrapolation={"logreg": ext}, findings=[finding]))[
+        "diminishing"
+    ].text
+    assert "flat" not in text and "not expected to" not in text
+    lo, hi = finding["evidence"]["measured_gain_interval"]
+    assert (
+        f"still gained {100 * finding['evidence']['measured_gain_per_doubling']:.1f} points" in text
+    )
+    assert f"(80% interval {100 * lo:.1f} points to {100 * hi:.1f} points)" in text
+    assert "remeasure" in text
+
+
 # --- the plan table's costs, as `howmuchdata plan` prints them --------------------------------
 
 

@@ -32,6 +32,7 @@ from sklearn.model_selection import (
 )
 
 from howmuchdata.curve.inputs import check_repeats
+from howmuchdata.data import check_classes_across_groups
 from howmuchdata.errors import HowMuchDataError, shown
 
 DEFAULT_RATIO = math.sqrt(2)
@@ -243,6 +244,8 @@ def make_splits(
             "use --groups or --time (groups= or time=), not both; for grouped time series, "
             "pass a splitter from Python with cv="
         )
+    if groups is not None and task == "classification":
+        check_classes_across_groups(y, groups)
     if stratify is None:
         stratify = task == "classification"
     elif stratify and task != "classification":

@@ -541,6 +541,9 @@ class DiagnosisContext:
                 )
             n_splits = min(n_splits, smallest)
             if self.groups is not None:
+                from howmuchdata.data import check_classes_across_groups
+
+                check_classes_across_groups(self.classes[self.labels], self.groups)
                 return StratifiedGroupKFold(n_splits, shuffle=True, random_state=seed)
             return StratifiedKFold(n_splits, shuffle=True, random_state=seed)
         if self.groups is not None:

@@ -126,17 +126,14 @@ class DuplicatesCheck:
                 f"({100 * REGRESSION_CONFLICT_SHARE:.0f}% of the target's standard deviation)"
             )
         )
-        conflict = (
-            f"; {count(conflicting.sum())} sets carry {differ}, fix those first"
-            if conflicting.any()
-            else ""
-        )
+        n_conflicting = int(conflicting.sum())
+        carry = f"{count(n_conflicting)} {'set carries' if n_conflicting == 1 else 'sets carry'}"
+        conflict = f"; {carry} {differ}, fix those first" if conflicting.any() else ""
         if natural:
             # a table of few, coarse columns (sex, class, age in years) repeats rows by itself:
             # removing them would remove real examples (leakage is judged on its own below)
             differ_sets = (
-                f"; {count(conflicting.sum())} sets carry {differ}: rows these features cannot "
-                "tell apart"
+                f"; {carry} {differ}: rows these features cannot tell apart"
                 if conflicting.any()
                 else ""
             )

@@ -454,6 +454,20 @@ def _data_limited_evidence(view: RunView, curve: CurveView) -> Mapping[str, Any]
     return {}
 
 
+def _measured_outruns_forecast(evidence: Mapping[str, Any]) -> bool:
+    """Whether a ``data_limited`` finding's extrapolation gains under ``min_gain`` per doubling
+    while the interval of the last measured doublings lies wholly above it (the finding then
+    asks to remeasure rather than calling the curve saturated)."""
+    measured = evidence.get("measured_gain_interval")
+    if evidence.get("source") != "extrapolation" or not isinstance(measured, list | tuple):
+        return False
+    if len(measured) != 2:
+        return False
+    min_gain, gain = num(evidence.get("min_gain")), num(evidence.get("gain_per_doubling"))
+    lo, most = num(measured[0]), num(evidence.get("max_gain", math.inf))
+    return all(map(math.isfinite, (min_gain, gain, lo))) and gain < min_gain <= min(lo, most)
+
+
 def _predict(curve: CurveView) -> tuple[Any, float]:
     """The stored forecast's expected score at an array of sizes, and the largest size it
     knows (the rebuilt Extrapolation, else the plotting grid)."""
@@ -508,6 +522,18 @@ def _diminishing(curve: CurveView, view: RunView) -> Statement | None:
             "data of this kind is not expected to help; see the findings."
         )
         return Statement("diminishing", text, {"size": math.nan, "gain": lost})
+    if _measured_outruns_forecast(evidence):
+        # the finding says the two readings disagree: the headline must not call it settled
+        lo, hi = (num(v) for v in evidence["measured_gain_interval"])
+        level = num(evidence.get("interval_level"))
+        share = f"{level:.0%} interval " if math.isfinite(level) else "interval "
+        text = (
+            f"The extrapolation expects little from more data past {fmt_size(size_now)} "
+            f"samples, but the last measured doublings still gained {amount(lost)} each "
+            f"({share}{amount(lo)} to {amount(hi)}): label more and remeasure to settle which "
+            "holds; see the findings."
+        )
+        return Statement("diminishing", text, {"size": n, "gain": lost, "threshold": threshold})
     if math.isinf(n):
         end = min(SEARCH_FACTOR * size_now, reach / 2)
         text = f"Up to {fmt_size(end, estimate=True)} samples each doubling still adds more than {limit}."
