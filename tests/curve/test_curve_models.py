@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -65,6 +66,20 @@ def test_a_given_pipeline_is_used_as_it_is(mixed_frame):
     mine = Pipeline([("model", LogisticRegression())])
     built = make_estimator(mine, ds)
     assert [name for name, _ in built.steps] == ["model"] and built is not mine
+
+
+def test_the_mlp_preset_learns_a_target_in_the_hundreds():
+    # a target on the scale of reaction times in ms: unscaled, the network's 500 epochs stopped
+    # far from it and scored an R^2 of about -60 where a linear model scores 0.9
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = 300 + X @ [40.0, -20.0, 10.0] + rng.normal(size=200) * 10
+    ds = load_dataset(X[:150], y[:150])
+    with threadpool_limits(1):
+        model = make_estimator("mlp", ds, random_state=0).fit(ds.X, ds.y)
+    held_out = pd.DataFrame(X[150:], columns=ds.X.columns)
+    assert model.score(held_out, y[150:]) > 0.8
+    assert count_parameters(model) == 3 * 64 + 64 + 64 + 1  # the wrapped network's weights
 
 
 def test_count_parameters(digits_small):
