@@ -127,6 +127,27 @@ def test_class_whose_recall_still_rises_needs_more_of_its_examples():
     # recall at 160 examples is 0.82; 0.90 needs 160 * 2^(0.08/0.08) = 320 examples
     assert evidence["examples_needed"] == pytest.approx(320, rel=0.05)
     assert "'rare'" in found[0].advice
+    assert found[0].severity == "warning" and found[0].evidence["gain_certain"] is True
+
+
+def test_a_class_rise_whose_interval_includes_no_gain_is_a_lead_not_an_order():
+    # the rare class's recall zigzags +-6 points around a 3-point rise per doubling: the
+    # slope passes class_min_gain, but its 80% interval reaches below zero
+    share = {"common": 0.9, "rare": 0.1}
+
+    def recall(c, m):
+        zigzag = 0.06 * (-1) ** round(math.log2(m / 10))
+        return 0.95 if c == "common" else 0.50 + 0.03 * math.log2(m / 10) + zigzag
+
+    curve = synthetic_curve(
+        log_curve(0.80, 0.01), classes=["common", "rare"], class_share=share.get, recall=recall
+    )
+    (finding,) = diagnose(curve, checks=["class_needs_data"], target=0.90)
+    lo, hi = finding.evidence["recall_gain_interval"]
+    assert lo < 0 < finding.evidence["recall_gain_per_doubling"] < hi
+    assert finding.severity == "info" and finding.evidence["gain_certain"] is False
+    assert "includes no gain" in finding.advice and "remeasure" in finding.advice
+    assert "still rises" not in finding.advice
 
 
 def test_classes_with_flat_recall_need_nothing():

@@ -4,11 +4,13 @@ For each class, its validation recall is regressed on log2 of its own training c
 last measured doublings (sizes n/4 to n). A class below the overall target whose recall still
 gains ``class_min_gain`` or more per doubling needs more of its own examples. The count that
 reaches the target extends that straight line in log2(count); real curves flatten, so the
-estimate is optimistic (a lower bound on what is needed).
+estimate is optimistic (a lower bound on what is needed). A rise whose interval includes no
+gain is said as such, at severity info: label some more and remeasure.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,14 +86,38 @@ class ClassNeedsDataCheck:
                 "more_examples": r.more,
                 "estimate": "log-linear extrapolation of recall in the class count (optimistic)",
             }
-            advice = (
-                f"label ~{count(round_up(r.more))} more examples of class {name}: its recall "
-                f"{r.recall:.2f} still rises {100 * r.slope:.1f} points per doubling of its "
-                f"{count(r.count)} training examples and reaches the overall {target:.2f} near "
-                f"~{count(round_up(r.needed))}"
-            )
-            findings.append(Finding("class_needs_data", "warning", evidence, advice))
+            # a rise whose interval reaches down to no gain is a lead, not a purchase order
+            certain = bool(r.lo > 0)
+            evidence["gain_certain"] = certain
+            advice = _advice(r, name, target, certain, ctx.options.level)
+            severity = "warning" if certain else "info"
+            findings.append(Finding("class_needs_data", severity, evidence, advice))
         return findings
+
+
+def _advice(r: Any, name: str, target: float, certain: bool, level: float) -> str:
+    """The finding's action: how many more examples of the class, as firmly as the measured
+    rise of its recall allows."""
+    have, more, needed = count(r.count), count(round_up(r.more)), count(round_up(r.needed))
+    if certain:
+        return (
+            f"label ~{more} more examples of class {name}: its recall {r.recall:.2f} still "
+            f"rises {100 * r.slope:.1f} points per doubling of its {have} training examples "
+            f"and reaches the overall {target:.2f} near ~{needed}"
+        )
+    if math.isfinite(r.lo):
+        doubt = (
+            f"its {level:.0%} interval, {100 * r.lo:.1f} to {100 * r.hi:.1f} points, "
+            "includes no gain"
+        )
+    else:
+        doubt = "too few sizes were measured to tell that rise from noise"
+    return (
+        f"label some more examples of class {name} and remeasure: its recall {r.recall:.2f} "
+        f"rose {100 * r.slope:.1f} points per doubling of its {have} training examples, but "
+        f"{doubt}; if the rise holds, it reaches the overall {target:.2f} near ~{needed} "
+        f"(~{more} more)"
+    )
 
 
 def _classes(ctx: DiagnosisContext, pts: pd.DataFrame) -> list[Any]:
