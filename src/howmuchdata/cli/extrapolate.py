@@ -7,6 +7,8 @@ Thin: read points (a run folder's result.json, or a CSV with size and score colu
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,32 +33,60 @@ LOSS_HINTS = ("neg_", "loss", "error", "rmse", "mse", "mae")
 
 
 def _pick(columns: list[str], names: tuple[str, ...], what: str, path: Path) -> str:
+    """The first of ``names`` among ``columns``; spelt exactly, else ignoring case and the
+    spaces around it (``Size``, `` score ``)."""
     for name in names:
         if name in columns:
             return name
+    loose = {c.strip().lower(): c for c in reversed(columns)}
+    for name in names:
+        if name in loose:
+            return loose[name]
     raise HowMuchDataError(
         f"{path} has no {what} column (looked for {', '.join(names)}; found "
         f"{', '.join(columns) or 'none'}); rename the column to '{names[0]}'"
     )
 
 
-def _from_csv(path: Path) -> dict[str, dict[str, Any]]:
+def _optional(columns: list[str], names: tuple[str, ...]) -> str | None:
+    """Like :func:`_pick`, for a column that may be missing."""
+    try:
+        return _pick(columns, names, "", Path())
+    except HowMuchDataError:
+        return None
+
+
+def _read_points(path: Path) -> pd.DataFrame:
+    """A points CSV as a frame; a file written with ``;`` or tabs between its values (a
+    spreadsheet export) is read with that separator."""
     try:
         frame = pd.read_csv(path)
+        if len(frame.columns) == 1:
+            header = str(frame.columns[0])
+            sep = next((c for c in (";", "\t") if c in header), None)
+            if sep is not None:
+                frame = pd.read_csv(path, sep=sep)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise HowMuchDataError(
             f"cannot read {path} as CSV ({exc}); pass a CSV with size and score columns"
         ) from None
+    return frame
+
+
+def _from_csv(path: Path) -> dict[str, dict[str, Any]]:
+    frame = _read_points(path)
     cols = [str(c) for c in frame.columns]
+    frame.columns = cols
     size_col = _pick(cols, SIZE_COLUMNS, "size", path)
     score_col = _pick(cols, SCORE_COLUMNS, "score", path)
-    train_col = next((c for c in TRAIN_COLUMNS if c in cols), None)
-    if "status" in frame:
-        frame = frame[frame["status"].astype(str) == "ok"]
+    train_col = _optional(cols, TRAIN_COLUMNS)
+    status_col, model_col = _optional(cols, ("status",)), _optional(cols, ("model",))
+    if status_col is not None:
+        frame = frame[frame[status_col].astype(str).str.strip() == "ok"]
     for column in (size_col, score_col, train_col):
         if column is not None:
             _check_numbers(frame, column, path)
-    groups = frame.groupby("model", sort=False) if "model" in frame else [(path.stem, frame)]
+    groups = frame.groupby(model_col, sort=False) if model_col else [(path.stem, frame)]
     curves = {}
     for name, grp in groups:
         sizes = pd.to_numeric(grp[size_col], errors="coerce").to_numpy(float)
@@ -81,7 +111,8 @@ def _check_numbers(frame: pd.DataFrame, column: str, path: Path) -> None:
             f"write a number there or delete that line"
         )
     blank = numbers.isna()
-    if blank.any() and column not in TRAIN_COLUMNS:  # an unknown training score may be blank
+    # an unknown training score may be blank
+    if blank.any() and column.strip().lower() not in TRAIN_COLUMNS:
         row = values.index[blank.to_numpy()][0]
         raise HowMuchDataError(
             f"{path}: {column} is blank in line {int(row) + 2} ({int(blank.sum())} blank in all); "
@@ -143,6 +174,56 @@ def _measured_meets(ext: Any, target: float) -> tuple[float, float] | None:
     return float(sizes[i]), float(means[i])
 
 
+@contextmanager
+def _naming(model: str, n_curves: int) -> Iterator[None]:
+    """Prefix a bad-input error with the curve it is about, when there are several."""
+    try:
+        yield
+    except HowMuchDataError as exc:
+        if n_curves < 2:
+            raise
+        raise HowMuchDataError(f"curve {model!r}: {exc}") from None
+
+
+def _met_note(ext: Any, target: float, n_t: float) -> str | None:
+    """What to say when the data already met ``target`` at a size below the forecast's
+    ``n_t``: the answer would otherwise read as "collect more" for a score already measured.
+
+    Parameters
+    ----------
+    ext : Extrapolation
+    target : float
+    n_t : float
+        ``ext.size_for(target)``.
+
+    Returns
+    -------
+    str or None
+        None when no measured mean met the target below ``n_t``.
+    """
+    met = _measured_meets(ext, target)
+    if met is None or n_t <= met[0] * (1.0 + 1e-9):
+        return None
+    shape = f" (shape: {', '.join(ext.flags)})" if ext.flags else ""
+    measured = f"the measured mean met it at {met[0]:,.0f} samples ({sig(met[1])})"
+    if not np.isfinite(n_t):
+        # a peaking or dipping curve: the data met the target, the forecast does not
+        return (
+            f"{sig(target, 6)} is out of reach by the forecast, but {measured}: the curve "
+            f"does not stay there{shape}."
+        )
+    if ext.ill_behaved:
+        return (
+            f"{sig(target, 6)} is reached at {n_t:,.0f} samples by the forecast, but {measured}: "
+            f"the curve does not stay there{shape}."
+        )
+    return (
+        f"{sig(target, 6)} is reached at {n_t:,.0f} samples by the forecast, but {measured}; "
+        f"the forecast's smooth curve through the noisy means gives "
+        f"{sig(float(ext.predict(met[0])))} there."
+    )
+
+
 @app.command()
 def extrapolate(
     source: Annotated[
@@ -171,6 +252,7 @@ def extrapolate(
 ) -> None:
     """Extrapolate measured learning curves: scores at larger sizes, samples for a target."""
     from howmuchdata.extrapolate import extrapolate as fit
+    from howmuchdata.extrapolate.core import DIRECTION_ALIASES
 
     if not 0 < level < 1:
         raise HowMuchDataError(f"--level must be between 0 and 1, got {level}; e.g. --level 0.8")
@@ -179,6 +261,8 @@ def extrapolate(
             raise HowMuchDataError(
                 f"--at {n:g} is not a training size; pass a positive number of rows, e.g. --at 10000"
             )
+    if direction is not None:
+        direction = DIRECTION_ALIASES.get(direction.strip().lower(), direction.strip().lower())
     if direction is not None and direction not in ("increase", "decrease"):
         raise HowMuchDataError(
             f"--direction {direction!r} is neither increase nor decrease; pass --direction "
@@ -194,16 +278,18 @@ def extrapolate(
     console = Console()
     results, answers = {}, {}
     for model, c in curves.items():
-        results[model] = fit(
-            c["sizes"],
-            c["scores"],
-            direction=direction or c["direction"],
-            bounds=c.get("bounds"),
-            train_scores=c["train"],
-        )
+        with _naming(model, len(curves)):
+            results[model] = fit(
+                c["sizes"],
+                c["scores"],
+                direction=direction or c["direction"],
+                bounds=c.get("bounds"),
+                train_scores=c["train"],
+            )
     for t in target or []:  # before printing anything: a target no curve can take
-        for ext in results.values():
-            ext.size_for(t)
+        for model, ext in results.items():
+            with _naming(model, len(results)):
+                ext.size_for(t)
     for model, ext in results.items():
         answers[model] = asked = {"level": level, "at": [], "targets": []}
         notes: list[str] = []
@@ -225,15 +311,9 @@ def extrapolate(
             lo_n, hi_n = ext.size_for(t, level=level)
             asked["targets"].append({"target": t, "size": n_t, "lo": lo_n, "hi": hi_n})
             table.add_row(f"samples to reach {sig(t, 6)}", _fmt_size(n_t), size_span(lo_n, hi_n))
-            met = _measured_meets(ext, t)
-            if met is not None and not np.isfinite(n_t):
-                # a peaking or dipping curve: the data met the target, the forecast does not
-                notes.append(
-                    f"{sig(t, 6)} is out of reach by the forecast, but the measured mean met it "
-                    f"at {met[0]:,.0f} samples ({sig(met[1])}): the curve does not stay there"
-                    + (f" (shape: {', '.join(ext.flags)})" if ext.flags else "")
-                    + "."
-                )
+            note = _met_note(ext, t, n_t)
+            if note:
+                notes.append(note)
         a_lo, a_hi = ext.asymptote_interval(level)
         table.add_row("asymptote (ceiling)", sig(ext.asymptote), span(a_lo, a_hi))
         console.print(table)

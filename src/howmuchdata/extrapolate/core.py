@@ -21,8 +21,8 @@ from sklearn.isotonic import IsotonicRegression
 
 from howmuchdata.errors import HowMuchDataError
 from howmuchdata.extrapolate.extrapolation import Extrapolation
-from howmuchdata.extrapolate.families import LAST_VALUE
-from howmuchdata.extrapolate.fitting import CurveData, fit_family, usable_families
+from howmuchdata.extrapolate.families import ALL_MODELS, LAST_VALUE
+from howmuchdata.extrapolate.fitting import CurveData, FitResult, fit_family, usable_families
 from howmuchdata.extrapolate.shapes import ILL_BEHAVED, detect_flags
 
 GRID_PER_DOUBLING = 4
@@ -135,7 +135,41 @@ def _train_means(
     return 1.0 - orient.to_error(means)
 
 
-_DIRECTION_ALIASES = {
+def _check_families(families: Any) -> list[str] | None:
+    """The ``families=`` option as a list of known names (one name alone is a list of one).
+
+    Parameters
+    ----------
+    families : str, iterable of str, or None
+
+    Returns
+    -------
+    list of str or None
+        None when not given.
+
+    Raises
+    ------
+    HowMuchDataError
+        For a name that is not a curve model, or a list with no family in it.
+    """
+    if families is None:
+        return None
+    names = [families] if isinstance(families, str) else list(families)
+    unknown = [str(n) for n in names if n not in ALL_MODELS]
+    if unknown:
+        raise HowMuchDataError(
+            f"unknown curve famil{'y' if len(unknown) == 1 else 'ies'} {', '.join(unknown)}; "
+            f"pass names from {', '.join(ALL_MODELS)}"
+        )
+    if not names:
+        raise HowMuchDataError(
+            f"families=[] leaves no curve model; pass names from {', '.join(ALL_MODELS)}, or None"
+        )
+    return [str(n) for n in names]
+
+
+#: Other spellings of ``direction`` that :func:`extrapolate` (and its CLI) accept.
+DIRECTION_ALIASES = {
     "increasing": "increase",
     "decreasing": "decrease",
     "higher": "increase",
@@ -326,6 +360,33 @@ def _flat(grid: np.ndarray, data: CurveData, learned_flat=None) -> tuple[np.ndar
 # --- families ---------------------------------------------------------------------------------
 
 
+def _failed_fit(full: FitResult, past: FitResult, data: CurveData) -> bool:
+    """Whether the fit to the whole curve missed its optimum: the fit to the curve without
+    its largest sizes describes the whole curve better (a lower weighted cost).
+
+    Parameters
+    ----------
+    full : FitResult
+        The family fitted to every size of ``data``.
+    past : FitResult
+        The same family fitted to the smaller sizes (the back test).
+    data : CurveData
+        The whole curve.
+
+    Returns
+    -------
+    bool
+        True where the optimiser stopped in a poor local optimum (e.g. pow4 at its exponent's
+        bound, missing a negated-MSE curve by 20% at its largest size while the back test,
+        from the head of the curve, was the best of all families).
+    """
+    if full.family == LAST_VALUE or not past.ok:
+        return False
+    resid = (past.predict(data.sizes) - data.mean) / data.sigma
+    past_cost = 0.5 * float(np.sum(resid**2))
+    return bool(np.isfinite(past_cost) and full.cost > past_cost * (1.0 + 1e-6) + 1e-12)
+
+
 def _families(grid: np.ndarray, data: CurveData, names: list[str] | None):
     """Back-test-weighted family combination with a variance-based quantile band."""
     fam_names = usable_families(data, names)
@@ -342,7 +403,7 @@ def _families(grid: np.ndarray, data: CurveData, names: list[str] | None):
             continue
         past = fit_family(name, head)
         pred = past.predict(held_sizes)
-        if not np.all(np.isfinite(pred)):
+        if not np.all(np.isfinite(pred)) or _failed_fit(full, past, data):
             continue
         fits[name] = full
         bt_err[name] = float(np.sqrt(np.mean((pred - held_mean) ** 2)))
@@ -448,7 +509,10 @@ def extrapolate(
         ``"auto"`` uses the LCDB-learned model for rising scores in [0, 1] (it was trained
         on accuracy curves) and the family combination otherwise.
     families : list of str, optional
-        Restrict the family combination to these families (see ``FAMILIES``).
+        Restrict the family combination to these families (see ``FAMILIES``; one name
+        alone is read as a list of one). An unknown name is an error; the option is only
+        read by the family combination (``method="families"``, and metrics other than
+        accuracy), which the summary notes otherwise.
     learned_model : LearnedModel, optional
         Use this learned model instead of the shipped one (the benchmark retrains it per
         cross-validation fold, so no curve is predicted by a model that saw its dataset).
@@ -480,11 +544,12 @@ def extrapolate(
             raise HowMuchDataError(f"bounds {bounds} are empty; pass (low, high) with low < high")
     s, y = _validate(sizes, scores, bounds)
     train = _validate_train(train_scores, s, bounds)
+    families = _check_families(families)
     notes: list[str] = []
     if direction is None:
         direction = _infer_direction(s, y)
         notes.append(f"Direction inferred from the data: scores {direction} with more data.")
-    direction = _DIRECTION_ALIASES.get(direction, direction)
+    direction = DIRECTION_ALIASES.get(direction, direction)
     if direction not in ("increase", "decrease"):
         raise HowMuchDataError(f"direction must be 'increase' or 'decrease', got {direction!r}")
     if method not in ("auto", "learned", "families"):
@@ -586,6 +651,12 @@ def extrapolate(
         used = "families"
     if train is not None and used != "learned":
         notes.append("Training scores are read only by the learned model; not used here.")
+    if families is not None and used != "families":
+        notes.append(
+            f"families= is read only by the family combination; the prediction is the "
+            f"{'learned model' if used == 'learned' else 'curve level'}'s (pass "
+            "method='families' to use them)."
+        )
     ext = _assemble(grid, good_mean, good_q, orient, data, flags, used, components, notes)
     if used == "learned" and train_means is not None:
         ext.observed["train_mean"] = orient.to_score(1.0 - train_means)

@@ -87,6 +87,43 @@ def _has_trend_in_means(sizes: np.ndarray, good: np.ndarray) -> bool:
     return abs(slope) / np.sqrt(s2 / sxx) > student_t.ppf(0.995, m - 2)
 
 
+def _single_run_turn(sizes: np.ndarray, good: np.ndarray) -> str | None:
+    """``"peaking"`` or ``"dipping"`` for a curve of one run per size that turns inside its
+    range, judged by its scatter about a parabola in log2(size); None otherwise.
+
+    Without repeats the standard errors are the roughness of the means (their second
+    differences), and a smooth peak's curvature is all roughness: 0.66, 0.75, 0.80, 0.79,
+    0.73, 0.63 would be "flat". Here the noise is the residual about a parabola instead, the
+    parabola's curvature must differ from 0 (two-sided t-test at 1%) with its vertex between
+    the second and the second-last size, and the measured curve must rise (fall) to its
+    extremum and come back by more than ``Z`` times that noise.
+    """
+    m = len(good)
+    if m < FEW_SIZES:
+        return None
+    x = np.log2(sizes)
+    x = x - x.mean()
+    design = np.stack([np.ones(m), x, x**2], axis=1)
+    coef, *_ = np.linalg.lstsq(design, good, rcond=None)
+    resid = good - design @ coef
+    s2 = max(float(np.sum(resid**2)) / (m - 3), 1e-24)
+    cov = s2 * np.linalg.pinv(design.T @ design)
+    if abs(coef[2]) / np.sqrt(cov[2, 2]) <= student_t.ppf(0.995, m - 3):
+        return None
+    vertex = -coef[1] / (2.0 * coef[2])
+    if not x[1] < vertex < x[-2]:
+        return None
+    noise = Z * np.sqrt(2.0 * s2)
+    tol = 0.05 * float(np.ptp(good))
+    sign = 1.0 if coef[2] < 0 else -1.0  # peaks: rise then fall; dips: fall then recover
+    turned = sign * good
+    j = int(np.argmax(turned))
+    up, down = turned[j] - turned[0], turned[j] - turned[-1]
+    if 0 < j < m - 1 and min(up, down) > max(noise, tol):
+        return "peaking" if sign > 0 else "dipping"
+    return None
+
+
 def detect_flags(
     sizes: np.ndarray, good: np.ndarray, se: np.ndarray, *, repeated: bool = True
 ) -> list[str]:
@@ -120,7 +157,12 @@ def detect_flags(
     # steady trend in log(size) does better; with few repeats the chi-square test alone
     # misses a curve that rises steadily by a little at each size
     trend = _has_trend(sizes, good, se) or _has_trend_in_means(sizes, good)
-    if span <= 1e-9 * scale or (judge_flat and chi2_const <= chi2.ppf(0.99, m - 1) and not trend):
+    if span <= 1e-9 * scale:
+        return ["flat"]
+    turn = None if repeated else _single_run_turn(sizes, good)
+    if turn is not None:
+        return _turned(sizes, good, se, turn)
+    if judge_flat and chi2_const <= chi2.ppf(0.99, m - 1) and not trend:
         return ["flat"]
     rise = float(good[-1] - good[0])
     first_last_noise = _diff_noise(se, 0, m - 1)
@@ -179,4 +221,16 @@ def detect_flags(
             and recent / back > SPED_UP * max(earlier - good[0], 0.0) / before
         ):
             flags.append("accelerating")
+    return flags
+
+
+def _turned(sizes: np.ndarray, good: np.ndarray, se: np.ndarray, turn: str) -> list[str]:
+    """The flags of a single-run curve found to peak or dip: that turn, and
+    ``not_monotone`` for a peak (the score falls after it); the rest as :func:`detect_flags`
+    says them, without ``flat`` or ``saturated`` (a turning curve is neither)."""
+    flags = [turn]
+    if turn == "peaking":
+        flags.append("not_monotone")
+    rest = detect_flags(sizes, good, se, repeated=True)
+    flags += [f for f in rest if f not in flags and f not in ("flat", "saturated")]
     return flags
