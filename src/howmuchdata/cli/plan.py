@@ -48,9 +48,9 @@ _KEYWORD = re.compile(r"(?<![\w-])(" + "|".join(_KEYWORDS) + r")(?!\w)(=)?")
 #: also plain words ("the penalty") are options only where a value is assigned.
 _PLAN_KEYWORD = re.compile(
     r"(?<![\w-])(cost_per_label|value_per_point|value_of_target|max_size|rounds|penalty|budget"
-    r"|point)(?!\w)(=)?"
+    r"|point|target)(?!\w)(=)?"
 )
-_PLAIN_WORDS = ("rounds", "penalty", "budget", "point")
+_PLAIN_WORDS = ("rounds", "penalty", "budget", "point", "target")
 
 
 def as_flags(message: str) -> str:
@@ -303,7 +303,11 @@ def plan_command(
         ),
     ] = None,
     max_size: Annotated[
-        int | None, typer.Option(help="Most labels that exist or can be bought.")
+        int | None,
+        typer.Option(
+            help="Most training labels there can be in all (a size of the curve: rows held out "
+            "for validation not counted)."
+        ),
     ] = None,
     model: Annotated[
         str | None,

@@ -39,6 +39,7 @@ from howmuchdata.planner.rounds import (
     observe,
     predicted_size,
     purchase_from_state,
+    whole_rounds,
 )
 from howmuchdata.planner.rules_of_thumb import (
     RuleOfThumb,
@@ -405,6 +406,73 @@ def _p_reached_now(
     return prob_reached_now(sizes, sign * scores, sign * float(target))
 
 
+def _long_shot_words(p_round: float, p_ceiling: float) -> str:
+    """The warning for a last round whose purchase is more likely to miss the target than not."""
+    return (
+        f"This last round reaches the target with only {p_round:.0%} probability, and no number "
+        f"of labels of this kind does better than {p_ceiling:.0%} (the ceiling's chance): price "
+        "a miss (--penalty) to weigh the labels against it, aim lower, or run `howmuchdata "
+        "diagnose` to see what holds the model back."
+    )
+
+
+def _expected_at(mid: float, lo: float, hi: float) -> str:
+    """Where the target is expected, with the 80% interval of that size: "at 3,782 labels
+    (80% interval 1,092-9,310)". A bound the extrapolation never crosses is said, not dropped
+    (dropping it left the size without its interval exactly where it is least certain)."""
+    never = "beyond the extrapolation's reach (1024x the current size)"
+    if not math.isfinite(mid):
+        if math.isfinite(lo):
+            return f"{never}, though its optimistic bound gets there at {lo:,.0f} labels"
+        return never
+    if not math.isfinite(lo):  # size_for failed: no interval to give
+        return f"at {mid:,.0f} labels"
+    if math.isfinite(hi):
+        return f"at {mid:,.0f} labels (80% interval {lo:,.0f}-{hi:,.0f})"
+    return (
+        f"at {mid:,.0f} labels (80% interval {lo:,.0f} to never: the pessimistic bound does "
+        "not get there)"
+    )
+
+
+def _refuse_unused(
+    target: float | None, rounds: int, penalty: float, value_of_target: float,
+    cost_per_label: float, budget: float | None,
+) -> None:  # fmt: skip
+    """Refuse inputs that would change nothing: prices of a miss or rounds without a target, a
+    budget on free labels. Accepted silently, they read as if the plan had weighed them."""
+    aimed = {"penalty": penalty, "value_of_target": value_of_target}
+    unused = [f"{name}={value!r}" for name, value in aimed.items() if value > 0]
+    if rounds != 1:
+        unused.append(f"rounds={rounds}")
+    if target is None and unused:
+        one = len(unused) == 1
+        raise HowMuchDataError(
+            f"{', '.join(unused)} {'applies' if one else 'apply'} only to a purchase toward a "
+            f"target, and no target is given; pass target=... (the score to reach) or drop "
+            f"{'it' if one else 'them'}"
+        )
+    if budget is not None and math.isfinite(budget) and cost_per_label == 0:
+        raise HowMuchDataError(
+            f"budget={budget!r} limits the money spent on labels, but cost_per_label is 0 (free "
+            "labels: no budget binds); pass cost_per_label=... (the price of one label) as well, "
+            "or drop the budget"
+        )
+
+
+def _cap_words(econ: Economics, current: float, max_size: int | None, cap: float) -> str:
+    """What sets the most labels a plan considers: the pool, the budget, or how far it looks.
+
+    Without a budget or a pool the cap is :data:`REACH` times the labels held; calling that
+    "the budget or pool" told a user who gave neither that one of them stopped the purchase.
+    """
+    if max_size is not None and cap >= max_size:
+        return f"the pool, max_size {max_size:,}"
+    if econ.cost_per_label > 0 and math.isfinite(econ.budget) and cap < current * REACH:
+        return "what the budget buys"
+    return f"{REACH:g}x the {int(current):,} labels held, as far as the plan looks"
+
+
 def _why_capped(econ: Economics, current: float, max_size: int | None) -> str:
     """Why a plan can buy no label: the budget buys none, or the pool holds no more."""
     if max_size is not None and max_size <= current:
@@ -528,7 +596,9 @@ def plan(
     P(reached already) + P(not yet) x P(the ceiling reaches it) x the need model's chance, which
     is conditional on the target being still ahead. It never falls with the size nor rises with
     the target. ``max_size`` below ``current_size`` is an error; a ``budget`` caps the sizes at
-    the whole labels it pays for.
+    the whole labels it pays for. Inputs that would change nothing are errors rather than
+    ignored: a ``budget`` with ``cost_per_label`` 0, and ``penalty``, ``value_of_target`` or
+    ``rounds`` above 1 without a ``target``.
 
     The next round: without a price on missing (``penalty`` and ``value_of_target`` 0), the
     LCDB-calibrated rule of :func:`next_purchase`, and nothing when the target is already
@@ -536,8 +606,7 @@ def plan(
     the expected label cost plus the expected loss of a miss, in either status. Out of reach or
     without a target, ``next_round["size"]`` is None.
     """
-    if rounds < 1:
-        raise HowMuchDataError(f"rounds={rounds} is below 1; pass rounds=1 or more")
+    rounds = whole_rounds(rounds, "rounds", "rounds=1 or more")
     money = {
         "cost_per_label": cost_per_label,
         "value_per_point": value_per_point,
@@ -546,6 +615,7 @@ def plan(
         "budget": math.inf if budget is None else budget,
     }
     Economics(**money, point=DEFAULT_POINT if point is None else point)  # bad input first
+    _refuse_unused(target, rounds, penalty, value_of_target, cost_per_label, budget)
     ext, largest, gib, scorer, measured = _as_extrapolation(curve_or_ext)
     econ = Economics(**money, point=_point_for(point, scorer, ext, value_per_point))
     if points is not None:
@@ -701,14 +771,8 @@ def plan(
                 "p_reach_from": reach.source(size) if reach is not None else "extrapolation",
             }
         if status == "reachable":
-            span = "" if not np.isfinite(hi) else f" (80% interval {lo:,.0f}-{hi:,.0f})"
-            expected_at = (
-                f"at {mid:,.0f}{span} labels"
-                if np.isfinite(mid)
-                else "beyond the extrapolation's reach (1024x the current size)"
-            )
             advice.append(
-                f"The target {target:g} is expected {expected_at}; P(the ceiling {fixed(asym)} [{fixed(a_lo)}, {fixed(a_hi)}] reaches it) {p_asym:.0%}."
+                f"The target {target:g} is expected {_expected_at(mid, lo, hi)}; P(the ceiling {fixed(asym)} [{fixed(a_lo)}, {fixed(a_hi)}] reaches it) {p_asym:.0%}."
             )
             if cap <= current:
                 advice.append(
@@ -732,8 +796,13 @@ def plan(
                 )
             elif size >= cap and next_round["p_reach"] < 0.5:
                 advice.append(
-                    f"Even {int(cap):,} labels (the budget or pool) reach the target with only {next_round['p_reach']:.0%} probability."
+                    f"Even {int(cap):,} labels ({_cap_words(econ, current, max_size, cap)}) "
+                    f"reach the target with only {next_round['p_reach']:.0%} probability."
                 )
+            elif rounds == 1 and round(next_round["p_reach"], 2) < 0.5 and size > current:
+                # the purchase rule buys in the last round whatever its chance: say it is a long
+                # shot, or "buy 16,665 labels" reads as advice to spend on a likely miss
+                advice.append(_long_shot_words(next_round["p_reach"], p_asym))
     flags = [f for f in getattr(ext, "flags", None) or [] if f in ILL_BEHAVED]
     if flags:
         advice.append(

@@ -20,6 +20,7 @@ last round (-0.1).
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -45,6 +46,37 @@ FEATURES = (
 )  # fmt: skip
 #: Multiples of the size seen at which the margin over the target is read (``z2`` ... ``z16``).
 MULTIPLES = (2, 4, 8, 16)
+
+
+def whole_rounds(value: Any, name: str, fix: str) -> int:
+    """``value`` as a whole number of rounds (1 or more), else a one-line error.
+
+    Parameters
+    ----------
+    value : int-like
+        The rounds as given: an int, a NumPy integer or a float with no fraction (``2.0``).
+    name : str
+        The keyword, as the error names it (``"rounds"``, ``"rounds_left"``).
+    fix : str
+        What to pass instead, ending the error message.
+
+    Returns
+    -------
+    int
+    """
+    number = value
+    if isinstance(value, float | np.floating) and math.isfinite(value) and value == int(value):
+        number = int(value)  # 2.0 reads as 2
+    try:
+        number = operator.index(number)
+    except TypeError:
+        # a fraction would index the per-round margins with a float (a TypeError deep inside)
+        raise HowMuchDataError(
+            f"{name}={value!r} is not a whole number of rounds; pass {fix}"
+        ) from None
+    if number < 1:
+        raise HowMuchDataError(f"{name}={number} is below 1; pass {fix}")
+    return number
 
 
 def _distance(n: float, seen: float) -> float:
@@ -309,10 +341,7 @@ def next_purchase(
     """
     sizes, scores = _clean(sizes, scores)
     check_target_score(float(target), greater_is_better, None, float(np.max(scores)))
-    if rounds_left < 1:
-        raise HowMuchDataError(
-            f"rounds_left={rounds_left} is below 1; pass the purchases left including this one"
-        )
+    rounds_left = whole_rounds(rounds_left, "rounds_left", "the purchases left including this one")
     if not (n_max > 0):
         raise HowMuchDataError(
             f"n_max={n_max!r} is not positive; pass the largest size you could buy"
@@ -658,10 +687,7 @@ def simulate_collection(
             raise HowMuchDataError(
                 f"truth has {truth_arr.size} values for {grid.size} distinct sizes; pass one per size"
             )
-    if rounds < 1:
-        raise HowMuchDataError(
-            f"rounds={rounds} is below 1; pass the purchases allowed (1 or more)"
-        )
+    rounds = whole_rounds(rounds, "rounds", "the purchases allowed (1 or more)")
     cap = float(grid[-1]) if max_size is None else float(max_size)
     if cap < grid[0]:
         raise HowMuchDataError(
