@@ -129,3 +129,39 @@ def test_a_refused_input_stays_the_only_line(titles_csv, tmp_path, capsys):
     assert main([*argv, "--no-report", "-o", str(out)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith("howmuchdata: error:"), err
+
+
+@pytest.fixture
+def numbers_csv(tmp_path: Path) -> Path:
+    """A numeric target that is a line in two columns plus noise."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(160, 2))
+    frame = pd.DataFrame(X, columns=["a", "b"]).assign(y=X @ [3.0, -2.0] + rng.normal(size=160))
+    path = tmp_path / "numbers.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_a_numeric_target_names_the_default_curve_ridge_the_model_it_fits(
+    numbers_csv, tmp_path, capsys
+):
+    # logreg fits a ridge regression on a numeric target: the curve (and the plan, the
+    # report) said "logreg" for a regression model; compare already named it ridge
+    out = tmp_path / "run"
+    assert main(["curve", str(numbers_csv), "--target", "y", "--out", str(out), *QUICK]) == 0
+    assert {p["model"] for p in read_result(out)["points"]} == {"ridge"}
+    # the name is taken as a --model too, and is the same model as logreg there
+    again = tmp_path / "again"
+    args = ["curve", str(numbers_csv), "--target", "y", "--out", str(again), *QUICK]
+    assert main([*args, "--model", "ridge"]) == 0
+    assert {p["model"] for p in read_result(again)["points"]} == {"ridge"}
+    capsys.readouterr()
+    assert main([*args, "--model", "ridge", "--model", "logreg"]) == 2
+    assert "the same model on a numeric target" in capsys.readouterr().err
+
+
+def test_ridge_on_a_categorical_target_is_refused_naming_logreg(titles_csv, tmp_path, capsys):
+    args = ["curve", str(titles_csv), "--target", "genre", "--model", "ridge"]
+    assert main([*args, "--out", str(tmp_path / "run"), *QUICK]) == 2
+    err = capsys.readouterr().err
+    assert "ridge is a regression model" in err and "--model logreg" in err

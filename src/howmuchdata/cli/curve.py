@@ -48,6 +48,7 @@ from howmuchdata.errors import HowMuchDataError
 from howmuchdata.models import make_estimator
 from howmuchdata.result import check_can_update
 from howmuchdata.store import default_store_url
+from howmuchdata.strategies.base import preset_label, resolve_preset
 
 DEMO_MODELS = ("logreg", "rf")
 DEMO_REPEATS = 3
@@ -273,7 +274,14 @@ def run_curves(
         raise HowMuchDataError(f"--jobs {jobs}; pass 1 or more workers")
     check_backend(backend, scheduler)
     check_can_update(out_dir)  # before any fit, not after
+    # ridge is logreg's name on a numeric target (as in compare): take it, and name it so
+    given, models = models, [resolve_preset(name, dataset.task, "--model ") for name in models]
     if len(set(models)) != len(models):
+        if len(set(given)) == len(given):
+            raise HowMuchDataError(
+                "--model ridge and --model logreg are the same model on a numeric target "
+                "(logreg fits ridge there); list it once"
+            )
         raise HowMuchDataError("the same --model is given twice; list each model once")
     store_url = store or default_store_url(out_dir)
     # every model is built (and checked) before the first fit
@@ -306,7 +314,7 @@ def run_curves(
                     stratify=stratify,
                     val_fraction=val_fraction,
                     random_state=seed,
-                    name=name,
+                    name=preset_label(name, dataset.task),
                     progress=BeforeFirstFit(make_reporter(False if quiet else "auto"), hook),
                 )
             )
