@@ -189,3 +189,23 @@ def test_the_paired_bootstrap_resamples_the_validation_rows(name, monkeypatch):
     boots = [score(rows, a) - score(rows, b) for rows in idx]
     tail = (1 - drift.DECISION_LEVEL) / 2
     assert [lo, hi] == pytest.approx(np.quantile(boots, [tail, 1 - tail]))
+
+
+@pytest.mark.slow
+def test_overfitting_on_a_time_split_reads_the_drift_check_of_the_same_diagnosis():
+    # stationary rows: the drift check flags nothing, so the gap of a time-split curve is
+    # not sent to "the drift check (diagnose with the data and --time)" that just ran
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame(rng.normal(size=(1200, 4)), columns=["a", "b", "c", "d"])
+    y = (X["a"] > 0).astype(int).to_numpy()
+    time = np.arange(len(y), dtype=float)
+    gaps = {50: 0.50, 100: 0.40, 200: 0.30, 400: 0.24, 800: 0.20, 1600: 0.18}
+    curve = synthetic_curve(lambda n: 0.99 - gaps[n], train=lambda n: 0.99, sizes=tuple(gaps))
+    curve.settings = {**(curve.settings or {}), "split": "time"}
+    found = {
+        f.kind: f for f in diagnose(curve, X=X, y=y, time=time, checks=["overfitting", "drift"])
+    }
+    assert "drift" not in found
+    assert "drift check of this diagnosis flagged no change" in found["overfitting"].advice
+    alone = diagnose(curve, checks=["overfitting"])[0]
+    assert "diagnose with the data and --time" in alone.advice

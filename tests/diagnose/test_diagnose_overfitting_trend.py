@@ -122,3 +122,23 @@ def test_on_a_time_split_the_gap_may_be_drift_and_the_advice_says_so():
     assert timed.evidence["split"] == "time"
     assert "change over time" in timed.advice and "--time" in timed.advice
     assert timed.evidence["gap"] == plain.evidence["gap"]  # the numbers are the same
+
+
+def test_with_the_drift_check_in_the_same_diagnosis_the_caveat_says_what_it_found():
+    # "the drift check (diagnose with the data and --time) tells the two apart" was said
+    # even when that check had just run: the advice now reads its result
+    from howmuchdata.diagnose import Finding
+    from howmuchdata.diagnose.overfitting import with_drift_reading
+
+    curve = gap_curve(HALVING)
+    curve.settings = {**(curve.settings or {}), "split": "time"}
+    timed = overfitting(curve)
+    drift = Finding("drift", "warning", {"adversarial_auc": 0.9}, "old and new rows differ")
+    (found, kept) = with_drift_reading([timed, drift])
+    assert "drift check of this diagnosis found such change" in found.advice
+    assert "--time) tells" not in found.advice and kept is drift
+    (calm,) = with_drift_reading([timed])
+    assert "flagged no change over time" in calm.advice and "likelier" in calm.advice
+    assert calm.evidence == timed.evidence  # words only
+    plain = overfitting(gap_curve(HALVING))
+    assert with_drift_reading([plain]) == [plain]  # a random split keeps its advice

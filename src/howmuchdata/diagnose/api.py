@@ -11,6 +11,7 @@ import pandas as pd
 from howmuchdata.curve.core import most_common_error
 from howmuchdata.diagnose.context import DiagnoseOptions, DiagnosisContext
 from howmuchdata.diagnose.finding import Finding, sort_findings
+from howmuchdata.diagnose.overfitting import with_drift_reading
 from howmuchdata.diagnose.registry import CHECKS, KIND_REQUIRES, get_check, resolve_check
 from howmuchdata.errors import HowMuchDataError
 
@@ -198,15 +199,19 @@ def run_checks(
     """
     findings: list[Finding] = []
     skipped: dict[str, str] = {}
+    ran: set[str] = set()
     for asked, name in resolve_checks(checks):
         check = get_check(name)
         missing = _missing(ctx, asked, check)
         if missing is None:
             findings.extend(check.run(ctx))
+            ran.add(name)
         elif checks is None:
             skipped[name] = missing
         else:
             raise HowMuchDataError(_cannot_run(ctx, asked, name, missing))
+    if "drift" in ran:
+        findings = with_drift_reading(findings)
     return sort_findings(findings), skipped
 
 

@@ -20,6 +20,8 @@ they are shares of the score's size.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from howmuchdata.diagnose._numbers import count, round_up, score_delta, slope_per_doubling
@@ -40,9 +42,42 @@ TIME_SPLIT_CAVEAT = (
     "differ from the training rows) rather than overfitting: the drift check (diagnose with the "
     "data and --time) tells the two apart"
 )
+# The caveat once the drift check has read the same time stamps in the same diagnosis.
+TIME_SPLIT_DRIFT_FOUND = (
+    "on this time split part of the gap may be change over time rather than overfitting: the "
+    "drift check of this diagnosis found such change (see its finding)"
+)
+TIME_SPLIT_NO_DRIFT = (
+    "the drift check of this diagnosis flagged no change over time on this time split, so "
+    "overfitting is the likelier reading of the gap"
+)
 # How each reading of the gap's trend is named in the evidence.
 RATIO_FIT = "constant ratio per doubling"
 LINE_FIT = "straight line in log2(size)"
+
+
+def with_drift_reading(findings: list[Finding]) -> list[Finding]:
+    """The overfitting findings of a time split told what the drift check, run in the same
+    diagnosis, found, in place of the caveat that points to it.
+
+    Parameters
+    ----------
+    findings : list of Finding
+        Every finding of a diagnosis in which the drift check ran.
+
+    Returns
+    -------
+    list of Finding
+        The same findings, overfitting's advice reworded where its caveat stood.
+    """
+    drift = any(f.kind == "drift" for f in findings)
+    reading = TIME_SPLIT_DRIFT_FOUND if drift else TIME_SPLIT_NO_DRIFT
+    return [
+        dataclasses.replace(f, advice=f.advice.replace(TIME_SPLIT_CAVEAT, reading))
+        if f.kind == "overfitting" and TIME_SPLIT_CAVEAT in f.advice
+        else f
+        for f in findings
+    ]
 
 
 class OverfittingCheck:
