@@ -171,6 +171,22 @@ def test_csv_with_a_train_score_column_uses_it(tmp_path, capsys):
     assert train["answers"]["at"][1]["score"] != pytest.approx(plain["answers"]["at"][1]["score"])
 
 
+def test_training_scores_that_came_with_a_loss_curve_are_not_said_to_be_unused(tmp_path, capsys):
+    # a run folder (or CSV) holds each point's training score whether or not it is asked
+    # for; on a loss, which the learned model does not read, the summary said "Training
+    # scores are read only by the learned model; not used here" to a user who gave none
+    csv = write_points(tmp_path / "loss.csv")
+    frame = pd.read_csv(csv)
+    frame["score"] = -(1.0 - frame["score"])  # a negated error: the family combination
+    frame["train_score"] = frame["score"] + 0.05
+    frame.to_csv(csv, index=False)
+    assert main(["extrapolate", str(csv), "--out", str(tmp_path / "run"), "--no-report"]) == 0
+    saved = read_result(tmp_path / "run")["extrapolation"]["loss"]
+    assert saved["method"] != "learned"
+    assert not any("read only by the learned model" in n for n in saved["notes"])
+    assert "read only by the learned model" not in capsys.readouterr().out
+
+
 def test_scores_in_the_thousands_are_written_out_not_in_exponents(tmp_path, capsys):
     """A negated RMSE of prices: the table and summary write -11,140, never -1.114e+04."""
     rng = np.random.default_rng(2)

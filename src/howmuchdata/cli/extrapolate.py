@@ -278,14 +278,14 @@ def extrapolate(
     console = Console()
     results, answers = {}, {}
     for model, c in curves.items():
+        settings = {"direction": direction or c["direction"], "bounds": c.get("bounds")}
         with _naming(model, len(curves)):
-            results[model] = fit(
-                c["sizes"],
-                c["scores"],
-                direction=direction or c["direction"],
-                bounds=c.get("bounds"),
-                train_scores=c["train"],
-            )
+            ext = fit(c["sizes"], c["scores"], train_scores=c["train"], **settings)
+            if c["train"] is not None and ext.method != "learned":
+                # the training scores came with the points, unasked: a loss's curve has no
+                # use for them, and its summary must not say they were given and left unused
+                ext = fit(c["sizes"], c["scores"], **settings)
+            results[model] = ext
     for t in target or []:  # before printing anything: a target no curve can take
         for model, ext in results.items():
             with _naming(model, len(results)):
