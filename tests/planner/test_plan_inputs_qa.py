@@ -132,3 +132,34 @@ def test_a_purchase_at_the_cap_names_what_set_it(extra, words):
     p = plan(PowerCurve(), target=0.948, current_size=1000, **extra)
     assert p.next_round["size"] == p.cap
     assert f"Even {p.cap:,} labels {words} reach the target with only" in p.summary()
+
+
+@pytest.fixture(scope="module")
+def measured_curve():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from howmuchdata import learning_curve
+
+    X, y = load_breast_cancer(return_X_y=True)
+    model = make_pipeline(StandardScaler(), LogisticRegression())
+    return learning_curve(model, X, y, sizes=[40, 80, 160, 320], repeats=2, progress=False)
+
+
+def test_labels_held_below_the_measured_curve_are_refused(measured_curve):
+    # the curve trained on 320 labels: a plan "from 100 held" priced labels already bought
+    with pytest.raises(HowMuchDataError, match=r"current_size=100 is below the 320 labels"):
+        plan(measured_curve, target=0.99, current_size=100)
+    assert plan(measured_curve, target=0.99, current_size=400).current_size == 400
+
+
+def test_a_direction_against_the_curves_own_scorer_is_refused(measured_curve):
+    # accuracy is better higher: greater_is_better=False read a rising curve as a loss
+    with pytest.raises(HowMuchDataError, match="greater_is_better=False contradicts the curve"):
+        plan(measured_curve, target=0.99, greater_is_better=False)
+    assert plan(measured_curve, target=0.99, greater_is_better=True).target == 0.99
+    # (sizes, scores) carry no scorer: the user's word on the direction stands
+    sizes, scores = accuracy_points()
+    plan((sizes, scores), target=0.5, greater_is_better=False)

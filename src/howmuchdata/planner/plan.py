@@ -527,6 +527,35 @@ def _priorities(findings: Sequence[Any] | None) -> list[dict[str, Any]]:
     return out
 
 
+def _check_held_and_direction(
+    current_size: float | None,
+    largest: float | None,
+    greater_is_better: bool | None,
+    known: bool | None,
+) -> None:
+    """Refuse a ``current_size`` below the largest size the curve trained on (those labels
+    are held already) and a ``greater_is_better`` that contradicts the curve's own scorer
+    (``known``; None when the direction is not the scorer's).
+
+    Raises
+    ------
+    HowMuchDataError
+        Naming the value to pass instead.
+    """
+    if current_size is not None and largest is not None and current_size < largest:
+        raise HowMuchDataError(
+            f"current_size={current_size:,} is below the {largest:,.0f} labels the curve was "
+            f"measured with, which are held already; pass current_size={largest:.0f} or more, "
+            "or leave it out"
+        )
+    if greater_is_better is not None and known is not None and bool(greater_is_better) != known:
+        way = "higher" if known else "lower"
+        raise HowMuchDataError(
+            f"greater_is_better={greater_is_better} contradicts the curve, whose scorer is better "
+            f"{way}; leave greater_is_better out (it is read from the curve)"
+        )
+
+
 def plan(
     curve_or_ext: Any,
     *,
@@ -625,6 +654,10 @@ def plan(
         raise HowMuchDataError(
             "the current number of labels is unknown; pass current_size=... (the largest size measured)"
         )
+    # only a LearningCurve knows its direction from its scorer; an extrapolation's may be
+    # inferred from the points, which a user's greater_is_better rightly overrides
+    from_scorer = gib if hasattr(curve_or_ext, "extrapolate") else None
+    _check_held_and_direction(current_size, largest, greater_is_better, from_scorer)
     if greater_is_better is None:
         greater_is_better = True if gib is None else bool(gib)
     now = float(np.asarray(ext.predict(np.array([float(current)])))[0])
