@@ -44,6 +44,7 @@ LABELS_SAVED_COLUMNS = [
     "labels_lo_at_start",
     "labels_measured",
     "baseline_measured",
+    "within_noise",
 ]
 
 # Crossovers are searched from the smallest measured size up to this multiple of the largest.
@@ -53,6 +54,17 @@ CROSSOVER_REACH = 10.0
 CROSSOVER_LEVEL = 0.8
 # Ratios within this factor of 1 (either way) read "about the same".
 SAME_WITHIN = 1.05
+# The "vs baseline" cell of two flat curves that cannot be told apart (within_noise), in
+# place of any difference; the cells that claim none stay as they are.
+WITHIN_NOISE_WORDS = "cannot tell: both flat, within noise"
+NO_DIFFERENCE_WORDS = (
+    "-",
+    "about the same",
+    "the same or fewer",
+    "the same or more",
+    "both reach it at their smallest measured size",
+    "neither reaches it",
+)
 
 
 class ExtrapolationLike(Protocol):
@@ -129,6 +141,22 @@ def measured_size_for(ext: ExtrapolationLike, target: float) -> float:
     return math.inf
 
 
+def is_flat(ext: ExtrapolationLike) -> bool:
+    """Whether ``ext`` is a flat extrapolation: its measured curve is flagged ``"flat"`` (it
+    does not move beyond noise) and it predicts one level over its measured sizes.
+
+    A curve flagged flat whose prediction still follows its means (the LCDB-learned model
+    of a curve "flat so far") is not: there the extrapolation says where the curve stands.
+    """
+    if "flat" not in (getattr(ext, "flags", None) or []):
+        return False
+    sizes, _ = measured_means(ext)
+    if not sizes.size:
+        return False
+    ends = np.asarray(ext.predict(np.array([sizes[0], sizes[-1]])), dtype=float)
+    return bool(np.isclose(ends[0], ends[1], rtol=1e-9, atol=1e-12))
+
+
 def labels_needed(
     ext: ExtrapolationLike, target: float, level: float = 0.8
 ) -> tuple[float, float, float, bool]:
@@ -137,16 +165,21 @@ def labels_needed(
     The count is where the extrapolated curve reaches the target (``size_for``), unless the
     measured curve meets it at a smaller size: then it is that measured size
     (:func:`measured_size_for`: its mean and those up to two doublings on meet the target).
-    A measured mean at the target is the evidence the extrapolation is fitted to, so a target the curve was measured to meet is never out of
-    reach, whatever the extrapolation (a flat one through points on both sides of the target,
-    say) predicts. The interval's optimistic bound is then at most that size; its
-    pessimistic bound stays the extrapolation's, since a measured mean has its own noise.
+    A measured mean at the target is the evidence the extrapolation is fitted to, so a target
+    the curve was measured to meet is never out of reach, whatever the extrapolation (a flat
+    one through points on both sides of the target, say) predicts. The interval's optimistic
+    bound is then at most that size; its pessimistic bound stays the extrapolation's, since a
+    measured mean has its own noise.
+
+    A flat extrapolation (:func:`is_flat`) is counted on its measured means alone within its
+    measured sizes (:func:`flat_labels_needed`): it puts one level at every size, so it
+    would "reach" that level at the smallest size whatever was measured there.
 
     Parameters
     ----------
     ext : Extrapolation
         The strategy's extrapolation (its ``observed`` measured means are read where it has
-        them).
+        them, and its ``flags``).
     target : float
         The score to reach.
     level : float
@@ -157,6 +190,8 @@ def labels_needed(
     (labels, labels_lo, labels_hi, measured) : (float, float, float, bool)
         ``inf`` where out of reach; ``measured`` says the count is the measured size.
     """
+    if is_flat(ext):
+        return flat_labels_needed(ext, target, level)
     n = float(ext.size_for(target))
     lo, hi = _size_interval(ext, target, level)
     seen = measured_size_for(ext, target)
@@ -166,6 +201,57 @@ def labels_needed(
         lo = n if math.isnan(lo) else min(lo, n)
         hi = n if math.isnan(hi) else max(hi, n)
     return n, lo, hi, measured
+
+
+def flat_labels_needed(
+    ext: ExtrapolationLike, target: float, level: float = 0.8
+) -> tuple[float, float, float, bool]:
+    """:func:`labels_needed` for a flat extrapolation (:func:`is_flat`): within the measured
+    sizes, only measured means count.
+
+    A flat extrapolation is the curve's level at every size, so ``size_for`` of a target at or
+    under that level is the smallest measured size even where the mean measured there is far
+    below it (R² -0.4 at 16 rows of a curve whose level is 0.16). Here:
+
+    - the count is :func:`measured_size_for` (the means meet the target from that size on);
+      where none does, the extrapolation's count only where it lies beyond the largest
+      measured size (a curve flat so far may be predicted to rise later), else ``inf``;
+    - the optimistic bound is the smallest measured size whose mean meets the target, or,
+      where none does, the extrapolation's optimistic bound moved up to the largest measured
+      size at least (it may be reached just beyond the data, not within it);
+    - the pessimistic bound is the extrapolation's, and never below the count.
+
+    Parameters
+    ----------
+    ext : Extrapolation
+        A flat extrapolation with ``observed`` measured means (at least one).
+    target : float
+        The score to reach.
+    level : float
+        Coverage of the interval.
+
+    Returns
+    -------
+    (labels, labels_lo, labels_hi, measured) : (float, float, float, bool)
+        As :func:`labels_needed`.
+    """
+    sizes, means = measured_means(ext)
+    last = float(sizes[-1])
+
+    def beyond_data(n: float) -> float:
+        return n if n > last * (1 + 1e-9) else math.inf  # NaN compares False: inf
+
+    seen = measured_size_for(ext, target)
+    measured = bool(np.isfinite(seen))
+    n = seen if measured else beyond_data(float(ext.size_for(target)))
+    ext_lo, ext_hi = _size_interval(ext, target, level)
+    met = means >= target if _greater_is_better(ext) else means <= target
+    if met.any():
+        lo = float(sizes[np.argmax(met)])
+    else:
+        lo = max(ext_lo, last) if np.isfinite(ext_lo) else math.inf
+    hi = n if math.isnan(ext_hi) else max(ext_hi, n)
+    return n, min(lo, n), hi, measured
 
 
 def labels_saved_table(
@@ -194,7 +280,9 @@ def labels_saved_table(
         One row per (strategy, target) with the columns of :data:`LABELS_SAVED_COLUMNS`. The
         baseline has its own rows (ratio 1). Sizes are ``inf`` when out of reach. Counts are
         those of :func:`labels_needed`: the measured size where the measured curve meets the
-        target before the extrapolation does (``labels_measured`` / ``baseline_measured``).
+        target before the extrapolation does (``labels_measured`` / ``baseline_measured``),
+        and on measured means alone for a flat curve. ``within_noise`` marks a strategy
+        that cannot be told from the baseline (:func:`within_noise`): its ratio is noise.
     """
     if baseline not in extrapolations:
         raise KeyError(f"no extrapolation for the baseline {baseline!r}")
@@ -223,9 +311,53 @@ def labels_saved_table(
                     "labels_lo_at_start": _at_start(ext, lo),
                     "labels_measured": measured,
                     "baseline_measured": base_measured,
+                    "within_noise": name != baseline and within_noise(ext, base, level),
                 }
             )
     return pd.DataFrame(rows, columns=LABELS_SAVED_COLUMNS)
+
+
+def within_noise(a: ExtrapolationLike, b: ExtrapolationLike, level: float = 0.8) -> bool:
+    """Whether two flat extrapolations (:func:`is_flat`) cannot be told apart: their measured
+    means cross (neither is ahead at every size measured for both) and at every such size
+    their ``level`` intervals overlap.
+
+    Neither curve moves beyond its noise and their levels lie within it, so which of the two
+    first meets a target (and the ratio of their counts) is decided by noise. A curve behind
+    at every common size is not within noise however wide its interval: on the same splits
+    that order is evidence (a k-NN log loss of 0.6-0.8 against 0.1-0.2).
+
+    Parameters
+    ----------
+    a, b : Extrapolation
+        The two curves (``flags``, ``observed``, ``predict``, ``interval`` and ``direction``
+        are read).
+    level : float
+        Coverage of the intervals.
+
+    Returns
+    -------
+    bool
+        False unless both are flat and measured at two common sizes or more.
+    """
+    if not (is_flat(a) and is_flat(b)):
+        return False
+    sizes_a, means_a = measured_means(a)
+    sizes_b, means_b = measured_means(b)
+    common, lead = [], []
+    for n, mean in zip(sizes_a, means_a, strict=True):
+        same = np.isclose(sizes_b, n, rtol=1e-9)
+        if same.any():
+            common.append(n)
+            lead.append(mean - float(means_b[same][0]))
+    if not (np.any(np.array(lead) > 0) and np.any(np.array(lead) < 0)):
+        return False
+    lo_a, hi_a = (np.asarray(v, dtype=float) for v in a.interval(np.array(common), level=level))
+    lo_b, hi_b = (np.asarray(v, dtype=float) for v in b.interval(np.array(common), level=level))
+    apart = (np.fmin(lo_a, hi_a) > np.fmax(lo_b, hi_b)) | (
+        np.fmin(lo_b, hi_b) > np.fmax(lo_a, hi_a)
+    )
+    return not bool(apart.any())
 
 
 def _at_start(ext: ExtrapolationLike, n: float) -> bool:
@@ -559,7 +691,11 @@ def describe_row(row: Mapping[str, Any], baseline: str = "baseline") -> str:
     name, target = row["strategy"], _number(row["target"])
     n = _number(row["labels"])
     if not np.isfinite(n):
-        return f"{name} does not reach {target:g} within reach of its curve"
+        text = f"{name} does not reach {target:g} within reach of its curve"
+        reached = np.isfinite(_number(row.get("baseline_labels")))
+        if name != baseline and reached and _flag(row, "within_noise"):
+            return text + f"; {baseline} needs {_baseline_cell(row)}: {WITHIN_NOISE_WORDS}"
+        return text
     at_most = " (its smallest measured size)" if row.get("labels_at_start") else ""
     text = (
         f"{name} reaches {target:g} with {labels_cell(n, row.get('labels_at_start'))} labels"
@@ -569,10 +705,15 @@ def describe_row(row: Mapping[str, Any], baseline: str = "baseline") -> str:
         return text
     base = _number(row["baseline_labels"])
     if not np.isfinite(base):
-        return text + f"; {baseline} does not reach it"
-    text += f"; {baseline} needs {labels_cell(base, row.get('baseline_at_start'))}"
+        noise = f" ({WITHIN_NOISE_WORDS})" if _flag(row, "within_noise") else ""
+        return text + f"; {baseline} does not reach it{noise}"
+    text += f"; {baseline} needs {_baseline_cell(row)}"
     words = versus_baseline(row, baseline)
     return text + f": {words}" if words not in ("", "-") else text
+
+
+def _baseline_cell(row: Mapping[str, Any]) -> str:
+    return labels_cell(row.get("baseline_labels"), row.get("baseline_at_start"))
 
 
 def labels_cell(n: Any, at_start: Any = False) -> str:
@@ -632,6 +773,12 @@ def _number(value: Any) -> float:
         return from_json_number(value)
     except (TypeError, ValueError):
         return math.nan
+
+
+def _flag(row: Mapping[str, Any], key: str) -> bool:
+    """A row's boolean column; absent (rows written before it existed: None, NaN) is False."""
+    value = row.get(key)
+    return isinstance(value, bool | np.bool_) and bool(value)
 
 
 def _same(a: float, b: float) -> bool:
@@ -695,7 +842,19 @@ def interval_cell(row: Mapping[str, Any]) -> str:
 def versus_baseline(row: Mapping[str, Any], baseline: str = "baseline") -> str:
     """The "vs baseline" cell: :func:`ratio_words`, ``"-"`` for the baseline itself, and which
     of the two reaches the target where one does not (``"baseline reaches it, this does
-    not"``: it says nothing of the other strategies, which may reach it too)."""
+    not"``: it says nothing of the other strategies, which may reach it too).
+
+    A row marked ``within_noise`` (:func:`within_noise`) says :data:`WITHIN_NOISE_WORDS`
+    instead of any difference (a ratio, or that only one of the two reaches the target): that
+    difference is noise. Words that claim none ("about the same") stay.
+    """
+    words = _versus_baseline_words(row, baseline)
+    if _flag(row, "within_noise") and words not in NO_DIFFERENCE_WORDS:
+        return WITHIN_NOISE_WORDS
+    return words
+
+
+def _versus_baseline_words(row: Mapping[str, Any], baseline: str) -> str:
     if str(row.get("strategy")) == baseline:
         return "-"
     words = ratio_words(_number(row.get("ratio")))
