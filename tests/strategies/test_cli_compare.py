@@ -108,6 +108,8 @@ def test_missing_text_column_from_the_shell(csv_path, tmp_path):
         (["--image-shape", "3x3", "--strategies", "augment"], "image shape 3x3 needs 9 pixel"),
         (["--targets", "0.8,1.5"], "target 1.5 is above the metric's range (at most 1)"),
         (["--targets", "nan"], "target 'nan' is not a number"),
+        # every strategy's points were fitted, then the baseline "failed" to extrapolate
+        (["--sizes", "20,40"], "the sizes 20, 40 are 2 distinct training size(s)"),
     ],
 )
 def test_bad_shape_or_target_exits_2_before_any_fit(csv_path, tmp_path, capsys, extra, message):

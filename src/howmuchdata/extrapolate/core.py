@@ -26,6 +26,8 @@ from howmuchdata.extrapolate.fitting import CurveData, FitResult, fit_family, us
 from howmuchdata.extrapolate.shapes import ILL_BEHAVED, detect_flags
 
 GRID_PER_DOUBLING = 4
+#: The fewest distinct training sizes a curve can be extrapolated from.
+MIN_DISTINCT_SIZES = 3
 GRID_REACH = 1024.0  # the grid runs to this multiple of the largest observed size
 LEARNED_REACH = 7.0  # doublings beyond the largest size the learned model was trained on
 # The family combination's variance terms overlap (families that disagree also have uncertain
@@ -71,9 +73,10 @@ def _validate(
     if np.any(s <= 0):
         raise HowMuchDataError("sizes must be positive training-set sizes; drop sizes <= 0")
     n_distinct = len(np.unique(s))
-    if n_distinct < 3:
+    if n_distinct < MIN_DISTINCT_SIZES:
         raise HowMuchDataError(
-            f"only {n_distinct} distinct size(s); measure the curve at 3 or more sizes "
+            f"only {n_distinct} distinct size(s); measure the curve at {MIN_DISTINCT_SIZES} or "
+            "more sizes "
             "(5+ spread over a factor of 8 or more gives useful extrapolations)"
         )
     if bounds is not None:

@@ -31,6 +31,7 @@ from howmuchdata.embedding_cache import (
     default_cache_dir,
 )
 from howmuchdata.errors import HowMuchDataError, shown
+from howmuchdata.extrapolate.core import MIN_DISTINCT_SIZES
 from howmuchdata.metrics import check_target_score
 from howmuchdata.models import DEEP_PRESETS, PRESETS
 from howmuchdata.strategies.base import (
@@ -338,6 +339,15 @@ def compare(
     size_list = resolve_sizes(
         sizes, min_size=min_size, max_size=max_size, n_rows=len(y_arr), ratio=ratio
     )
+    if len(set(size_list)) < MIN_DISTINCT_SIZES:
+        # labels saved are read off extrapolated curves, which need three sizes: say so
+        # before every strategy's points are fitted, not after
+        listed = ", ".join(f"{n:,}" for n in size_list)
+        raise HowMuchDataError(
+            f"the sizes {listed} are {len(set(size_list))} distinct training size(s); labels saved "
+            f"are read off extrapolated curves, which need {MIN_DISTINCT_SIZES} or more: pass at least "
+            f"{MIN_DISTINCT_SIZES} sizes (--sizes), or leave them out for the default"
+        )
     kind = (
         "time"
         if time is not None
