@@ -485,7 +485,7 @@ def test_gradient_boosting_on_a_text_column_stops_before_any_fit(kwargs, flag):
     X, y = _word_table()
     options = {"strategies": ["baseline"], **kwargs}
     with pytest.raises(HowMuchDataError) as info:
-        compare(X, y, text="title", sizes=[20, 40, 80], repeats=1, **options)
+        compare(X, y, text="title", sizes=[10, 20, 40], repeats=1, **options)
     message = str(info.value)
     assert message.startswith(flag) and "sparse" in message and "'title'" in message
 
