@@ -65,3 +65,27 @@ def test_image_folder_with_bad_files_still_gives_a_curve(stripes_folder: Path) -
     points = curve.points
     assert (points["status"] == "ok").all(), points["error"].tolist()
     assert points.loc[points["size"] == 56, "val_score"].mean() > 0.8  # it learnt the stripes
+
+
+def test_images_replaced_under_the_same_names_are_measured_again(
+    stripes_folder: Path, tmp_path: Path, write_stripes
+) -> None:
+    import os
+
+    from howmuchdata.data import load_dataset
+
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    model = make_cnn(max_epochs=1, min_steps=0, n_threads=1)
+
+    def measure() -> dict:
+        data = load_dataset(stripes_folder)
+        return learning_curve(model, data.X, data.y, sizes=[20], repeats=1, store=store).settings
+
+    assert measure()["computed"] == 1
+    assert measure()["from_store"] == 1  # the same files: reused
+    # the same name, size and mode, other pixels (a cleaned folder written over the old one)
+    edited = stripes_folder / "vertical" / "003.png"
+    write_stripes(edited, False, np.random.default_rng(5))
+    os.utime(edited, ns=(1, 1))  # a new modification time, whatever the clock's resolution
+
+    assert measure()["computed"] == 1

@@ -349,3 +349,57 @@ def test_cnn_on_small_greyscale_files_trains_on_them_as_they_are(tmp_path: Path)
     assert (asked.inputs.size, asked.inputs.color) == (16, "L")
     rgb = make_cnn(color="RGB", max_epochs=1, min_steps=0, device="cpu").fit(X, y)
     assert rgb.named_steps["model"].inputs_.input_shape_ == (3, 8, 8)
+
+
+def test_a_backbone_exported_again_to_the_same_file_is_measured_again(
+    stripes_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import howmuchdata as hmd
+
+    monkeypatch.chdir(tmp_path)
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    X = read_image_folder(stripes_folder).frame()
+    y = np.asarray(read_image_folder(stripes_folder).labels)
+    export_backbone(tmp_path / "backbone.pt2")
+
+    def measure(weights: str) -> dict:
+        model = make_pretrained(
+            weights, image_size=16, cache_dir=tmp_path / "cache", max_epochs=1, min_steps=0
+        )
+        return hmd.learning_curve(model, X, y, sizes=[20], repeats=1, store=store).settings
+
+    assert measure("backbone.pt2")["computed"] == 1
+    # the same file, named from elsewhere: reused
+    assert measure(str(tmp_path / "backbone.pt2"))["from_store"] == 1
+    assert measure(f"../{tmp_path.name}/backbone.pt2")["from_store"] == 1
+    # another network written over the file: its scores are not the old network's
+    torch.manual_seed(1)
+    other = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 4, 5, padding=2),
+        torch.nn.Tanh(),
+        torch.nn.AdaptiveAvgPool2d(1),
+        torch.nn.Flatten(),
+    ).eval()
+    program = torch.export.export(
+        other, (torch.zeros(2, 3, 16, 16),), dynamic_shapes=({0: torch.export.Dim("batch")},)
+    )
+    torch.export.save(program, str(tmp_path / "backbone.pt2"))
+    os.utime(tmp_path / "backbone.pt2", ns=(1, 1))  # a new time, whatever the clock's resolution
+
+    assert measure("backbone.pt2")["computed"] == 1
+
+
+def test_a_pickled_backbone_step_keeps_its_parameters_only(tmp_path: Path) -> None:
+    import pickle
+
+    from howmuchdata.deep.backbone import BackboneFeatures
+
+    export_backbone(tmp_path / "backbone.pt2")
+    features = BackboneFeatures(tmp_path / "backbone.pt2", image_size=16)
+
+    copy = pickle.loads(pickle.dumps(features))
+
+    assert copy.get_params() == features.get_params()
+    assert not hasattr(copy, "_weights_file")

@@ -73,6 +73,17 @@ class BackboneFeatures(CachedEmbedder):
         self.cache_dir = cache_dir
         self.path_column = path_column
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the curve's store keys a model by its pickle: with the file's size and time in it,
+        # a backbone exported again to the same path is measured again, not reused
+        state = dict(super().__getstate__())
+        state["_weights_file"] = weights_stamp(self.weights)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = {k: v for k, v in state.items() if k != "_weights_file"}
+        super().__setstate__(state)
+
     def fit(self, X: Any, y: Any = None) -> BackboneFeatures:
         """Nothing is learnt (the backbone is frozen); checks that ``X`` holds image paths."""
         self._paths(X)
@@ -142,6 +153,26 @@ class BackboneFeatures(CachedEmbedder):
             for images, _ in loader:
                 out.append(backbone(images.to(device)).flatten(1).cpu().numpy())
         return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
+
+
+def weights_stamp(weights: str | os.PathLike[str]) -> tuple[str, int, int] | None:
+    """``(absolute path, size, modification time in ns)`` of a backbone file, ``None`` when
+    there is no such file.
+
+    Parameters
+    ----------
+    weights : path
+
+    Returns
+    -------
+    tuple or None
+    """
+    path = Path(weights).resolve()
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return str(path), int(stat.st_size), int(stat.st_mtime_ns)
 
 
 def _backbone(weights: str, device: str) -> Any:

@@ -10,6 +10,7 @@ Decoding uses Pillow and NumPy (no torchvision needed).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -83,8 +84,15 @@ class ImageCollection:
         return sorted(set(self.labels))
 
     def frame(self, path_column: str = "path") -> pd.DataFrame:
-        """The examples as a one-column DataFrame of paths (the ``X`` of a curve)."""
-        return pd.DataFrame({path_column: self.paths})
+        """The examples as a one-column DataFrame of paths (the ``X`` of a curve).
+
+        Its ``attrs["image_files"]`` is :func:`files_stamp` of the paths: the curve's data
+        fingerprint pickles the frame, attrs included, so that images replaced under the
+        same names are measured again instead of reusing the points of the old files.
+        """
+        frame = pd.DataFrame({path_column: self.paths})
+        frame.attrs["image_files"] = files_stamp(self.paths)
+        return frame
 
     def summary(self) -> dict[str, Any]:
         """Counts and the skipped files, JSON-serialisable (for result.json)."""
@@ -206,6 +214,29 @@ def read_image_csv(
         path = path if path.is_absolute() else csv_path.parent / path
         candidates.append((path, str(label)))
     return _check_all(candidates, skipped, source=str(csv_path), n_jobs=n_jobs)
+
+
+def files_stamp(paths: Iterable[str | os.PathLike[str]]) -> str:
+    """A digest of the size and modification time of each file, in order.
+
+    Parameters
+    ----------
+    paths : iterable of path
+
+    Returns
+    -------
+    str
+        Changes when any file is rewritten, replaced or removed (a file that cannot be
+        stat'ed counts as missing).
+    """
+    digest = hashlib.sha256()
+    for path in paths:
+        try:
+            stat = os.stat(path)
+            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(b"missing\n")
+    return digest.hexdigest()
 
 
 def check_image(path: str | os.PathLike[str]) -> str | None:

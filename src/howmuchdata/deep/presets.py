@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -155,7 +156,12 @@ def make_pretrained(
         )
     load_backbone(weights)  # fail now, naming the file, not at the first fit
     features = BackboneFeatures(
-        str(weights), image_size=image_size, color=color, device=device, cache_dir=cache_dir
+        # absolute: the stored points of a curve are keyed by it, whatever the working folder
+        str(Path(weights).resolve()),
+        image_size=image_size,
+        color=color,
+        device=device,
+        cache_dir=cache_dir,
     )
     head = _network(
         task,
