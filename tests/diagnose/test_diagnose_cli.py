@@ -238,3 +238,25 @@ def test_the_curve_of_diagnose_takes_a_scorer(sites_csv, tmp_path):
     result = json.loads((out / "result.json").read_text())
     assert [c["scoring"] for c in result["curves"]] == ["neg_log_loss"]
     assert all(p["val_score"] <= 0 for p in result["points"] if p["status"] == "ok")
+
+
+def test_diagnose_takes_a_text_column_and_fits_a_text_model_on_it(tmp_path, capsys):
+    # the text models' errors said "(--text COL)", which diagnose did not take
+    rng = np.random.default_rng(0)
+    words = {"fruit": ["apple", "pear", "plum"], "tool": ["bolt", "nut", "screw"]}
+    labels = rng.choice(["fruit", "tool"], 200)
+    rows = [
+        {"title": f"{' '.join(rng.choice(words[c], 2))} {i}", "year": int(rng.integers(1990, 2020)),
+         "kind": c}
+        for i, c in enumerate(labels)
+    ]  # fmt: skip
+    csv = tmp_path / "items.csv"
+    pd.DataFrame(rows).to_csv(csv, index=False)
+    out = tmp_path / "run"
+    args = ["diagnose", str(csv), "--target", "kind", "--text", "title", "--out", str(out)]
+    assert main([*args, "--repeats", "2", "--sizes", "20,40,80", "--no-report", "-q"]) == 0
+    assert "model: tfidf-linear, the default with --text title" in capsys.readouterr().err
+    result = json.loads((out / "result.json").read_text())
+    assert {p["model"] for p in result["points"]} == {"tfidf-linear"}
+    assert main([*args[:-2], "--text", "missing", "--out", str(tmp_path / "x")]) == 2
+    assert "missing" in capsys.readouterr().err

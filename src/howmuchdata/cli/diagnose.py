@@ -21,7 +21,7 @@ from rich.table import Table
 from howmuchdata.cli._app import app
 from howmuchdata.cli._errors import keep_on_interrupt
 from howmuchdata.cli._models import default_model, model_lines, reads_table, require_target
-from howmuchdata.cli._output import save_run, say_columns
+from howmuchdata.cli._output import refuse_ambiguous_column, save_run, say_columns
 from howmuchdata.curve import curves_to_result
 from howmuchdata.data import load_dataset
 from howmuchdata.deep.images import skipped_message
@@ -48,6 +48,10 @@ def diagnose_command(
         str | None, typer.Option(help="Column of group ids (patient, site): never split.")
     ] = None,
     time: Annotated[str | None, typer.Option(help="Time column: enables the drift check.")] = None,
+    text: Annotated[
+        str | None,
+        typer.Option(help="Text column for the text models (tfidf-linear by default then)."),
+    ] = None,
     subgroup: Annotated[
         str | None,
         typer.Option(help="Column of subgroups (site, device, ...) to score one by one."),
@@ -121,12 +125,19 @@ def diagnose_command(
     resolve_checks(check)
     require_target(data, target, "diagnose")
     dataset = load_dataset(
-        data, target, groups=groups, time=time, task=_task(task), drop=tuple(drop or ())
+        data,
+        target,
+        groups=groups,
+        time=time,
+        task=_task(task),
+        drop=tuple(drop or ()),
+        text=text,
     )
+    refuse_ambiguous_column(dataset, text, "--text")
     if (note := skipped_message(dataset)) is not None:  # image files it could not read
         typer.echo(f"howmuchdata: {note}", err=True)
-    default, reason = default_model(dataset)
-    lines = model_lines([model or default], text=None, reason=None if model else reason)
+    default, reason = default_model(dataset, text)
+    lines = model_lines([model or default], text=text, reason=None if model else reason)
     model = model or default
     if subgroup is not None and subgroup == groups:
         subgroup_values: Any = dataset.groups  # the group column left the features
