@@ -260,3 +260,16 @@ def test_diagnose_takes_a_text_column_and_fits_a_text_model_on_it(tmp_path, caps
     assert {p["model"] for p in result["points"]} == {"tfidf-linear"}
     assert main([*args[:-2], "--text", "missing", "--out", str(tmp_path / "x")]) == 2
     assert "missing" in capsys.readouterr().err
+
+
+def test_the_curve_of_diagnose_can_drop_stratification_as_its_errors_suggest(sites_csv, tmp_path):
+    # a rare class's error says "turn stratification off (--no-stratify)": diagnose takes it
+    runs = {}
+    for flag in ("--stratify", "--no-stratify"):
+        out = tmp_path / flag.strip("-")
+        args = ["diagnose", str(sites_csv), "--target", "label", "--check", "overfitting", flag]
+        opts = ["--sizes", "40,80,160", "--repeats", "2", "--out", str(out), "-q", "--no-report"]
+        assert main([*args, *opts]) == 0
+        runs[flag] = json.loads((out / "result.json").read_text())["curves"][0]["settings"]
+    assert runs["--stratify"]["split"] == "stratified"
+    assert runs["--no-stratify"]["split"] == "random"

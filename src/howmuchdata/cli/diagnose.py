@@ -99,6 +99,12 @@ def diagnose_command(
     drop: Annotated[
         list[str] | None, typer.Option(help="Column to leave out of the features; repeatable.")
     ] = None,
+    stratify: Annotated[
+        bool,
+        typer.Option(
+            "--stratify/--no-stratify", help="Stratify the curve's classification splits."
+        ),
+    ] = True,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers.")] = 1,
     seed: Annotated[int, typer.Option(help="Root random seed.")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
@@ -169,7 +175,7 @@ def diagnose_command(
             scheduler=None,
             store=None,
             val_fraction=0.2,
-            stratify=None,
+            stratify=None if stratify else False,
             seed=seed,
             quiet=quiet,
             before_fits=lambda: say_before_fits(dataset, [model], lines),
