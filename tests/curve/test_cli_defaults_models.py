@@ -165,3 +165,26 @@ def test_ridge_on_a_categorical_target_is_refused_naming_logreg(titles_csv, tmp_
     assert main([*args, "--out", str(tmp_path / "run"), *QUICK]) == 2
     err = capsys.readouterr().err
     assert "ridge is a regression model" in err and "--model logreg" in err
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--epochs", "5"], "--epochs 5 is read only by cnn, pretrained, minilm-mlp"),
+        (["--min-steps", "0"], "--min-steps 0 is read only by"),
+        (["--device", "cpu"], "--device cpu is read only by"),
+        (["--weights", "nothere.pt2"], "--weights nothere.pt2 is read only by pretrained"),
+    ],
+)
+def test_a_network_option_no_model_reads_is_refused_not_ignored(
+    numbers_csv, tmp_path, capsys, options, message
+):
+    # table models ignored --epochs, --min-steps, --device and --weights without a word
+    out = tmp_path / "run"
+    args = ["curve", str(numbers_csv), "--target", "y", "--out", str(out), *QUICK, *options]
+    assert main([*args, "--model", "hgb"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "--model hgb does not read it" in err and "\n" not in err.strip()
+    assert not out.exists()
+    assert main(args) == 2  # the default model, said as such
+    assert "logreg, the default model here, does not read it" in capsys.readouterr().err

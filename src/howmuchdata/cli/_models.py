@@ -82,6 +82,50 @@ def default_model(
     return TABLE_DEFAULT, None
 
 
+#: The models that read each network option of ``curve``; the others ignore it.
+OPTION_READERS: dict[str, tuple[str, ...]] = {
+    "--epochs": ("cnn", "pretrained", "minilm-mlp"),
+    "--min-steps": ("cnn", "pretrained", "minilm-mlp"),
+    "--device": ("cnn", "pretrained", "minilm-linear", "minilm-mlp"),
+    "--weights": ("pretrained",),
+}
+
+
+def refuse_unread_options(
+    models: Sequence[str], given: dict[str, Any], *, defaulted: bool = False
+) -> None:
+    """Refuse a network option that none of ``models`` reads: it would change nothing.
+
+    Parameters
+    ----------
+    models : sequence of str
+        The models of the run (presets or ``module:callable``, which read none of them).
+    given : dict
+        Option (``"--epochs"``, ...) -> its value, for the options set on the command line
+        (``None`` or the default ``"auto"`` device when not).
+    defaulted : bool
+        ``models`` is the default model (no ``--model`` was given).
+
+    Raises
+    ------
+    HowMuchDataError
+        Naming the option, the models that read it and the fix.
+    """
+    for option, value in given.items():
+        if value is None or (option == "--device" and value == "auto"):
+            continue
+        readers = OPTION_READERS[option]
+        if not any(name in readers for name in models):
+            named = " ".join(f"--model {name}" for name in models)
+            if defaulted:
+                named = f"{models[0]}, the default model here,"
+            raise HowMuchDataError(
+                f"{option} {value} is read only by {', '.join(readers)}, and {named} "
+                f"{'does' if len(models) == 1 else 'do'} not read it; drop {option} or add "
+                f"--model {readers[0]}"
+            )
+
+
 def model_lines(models: Sequence[str], *, text: str | None, reason: str | None) -> list[str]:
     """What to say about the models before the first fit.
 

@@ -31,6 +31,7 @@ from howmuchdata.cli._models import (
     model_lines,
     once,
     reads_table,
+    refuse_unread_options,
     require_target,
     say,
 )
@@ -158,6 +159,8 @@ def curve(
     models = model or [default]
     if shape is not None:
         check_image_shape(dataset, shape, models)
+    given = {"--epochs": epochs, "--min-steps": min_steps, "--device": device}
+    refuse_unread_options(models, {**given, "--weights": weights}, defaulted=not model)
     lines = model_lines(models, text=text, reason=None if model else reason)
     curves = run_curves(
         dataset,
