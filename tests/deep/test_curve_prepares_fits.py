@@ -63,7 +63,9 @@ def test_every_row_is_encoded_once_before_the_points(
     embedding = curve.settings["embedding"]
     assert embedding["rows"] == len(X) and embedding["encoded"] == X["body"].nunique()
     lines = log.getvalue().splitlines()
-    assert lines[0].startswith("embeddings: 120 rows ready in") and "not counted" in lines[0]
+    # said before the encoding starts (it can take minutes), and again when it is done
+    assert lines[0].startswith("embeddings: looking up 120 rows of ") and "..." in lines[0]
+    assert lines[1].startswith("embeddings: 120 rows ready in") and "not counted" in lines[1]
     assert (curve.points["status"] == "ok").all()
 
 

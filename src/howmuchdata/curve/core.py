@@ -726,8 +726,8 @@ def _prepare_fits(
 
     if backend == "local":
         check_devices(estimator)
-    fills = precompute_embeddings(estimator, X)
     note = getattr(reporter, "note", None)
+    fills = precompute_embeddings(estimator, X, before=note)
     for fill in fills:
         if note is not None:
             note(

@@ -231,7 +231,14 @@ def encode_into_cache(
     )
 
 
-def precompute_embeddings(estimator: Any, X: Any) -> list[CacheFill]:
+def _num_rows(rows: Any) -> int:
+    """How many rows ``rows`` holds (a frame, an array or a sequence)."""
+    return int(rows.shape[0]) if hasattr(rows, "shape") else len(rows)
+
+
+def precompute_embeddings(
+    estimator: Any, X: Any, before: Callable[[str], None] | None = None
+) -> list[CacheFill]:
     """Encode all rows ``X`` into the disk cache of each :class:`CachedEmbedder` of a model.
 
     The cached embedders are :class:`SentenceEmbedder` (texts) and
@@ -254,6 +261,10 @@ def precompute_embeddings(estimator: Any, X: Any) -> list[CacheFill]:
         The unfitted model of the curve (e.g. a ``minilm-linear`` preset).
     X : DataFrame, array or sequence
         All rows the curve may train or validate on.
+    before : callable, optional
+        Called with a line before each embedder's fill starts (``"embeddings: looking up
+        707 rows of all-MiniLM-L6-v2@0.1.0 ..."``): encoding a large table or image folder can
+        take minutes, and the line after it comes only when it is done.
 
     Returns
     -------
@@ -267,6 +278,11 @@ def precompute_embeddings(estimator: Any, X: Any) -> list[CacheFill]:
     """
     fills = []
     for embedder, rows in _embedders_on(estimator, X):
+        if before is not None and embedder.cache_dir is not False:
+            before(
+                f"embeddings: looking up {_num_rows(rows):,} rows of {embedder.embedder_id()} "
+                "in the cache and encoding the others, before the first fit ..."
+            )
         fill = embedder.fill_cache(rows)
         if fill is not None:
             fills.append(fill)
