@@ -1306,6 +1306,10 @@ def _refuse_duplicate_columns(frame: pd.DataFrame, source: str) -> None:
         )
 
 
+#: Stands for a missing value when a column's values are compared with the classes.
+_BLANK = object()
+
+
 def _refuse_target_copies(X: pd.DataFrame, y: np.ndarray, task: Task, target: str) -> None:
     """Refuse a feature column that is the target written another way: a model would read
     the answer from it (a 0/1 code of a yes/no target, the target in other units)."""
@@ -1313,13 +1317,17 @@ def _refuse_target_copies(X: pd.DataFrame, y: np.ndarray, task: Task, target: st
     n_classes = target_values.nunique() if task == "classification" else None
     for column in X.columns:
         values = X[column]
-        if values.isna().any():
-            continue
+        blanks = bool(values.isna().any())
         if task == "classification":
-            if values.nunique() != n_classes:
+            # a blank is a value here: a code left blank for one class gives that class away
+            # as surely as a code (subject_abbr, blank on exactly the Law rows)
+            codes = values.astype(object).where(values.notna(), _BLANK) if blanks else values
+            if codes.nunique() != n_classes:
                 continue
-            pairs = pd.DataFrame({"f": values.to_numpy(), "y": target_values.to_numpy()})
+            pairs = pd.DataFrame({"f": codes.to_numpy(), "y": target_values.to_numpy()})
             copy = len(pairs.drop_duplicates()) == n_classes
+        elif blanks:
+            continue
         else:
             if not _is_numeric(values):
                 continue
@@ -1330,7 +1338,7 @@ def _refuse_target_copies(X: pd.DataFrame, y: np.ndarray, task: Task, target: st
                 copy = abs(float(np.corrcoef(numbers, y.astype(float))[0, 1])) > 1 - 1e-9
         if copy:
             how = (
-                "each of its values goes with one class"
+                f"each of its values{', blank included,' if blanks else ''} goes with one class"
                 if task == "classification"
                 else "it is the target rescaled"
             )

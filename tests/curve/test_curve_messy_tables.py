@@ -264,6 +264,23 @@ def test_a_feature_that_recodes_the_target_is_refused(birds):
     assert load_dataset(birds, "species", drop=["species_code"]).X.shape[1] == 3
 
 
+def test_a_code_left_blank_for_one_class_is_a_recoding_too(birds):
+    # a subject code blank on exactly the rows of one subject gives that subject away as
+    # surely as a code; columns with gaps were passed over
+    birds["species_code"] = birds["species"].map({"adelie": "A", "gentoo": "G"})
+    assert birds["species_code"].isna().sum() == (birds["species"] == "chinstrap").sum() > 0
+    with pytest.raises(HowMuchDataError) as exc:
+        load_dataset(birds, "species")
+    text = _one_line(exc)
+    assert "'species_code' is target 'species' written another way" in text
+    assert "blank included" in text
+    # blank on the same class, but the other values fall on both other classes: no code
+    rng = np.random.default_rng(0)
+    birds["species_code"] = rng.choice(["x", "y"], len(birds))
+    birds.loc[birds["species"] == "chinstrap", "species_code"] = None
+    assert "species_code" in load_dataset(birds, "species").X.columns
+
+
 def test_a_rescaled_copy_of_a_numeric_target_is_refused(birds):
     birds["mass_kg"] = birds["mass_g"] / 1000
     with pytest.raises(HowMuchDataError, match="'mass_kg' is target 'mass_g' written another"):
