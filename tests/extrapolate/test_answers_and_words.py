@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -72,3 +74,15 @@ def test_a_curve_that_stopped_rising_is_saturated_with_two_repeats(seed):
     mean = np.array([0.80, 0.86, 0.868, 0.869])  # rose, then no longer moves
     ext = extrapolate(*_two_repeats(mean, seed), bounds=(0, 1))
     assert "saturated" in ext.flags
+
+
+def test_the_family_weights_in_the_summary_add_up_to_the_whole():
+    # the first four were shown alone and added up to 80% or so
+    rng = np.random.default_rng(0)
+    n = np.repeat([50, 100, 200, 400, 800, 1600], 4)
+    scores = -(0.1 + 2 * (n / 50.0) ** -0.5) + rng.normal(0, 0.01, n.size)
+    ext = extrapolate(n, scores)
+    line = ext.summary().splitlines()[0]
+    shares = [float(v) for v in re.findall(r"(\d+)%", line)]
+    assert len(ext.components) > 4 and "more" in line
+    assert sum(shares) == pytest.approx(100, abs=len(shares) * 0.5)  # each rounded

@@ -250,10 +250,14 @@ class Extrapolation:
         elif self.method == "flat":
             lines.append("Prediction: the curve's own level, since it does not move beyond noise.")
         else:
-            top = sorted(self.components.items(), key=lambda kv: -kv[1])[:4]
+            ranked = sorted(self.components.items(), key=lambda kv: -kv[1])
+            shown = [f"{k} {v:.0%}" for k, v in ranked[:4]]
+            if len(ranked) > 4:  # the weights shown then add up to less than 100%
+                rest = sum(v for _, v in ranked[4:])
+                shown.append(f"{len(ranked) - 4} more {rest:.0%}")
             lines.append(
                 "Prediction: families weighted by their error on the curve's own largest sizes "
-                "(fitted on the smaller ones): " + ", ".join(f"{k} {v:.0%}" for k, v in top) + "."
+                "(fitted on the smaller ones): " + ", ".join(shown) + "."
             )
         lo10, hi10 = self.interval(10 * n_last)
         lines.append(
