@@ -86,3 +86,19 @@ def test_the_family_weights_in_the_summary_add_up_to_the_whole():
     shares = [float(v) for v in re.findall(r"(\d+)%", line)]
     assert len(ext.components) > 4 and "more" in line
     assert sum(shares) == pytest.approx(100, abs=len(shares) * 0.5)  # each rounded
+
+
+def test_a_direction_against_the_curve_is_said_and_the_right_one_is_not():
+    rng = np.random.default_rng(0)
+    n = np.repeat([50, 100, 200, 400, 800, 1600], 4)
+    rising = 0.9 - 0.4 * (n / 50.0) ** -0.5 + rng.normal(0, 0.005, n.size)
+    forced = extrapolate(n, rising, direction="decrease")
+    (note,) = [x for x in forced.notes if "beyond noise" in x]
+    assert "scores increase" in note and "direction='increase'" in note
+    assert not any("beyond noise" in x for x in extrapolate(n, rising, direction="increase").notes)
+    # a loss falling, given as one: nothing to say; a flat noisy curve: nothing either
+    assert not any(
+        "beyond noise" in x for x in extrapolate(n, 1 - rising, direction="decrease").notes
+    )
+    flat = 0.8 + rng.normal(0, 0.01, n.size)
+    assert not any("beyond noise" in x for x in extrapolate(n, flat, direction="decrease").notes)

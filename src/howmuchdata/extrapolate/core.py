@@ -207,6 +207,32 @@ def _infer_direction(sizes: np.ndarray, scores: np.ndarray) -> str:
     return "decrease" if change(min(len(mean), 3) - 1) < 0 else "increase"
 
 
+def _against_direction(sizes: np.ndarray, scores: np.ndarray, direction: str) -> str | None:
+    """A note when the curve moves the other way than the ``direction`` given, from its first
+    to its last size by more than twice their standard errors combined and by most of its
+    range (a forced ``direction="decrease"`` on a rising accuracy curve); None otherwise."""
+    data = CurveData.from_points(sizes, scores, 0.0)
+    mean, se = data.mean, data.se
+    step = float(mean[-1] - mean[0])
+    noise = 2.0 * float(np.hypot(se[0], se[-1]))
+    if not (abs(step) > noise and abs(step) > 0.5 * float(np.ptp(mean))):
+        return None
+    moved = "increase" if step > 0 else "decrease"
+    if moved == direction:
+        return None
+    better = "higher" if direction == "increase" else "lower"
+    usual = (
+        "a score such as accuracy rises with more data: direction='increase'"
+        if moved == "increase"
+        else "a loss or error falls with more data: direction='decrease'"
+    )
+    return (
+        f"The scores {moved} from the smallest to the largest size, beyond noise, while "
+        f"direction={direction!r} says {better} is better: check the direction ({usual}); "
+        "read this way, the curve gets worse with more data."
+    )
+
+
 # --- shared helpers -------------------------------------------------------------------------------
 
 
@@ -549,12 +575,15 @@ def extrapolate(
     train = _validate_train(train_scores, s, bounds)
     families = _check_families(families)
     notes: list[str] = []
+    given = direction is not None
     if direction is None:
         direction = _infer_direction(s, y)
         notes.append(f"Direction inferred from the data: scores {direction} with more data.")
     direction = DIRECTION_ALIASES.get(direction, direction)
     if direction not in ("increase", "decrease"):
         raise HowMuchDataError(f"direction must be 'increase' or 'decrease', got {direction!r}")
+    if given and (against := _against_direction(s, y, direction)) is not None:
+        notes.append(against)
     if method not in ("auto", "learned", "families"):
         raise HowMuchDataError(f"method must be 'auto', 'learned' or 'families', got {method!r}")
 
