@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -172,8 +173,10 @@ def _overlap(a: dict | None, b: dict | None) -> bool:
 
 
 def test_legends_of_many_models_cover_no_axis_text_and_tables_stay_in_the_page(browser, tmp_path):
-    """Five models with long names, at a desktop and a phone-like width."""
-    names = ["baseline", "simpler:knn", "ensemble:bagging", "semi:self_training", "semi:spread"]
+    """Seven models with long names (as `compare` draws them), at a desktop, a tablet and a phone's width (400 px), and
+    after narrowing a window already open (the figures grow by the legend rows they wrap to)."""
+    names = ["baseline", "simpler:knn", "ensemble:bagging", "semi:self_training", "semi:spread",
+             "augment:mixup", "augment:noise"]  # fmt: skip
     result = {
         "points": [p for i, n in enumerate(names) for p in make_points(n, seed=i)],
         "curves": [curve_meta(n) for n in names],
@@ -188,9 +191,13 @@ def test_legends_of_many_models_cover_no_axis_text_and_tables_stay_in_the_page(b
     update_result(run, "test", **result)
     page = build_report(run, pngs=False).html
     try:
-        for width in (600, 1200):
-            browser.set_window_size(width, 2400)
-            open_report(browser, page)
+        for width in (400, 600, 1200, "1200 to 400"):
+            if width == "1200 to 400":  # narrowed with the page open: no reload
+                browser.set_window_size(400, 2400)
+                time.sleep(1.5)
+            else:
+                browser.set_window_size(width, 2400)
+                open_report(browser, page)
             for plot in browser.execute_script(LAYOUT_JS):
                 assert not plot["scrolls"], (width, plot["id"])
                 assert not _overlap(plot["legend"], plot["title"]), (width, plot["id"])

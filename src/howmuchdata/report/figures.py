@@ -98,23 +98,40 @@ def _round(value: Any) -> Any:
     return value
 
 
-# the plot width the page leaves on a desktop screen, and a legend row's height, in pixels:
-# they size the figure so that a legend of many entries does not squeeze the plot area
+# the plot width the page leaves on a desktop screen, and a legend row's height (plotly's at
+# the layout's font size), in pixels: they size the figure so that a legend of many entries
+# does not squeeze the plot area; the page redoes the sum at its actual width (LEGEND_FIT)
 _PLOT_WIDTH = 880
-_LEGEND_ROW = 22
+_LEGEND_ROW = 30
 
 
-def _legend_rows(fig: go.Figure) -> int:
-    """Rows a horizontal legend of ``fig`` takes at the page's usual plot width."""
+def legend_widths(traces: list[dict[str, Any]]) -> list[float]:
+    """The estimated width in pixels of each entry a horizontal legend shows for ``traces``.
+
+    Parameters
+    ----------
+    traces : list of dict
+        Plotly traces as plain dicts (``figure["data"]``).
+
+    Returns
+    -------
+    list of float
+        One width per legend entry, in legend order: symbol, gap and text at the font size.
+    """
     names = [
-        str(t.name or "")
-        for t in fig.data
-        if t.showlegend is not False and (t.name or t.showlegend)
+        str(t.get("name") or "")
+        for t in traces
+        if t.get("showlegend") is not False and (t.get("name") or t.get("showlegend"))
     ]
-    rows, used = (1 if names else 0), 0.0
-    for name in names:
-        width = 48 + 7.2 * len(name)  # symbol + gap + text at the legend's font size
-        if used and used + width > _PLOT_WIDTH:
+    return [round(48 + 7.2 * len(name), 1) for name in names]
+
+
+def legend_rows(widths: list[float], room: float) -> int:
+    """Rows that legend entries of ``widths`` take, packed left to right into ``room`` pixels
+    (the page's script packs them the same way at the plot's actual width)."""
+    rows, used = (1 if widths else 0), 0.0
+    for width in widths:
+        if used and used + width > room:
             rows, used = rows + 1, 0.0
         used += width
     return rows
@@ -127,6 +144,20 @@ def _tick_text(value: float) -> str:
     if value >= 1e4:
         return f"{value / 1e3:g}k"
     return f"{value:,.0f}" if value >= 1 else f"{value:g}"
+
+
+def _two_digits_inside(value: float, *, up: bool) -> float:
+    """``value`` at two significant digits, rounded into the data's range (up for its low
+    end, down for its high end).
+
+    A tick rounded past the data (9,100 for an axis ending at 9,051) lies outside the range
+    plotly and matplotlib draw, and is silently dropped, leaving that end unlabelled.
+    """
+    step = 10.0 ** (math.floor(math.log10(value)) - 1)
+    scaled = value / step
+    # a hair of tolerance: 1600 / 10 must stay 160, not become 161 by float noise
+    digits = math.ceil(scaled - 1e-9) if up else math.floor(scaled + 1e-9)
+    return float(f"{digits * step:.2g}")
 
 
 def log_ticks(lo: float, hi: float, *, ends: bool = True) -> tuple[list[float], list[str]]:
@@ -142,7 +173,8 @@ def log_ticks(lo: float, hi: float, *, ends: bool = True) -> tuple[list[float], 
         The smallest and largest value on the axis (positive).
     ends : bool, default True
         Give an end of the data far from every tick (400 between 200 and 500) a tick of its
-        own, at two significant digits; off for an axis whose ends are not data.
+        own, at two significant digits rounded into the range; off for an axis whose ends are
+        not data.
 
     Returns
     -------
@@ -159,10 +191,9 @@ def log_ticks(lo: float, hi: float, *, ends: bool = True) -> tuple[list[float], 
         for m in steps
         if lo / 1.05 <= m * 10.0**k <= hi * 1.05
     ]
-    for end in (lo, hi) if ends else ():
-        end = float(f"{end:.2g}")
+    for end in (_two_digits_inside(lo, up=True), _two_digits_inside(hi, up=False)) if ends else ():
         near = values and min(abs(math.log(end / v)) for v in values) <= math.log(1.2)
-        if lo / 1.05 <= end <= hi * 1.05 and not near:
+        if lo <= end <= hi and not near:
             values.append(end)
     values = sorted(values)
     return values, [_tick_text(v) for v in values]
@@ -192,7 +223,8 @@ def _finish(fig: go.Figure, *, x_title: str, y_title: str, log_x: bool = True) -
             values, text = log_ticks(min(xs), max(xs))
             x_axis.update(tickmode="array", tickvals=values, ticktext=text)
     fig.update_layout(xaxis=x_axis, yaxis={"title": {"text": y_title}, **AXIS})
-    fig.update_layout(height=BASE_LAYOUT["height"] + _LEGEND_ROW * max(0, _legend_rows(fig) - 1))
+    rows = legend_rows(legend_widths([t.to_plotly_json() for t in fig.data]), _PLOT_WIDTH)
+    fig.update_layout(height=BASE_LAYOUT["height"] + _LEGEND_ROW * max(0, rows - 1))
     if "yaxis2" in fig.layout and fig.layout.yaxis2.overlaying:
         # room for the right axis, and for its top label below plotly's mode bar
         fig.update_layout(margin={"r": 72, "t": 40})
@@ -222,6 +254,9 @@ def _band(
     return go.Scatter(
         x=np.concatenate([x, x[::-1]]).tolist(),
         y=np.concatenate([hi, lo[::-1]]).tolist(),
+        # plotly's default for under 20 points is "lines+markers": its corners would show as
+        # dots in plotly's own colours, read as measured repeats
+        mode="lines",
         fill="toself",
         fillcolor=_rgba(color, alpha),
         line={"width": 0},
@@ -785,6 +820,23 @@ def subgroup_bars(view: RunView) -> Figure | None:
         "subgroup scores.",
         figure,
     )
+
+
+def legend_fit(figure: dict[str, Any]) -> dict[str, Any]:
+    """What the page's script needs to grow ``figure`` on a narrow screen: its legend entries'
+    widths, the height of a one-row figure, a row's height and the room the axes take beside
+    the legend (the y axis' margin and the right one).
+
+    On a phone a legend of seven models wraps to eight rows; at the desktop height plotly
+    would squeeze the plot to a strip and hide the rest of the legend behind a scroll bar.
+    """
+    margin = figure.get("layout", {}).get("margin", {})
+    return {
+        "widths": legend_widths(figure.get("data", [])),
+        "base": BASE_LAYOUT["height"],
+        "row": _LEGEND_ROW,
+        "room": num(margin.get("l", 0)) + num(margin.get("r", 0)),
+    }
 
 
 def build_figures(view: RunView) -> list[Figure]:

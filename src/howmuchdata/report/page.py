@@ -18,7 +18,7 @@ from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 import howmuchdata
-from howmuchdata.report.figures import Figure, build_figures
+from howmuchdata.report.figures import Figure, build_figures, legend_fit
 from howmuchdata.report.runview import RunView, num
 from howmuchdata.report.summary import (
     answer,
@@ -255,7 +255,9 @@ def render_page(view: RunView) -> str:
         "meta_line": _meta_line(view),
         "figures": figures,
         "missing_figures": _missing_figures(view, figures),
-        "figures_json": script_json([{"key": f.key, "figure": f.figure} for f in figures]),
+        "figures_json": script_json(
+            [{"key": f.key, "figure": f.figure, "legend": legend_fit(f.figure)} for f in figures]
+        ),
         "plotly_js": plotly_js() if figures else "",
         "labels_saved": _labels_saved(view),
         "plan": plan_section(view.plan) if view.plan else None,

@@ -376,6 +376,12 @@ def _to_target(
         return Statement("target", text, {"target": target, "size": float(last["size"])})
     n, n_lo, n_hi = ext.size_for(target, better) or size_for_target(ext.grid, target, better)
     numbers = {"target": target, "size": n, "lo": n_lo, "hi": n_hi}
+    size_now = float(last["size"])
+    at_now = ext.at(size_now)
+    if n <= size_now * 1.0001 and (at_now is None or s * at_now[0] >= s * target):
+        if not chosen:  # an example the forecast already meets teaches nothing about more data
+            return None
+        return _met_by_forecast_only(curve, target, size_now, numbers)
     if math.isinf(n):
         asym, pct = ext.asymptote, int(round(100 * ext.level))
         optimistic = _optimistic_ceiling(ext, better)
@@ -410,6 +416,31 @@ def _to_target(
     text = (
         f"To reach {fmt_target(target)}{note}{_now_if_it_reads_as_reached(current, target, s)} "
         f"you need about {fmt_size(n, estimate=True)} samples ({pct}% interval {span})."
+    )
+    return Statement("target", text, numbers)
+
+
+def _met_by_forecast_only(
+    curve: CurveView, target: float, size_now: float, numbers: dict[str, float]
+) -> Statement:
+    """The user's target, which the forecast meets at a measured size while the measured mean
+    at the largest size falls short: no size above the data is needed, and saying "you need
+    about 40 samples" after measuring 300 would read as a misprint."""
+    ext, last = curve.extrapolation, curve.last
+    at = ext.at(size_now)
+    measured = fmt_score(float(last["val_mean"])) + fmt_spread(
+        float(last["val_std"]), int(last["n_ok"])
+    )
+    expects = f"the measured mean is {measured}"
+    if at is not None:
+        pct = int(round(100 * ext.level))
+        expects = (
+            f"it expects {fmt_score(at[0])} there ({pct}% interval {fmt_span(at[1], at[2])}) "
+            f"against a measured mean of {measured}"
+        )
+    text = (
+        f"The target {fmt_target(target)} is within the forecast at the {fmt_size(size_now)} "
+        f"samples measured: {expects}, so more data of this kind is not what reaches it."
     )
     return Statement("target", text, numbers)
 
