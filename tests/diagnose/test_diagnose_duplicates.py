@@ -81,6 +81,49 @@ def test_clean_data_has_no_duplicate_finding_above_info(dataset, request):
     assert all(f.severity == "info" for f in findings)
 
 
+def test_copies_within_their_own_group_are_said_not_to_leak_on_a_group_split(breast_cancer):
+    # "copies under different groups land on both sides of a group split" for 20 copies
+    # that were all filed under the patient of their original
+    X, y = breast_cancer
+    X2, y2, picked = with_copies(X, y, 20)
+    groups = np.arange(len(X2)) // 3
+    groups[len(X) :] = groups[picked]
+    (found,) = diagnose(X=X2, y=y2, groups=groups, checks=["duplicates"])
+    assert "remove 20 duplicate rows" in found.advice
+    assert "keeps it on one side (no leakage)" in found.advice
+    assert "inflate" not in found.advice and "different groups" not in found.advice
+
+
+def test_copies_in_the_largest_group_are_not_taken_for_chance(breast_cancer):
+    # one patient's ten rows exported three times, the largest group of all: chance drew
+    # every column of it from itself and said "keep the 30 rows ... repeats of a coarse table"
+    X, y = breast_cancer
+    first = np.arange(10)
+    X2 = pd.concat([X, X.iloc[first], X.iloc[first]], ignore_index=True)
+    y2 = np.concatenate([y, y[first], y[first]])
+    groups = np.concatenate([np.arange(len(X)) // 3, np.full(20, -1)])
+    groups[first] = -1
+    (found,) = diagnose(X=X2, y=y2, groups=groups, checks=["duplicates"])
+    ev = found.evidence
+    assert ev["n_rows_exact_duplicates"] == 30
+    assert ev["expected_exact_rows_by_chance_in_groups"] < 1
+    assert not ev["by_chance"] and found.severity == "warning"
+    assert "remove 20 duplicate rows" in found.advice
+
+
+def test_chance_twins_in_groups_never_draws_a_group_from_itself():
+    # distinct numbers everywhere except the largest group, which repeats its rows: its own
+    # repeats are no chance for these columns; a second group as large would be its donor
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "c"])
+    X.iloc[50:60] = X.iloc[40:50].to_numpy()
+    groups = np.concatenate([np.arange(40) // 4, np.full(20, 10)])
+    any_twin, _ = duplicates.chance_twins_in_groups(X, groups)
+    assert any_twin < 2  # drawn from itself, its 20 rows repeated in every table
+    # one group only: no donor at all, the rows count as independent
+    assert duplicates.chance_twins_in_groups(X, np.zeros(60)) == (duplicates.chance_twins(X), 0)
+
+
 def test_numeric_copies_conflict_only_when_their_labels_lie_far_apart(breast_cancer):
     """A regression target's copies differ by noise: a tiny difference is no label conflict."""
     X, _ = breast_cancer

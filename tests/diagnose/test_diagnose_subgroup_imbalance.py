@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_classification
 
-from howmuchdata.diagnose import diagnose
+from howmuchdata.diagnose import diagnose, imbalance
 from howmuchdata.errors import HowMuchDataError
 
 
@@ -75,6 +75,16 @@ def test_missing_subgroup_column_is_a_one_line_error():
     assert "\n" not in str(err.value)
 
 
+def test_a_cut_short_column_list_in_the_subgroup_error_says_so(breast_cancer):
+    # 30 columns, the first 12 named as if they were all there were
+    X, y = breast_cancer
+    with pytest.raises(HowMuchDataError, match="one of: mean radius, .*, texture error, ...$"):
+        diagnose(X=X, y=y, subgroup="site")
+    X, y = site_data(shifted=False)
+    with pytest.raises(HowMuchDataError, match="one of: a, b, c, d, site$"):
+        diagnose(X=X, y=y, subgroup="hospital")
+
+
 def test_subgroup_with_one_row_is_a_one_line_error():
     X, y = site_data(shifted=False)
     X.loc[7, "site"] = "Z"
@@ -91,8 +101,26 @@ def test_rare_class_with_low_recall_is_imbalance():
     assert finding.evidence["class"] == 1
     assert finding.evidence["share"] == pytest.approx(0.03, abs=0.005)
     assert finding.evidence["recall"] < finding.evidence["recall_other_classes"] - 0.05
-    # half an even share of 3,000 rows is 750: the advice asks for the difference
-    assert f"label ~{750 - finding.evidence['count']} more examples of class 1" in finding.advice
+    # half an even share is a quarter of the rows, those to be labelled included: the
+    # class's c rows need m more with (c + m) / (3,000 + m) >= 1/4 (750 - c left it short)
+    c = finding.evidence["count"]
+    more = int(np.ceil((750 - c) / 0.75))
+    assert (c + more) / (3000 + more) >= 0.25 > (c + more - 1) / (3000 + more - 1)
+    assert f"label ~{more:,} more examples of class 1" in finding.advice
+
+
+def test_the_examples_asked_for_end_the_imbalance(breast_cancer):
+    # 30 malignant of 387 rows: "label ~67 more", after which 97 of 454 rows (21%) are still
+    # under the 25% that makes class 0 a minority
+    X, y = breast_cancer
+    keep = (y != 0) | (np.cumsum(y == 0) <= 30)
+    (finding,) = diagnose(X=X[keep], y=y[keep], checks=["imbalance"])
+    assert "label ~89 more examples of class 0" in finding.advice
+    X2 = pd.concat([X[keep], X[y == 0].iloc[30:119]], ignore_index=True)
+    y2 = np.concatenate([y[keep], np.zeros(89, int)])
+    assert diagnose(X=X2, y=y2, checks=["imbalance"]) == []
+    assert imbalance.examples_to_reach_share(100, 400, 0.25) == 0
+    assert imbalance.examples_to_reach_share(99, 400, 0.25) == 2  # 101 of 402 >= 1/4
 
 
 def test_balanced_classes_are_not_imbalance():

@@ -368,7 +368,9 @@ def _subgroup(subgroup: Any, X: pd.DataFrame) -> np.ndarray | None:
         return None
     if isinstance(subgroup, str):
         if subgroup not in X.columns:
-            shown = ", ".join(map(str, list(X.columns)[:12]))
+            names = list(map(str, X.columns))
+            # a list cut short says so: the column sought may be past the first twelve
+            shown = ", ".join(names[:12] + (["..."] if len(names) > 12 else []))
             raise HowMuchDataError(
                 f"subgroup column {subgroup!r} not found in the features; pass --subgroup "
                 f"with one of: {shown}"

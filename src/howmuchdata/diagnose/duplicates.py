@@ -148,7 +148,8 @@ class DuplicatesCheck:
             advice = (
                 f"remove {count(extra)} duplicate {'row' if extra == 1 else 'rows'} "
                 f"({100 * share:.1f}% of the data, in {count(n_sets)} "
-                f"{'set' if n_sets == 1 else 'sets'}): {_inflate(ctx.split)}{conflict}"
+                f"{'set' if n_sets == 1 else 'sets'}): "
+                f"{_inflate(ctx.split, _spans_groups(ctx, component, in_set))}{conflict}"
             )
         findings = [Finding("duplicates", severity, evidence, advice)]
         if crossing is not None:
@@ -198,11 +199,15 @@ def chance_twins_in_groups(
 
     :func:`chance_twins` for rows nested in groups (visits of patients). Each column is drawn
     independently of the others, a group at a time: a group takes each column's values from a
-    donor group drawn at random among those at least as large (its rows in random order, as
-    many as the group has). What a group's rows share within a column survives (a covariate
-    constant over a patient's visits stays constant, visit numbers stay distinct), and so do
-    the repeats that makes within a group; what a copy is, every column of a row repeated under
-    another group, does not. The counts are averaged over ``draws`` such tables.
+    donor group drawn at random among the other groups at least as large (its rows in random
+    order, as many as the group has). What a group's rows share within a column survives (a
+    covariate constant over a patient's visits stays constant, visit numbers stay distinct),
+    and so do the repeats that makes within a group; what a copy is, every column of a row
+    repeated under another group, does not. A group is never its own donor: the largest group
+    would otherwise copy itself in every column and its own copies would pass for chance. With
+    no other group as large, it draws from the largest other group, and its rows past that
+    group's size from distinct rows of the remaining groups. The counts are averaged over
+    ``draws`` such tables.
 
     Parameters
     ----------
@@ -228,9 +233,14 @@ def chance_twins_in_groups(
     )
     group, _ = pd.factorize(groups)
     sizes = np.bincount(group)
+    if sizes.size < 2:  # one group: no donor but itself, so the rows count as independent
+        return chance_twins(X), 0.0
     by_size = np.argsort(sizes, kind="stable")
-    # donors of a group: by_size[first_donor[g]:], the groups at least as large as g
-    first_donor = np.searchsorted(sizes[by_size], sizes, side="left")
+    rank = np.empty_like(by_size)
+    rank[by_size] = np.arange(sizes.size)
+    # donors of a group: by_size[first_donor[g]:] without g itself, the other groups at least
+    # as large; the largest group alone takes the largest other one
+    first_donor = np.minimum(np.searchsorted(sizes[by_size], sizes, side="left"), sizes.size - 2)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     in_order = np.argsort(group, kind="stable")
     position = np.empty(n, dtype=int)
@@ -241,11 +251,40 @@ def chance_twins_in_groups(
         shuffled = np.lexsort((rng.random(n), group))  # by group, random order within each
         table = np.empty_like(codes)
         for j in range(codes.shape[1]):
-            donor = by_size[rng.integers(first_donor, sizes.size)]
-            table[:, j] = codes[shuffled[starts[donor[group]] + position], j]
+            pick = rng.integers(first_donor, sizes.size - 1)
+            donor = by_size[pick + (pick >= rank)][group]
+            rows = _donor_rows(position, group, donor, (shuffled, starts, sizes), rng)
+            table[:, j] = codes[rows, j]
         key = pd.util.hash_pandas_object(pd.DataFrame(table), index=False).to_numpy()
         totals += _twins(key, group)
     return float(totals[0] / draws), float(totals[1] / draws)
+
+
+def _donor_rows(
+    position: np.ndarray,
+    group: np.ndarray,
+    donor: np.ndarray,
+    in_order: tuple[np.ndarray, np.ndarray, np.ndarray],
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The row each row takes its value from, in one column of a random table.
+
+    A row takes the row at its own position in its donor group (``in_order``: the rows by
+    group in random order, each group's start there, and its size). Where the donor is
+    smaller (the largest group only), the rows past its size take distinct rows of the other
+    groups, so that no value repeats within the column more often than in the data.
+    """
+    shuffled, starts, sizes = in_order
+    beyond = position >= sizes[donor]
+    rows = shuffled[starts[donor] + np.where(beyond, 0, position)]
+    if beyond.any():
+        owners = np.unique(np.concatenate([group[beyond], donor[beyond]]))
+        elsewhere = np.flatnonzero(~np.isin(group, owners))
+        if elsewhere.size == 0:
+            elsewhere = np.flatnonzero(~np.isin(group, group[beyond]))
+        need = int(beyond.sum())
+        rows[beyond] = rng.choice(elsewhere, need, replace=need > elsewhere.size)
+    return rows
 
 
 def _twins(key: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -283,8 +322,25 @@ def _exact_across_groups(ctx: DiagnosisContext, exact_key: np.ndarray) -> _Acros
     return _AcrossGroups(observed, across, any_twin, by_chance)
 
 
-def _inflate(split: str) -> str:
-    """Why copies matter, for the split the run validates with (:attr:`DiagnosisContext.split`)."""
+def _spans_groups(ctx: DiagnosisContext, component: np.ndarray, in_set: np.ndarray) -> bool:
+    """Whether any duplicate set has rows under more than one group id (True without groups)."""
+    if ctx.groups is None:
+        return True
+    frame = pd.DataFrame({"set": component, "group": ctx.groups})[in_set]
+    return bool((frame.groupby("set")["group"].nunique() > 1).any())
+
+
+def _inflate(split: str, spans_groups: bool = True) -> str:
+    """Why copies matter, for the split the run validates with (:attr:`DiagnosisContext.split`).
+
+    ``spans_groups`` is whether any set of copies lies under more than one group id: on a
+    group split, copies that all stay within their group never reach both sides.
+    """
+    if split == "groups" and not spans_groups:
+        return (
+            "each set lies within one group, so a group split keeps it on one side (no "
+            "leakage), but its sample counts more than once in training and in the score"
+        )
     if split == "time":
         return (
             "copies on both sides of the time-ordered split (older rows train, newer validate) "

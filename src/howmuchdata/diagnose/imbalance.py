@@ -41,7 +41,7 @@ class ImbalanceCheck:
             others = np.delete(np.arange(k), c)
             rest_recall = float(np.average(recall[others], weights=counts[others]))
             shortfall = rest_recall - float(recall[c])
-            needed = max(math.ceil(floor * n) - int(counts[c]), 0)
+            needed = examples_to_reach_share(int(counts[c]), int(n), floor)
             name = label(ctx.classes[c])
             evidence = {
                 "class": ctx.classes[c],
@@ -73,3 +73,29 @@ class ImbalanceCheck:
                 Finding("imbalance", "warning" if held_back else "info", evidence, advice)
             )
         return findings
+
+
+def examples_to_reach_share(count_now: int, n: int, share: float) -> int:
+    """How many more examples of a class bring it to ``share`` of the rows.
+
+    The new examples add to the rows too: ``(c + m) / (n + m) >= share`` gives
+    ``m >= (share * n - c) / (1 - share)``. Half an even share of the rows as they are now
+    (``share * n - c``) leaves the class a minority once it is labelled.
+
+    Parameters
+    ----------
+    count_now : int
+        Rows of the class now.
+    n : int
+        All rows now.
+    share : float
+        The share to reach, under 1.
+
+    Returns
+    -------
+    int
+        0 when the class already has that share.
+    """
+    # round away float error before the ceiling: 0.25 * 400 - 100 must give 0, not 1
+    more = round((share * n - count_now) / (1 - share), 9)
+    return max(math.ceil(more), 0)
