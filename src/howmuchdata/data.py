@@ -1038,7 +1038,7 @@ def _require_column(
             "one of them in the file so that every column has its own name"
         )
     if name not in frame.columns:
-        listed = _listed([str(c) for c in frame.columns])
+        listed = listed_names([str(c) for c in frame.columns])
         raise HowMuchDataError(
             f"{role} column {name!r} not found in {source}; pass {flag} with one of: {listed}"
         )
@@ -1060,7 +1060,7 @@ def _refuse_shared_columns(frame: pd.DataFrame, target: str | None, groups: Any,
             raise HowMuchDataError(
                 f"--{role} column {name!r} is the target (--target {target}): a column cannot "
                 f"be both what is predicted and the {'time stamps' if role == 'time' else 'groups'}"
-                f"; pass --{role} with the column of {what}, one of: {_listed(others)}"
+                f"; pass --{role} with the column of {what}, one of: {listed_names(others)}"
             )
     if "groups" in named and named.get("time") == named["groups"]:
         raise HowMuchDataError(
@@ -1098,7 +1098,7 @@ def _check_text_role(
         and not pd.api.types.is_bool_dtype(frame[c])
     ]
     fix = (
-        f"pass --text with a column of text to learn from, one of: {_listed(candidates)}"
+        f"pass --text with a column of text to learn from, one of: {listed_names(candidates)}"
         if candidates
         else "pass --text with a column of text, or leave --text out (no other column holds text)"
     )
@@ -1108,7 +1108,7 @@ def _check_text_role(
     )
 
 
-def _listed(columns: Sequence[str], limit: int = 12) -> str:
+def listed_names(columns: Sequence[str], limit: int = 12) -> str:
     """``a, b, c`` with at most ``limit`` names, then ``...``."""
     return ", ".join(columns[:limit]) + (", ..." if len(columns) > limit else "")
 

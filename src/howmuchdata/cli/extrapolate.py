@@ -32,28 +32,25 @@ TRAIN_COLUMNS = ("train_score", "score_train", "training_score")
 LOSS_HINTS = ("neg_", "loss", "error", "rmse", "mse", "mae")
 
 
-def _pick(columns: list[str], names: tuple[str, ...], what: str, path: Path) -> str:
+def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
     """The first of ``names`` among ``columns``; spelt exactly, else ignoring case and the
-    spaces around it (``Size``, `` score ``)."""
+    spaces around it (``Size``, `` score ``); None when there is none."""
     for name in names:
         if name in columns:
             return name
     loose = {c.strip().lower(): c for c in reversed(columns)}
-    for name in names:
-        if name in loose:
-            return loose[name]
-    raise HowMuchDataError(
-        f"{path} has no {what} column (looked for {', '.join(names)}; found "
-        f"{', '.join(columns) or 'none'}); rename the column to '{names[0]}'"
-    )
+    return next((loose[name] for name in names if name in loose), None)
 
 
-def _optional(columns: list[str], names: tuple[str, ...]) -> str | None:
-    """Like :func:`_pick`, for a column that may be missing."""
-    try:
-        return _pick(columns, names, "", Path())
-    except HowMuchDataError:
-        return None
+def _pick(columns: list[str], names: tuple[str, ...], what: str, path: Path) -> str:
+    """Like :func:`_find`, for a column that must be there."""
+    found = _find(columns, names)
+    if found is None:
+        raise HowMuchDataError(
+            f"{path} has no {what} column (looked for {', '.join(names)}; found "
+            f"{', '.join(columns) or 'none'}); rename the column to '{names[0]}'"
+        )
+    return found
 
 
 def _read_points(path: Path) -> pd.DataFrame:
@@ -79,8 +76,8 @@ def _from_csv(path: Path) -> dict[str, dict[str, Any]]:
     frame.columns = cols
     size_col = _pick(cols, SIZE_COLUMNS, "size", path)
     score_col = _pick(cols, SCORE_COLUMNS, "score", path)
-    train_col = _optional(cols, TRAIN_COLUMNS)
-    status_col, model_col = _optional(cols, ("status",)), _optional(cols, ("model",))
+    train_col = _find(cols, TRAIN_COLUMNS)
+    status_col, model_col = _find(cols, ("status",)), _find(cols, ("model",))
     if status_col is not None:
         frame = frame[frame[status_col].astype(str).str.strip() == "ok"]
     for column in (size_col, score_col, train_col):

@@ -99,12 +99,13 @@ class BackboneFeatures(CachedEmbedder):
     def embedder_id(self) -> str:
         """Names the cache file: the backbone file (path, size, time), image size and colour."""
         path = Path(self.weights).resolve()
-        if not path.is_file():
+        stamp = weights_stamp(path) if path.is_file() else None
+        if stamp is None:
             from howmuchdata.deep.modules import load_backbone
 
             load_backbone(path)  # raises, naming the file and how to write one
-        stat = path.stat()
-        detail = f"{path}:{stat.st_size}:{stat.st_mtime_ns}:{int(self.image_size)}:{self.color}"
+        where, size, mtime = stamp
+        detail = f"{where}:{size}:{mtime}:{int(self.image_size)}:{self.color}"
         digest = hashlib.sha1(detail.encode()).hexdigest()[:12]
         return f"backbone-{path.stem}-{int(self.image_size)}{self.color}-{digest}"
 

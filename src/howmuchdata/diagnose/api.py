@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from howmuchdata.curve.core import most_common_error
+from howmuchdata.data import listed_names
 from howmuchdata.diagnose.context import DiagnoseOptions, DiagnosisContext
 from howmuchdata.diagnose.finding import Finding, sort_findings
 from howmuchdata.diagnose.overfitting import with_drift_reading
@@ -368,9 +369,8 @@ def _subgroup(subgroup: Any, X: pd.DataFrame) -> np.ndarray | None:
         return None
     if isinstance(subgroup, str):
         if subgroup not in X.columns:
-            names = list(map(str, X.columns))
             # a list cut short says so: the column sought may be past the first twelve
-            shown = ", ".join(names[:12] + (["..."] if len(names) > 12 else []))
+            shown = listed_names([str(c) for c in X.columns])
             raise HowMuchDataError(
                 f"subgroup column {subgroup!r} not found in the features; pass --subgroup "
                 f"with one of: {shown}"

@@ -192,19 +192,20 @@ def _infer_direction(sizes: np.ndarray, scores: np.ndarray) -> str:
     slope over the whole curve would read such a peak as a fall.
     """
     data = CurveData.from_points(sizes, scores, 0.0)
+    overall = _change_beyond_noise(data, len(data.mean) - 1)
+    if abs(overall) > 0.25 * float(np.ptp(data.mean)):
+        return "decrease" if overall < 0 else "increase"
+    return "decrease" if _change_beyond_noise(data, min(len(data.mean), 3) - 1) < 0 else "increase"
+
+
+def _change_beyond_noise(data: CurveData, j: int) -> float:
+    """The change of the mean from the first size to size ``j``, or 0 within twice their
+    standard errors combined."""
     mean, se = data.mean, data.se
     tiny = 1e-9 * max(1.0, float(np.max(np.abs(mean))))
-
-    def change(j: int) -> float:
-        """The change from the first size to size ``j``, or 0 within 2 standard errors."""
-        step = float(mean[j] - mean[0])
-        noise = max(2.0 * float(np.hypot(se[0], se[j])), tiny)
-        return step if abs(step) > noise else 0.0
-
-    overall = change(len(mean) - 1)
-    if abs(overall) > 0.25 * float(np.ptp(mean)):
-        return "decrease" if overall < 0 else "increase"
-    return "decrease" if change(min(len(mean), 3) - 1) < 0 else "increase"
+    step = float(mean[j] - mean[0])
+    noise = max(2.0 * float(np.hypot(se[0], se[j])), tiny)
+    return step if abs(step) > noise else 0.0
 
 
 def _against_direction(sizes: np.ndarray, scores: np.ndarray, direction: str) -> str | None:
@@ -212,10 +213,8 @@ def _against_direction(sizes: np.ndarray, scores: np.ndarray, direction: str) ->
     to its last size by more than twice their standard errors combined and by most of its
     range (a forced ``direction="decrease"`` on a rising accuracy curve); None otherwise."""
     data = CurveData.from_points(sizes, scores, 0.0)
-    mean, se = data.mean, data.se
-    step = float(mean[-1] - mean[0])
-    noise = 2.0 * float(np.hypot(se[0], se[-1]))
-    if not (abs(step) > noise and abs(step) > 0.5 * float(np.ptp(mean))):
+    step = _change_beyond_noise(data, len(data.mean) - 1)
+    if not abs(step) > 0.5 * float(np.ptp(data.mean)):
         return None
     moved = "increase" if step > 0 else "decrease"
     if moved == direction:

@@ -288,6 +288,11 @@ def labels_saved_table(
         raise KeyError(f"no extrapolation for the baseline {baseline!r}")
     base = extrapolations[baseline]
     rows: list[dict[str, Any]] = []
+    # whether a strategy is the baseline within noise does not depend on the target
+    noise = {
+        name: name != baseline and within_noise(ext, base, level)
+        for name, ext in extrapolations.items()
+    }
     for target in targets:
         base_n, base_lo, base_hi, base_measured = labels_needed(base, target, level)
         for name, ext in extrapolations.items():
@@ -311,7 +316,7 @@ def labels_saved_table(
                     "labels_lo_at_start": _at_start(ext, lo),
                     "labels_measured": measured,
                     "baseline_measured": base_measured,
-                    "within_noise": name != baseline and within_noise(ext, base, level),
+                    "within_noise": noise[name],
                 }
             )
     return pd.DataFrame(rows, columns=LABELS_SAVED_COLUMNS)
